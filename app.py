@@ -1,0 +1,38 @@
+"""stockcore dashboard: the router and frame. Pages live in pages/, logic in stockcore/."""
+
+import streamlit as st
+
+from stockcore import ui
+
+st.set_page_config(page_title="stockcore", page_icon="📦", layout="wide")
+
+ui.database()  # open the shop once per server: migrate, and load the demo into a new database
+ui.show_flashes()
+settings = ui.settings()
+open_alerts = len(ui.active_alerts())
+
+with st.sidebar:
+    st.markdown(f"**{settings.shop_name}**")
+    if open_alerts:
+        st.caption(f"🔔 {open_alerts} product(s) need restocking")
+    else:
+        st.caption("No restock alerts")
+
+pages = {
+    "Shop": [
+        st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        st.Page("pages/inventory.py", title="Inventory", icon=":material/inventory_2:"),
+        st.Page("pages/purchase.py", title="Purchase", icon=":material/shopping_cart:"),
+        st.Page(
+            "pages/alerts.py",
+            title=f"Alerts ({open_alerts})" if open_alerts else "Alerts",
+            icon=":material/notifications:",
+        ),
+        st.Page("pages/sales.py", title="Sales", icon=":material/bar_chart:"),
+    ],
+    "Shop settings": [
+        st.Page("pages/settings.py", title="Settings", icon=":material/settings:"),
+        st.Page("pages/about.py", title="About", icon=":material/info:"),
+    ],
+}
+st.navigation(pages).run()

@@ -1,0 +1,46 @@
+"""Purchase: simulate a customer buying from the shop. Stock drops at once."""
+
+import streamlit as st
+
+from stockcore import services, ui
+
+st.title("Purchase")
+st.caption(
+    "Simulates a customer order: the sale is recorded and stock drops at once. "
+    "A restock alert appears the moment a product falls below its threshold."
+)
+
+last = st.session_state.pop("last_purchase", None)
+if last is not None:
+    product = last.product
+    st.success(
+        f"Sold {last.sale.quantity} × {product.product_id} {product.name} for "
+        f"{ui.money(last.sale.revenue)}. {product.quantity} left in stock.",
+        icon="✅",
+    )
+    if last.alert is not None:
+        message = (
+            f"Restock alert: {product.name} is down to {last.alert.quantity} "
+            f"(threshold {last.alert.restock_threshold})."
+        )
+        st.toast(message, icon="🔔")
+        st.warning(message, icon="🔔")
+    elif product.needs_restock:
+        st.info(
+            f"{product.name} is still below its restock threshold ({product.restock_threshold})."
+        )
+
+with st.form("purchase_form"):
+    product_id = ui.product_picker("Product", key="purchase_product")
+    quantity = st.number_input("Quantity", min_value=1, step=1, value=1, key="purchase_quantity")
+    submitted = st.form_submit_button("Buy", type="primary")
+
+if submitted:
+    if product_id is None:
+        st.error("Choose a product to buy.")
+    else:
+        result = ui.attempt(lambda: services.purchase(ui.database(), product_id, quantity))
+        if result is not None:
+            ui.changed()
+            st.session_state["last_purchase"] = result
+            st.rerun()

@@ -1,0 +1,63 @@
+"""Sales: revenue and units by product and category over a chosen date range."""
+
+from datetime import date
+
+import streamlit as st
+
+from stockcore import charts, exports, ui
+
+st.title("Sales")
+
+left, middle, right = st.columns([2, 1, 1])
+with left:
+    start, end = ui.date_range_picker("sales_range", date.today())
+period = (
+    middle.segmented_control("Per", ["day", "week", "month"], default="week", key="sales_period")
+    or "week"
+)
+measure = (
+    right.segmented_control("Show", ["revenue", "units"], default="revenue", key="sales_measure")
+    or "revenue"
+)
+
+summary = ui.sales_summary(start, end, period)
+columns = st.columns(3)
+columns[0].metric("Revenue", ui.money(summary.revenue))
+columns[1].metric("Units sold", f"{summary.units:,}")
+columns[2].metric("Sale lines", f"{summary.sale_lines:,}")
+
+if summary.sale_lines == 0:
+    st.info(f"No sales between {summary.start} and {summary.end}.")
+    st.stop()
+
+by_category = st.toggle("Trend per category", key="sales_by_category")
+st.altair_chart(
+    charts.sales_trend(summary.trend, measure=measure, by_category=by_category), width="stretch"
+)
+
+product_tab, category_tab = st.tabs(["By product", "By category"])
+money = st.column_config.NumberColumn("Revenue", format="%.2f")
+with product_tab:
+    st.altair_chart(charts.top_products(summary.by_product, measure=measure), width="stretch")
+    st.dataframe(
+        summary.by_product,
+        hide_index=True,
+        column_config={"revenue": money, "units": st.column_config.NumberColumn("Units")},
+    )
+    st.download_button(
+        "Download sales by product (CSV)",
+        exports.to_csv(summary.by_product),
+        file_name=f"sales_by_product_{summary.start}_{summary.end}.csv",
+        mime="text/csv",
+        key="download_by_product",
+    )
+with category_tab:
+    st.altair_chart(charts.category_breakdown(summary.by_category, measure=measure))
+    st.dataframe(summary.by_category, hide_index=True, column_config={"revenue": money})
+    st.download_button(
+        "Download sales by category (CSV)",
+        exports.to_csv(summary.by_category),
+        file_name=f"sales_by_category_{summary.start}_{summary.end}.csv",
+        mime="text/csv",
+        key="download_by_category",
+    )

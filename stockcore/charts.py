@@ -1,0 +1,119 @@
+"""Altair chart builders: one function per chart, tidy DataFrame in, `alt.Chart` out.
+
+Every mark carries a tooltip; encodings are explicit. The theme is set once in
+`stockcore.ui`, never here. Tests assert on `chart.to_dict()`.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+OK_COLOUR = "#1f6f5c"
+LOW_COLOUR = "#d1495b"
+THRESHOLD_COLOUR = "#222222"
+
+
+def stock_vs_threshold(frame: pd.DataFrame) -> alt.LayerChart:
+    """Stock on hand (bars) against restock threshold (ticks) for the products given.
+
+    Expects columns: label, product_id, name, quantity, restock_threshold, status
+    ("below threshold" or "ok"). Products keep the order they come in.
+    """
+    order = frame["label"].tolist()
+    base = alt.Chart(frame).encode(
+        y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
+        tooltip=[
+            alt.Tooltip("product_id:N", title="Product"),
+            alt.Tooltip("name:N", title="Name"),
+            alt.Tooltip("quantity:Q", title="On hand (units)"),
+            alt.Tooltip("restock_threshold:Q", title="Threshold (units)"),
+            alt.Tooltip("status:N", title="Status"),
+        ],
+    )
+    bars = base.mark_bar().encode(
+        x=alt.X("quantity:Q", title="Units"),
+        color=alt.Color(
+            "status:N",
+            title="Status",
+            scale=alt.Scale(domain=["below threshold", "ok"], range=[LOW_COLOUR, OK_COLOUR]),
+        ),
+    )
+    ticks = base.mark_tick(color=THRESHOLD_COLOUR, thickness=3, size=18).encode(
+        x=alt.X("restock_threshold:Q", title="Units")
+    )
+    return (bars + ticks).properties(
+        title="Stock on hand (bars) against restock threshold (black ticks)",
+        height=alt.Step(22),
+    )
+
+
+def sales_trend(frame: pd.DataFrame, *, measure: str = "revenue", by_category: bool) -> alt.Chart:
+    """Revenue or units over time. Expects columns: period_start, category, units, revenue."""
+    title = "Revenue" if measure == "revenue" else "Units sold"
+    if not by_category:
+        frame = frame.groupby("period_start", as_index=False)[["units", "revenue"]].sum()
+    encodings: dict[str, object] = {
+        "x": alt.X("period_start:T", title=None),
+        "y": alt.Y(f"{measure}:Q", title=title),
+        "tooltip": [
+            alt.Tooltip("period_start:T", title="Period starting"),
+            *([alt.Tooltip("category:N", title="Category")] if by_category else []),
+            alt.Tooltip("units:Q", title="Units", format=","),
+            alt.Tooltip("revenue:Q", title="Revenue", format=",.2f"),
+        ],
+    }
+    if by_category:
+        encodings["color"] = alt.Color("category:N", title="Category")
+    return (
+        alt.Chart(frame)
+        .mark_line(point=alt.OverlayMarkDef(size=20))
+        .encode(**encodings)
+        .properties(title=f"{title} over time")
+    )
+
+
+def top_products(frame: pd.DataFrame, *, limit: int = 15, measure: str = "revenue") -> alt.Chart:
+    """The best sellers as horizontal bars. Expects: product_id, name, category, units, revenue."""
+    top = (
+        frame.sort_values(measure, ascending=False)
+        .head(limit)
+        .assign(label=lambda f: f["product_id"] + " " + f["name"])
+    )
+    title = "Revenue" if measure == "revenue" else "Units sold"
+    return (
+        alt.Chart(top)
+        .mark_bar()
+        .encode(
+            y=alt.Y("label:N", sort="-x", title=None, axis=alt.Axis(labelLimit=260)),
+            x=alt.X(f"{measure}:Q", title=title),
+            color=alt.Color("category:N", title="Category"),
+            tooltip=[
+                alt.Tooltip("product_id:N", title="Product"),
+                alt.Tooltip("name:N", title="Name"),
+                alt.Tooltip("category:N", title="Category"),
+                alt.Tooltip("units:Q", title="Units", format=","),
+                alt.Tooltip("revenue:Q", title="Revenue", format=",.2f"),
+            ],
+        )
+        .properties(title=f"Top {len(top)} products by {title.lower()}")
+    )
+
+
+def category_breakdown(frame: pd.DataFrame, *, measure: str = "revenue") -> alt.Chart:
+    """Revenue or units per category. Expects: category, units, revenue."""
+    title = "Revenue" if measure == "revenue" else "Units sold"
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            y=alt.Y("category:N", sort="-x", title=None),
+            x=alt.X(f"{measure}:Q", title=title),
+            tooltip=[
+                alt.Tooltip("category:N", title="Category"),
+                alt.Tooltip("units:Q", title="Units", format=","),
+                alt.Tooltip("revenue:Q", title="Revenue", format=",.2f"),
+            ],
+        )
+        .properties(title=f"{title} by category")
+    )

@@ -1,0 +1,382 @@
+"""The command line: `python -m stockcore COMMAND ...`.
+
+Every command goes through the same services as the dashboard. On success the
+exit code is 0; on a refusal it is 1 with one clear line on stderr and the
+database unchanged; a mistyped command line exits with 2. No traceback ever
+reaches the user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from datetime import date, timedelta
+from pathlib import Path
+from typing import NoReturn, TextIO
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from stockcore import reports, services
+from stockcore.db import Database
+from stockcore.demo import (
+    SPEC_CURRENCY,
+    SPEC_PRODUCTS,
+    SPEC_PURCHASES,
+    load_demo_shop,
+    open_shop,
+)
+from stockcore.domain import InvalidValue, Product, StockcoreError
+
+EXIT_REFUSED = 1
+EXIT_USAGE = 2
+EXIT_FAILED = 70
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # One line, no usage dump: say what is wrong and how to get help.
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    cells = [[str(h) for h in headers], *[[str(c) for c in row] for row in rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+
+    def fmt(row: list[str]) -> str:
+        return "  ".join(
+            cell.rjust(width) if _numeric(cell) else cell.ljust(width)
+            for cell, width in zip(row, widths, strict=True)
+        ).rstrip()
+
+    lines = [fmt(cells[0]), "  ".join("-" * w for w in widths)]
+    lines += [fmt(row) for row in cells[1:]]
+    return "\n".join(lines)
+
+
+def _numeric(cell: str) -> bool:
+    stripped = cell.lstrip("£₹$€-").replace(",", "").replace(".", "")
+    return stripped.isdigit()
+
+
+def _parse_date(value: str, field: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidValue(field, value, "is not a date like 2024-03-31") from None
+
+
+# --- printing -----------------------------------------------------------------------------------
+
+
+def print_inventory(out: TextIO, products: list[Product], settings: services.ShopSettings) -> None:
+    if not products:
+        print("No products.", file=out)
+        return
+    rows = [
+        (
+            p.product_id,
+            p.name,
+            p.category,
+            settings.money(p.unit_price),
+            p.quantity,
+            p.restock_threshold,
+            p.lead_time_days,
+            "RESTOCK" if p.needs_restock else "ok",
+        )
+        for p in products
+    ]
+    headers = ("ID", "Name", "Category", "Price", "Qty", "Threshold", "Lead days", "Status")
+    print(_table(headers, rows), file=out)
+
+
+def print_alerts(out: TextIO, alerts: list[reports.AlertView]) -> None:
+    if not alerts:
+        print("No restock alerts.", file=out)
+        return
+    rows = [
+        (a.alert_id, a.product_id, a.name, a.quantity, a.restock_threshold, a.status, a.raised_at)
+        for a in alerts
+    ]
+    print(_table(("Alert", "ID", "Name", "Qty", "Threshold", "Status", "Raised"), rows), file=out)
+
+
+def print_sales_summary(
+    out: TextIO, summary: reports.SalesSummary, settings: services.ShopSettings, by: str
+) -> None:
+    print(
+        f"Sales {summary.start} to {summary.end}: {summary.units:,} units, "
+        f"{settings.money(summary.revenue)} revenue",
+        file=out,
+    )
+    if summary.units == 0:
+        return
+    rows: list[tuple[object, ...]]
+    if by == "category":
+        rows = [
+            (r["category"], f"{r['units']:,}", settings.money(r["revenue"]))
+            for r in summary.by_category.to_dict("records")
+        ]
+        print(_table(("Category", "Units", "Revenue"), rows), file=out)
+    else:
+        rows = [
+            (
+                r["product_id"],
+                r["name"],
+                r["category"],
+                f"{r['units']:,}",
+                settings.money(r["revenue"]),
+            )
+            for r in summary.by_product.to_dict("records")
+        ]
+        print(_table(("ID", "Name", "Category", "Units", "Revenue"), rows), file=out)
+
+
+# --- commands -----------------------------------------------------------------------------------
+
+
+def cmd_init(args: argparse.Namespace, out: TextIO) -> int:
+    shop = open_shop(args.db)
+    if args.demo:
+        if reports.inventory(shop.db):
+            raise StockcoreError("the shop already has products; --demo needs an empty shop")
+        lines = load_demo_shop(shop.db)
+        print(f"Demo gift shop loaded: 60 products, {lines:,} sales lines.", file=out)
+    state = "created" if shop.created else "already set up (schema up to date)"
+    print(f"Database {state}: {shop.db.url}", file=out)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
+    """Replay the spec's scenario on a fresh temporary database."""
+    with tempfile.TemporaryDirectory(prefix="stockcore-demo-") as folder:
+        shop = open_shop(f"sqlite:///{Path(folder) / 'demo.db'}")
+        db = shop.db
+        try:
+            settings = services.update_settings(db, currency_symbol=SPEC_CURRENCY, shop_name="Spec")
+            for product in SPEC_PRODUCTS:
+                services.add_product(db, product)
+            print("== Inventory", file=out)
+            print_inventory(out, reports.inventory(db), settings)
+            print("\n== Purchases", file=out)
+            for product_id, quantity in SPEC_PURCHASES:
+                result = services.purchase(db, product_id, quantity)
+                print(
+                    f"bought {quantity} x {product_id} {result.product.name} for "
+                    f"{settings.money(result.sale.revenue)}; {result.product.quantity} left",
+                    file=out,
+                )
+                if result.alert:
+                    print(f"  ! {result.alert.message}", file=out)
+            print("\n== Inventory after the purchases", file=out)
+            print_inventory(out, reports.inventory(db), settings)
+            print("\n== Restock alerts", file=out)
+            print_alerts(out, reports.active_alerts(db))
+            print("\n== Sales summary", file=out)
+            today = services.local_now().date()
+            print_sales_summary(out, reports.sales_summary(db, today, today), settings, "product")
+            print("\n== Refusals (nothing changes)", file=out)
+            for product_id, quantity in (("999", 1), ("101", 10)):
+                try:
+                    services.purchase(db, product_id, quantity)
+                except StockcoreError as refusal:
+                    print(f"buy {quantity} x {product_id}: refused: {refusal}", file=out)
+        finally:
+            db.dispose()
+    return 0
+
+
+def cmd_inventory(args: argparse.Namespace, out: TextIO) -> int:
+    db = _open(args)
+    products = reports.inventory(db, category=args.category, search=args.search)
+    print_inventory(out, products, services.get_settings(db))
+    return 0
+
+
+def cmd_add_product(args: argparse.Namespace, out: TextIO) -> int:
+    product = Product.create(
+        args.id,
+        args.name,
+        category=args.category,
+        unit_price=args.price,
+        quantity=args.quantity,
+        restock_threshold=args.threshold,
+        unit_cost=args.cost,
+        supplier=args.supplier,
+        lead_time_days=args.lead_time,
+    )
+    db = _open(args)
+    services.add_product(db, product)
+    print(f"added {product.product_id} {product.name}: {product.quantity} in stock", file=out)
+    if product.needs_restock:
+        print(
+            f"restock alert: {product.product_id} {product.name} is down to "
+            f"{product.quantity} (threshold {product.restock_threshold})",
+            file=out,
+        )
+    return 0
+
+
+def cmd_purchase(args: argparse.Namespace, out: TextIO) -> int:
+    db = _open(args)
+    result = services.purchase(db, args.id, args.quantity)
+    settings = services.get_settings(db)
+    print(
+        f"sold {result.sale.quantity} x {result.product.product_id} {result.product.name} "
+        f"for {settings.money(result.sale.revenue)}; {result.product.quantity} left",
+        file=out,
+    )
+    if result.alert:
+        print(result.alert.message, file=out)
+    return 0
+
+
+def cmd_restock(args: argparse.Namespace, out: TextIO) -> int:
+    db = _open(args)
+    change = services.receive_stock(db, args.id, args.quantity, reason=args.reason)
+    p = change.product
+    print(f"received {change.change} x {p.product_id} {p.name}; {p.quantity} on hand", file=out)
+    if change.alert_resolved:
+        print(f"restock alert for {p.product_id} resolved", file=out)
+    return 0
+
+
+def cmd_adjust(args: argparse.Namespace, out: TextIO) -> int:
+    db = _open(args)
+    change = services.adjust_stock(
+        db, args.id, change=args.change, counted=args.count, reason=args.reason
+    )
+    p = change.product
+    print(f"adjusted {p.product_id} by {change.change:+d}; {p.quantity} on hand", file=out)
+    if change.alert:
+        print(change.alert.message, file=out)
+    return 0
+
+
+def cmd_alerts(args: argparse.Namespace, out: TextIO) -> int:
+    db = _open(args)
+    print_alerts(out, reports.active_alerts(db))
+    return 0
+
+
+def cmd_acknowledge(args: argparse.Namespace, out: TextIO) -> int:
+    db = _open(args)
+    count = services.acknowledge_alerts(db, args.alert_ids)
+    print(f"acknowledged {count} alert(s)", file=out)
+    return 0
+
+
+def cmd_sales_summary(args: argparse.Namespace, out: TextIO) -> int:
+    db = _open(args)
+    bounds = reports.sales_date_bounds(db)
+    today = services.local_now().date()
+    start = _parse_date(args.date_from, "--from") if args.date_from else None
+    end = _parse_date(args.date_to, "--to") if args.date_to else today
+    if start is None:
+        start = bounds[0] if bounds else end - timedelta(days=29)
+    if end < start:
+        raise InvalidValue("--to", args.date_to, f"is before --from {start}")
+    summary = reports.sales_summary(db, start, end)
+    print_sales_summary(out, summary, services.get_settings(db), args.by)
+    return 0
+
+
+def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
+    db = _open(args)
+    mismatches = reports.ledger_mismatches(db)
+    if mismatches:
+        for product_id, on_hand, ledger in mismatches:
+            print(f"{product_id}: {on_hand} on hand but the ledger sums to {ledger}", file=out)
+        raise StockcoreError(f"{len(mismatches)} product(s) do not match their stock ledger")
+    print("every product's quantity on hand equals the sum of its ledger", file=out)
+    return 0
+
+
+def _open(args: argparse.Namespace) -> Database:
+    return open_shop(args.db).db
+
+
+# --- the parser ---------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="stockcore",
+        description="Stock-out prevention for small online shops.",
+    )
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="database URL (default: $STOCKCORE_DATABASE_URL, else data/stockcore.db)",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def command(name: str, handler: Callable[..., int], help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(handler=handler)
+        return p
+
+    p = command("init", cmd_init, "create the database (schema); --demo also loads the demo shop")
+    p.add_argument("--demo", action="store_true", help="load the demo gift shop")
+    command("demo", cmd_demo, "replay the spec's Laptop/Mouse/Mobile scenario on a temporary db")
+    p = command("inventory", cmd_inventory, "list products")
+    p.add_argument("--category", help="only this category")
+    p.add_argument("--search", help="only products whose name or id contains this")
+    p = command("add-product", cmd_add_product, "add a new product")
+    p.add_argument("id", help="the product's SKU code, e.g. 85123A")
+    p.add_argument("name")
+    p.add_argument("--category", required=True)
+    p.add_argument("--price", required=True, help="unit price")
+    p.add_argument("--quantity", required=True, help="units on hand")
+    p.add_argument("--threshold", required=True, help="restock threshold in units")
+    p.add_argument("--cost", help="unit cost (optional)")
+    p.add_argument("--supplier")
+    p.add_argument("--lead-time", default="7", metavar="DAYS", help="supplier lead time in days")
+    p = command("purchase", cmd_purchase, "sell units of a product (a customer purchase)")
+    p.add_argument("id")
+    p.add_argument("quantity")
+    p = command("restock", cmd_restock, "receive units of a product from the supplier")
+    p.add_argument("id")
+    p.add_argument("quantity")
+    p.add_argument("--reason", help="e.g. the delivery note number")
+    p = command("adjust", cmd_adjust, "correct stock by hand (stocktake, damage) with a reason")
+    p.add_argument("id")
+    group = p.add_mutually_exclusive_group(required=True)
+    group.add_argument("--change", help="signed change in units, e.g. -2")
+    group.add_argument("--count", help="the counted quantity on hand")
+    p.add_argument("--reason", required=True)
+    command("alerts", cmd_alerts, "list active restock alerts, most urgent first")
+    p = command("acknowledge", cmd_acknowledge, "acknowledge restock alerts")
+    p.add_argument("alert_ids", nargs="+", metavar="ALERT_ID")
+    p = command("sales-summary", cmd_sales_summary, "revenue and units for a date range")
+    p.add_argument("--from", dest="date_from", metavar="DATE", help="first day (YYYY-MM-DD)")
+    p.add_argument("--to", dest="date_to", metavar="DATE", help="last day (default today)")
+    p.add_argument("--by", choices=("product", "category"), default="product")
+    command("check", cmd_check, "check that every quantity on hand equals its ledger")
+    return parser
+
+
+def main(
+    argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None
+) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    try:
+        handler: Callable[[argparse.Namespace, TextIO], int] = args.handler
+        return handler(args, out)
+    except StockcoreError as refusal:
+        print(f"error: {refusal}", file=err)
+        return EXIT_REFUSED
+    except SQLAlchemyError as failure:
+        reason = str(getattr(failure, "orig", None) or failure).splitlines()[0]
+        print(f"error: the database could not be used: {reason}", file=err)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("interrupted; nothing half-written was kept", file=err)
+        return 130

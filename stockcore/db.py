@@ -1,0 +1,150 @@
+"""Engines, sessions and schema migrations for SQLite and PostgreSQL.
+
+A `Database` hands out one session per user action:
+
+    with db.write() as session:   # commits on success, rolls back on any exception
+        ...
+
+On SQLite a write transaction starts with BEGIN IMMEDIATE, so it holds the write
+lock from its first statement and a read-then-write use case can never be
+overtaken by another writer; reads use a plain BEGIN and never block writers (WAL).
+On PostgreSQL, stock changes are single conditional UPDATEs that lock the row.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE_PATH = REPO_ROOT / "data" / "stockcore.db"
+DATABASE_URL_ENV = "STOCKCORE_DATABASE_URL"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def database_url(explicit: str | None = None) -> str:
+    """The database to use: the argument, else $STOCKCORE_DATABASE_URL, else data/stockcore.db."""
+    url = explicit or os.environ.get(DATABASE_URL_ENV) or f"sqlite:///{DEFAULT_SQLITE_PATH}"
+    return normalise_url(url)
+
+
+def normalise_url(url: str) -> str:
+    """Let people paste a plain postgresql:// URL; we always talk to it through psycopg 3."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        if connection.get_execution_options().get("stockcore_write"):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            connection.exec_driver_sql("BEGIN")
+
+
+@dataclass
+class Database:
+    """One shop's database: the session factory every use case takes as its first argument."""
+
+    url: str
+    engine: Engine
+    _read: sessionmaker[Session] = field(init=False, repr=False)
+    _write: sessionmaker[Session] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._read = sessionmaker(self.engine, expire_on_commit=False)
+        write_engine = self.engine.execution_options(stockcore_write=True)
+        self._write = sessionmaker(write_engine, expire_on_commit=False)
+
+    @classmethod
+    def connect(cls, url: str | None = None) -> Database:
+        """Open (but do not migrate) the database at `url` (see `database_url`)."""
+        resolved = database_url(url)
+        parsed = make_url(resolved)
+        if parsed.get_backend_name() == "sqlite":
+            if parsed.database and parsed.database != ":memory:":
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(
+                resolved, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+            )
+            _configure_sqlite(engine)
+        else:
+            engine = create_engine(resolved, pool_pre_ping=True)
+        return cls(resolved, engine)
+
+    @property
+    def backend(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading: rolled back at the end, never blocks writers."""
+        with self._read() as session:
+            yield session
+            session.rollback()
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A session for one change: committed on success, rolled back on any exception."""
+        with self._write.begin() as session:
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+# --- Schema ---------------------------------------------------------------------------------
+
+
+def _alembic_config(connection: Connection) -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option(
+        "script_location", str(resources.files("stockcore").joinpath("migrations"))
+    )
+    config.attributes["connection"] = connection
+    return config
+
+
+def is_new(db: Database) -> bool:
+    """True when the database has no stockcore schema yet."""
+    return not inspect(db.engine).has_table("products")
+
+
+def upgrade(db: Database) -> None:
+    """Bring the schema up to the newest migration (idempotent; safe at every start)."""
+    from alembic import command
+
+    with db.engine.begin() as connection:
+        command.upgrade(_alembic_config(connection), "head")
+
+
+def current_revision(db: Database) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with db.engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()

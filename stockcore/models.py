@@ -1,0 +1,159 @@
+"""SQLAlchemy 2.0 table models: how the shop is stored, not how it behaves.
+
+Money is stored as whole minor units (pence, paise) in integer columns so sums are
+exact on SQLite and PostgreSQL alike; the `Money` type turns them back into
+`Decimal` amounts. Schema changes go through the Alembic migrations in
+`stockcore/migrations`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    TypeDecorator,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from stockcore.domain import CENT
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Money(TypeDecorator[Decimal]):
+    """A Decimal amount with 2 decimals, stored as an integer number of minor units."""
+
+    impl = BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> int | None:
+        if value is None:
+            return None
+        return int((Decimal(value).quantize(CENT) * 100).to_integral_value())
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        return (Decimal(int(value)) / 100).quantize(CENT)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class ProductRow(Base):
+    __tablename__ = "products"
+    __table_args__ = (
+        CheckConstraint("quantity >= 0", name="quantity_not_negative"),
+        CheckConstraint("restock_threshold >= 0", name="threshold_not_negative"),
+        CheckConstraint("lead_time_days >= 0", name="lead_time_not_negative"),
+        CheckConstraint("unit_price_minor >= 0", name="price_not_negative"),
+    )
+
+    product_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(200), index=True)
+    unit_price: Mapped[Decimal] = mapped_column("unit_price_minor", Money)
+    unit_cost: Mapped[Decimal | None] = mapped_column("unit_cost_minor", Money)
+    quantity: Mapped[int] = mapped_column(Integer)
+    restock_threshold: Mapped[int] = mapped_column(Integer)
+    supplier: Mapped[str | None] = mapped_column(String(200))
+    lead_time_days: Mapped[int] = mapped_column(Integer, default=7)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class SaleLineRow(Base):
+    """One line sold: by a purchase in the shop, or from imported/demo history."""
+
+    __tablename__ = "sale_lines"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        Index("ix_sale_lines_sold_on_product", "sold_on", "product_id"),
+        Index("ix_sale_lines_product_sold_on", "product_id", "sold_on"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    product_id: Mapped[str] = mapped_column(ForeignKey("products.product_id"))
+    sold_at: Mapped[datetime] = mapped_column(DateTime)
+    # The shop-local calendar day of sold_at, kept as a column so reports group by day
+    # with the same portable SQL on SQLite and PostgreSQL.
+    sold_on: Mapped[date] = mapped_column(Date)
+    quantity: Mapped[int] = mapped_column(Integer)
+    unit_price: Mapped[Decimal] = mapped_column("unit_price_minor", Money)
+    revenue: Mapped[Decimal] = mapped_column("revenue_minor", Money)
+    # "purchase" (sold through stockcore, stock lowered) or "history" (demo or imported).
+    source: Mapped[str] = mapped_column(String(16))
+    order_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class StockMovementRow(Base):
+    """The stock ledger: every change of a product's quantity on hand, one row each."""
+
+    __tablename__ = "stock_movements"
+    __table_args__ = (
+        CheckConstraint("change <> 0", name="change_not_zero"),
+        CheckConstraint("quantity_after >= 0", name="quantity_after_not_negative"),
+        Index("ix_stock_movements_product_at", "product_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    product_id: Mapped[str] = mapped_column(ForeignKey("products.product_id"))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    kind: Mapped[str] = mapped_column(String(16))
+    change: Mapped[int] = mapped_column(Integer)
+    quantity_after: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str | None] = mapped_column(String(200))
+    sale_line_id: Mapped[int | None] = mapped_column(ForeignKey("sale_lines.id"))
+
+
+class AlertRow(Base):
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    product_id: Mapped[str] = mapped_column(ForeignKey("products.product_id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    raised_at: Mapped[datetime] = mapped_column(DateTime)
+    quantity_at_raise: Mapped[int] = mapped_column(Integer)
+    threshold_at_raise: Mapped[int] = mapped_column(Integer)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+# At most one active (not yet resolved) alert of a kind per product, enforced by the
+# database as well as by the service.
+Index(
+    "uq_alerts_one_active",
+    AlertRow.product_id,
+    AlertRow.kind,
+    unique=True,
+    sqlite_where=AlertRow.resolved_at.is_(None),
+    postgresql_where=AlertRow.resolved_at.is_(None),
+)
+
+
+class SettingRow(Base):
+    """Shop-wide settings (currency symbol, shop name) as key/value text."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))

@@ -1,0 +1,459 @@
+"""Read-only views of the shop: inventory, overview, alerts, sales summaries, the ledger.
+
+Aggregation happens in SQL (one row per day, product or category comes back, never
+one per sale line); pandas only rolls days up into weeks or months and shapes the
+small result for display. Money comes back as `Decimal` in totals and as float
+columns in DataFrames (for charts and tables).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Literal
+
+import pandas as pd
+from sqlalchemy import Select, and_, case, func, or_, select
+
+from stockcore.db import Database
+from stockcore.domain import AlertKind, AlertStatus, Product, urgency
+from stockcore.models import AlertRow, ProductRow, SaleLineRow, StockMovementRow
+from stockcore.services import to_product
+
+Period = Literal["day", "week", "month"]
+PERIODS: tuple[Period, ...] = ("day", "week", "month")
+ZERO = Decimal("0.00")
+
+
+# --- Inventory ----------------------------------------------------------------------------------
+
+
+def categories(db: Database) -> list[str]:
+    with db.read() as session:
+        return list(
+            session.scalars(select(ProductRow.category).distinct().order_by(ProductRow.category))
+        )
+
+
+def inventory(
+    db: Database, *, category: str | None = None, search: str | None = None
+) -> list[Product]:
+    """Products ordered by id, optionally in one category and/or matching `search`.
+
+    The search matches the name (or the id), ignoring case.
+    """
+    query = select(ProductRow).order_by(ProductRow.product_id)
+    if category:
+        query = query.where(ProductRow.category == category)
+    if search and search.strip():
+        term = search.strip()
+        query = query.where(
+            or_(
+                ProductRow.name.icontains(term, autoescape=True),
+                ProductRow.product_id.icontains(term, autoescape=True),
+            )
+        )
+    with db.read() as session:
+        return [to_product(row) for row in session.scalars(query)]
+
+
+def get_product(db: Database, product_id: str) -> Product | None:
+    with db.read() as session:
+        row = session.get(ProductRow, product_id)
+        return to_product(row) if row is not None else None
+
+
+INVENTORY_COLUMNS = [
+    "product_id",
+    "name",
+    "category",
+    "unit_price",
+    "unit_cost",
+    "quantity",
+    "restock_threshold",
+    "lead_time_days",
+    "supplier",
+    "needs_restock",
+    "stock_value",
+]
+
+
+def inventory_frame(products: list[Product]) -> pd.DataFrame:
+    """One row per product, for tables and the inline editor."""
+    rows = [
+        {
+            "product_id": p.product_id,
+            "name": p.name,
+            "category": p.category,
+            "unit_price": float(p.unit_price),
+            "unit_cost": float(p.unit_cost) if p.unit_cost is not None else None,
+            "quantity": p.quantity,
+            "restock_threshold": p.restock_threshold,
+            "lead_time_days": p.lead_time_days,
+            "supplier": p.supplier or "",
+            "needs_restock": p.needs_restock,
+            "stock_value": float(p.stock_value),
+        }
+        for p in products
+    ]
+    return pd.DataFrame(rows, columns=INVENTORY_COLUMNS)
+
+
+# --- Overview -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Overview:
+    products: int
+    units_in_stock: int
+    stock_value: Decimal
+    below_threshold: int
+    out_of_stock: int
+    revenue_last_30_days: Decimal
+    units_sold_last_30_days: int
+
+
+def overview(db: Database, today: date) -> Overview:
+    """Headline numbers. Stock value is at cost where known, else at selling price."""
+    value_per_unit = func.coalesce(ProductRow.unit_cost, ProductRow.unit_price)
+    since = today - timedelta(days=29)
+    with db.read() as session:
+        stock = session.execute(
+            select(
+                func.count(),
+                func.coalesce(func.sum(ProductRow.quantity), 0),
+                func.coalesce(func.sum(value_per_unit * ProductRow.quantity), 0),
+                func.coalesce(
+                    func.sum(
+                        case((ProductRow.quantity < ProductRow.restock_threshold, 1), else_=0)
+                    ),
+                    0,
+                ),
+                func.coalesce(func.sum(case((ProductRow.quantity == 0, 1), else_=0)), 0),
+            )
+        ).one()
+        sold = session.execute(
+            select(
+                func.coalesce(func.sum(SaleLineRow.revenue), 0),
+                func.coalesce(func.sum(SaleLineRow.quantity), 0),
+            ).where(SaleLineRow.sold_on >= since, SaleLineRow.sold_on <= today)
+        ).one()
+    return Overview(
+        products=int(stock[0]),
+        units_in_stock=int(stock[1]),
+        stock_value=_minor_to_money(stock[2]),
+        below_threshold=int(stock[3]),
+        out_of_stock=int(stock[4]),
+        revenue_last_30_days=_money(sold[0]),
+        units_sold_last_30_days=int(sold[1]),
+    )
+
+
+def closest_to_running_out(db: Database, limit: int = 15) -> pd.DataFrame:
+    """Products with a threshold, least stock relative to threshold first."""
+    ratio = ProductRow.quantity * 1.0 / ProductRow.restock_threshold
+    query = (
+        select(
+            ProductRow.product_id,
+            ProductRow.name,
+            ProductRow.quantity,
+            ProductRow.restock_threshold,
+        )
+        .where(ProductRow.restock_threshold > 0)
+        .order_by(ratio, ProductRow.product_id)
+        .limit(limit)
+    )
+    with db.read() as session:
+        rows = session.execute(query).all()
+    frame = pd.DataFrame(rows, columns=["product_id", "name", "quantity", "restock_threshold"])
+    return frame.assign(
+        label=lambda f: f["product_id"] + " " + f["name"],
+        status=lambda f: (f["quantity"] < f["restock_threshold"]).map(
+            {True: "below threshold", False: "ok"}
+        ),
+    )
+
+
+# --- Alerts -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AlertView:
+    alert_id: int
+    product_id: str
+    name: str
+    category: str
+    quantity: int
+    restock_threshold: int
+    status: str
+    raised_at: datetime
+    acknowledged_at: datetime | None
+    resolved_at: datetime | None
+    supplier: str | None
+    lead_time_days: int
+
+    @property
+    def urgency(self) -> float:
+        return urgency(self.quantity, self.restock_threshold)
+
+
+def _alert_query() -> Select[AlertRow, ProductRow]:
+    return select(AlertRow, ProductRow).join(
+        ProductRow, ProductRow.product_id == AlertRow.product_id
+    )
+
+
+def _alert_view(alert: AlertRow, product: ProductRow) -> AlertView:
+    return AlertView(
+        alert_id=alert.id,
+        product_id=product.product_id,
+        name=product.name,
+        category=product.category,
+        quantity=product.quantity,
+        restock_threshold=product.restock_threshold,
+        status=alert.status,
+        raised_at=alert.raised_at,
+        acknowledged_at=alert.acknowledged_at,
+        resolved_at=alert.resolved_at,
+        supplier=product.supplier,
+        lead_time_days=product.lead_time_days,
+    )
+
+
+def active_alerts(db: Database) -> list[AlertView]:
+    """Open and acknowledged restock alerts, most urgent first (least stock vs threshold)."""
+    query = _alert_query().where(
+        AlertRow.resolved_at.is_(None), AlertRow.kind == AlertKind.BELOW_THRESHOLD.value
+    )
+    with db.read() as session:
+        views = [_alert_view(alert, product) for alert, product in session.execute(query)]
+    return sorted(views, key=lambda v: (v.urgency, v.quantity, v.raised_at, v.product_id))
+
+
+def recent_resolved_alerts(db: Database, limit: int = 20) -> list[AlertView]:
+    query = (
+        _alert_query()
+        .where(AlertRow.status == AlertStatus.RESOLVED.value)
+        .order_by(AlertRow.resolved_at.desc(), AlertRow.id.desc())
+        .limit(limit)
+    )
+    with db.read() as session:
+        return [_alert_view(alert, product) for alert, product in session.execute(query)]
+
+
+def alerts_frame(alerts: list[AlertView]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "alert_id": a.alert_id,
+                "product_id": a.product_id,
+                "name": a.name,
+                "category": a.category,
+                "quantity": a.quantity,
+                "restock_threshold": a.restock_threshold,
+                "short_by": max(a.restock_threshold - a.quantity, 0),
+                "status": a.status,
+                "raised_at": a.raised_at,
+                "supplier": a.supplier or "",
+                "lead_time_days": a.lead_time_days,
+            }
+            for a in alerts
+        ],
+        columns=[
+            "alert_id",
+            "product_id",
+            "name",
+            "category",
+            "quantity",
+            "restock_threshold",
+            "short_by",
+            "status",
+            "raised_at",
+            "supplier",
+            "lead_time_days",
+        ],
+    )
+
+
+# --- Sales --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SalesSummary:
+    """Sales between `start` and `end` (both included).
+
+    by_product: product_id, name, category, units, revenue (highest revenue first)
+    by_category: category, units, revenue
+    trend: period_start, category, units, revenue (one row per period and category)
+    """
+
+    start: date
+    end: date
+    period: Period
+    units: int
+    revenue: Decimal
+    sale_lines: int
+    by_product: pd.DataFrame
+    by_category: pd.DataFrame
+    trend: pd.DataFrame
+
+
+def sales_summary(db: Database, start: date, end: date, period: Period = "day") -> SalesSummary:
+    """Revenue and units per product, per category and per day/week/month."""
+    if period not in PERIODS:
+        raise ValueError(f"period must be one of {PERIODS}")
+    if end < start:
+        start, end = end, start
+    in_range = and_(SaleLineRow.sold_on >= start, SaleLineRow.sold_on <= end)
+    units = func.sum(SaleLineRow.quantity)
+    revenue = func.sum(SaleLineRow.revenue)
+    joined = select().select_from(SaleLineRow).join(ProductRow)
+    with db.read() as session:
+        totals = session.execute(
+            select(func.coalesce(units, 0), func.coalesce(revenue, 0), func.count()).where(in_range)
+        ).one()
+        per_product = session.execute(
+            joined.add_columns(
+                ProductRow.product_id, ProductRow.name, ProductRow.category, units, revenue
+            )
+            .where(in_range)
+            .group_by(ProductRow.product_id, ProductRow.name, ProductRow.category)
+        ).all()
+        per_day = session.execute(
+            joined.add_columns(SaleLineRow.sold_on, ProductRow.category, units, revenue)
+            .where(in_range)
+            .group_by(SaleLineRow.sold_on, ProductRow.category)
+        ).all()
+
+    by_product = (
+        pd.DataFrame(per_product, columns=["product_id", "name", "category", "units", "revenue"])
+        .pipe(_money_column)
+        .sort_values(["revenue", "product_id"], ascending=[False, True], ignore_index=True)
+    )
+    by_category = (
+        by_product.groupby("category", as_index=False)[["units", "revenue"]]
+        .sum()
+        .sort_values(["revenue", "category"], ascending=[False, True], ignore_index=True)
+    )
+    trend = (
+        pd.DataFrame(per_day, columns=["sold_on", "category", "units", "revenue"])
+        .pipe(_money_column)
+        .assign(period_start=lambda f: period_starts(f["sold_on"], period))
+        .groupby(["period_start", "category"], as_index=False)[["units", "revenue"]]
+        .sum()
+        .sort_values(["period_start", "category"], ignore_index=True)
+    )
+    return SalesSummary(
+        start=start,
+        end=end,
+        period=period,
+        units=int(totals[0]),
+        revenue=_money(totals[1]),
+        sale_lines=int(totals[2]),
+        by_product=by_product,
+        by_category=by_category,
+        trend=trend,
+    )
+
+
+def period_starts(days: pd.Series, period: Period) -> pd.Series:
+    """The first day of the day/week (Monday)/month each date falls in."""
+    stamps = pd.to_datetime(days)
+    if period == "week":
+        return (stamps - pd.to_timedelta(stamps.dt.weekday, unit="D")).dt.normalize()
+    if period == "month":
+        return stamps.dt.to_period("M").dt.start_time
+    return stamps.dt.normalize()
+
+
+def sales_date_bounds(db: Database) -> tuple[date, date] | None:
+    """First and last day with any sale, or None for a shop without sales."""
+    with db.read() as session:
+        first, last = session.execute(
+            select(func.min(SaleLineRow.sold_on), func.max(SaleLineRow.sold_on))
+        ).one()
+    if first is None or last is None:
+        return None
+    return _as_date(first), _as_date(last)
+
+
+# --- The ledger ---------------------------------------------------------------------------------
+
+
+def movements(db: Database, product_id: str | None = None, limit: int = 200) -> pd.DataFrame:
+    """The newest stock movements, optionally of one product."""
+    query = (
+        select(
+            StockMovementRow.at,
+            StockMovementRow.product_id,
+            StockMovementRow.kind,
+            StockMovementRow.change,
+            StockMovementRow.quantity_after,
+            StockMovementRow.reason,
+        )
+        .order_by(StockMovementRow.id.desc())
+        .limit(limit)
+    )
+    if product_id:
+        query = query.where(StockMovementRow.product_id == product_id)
+    with db.read() as session:
+        rows = session.execute(query).all()
+    return pd.DataFrame(
+        rows, columns=["at", "product_id", "kind", "change", "quantity_after", "reason"]
+    )
+
+
+def ledger_mismatches(db: Database) -> list[tuple[str, int, int]]:
+    """Products whose quantity on hand differs from the sum of their movements.
+
+    Returns (product_id, quantity on hand, ledger sum); empty when the books balance.
+    """
+    ledger = (
+        select(
+            StockMovementRow.product_id,
+            func.sum(StockMovementRow.change).label("total"),
+        )
+        .group_by(StockMovementRow.product_id)
+        .subquery()
+    )
+    total = func.coalesce(ledger.c.total, 0)
+    query = (
+        select(ProductRow.product_id, ProductRow.quantity, total)
+        .outerjoin(ledger, ledger.c.product_id == ProductRow.product_id)
+        .where(ProductRow.quantity != total)
+    )
+    with db.read() as session:
+        return [(pid, int(qty), int(tot)) for pid, qty, tot in session.execute(query)]
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _money(value: object) -> Decimal:
+    """A Money-typed sum comes back as Decimal; an empty COALESCE as 0."""
+    if isinstance(value, Decimal):
+        return value.quantize(ZERO)
+    return Decimal(str(value or 0)).quantize(ZERO)
+
+
+def _minor_to_money(value: object) -> Decimal:
+    """Sums of computed expressions over minor-unit columns come back as plain integers."""
+    if isinstance(value, Decimal):
+        return value.quantize(ZERO)
+    return (Decimal(int(value or 0)) / 100).quantize(ZERO)  # type: ignore[call-overload]
+
+
+def _money_column(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.assign(
+        revenue=lambda f: f["revenue"].map(float).round(2),
+        units=lambda f: f["units"].astype("int64"),
+    )
+
+
+def _as_date(value: object) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))

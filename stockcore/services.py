@@ -1,0 +1,534 @@
+"""Use cases: one function per thing a user does, each one transaction.
+
+Pages, the CLI and (later) the REST API call these and nothing else. Each takes
+the `Database` to work on and, where time matters, a `clock`, so tests can pass
+their own. Each either does all of its work or, raising a `StockcoreError`,
+none of it.
+
+Every change of stock locks the product's row first (SELECT ... FOR UPDATE on
+PostgreSQL; BEGIN IMMEDIATE holds SQLite's write lock), lets the domain decide,
+then writes the new quantity and exactly one ledger row. Two buyers can never
+both take the last unit, and a CHECK constraint refuses negative stock as a
+last line of defence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from stockcore.db import Database
+from stockcore.domain import (
+    MAX_QUANTITY,
+    AlertAction,
+    AlertKind,
+    AlertStatus,
+    DuplicateProduct,
+    InvalidValue,
+    MovementKind,
+    Product,
+    Sale,
+    StockcoreError,
+    UnknownAlert,
+    UnknownProduct,
+    parse_product_id,
+    parse_quantity,
+    parse_text,
+    parse_whole_number,
+    restock_alert_action,
+)
+from stockcore.models import (
+    AlertRow,
+    ProductRow,
+    SaleLineRow,
+    SettingRow,
+    StockMovementRow,
+)
+
+Clock = Callable[[], datetime]
+
+
+def local_now() -> datetime:
+    """The shop's wall-clock time. Sales are stored in shop-local time."""
+    return datetime.now().replace(microsecond=0)
+
+
+# --- Results handed back to pages and the CLI -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RaisedAlert:
+    alert_id: int
+    product_id: str
+    name: str
+    quantity: int
+    restock_threshold: int
+
+    @property
+    def message(self) -> str:
+        return (
+            f"restock alert: {self.product_id} {self.name} is down to {self.quantity} "
+            f"(threshold {self.restock_threshold})"
+        )
+
+
+@dataclass(frozen=True)
+class PurchaseResult:
+    product: Product
+    sale: Sale
+    sale_line_id: int
+    sold_at: datetime
+    alert: RaisedAlert | None
+
+
+@dataclass(frozen=True)
+class StockChange:
+    product: Product
+    change: int
+    alert: RaisedAlert | None
+    alert_resolved: bool
+
+
+# --- Mapping rows to the domain ---------------------------------------------------------------
+
+
+def to_product(row: ProductRow) -> Product:
+    return Product(
+        product_id=row.product_id,
+        name=row.name,
+        category=row.category,
+        unit_price=row.unit_price,
+        quantity=row.quantity,
+        restock_threshold=row.restock_threshold,
+        unit_cost=row.unit_cost,
+        supplier=row.supplier,
+        lead_time_days=row.lead_time_days,
+    )
+
+
+def _lock_product(session: Session, product_id: str) -> ProductRow:
+    row = session.get(ProductRow, product_id, with_for_update=True)
+    if row is None:
+        raise UnknownProduct(product_id)
+    return row
+
+
+def _record_movement(
+    session: Session,
+    product: Product,
+    kind: MovementKind,
+    change: int,
+    at: datetime,
+    *,
+    reason: str | None = None,
+    sale_line_id: int | None = None,
+) -> None:
+    session.add(
+        StockMovementRow(
+            product_id=product.product_id,
+            at=at,
+            kind=kind.value,
+            change=change,
+            quantity_after=product.quantity,
+            reason=reason,
+            sale_line_id=sale_line_id,
+        )
+    )
+
+
+def _sync_restock_alert(
+    session: Session, product: Product, at: datetime
+) -> tuple[RaisedAlert | None, bool]:
+    """Raise or resolve the product's restock alert. Returns (raised alert, resolved?)."""
+    active = session.scalars(
+        select(AlertRow).where(
+            AlertRow.product_id == product.product_id,
+            AlertRow.kind == AlertKind.BELOW_THRESHOLD.value,
+            AlertRow.resolved_at.is_(None),
+        )
+    ).one_or_none()
+    action = restock_alert_action(product, has_active_alert=active is not None)
+    if action is AlertAction.RAISE:
+        row = AlertRow(
+            product_id=product.product_id,
+            kind=AlertKind.BELOW_THRESHOLD.value,
+            status=AlertStatus.OPEN.value,
+            raised_at=at,
+            quantity_at_raise=product.quantity,
+            threshold_at_raise=product.restock_threshold,
+        )
+        session.add(row)
+        session.flush()
+        raised = RaisedAlert(
+            row.id, product.product_id, product.name, product.quantity, product.restock_threshold
+        )
+        return raised, False
+    if action is AlertAction.RESOLVE and active is not None:
+        active.status = AlertStatus.RESOLVED.value
+        active.resolved_at = at
+        return None, True
+    return None, False
+
+
+# --- Products -----------------------------------------------------------------------------------
+
+
+def _insert_product(session: Session, product: Product, now: datetime) -> None:
+    if session.get(ProductRow, product.product_id) is not None:
+        raise DuplicateProduct(product.product_id)
+    session.add(
+        ProductRow(
+            product_id=product.product_id,
+            name=product.name,
+            category=product.category,
+            unit_price=product.unit_price,
+            unit_cost=product.unit_cost,
+            quantity=product.quantity,
+            restock_threshold=product.restock_threshold,
+            supplier=product.supplier,
+            lead_time_days=product.lead_time_days,
+            created_at=now,
+        )
+    )
+    session.flush()
+    if product.quantity > 0:
+        _record_movement(
+            session, product, MovementKind.OPENING, product.quantity, now, reason="opening stock"
+        )
+    _sync_restock_alert(session, product, now)
+
+
+def add_product(db: Database, product: Product, *, clock: Clock = local_now) -> Product:
+    """Add a new product with its opening stock (one ledger row). Refuses a duplicate id.
+
+    A product created below its threshold gets its restock alert at once.
+    """
+    now = clock()
+    try:
+        with db.write() as session:
+            _insert_product(session, product, now)
+    except IntegrityError:
+        # Another writer added the same id between our check and our insert.
+        raise DuplicateProduct(product.product_id) from None
+    return product
+
+
+EDITABLE_FIELDS = (
+    "name",
+    "category",
+    "unit_price",
+    "unit_cost",
+    "restock_threshold",
+    "supplier",
+    "lead_time_days",
+)
+
+
+def update_products(
+    db: Database,
+    edits: Mapping[str, Mapping[str, object]],
+    *,
+    clock: Clock = local_now,
+) -> list[Product]:
+    """Save edits to several products at once: all of them or, on any bad value, none.
+
+    `edits` maps a product id to {field: new value}. Quantity on hand is not editable
+    here: it changes only through sales, receipts and adjustments, so the ledger holds.
+    A changed threshold raises or resolves the product's restock alert at once.
+    """
+    now = clock()
+    saved: list[Product] = []
+    with db.write() as session:
+        for raw_id, changes in edits.items():
+            product_id = parse_product_id(raw_id)
+            unknown = set(changes) - set(EDITABLE_FIELDS)
+            if unknown:
+                field = sorted(unknown)[0]
+                raise InvalidValue(
+                    field.replace("_", " "), changes[field], f"cannot be edited for {product_id}"
+                )
+            row = _lock_product(session, product_id)
+            current = to_product(row)
+            merged = {
+                "category": current.category,
+                "unit_price": current.unit_price,
+                "unit_cost": current.unit_cost,
+                "restock_threshold": current.restock_threshold,
+                "supplier": current.supplier,
+                "lead_time_days": current.lead_time_days,
+                "quantity": current.quantity,
+                **{key: value for key, value in changes.items() if key != "name"},
+            }
+            try:
+                edited = Product.create(product_id, changes.get("name", current.name), **merged)
+            except InvalidValue as error:
+                raise InvalidValue(
+                    f"{product_id} {error.field}", error.value, error.reason
+                ) from None
+            row.name = edited.name
+            row.category = edited.category
+            row.unit_price = edited.unit_price
+            row.unit_cost = edited.unit_cost
+            row.restock_threshold = edited.restock_threshold
+            row.supplier = edited.supplier
+            row.lead_time_days = edited.lead_time_days
+            _sync_restock_alert(session, edited, now)
+            saved.append(edited)
+    return saved
+
+
+# --- Stock --------------------------------------------------------------------------------------
+
+
+def purchase(
+    db: Database, product_id: object, quantity: object, *, clock: Clock = local_now
+) -> PurchaseResult:
+    """A customer buys `quantity` units: record the sale line, lower stock, alert if low.
+
+    Refuses an unknown product, a quantity that is not a whole number of at least 1,
+    and more than is on hand; a refusal changes nothing.
+    """
+    units = parse_quantity(quantity)
+    pid = parse_product_id(product_id)
+    now = clock()
+    with db.write() as session:
+        row = _lock_product(session, pid)
+        after, sale = to_product(row).sell(units)
+        row.quantity = after.quantity
+        line = SaleLineRow(
+            product_id=pid,
+            sold_at=now,
+            sold_on=now.date(),
+            quantity=sale.quantity,
+            unit_price=sale.unit_price,
+            revenue=sale.revenue,
+            source="purchase",
+        )
+        session.add(line)
+        session.flush()
+        _record_movement(session, after, MovementKind.SALE, -units, now, sale_line_id=line.id)
+        alert, _ = _sync_restock_alert(session, after, now)
+        return PurchaseResult(after, sale, line.id, now, alert)
+
+
+def receive_stock(
+    db: Database,
+    product_id: object,
+    quantity: object,
+    *,
+    reason: str | None = None,
+    clock: Clock = local_now,
+) -> StockChange:
+    """Units arrive from the supplier. Resolves the restock alert once stock is back up."""
+    units = parse_quantity(quantity)
+    pid = parse_product_id(product_id)
+    note = reason.strip() if reason and reason.strip() else None
+    now = clock()
+    with db.write() as session:
+        row = _lock_product(session, pid)
+        after = to_product(row).receive(units)
+        row.quantity = after.quantity
+        _record_movement(session, after, MovementKind.RECEIPT, units, now, reason=note)
+        alert, resolved = _sync_restock_alert(session, after, now)
+        return StockChange(after, units, alert, resolved)
+
+
+def adjust_stock(
+    db: Database,
+    product_id: object,
+    *,
+    reason: object,
+    change: object | None = None,
+    counted: object | None = None,
+    clock: Clock = local_now,
+) -> StockChange:
+    """A manual correction with a reason: either a signed `change` or a stocktake `counted`.
+
+    Stock can never go below zero. A count equal to what is on hand changes nothing
+    and is refused, so the ledger holds only real changes.
+    """
+    why = parse_text(reason, "reason")
+    pid = parse_product_id(product_id)
+    if (change is None) == (counted is None):
+        raise InvalidValue("adjustment", change, "give either a change or a counted quantity")
+    now = clock()
+    with db.write() as session:
+        row = _lock_product(session, pid)
+        current = to_product(row)
+        if counted is not None:
+            delta = parse_whole_number(counted, "counted quantity") - current.quantity
+            if delta == 0:
+                raise InvalidValue(
+                    "counted quantity", counted, f"equals what is on hand for {pid}; no change"
+                )
+        else:
+            delta = parse_whole_number(change, "change", minimum=-MAX_QUANTITY)
+        after = current.adjust(delta)
+        row.quantity = after.quantity
+        _record_movement(session, after, MovementKind.ADJUSTMENT, delta, now, reason=why)
+        alert, resolved = _sync_restock_alert(session, after, now)
+        return StockChange(after, delta, alert, resolved)
+
+
+# --- Alerts -------------------------------------------------------------------------------------
+
+
+def acknowledge_alerts(
+    db: Database, alert_ids: Iterable[object], *, clock: Clock = local_now
+) -> int:
+    """Mark open alerts as seen. They stay active until the stock is back up."""
+    ids = [parse_whole_number(value, "alert id", minimum=1, maximum=2**62) for value in alert_ids]
+    if not ids:
+        return 0
+    now = clock()
+    with db.write() as session:
+        found = set(session.scalars(select(AlertRow.id).where(AlertRow.id.in_(ids))))
+        missing = [alert_id for alert_id in ids if alert_id not in found]
+        if missing:
+            raise UnknownAlert(missing[0])
+        result = session.execute(
+            update(AlertRow)
+            .where(AlertRow.id.in_(ids), AlertRow.status == AlertStatus.OPEN.value)
+            .values(status=AlertStatus.ACKNOWLEDGED.value, acknowledged_at=now)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
+# --- History and settings -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    """One line of past sales (from the demo shop or an import): history, not stock."""
+
+    sold_on: date
+    product_id: str
+    quantity: int
+    unit_price: Decimal
+    order_id: str | None = None
+
+
+def _insert_history(session: Session, lines: Iterable[HistoryLine], chunk_size: int) -> int:
+    rows = [
+        {
+            "product_id": line.product_id,
+            "sold_at": datetime.combine(line.sold_on, datetime.min.time()),
+            "sold_on": line.sold_on,
+            "quantity": line.quantity,
+            "unit_price": line.unit_price,
+            "revenue": (line.unit_price * line.quantity).quantize(Decimal("0.01")),
+            "source": "history",
+            "order_id": line.order_id,
+        }
+        for line in lines
+    ]
+    for start in range(0, len(rows), chunk_size):
+        session.execute(insert(SaleLineRow), rows[start : start + chunk_size])
+    return len(rows)
+
+
+def record_history(db: Database, lines: Iterable[HistoryLine], *, chunk_size: int = 5000) -> int:
+    """Store past sales lines for reports and forecasts. They do not change stock on hand."""
+    with db.write() as session:
+        return _insert_history(session, lines, chunk_size)
+
+
+def seed_shop(
+    db: Database,
+    products: Iterable[Product],
+    history: Iterable[HistoryLine],
+    *,
+    currency_symbol: str,
+    shop_name: str,
+    clock: Clock = local_now,
+) -> int:
+    """Fill an empty shop (the demo shop) in one transaction: products with their opening
+    stock, their past sales, and the shop's settings. Returns the number of history lines."""
+    now = clock()
+    with db.write() as session:
+        if session.scalars(select(ProductRow.product_id).limit(1)).first() is not None:
+            raise StockcoreError("the shop already has products; seed only an empty shop")
+        for product in products:
+            _insert_product(session, product, now)
+        count = _insert_history(session, history, chunk_size=5000)
+        session.merge(SettingRow(key=CURRENCY_SYMBOL, value=currency_symbol))
+        session.merge(SettingRow(key=SHOP_NAME, value=shop_name))
+    return count
+
+
+CURRENCY_SYMBOL = "currency_symbol"
+SHOP_NAME = "shop_name"
+DEFAULT_SETTINGS = {CURRENCY_SYMBOL: "£", SHOP_NAME: "My shop"}
+
+
+@dataclass(frozen=True)
+class ShopSettings:
+    currency_symbol: str
+    shop_name: str
+
+    def money(self, amount: Decimal | float | int) -> str:
+        """Format an amount for people: £1,234.50"""
+        return f"{self.currency_symbol}{Decimal(str(amount)).quantize(Decimal('0.01')):,}"
+
+
+def get_settings(db: Database) -> ShopSettings:
+    with db.read() as session:
+        stored = {row.key: row.value for row in session.scalars(select(SettingRow))}
+    values = {**DEFAULT_SETTINGS, **stored}
+    return ShopSettings(values[CURRENCY_SYMBOL], values[SHOP_NAME])
+
+
+def update_settings(
+    db: Database, *, currency_symbol: object = None, shop_name: object = None
+) -> ShopSettings:
+    changes: dict[str, str] = {}
+    if currency_symbol is not None:
+        changes[CURRENCY_SYMBOL] = parse_text(currency_symbol, "currency symbol", max_length=8)
+    if shop_name is not None:
+        changes[SHOP_NAME] = parse_text(shop_name, "shop name", max_length=100)
+    with db.write() as session:
+        for key, value in changes.items():
+            row = session.get(SettingRow, key)
+            if row is None:
+                session.add(SettingRow(key=key, value=value))
+            else:
+                row.value = value
+    return get_settings(db)
+
+
+def erase_shop(db: Database) -> None:
+    """Delete every product, sale, movement, alert and setting: an empty shop, same schema."""
+    with db.write() as session:
+        for model in (StockMovementRow, AlertRow, SaleLineRow, ProductRow, SettingRow):
+            session.execute(delete(model))
+
+
+__all__ = [
+    "EDITABLE_FIELDS",
+    "Clock",
+    "HistoryLine",
+    "PurchaseResult",
+    "RaisedAlert",
+    "ShopSettings",
+    "StockChange",
+    "StockcoreError",
+    "acknowledge_alerts",
+    "add_product",
+    "adjust_stock",
+    "erase_shop",
+    "get_settings",
+    "local_now",
+    "purchase",
+    "receive_stock",
+    "record_history",
+    "seed_shop",
+    "to_product",
+    "update_products",
+    "update_settings",
+]

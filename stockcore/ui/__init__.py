@@ -1,0 +1,193 @@
+"""The only Streamlit-aware part of stockcore: the cached database, cached loaders,
+cache clearing after writes, and a few shared widgets.
+
+Cached loaders take the database URL (never a widget read inside) as part of their
+key; every write calls `changed()` so the next run reads fresh numbers.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import TypeVar
+
+import pandas as pd
+import streamlit as st
+
+from stockcore import reports, services
+from stockcore.db import Database, database_url
+from stockcore.demo import open_shop
+from stockcore.domain import Product, StockcoreError
+
+T = TypeVar("T")
+CACHE_SECONDS = 60
+DEMO_ENV = "STOCKCORE_DEMO"
+
+
+def demo_on_new_database() -> bool:
+    """A brand-new database gets the demo shop unless STOCKCORE_DEMO=0."""
+    return os.environ.get(DEMO_ENV, "1").strip().lower() not in {"0", "false", "no", "off"}
+
+
+@st.cache_resource(show_spinner="Opening the shop…")
+def _database(url: str, demo_if_new: bool) -> Database:
+    return open_shop(url, demo_if_new=demo_if_new).db
+
+
+def database() -> Database:
+    """The shop's database for this server process (created and migrated on first use)."""
+    return _database(database_url(), demo_on_new_database())
+
+
+def changed() -> None:
+    """Call after every write: cached numbers are stale now."""
+    st.cache_data.clear()
+
+
+def attempt(action: Callable[[], T]) -> T | None:
+    """Run a use case; show its refusal as a clear message instead of a traceback."""
+    try:
+        return action()
+    except StockcoreError as refusal:
+        st.error(f"Refused: {refusal}", icon="🚫")
+    return None
+
+
+# --- Cached loaders -----------------------------------------------------------------------------
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _settings(url: str) -> services.ShopSettings:
+    return services.get_settings(database())
+
+
+def settings() -> services.ShopSettings:
+    return _settings(database_url())
+
+
+def money(amount: Decimal | float | int) -> str:
+    return settings().money(amount)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _products(url: str, category: str | None, search: str | None) -> list[Product]:
+    return reports.inventory(database(), category=category, search=search)
+
+
+def products(category: str | None = None, search: str | None = None) -> list[Product]:
+    return _products(database_url(), category, search)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _categories(url: str) -> list[str]:
+    return reports.categories(database())
+
+
+def categories() -> list[str]:
+    return _categories(database_url())
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _overview(url: str, today: date) -> reports.Overview:
+    return reports.overview(database(), today)
+
+
+def overview(today: date) -> reports.Overview:
+    return _overview(database_url(), today)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _closest_to_running_out(url: str, limit: int) -> pd.DataFrame:
+    return reports.closest_to_running_out(database(), limit)
+
+
+def closest_to_running_out(limit: int = 15) -> pd.DataFrame:
+    return _closest_to_running_out(database_url(), limit)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _active_alerts(url: str) -> list[reports.AlertView]:
+    return reports.active_alerts(database())
+
+
+def active_alerts() -> list[reports.AlertView]:
+    return _active_alerts(database_url())
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _sales_summary(url: str, start: date, end: date, period: str) -> reports.SalesSummary:
+    return reports.sales_summary(database(), start, end, period)  # type: ignore[arg-type]
+
+
+def sales_summary(start: date, end: date, period: str) -> reports.SalesSummary:
+    return _sales_summary(database_url(), start, end, period)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _sales_bounds(url: str) -> tuple[date, date] | None:
+    return reports.sales_date_bounds(database())
+
+
+def sales_bounds() -> tuple[date, date] | None:
+    return _sales_bounds(database_url())
+
+
+# --- Shared widgets -----------------------------------------------------------------------------
+
+
+def product_label(product: Product) -> str:
+    return f"{product.product_id} · {product.name} ({product.quantity} in stock)"
+
+
+def product_picker(label: str, key: str, *, items: list[Product] | None = None) -> str | None:
+    """A searchable product select box; returns the chosen product id."""
+    choices = items if items is not None else products()
+    labels = {p.product_id: product_label(p) for p in choices}
+    return st.selectbox(
+        label,
+        options=list(labels),
+        format_func=labels.__getitem__,
+        index=None,
+        placeholder="Type to search by id or name",
+        key=key,
+    )
+
+
+def date_range_picker(key: str, today: date) -> tuple[date, date]:
+    """From/to dates, defaulting to the last 90 days of sales (or of the calendar)."""
+    bounds = sales_bounds()
+    last = bounds[1] if bounds else today
+    first_allowed = bounds[0] if bounds else today - timedelta(days=365)
+    default_start = max(first_allowed, last - timedelta(days=89))
+    picked = st.date_input(
+        "Date range",
+        value=(default_start, last),
+        min_value=min(first_allowed, today - timedelta(days=3650)),
+        max_value=max(last, today),
+        key=key,
+        format="YYYY-MM-DD",
+    )
+    if isinstance(picked, tuple) and len(picked) == 2:
+        return picked[0], picked[1]
+    if isinstance(picked, tuple) and len(picked) == 1:
+        return picked[0], picked[0]
+    if isinstance(picked, date):
+        return picked, picked
+    return default_start, last
+
+
+# --- Messages that survive st.rerun() -------------------------------------------------------
+
+_FLASH_KEY = "_stockcore_flash"
+
+
+def flash(message: str, icon: str = "✅") -> None:
+    """Queue a toast for the next run (a toast sent right before st.rerun() would be lost)."""
+    st.session_state.setdefault(_FLASH_KEY, []).append((message, icon))
+
+
+def show_flashes() -> None:
+    for message, icon in st.session_state.pop(_FLASH_KEY, []):
+        st.toast(message, icon=icon)

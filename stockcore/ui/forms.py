@@ -1,0 +1,144 @@
+"""Forms shared by the inventory page: add a product, receive stock, adjust stock.
+
+Each form reads its inputs, calls one use case, and reports the outcome; refusals
+are shown as messages and change nothing.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from stockcore import services, ui
+from stockcore.domain import DEFAULT_LEAD_TIME_DAYS, MAX_LEAD_TIME_DAYS, MAX_QUANTITY, Product
+
+
+def add_product_form() -> None:
+    with st.form("add_product_form", clear_on_submit=False):
+        left, right = st.columns(2)
+        product_id = left.text_input("Product id (SKU)", key="new_product_id", max_chars=64)
+        name = right.text_input("Name", key="new_product_name", max_chars=200)
+        known = ui.categories()
+        category = left.selectbox(
+            "Category",
+            options=known,
+            index=None,
+            accept_new_options=True,
+            placeholder="Choose or type a new category",
+            key="new_product_category",
+        )
+        supplier = right.text_input("Supplier (optional)", key="new_product_supplier")
+        price = left.number_input(
+            "Unit price", min_value=0.0, step=0.01, format="%.2f", key="new_product_price"
+        )
+        cost = right.number_input(
+            "Unit cost (optional)",
+            min_value=0.0,
+            step=0.01,
+            format="%.2f",
+            value=None,
+            key="new_product_cost",
+        )
+        quantity = left.number_input(
+            "Units on hand", min_value=0, max_value=MAX_QUANTITY, step=1, key="new_product_qty"
+        )
+        threshold = right.number_input(
+            "Restock threshold (units)",
+            min_value=0,
+            max_value=MAX_QUANTITY,
+            step=1,
+            key="new_product_threshold",
+        )
+        lead_time = left.number_input(
+            "Lead time (days)",
+            min_value=0,
+            max_value=MAX_LEAD_TIME_DAYS,
+            value=DEFAULT_LEAD_TIME_DAYS,
+            step=1,
+            key="new_product_lead_time",
+        )
+        submitted = st.form_submit_button("Add product", type="primary")
+    if not submitted:
+        return
+
+    def add() -> Product:
+        product = Product.create(
+            product_id,
+            name,
+            category=category,
+            unit_price=f"{price:.2f}",
+            quantity=quantity,
+            restock_threshold=threshold,
+            unit_cost=None if cost is None else f"{cost:.2f}",
+            supplier=supplier,
+            lead_time_days=lead_time,
+        )
+        return services.add_product(ui.database(), product)
+
+    added = ui.attempt(add)
+    if added is not None:
+        ui.changed()
+        ui.flash(f"Added {added.product_id} {added.name} with {added.quantity} in stock.")
+        st.rerun()
+
+
+def receive_stock_form() -> None:
+    with st.form("receive_form"):
+        product_id = ui.product_picker("Product", key="receive_product")
+        quantity = st.number_input(
+            "Units received", min_value=1, max_value=MAX_QUANTITY, step=1, key="receive_qty"
+        )
+        reason = st.text_input("Note (optional)", key="receive_note", placeholder="delivery note")
+        submitted = st.form_submit_button("Receive stock", type="primary")
+    if not submitted:
+        return
+    if product_id is None:
+        st.error("Choose the product that arrived.")
+        return
+    change = ui.attempt(
+        lambda: services.receive_stock(ui.database(), product_id, quantity, reason=reason)
+    )
+    if change is not None:
+        ui.changed()
+        product = change.product
+        message = f"Received {change.change} × {product.name}: {product.quantity} on hand."
+        if change.alert_resolved:
+            message += " Its restock alert is resolved."
+        ui.flash(message)
+        st.rerun()
+
+
+def adjust_stock_form() -> None:
+    with st.form("adjust_form"):
+        product_id = ui.product_picker("Product", key="adjust_product")
+        mode = st.radio(
+            "Adjustment",
+            ["Counted quantity (stocktake)", "Change by (+/-)"],
+            horizontal=True,
+            key="adjust_mode",
+        )
+        amount = st.number_input(
+            "Units", min_value=-MAX_QUANTITY, max_value=MAX_QUANTITY, step=1, key="adjust_amount"
+        )
+        reason = st.text_input(
+            "Reason (required)", key="adjust_reason", placeholder="stocktake, damaged, lost…"
+        )
+        submitted = st.form_submit_button("Adjust stock")
+    if not submitted:
+        return
+    if product_id is None:
+        st.error("Choose the product to adjust.")
+        return
+    counted = amount if mode.startswith("Counted") else None
+    delta = None if counted is not None else amount
+    change = ui.attempt(
+        lambda: services.adjust_stock(
+            ui.database(), product_id, change=delta, counted=counted, reason=reason
+        )
+    )
+    if change is not None:
+        ui.changed()
+        ui.flash(
+            f"Adjusted {change.product.name} by {change.change:+d}: "
+            f"{change.product.quantity} on hand."
+        )
+        st.rerun()
