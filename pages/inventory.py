@@ -58,7 +58,7 @@ st.data_editor(
 
 edited_rows = st.session_state.get(editor_key, {}).get("edited_rows", {})
 if st.button("Save changes", type="primary", disabled=not edited_rows, key="inventory_save"):
-    edits = {str(table.iloc[int(row)]["product_id"]): dict(c) for row, c in edited_rows.items()}
+    edits = reports.inventory_edits(table, edited_rows)
     saved = ui.attempt(lambda: services.update_products(ui.database(), edits))
     if saved is not None:
         ui.changed()

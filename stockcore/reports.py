@@ -8,17 +8,18 @@ columns in DataFrames (for charts and tables).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Literal
 
 import pandas as pd
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select, type_coerce
 
 from stockcore.db import Database
 from stockcore.domain import AlertKind, AlertStatus, Product, urgency
-from stockcore.models import AlertRow, ProductRow, SaleLineRow, StockMovementRow
+from stockcore.models import AlertRow, Money, ProductRow, SaleLineRow, StockMovementRow
 from stockcore.services import to_product
 
 Period = Literal["day", "week", "month"]
@@ -100,6 +101,25 @@ def inventory_frame(products: list[Product]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=INVENTORY_COLUMNS)
 
 
+def inventory_edits(
+    table: pd.DataFrame, edited_rows: Mapping[object, Mapping[str, object]]
+) -> dict[str, dict[str, object]]:
+    """Turn a table editor's {row position: {column: new value}} into {product id: changes}.
+
+    A cleared cell (None/NaN) means "no value" for optional fields (cost, supplier).
+    """
+    edits: dict[str, dict[str, object]] = {}
+    for position, changes in edited_rows.items():
+        product_id = str(table.iloc[int(str(position))]["product_id"])
+        edits[product_id] = {
+            column: None
+            if value is None or (isinstance(value, float) and value != value)
+            else value
+            for column, value in changes.items()
+        }
+    return edits
+
+
 # --- Overview -----------------------------------------------------------------------------------
 
 
@@ -123,7 +143,10 @@ def overview(db: Database, today: date) -> Overview:
             select(
                 func.count(),
                 func.coalesce(func.sum(ProductRow.quantity), 0),
-                func.coalesce(func.sum(value_per_unit * ProductRow.quantity), 0),
+                # Minor units times units: still minor units, so read it back as Money.
+                type_coerce(
+                    func.coalesce(func.sum(value_per_unit * ProductRow.quantity), 0), Money
+                ),
                 func.coalesce(
                     func.sum(
                         case((ProductRow.quantity < ProductRow.restock_threshold, 1), else_=0)
@@ -142,7 +165,7 @@ def overview(db: Database, today: date) -> Overview:
     return Overview(
         products=int(stock[0]),
         units_in_stock=int(stock[1]),
-        stock_value=_minor_to_money(stock[2]),
+        stock_value=_money(stock[2]),
         below_threshold=int(stock[3]),
         out_of_stock=int(stock[4]),
         revenue_last_30_days=_money(sold[0]),
@@ -361,7 +384,7 @@ def period_starts(days: pd.Series, period: Period) -> pd.Series:
     """The first day of the day/week (Monday)/month each date falls in."""
     stamps = pd.to_datetime(days)
     if period == "week":
-        return (stamps - pd.to_timedelta(stamps.dt.weekday, unit="D")).dt.normalize()
+        return (stamps - pd.to_timedelta(stamps.dt.day_of_week, unit="D")).dt.normalize()
     if period == "month":
         return stamps.dt.to_period("M").dt.start_time
     return stamps.dt.normalize()
@@ -435,13 +458,6 @@ def _money(value: object) -> Decimal:
     if isinstance(value, Decimal):
         return value.quantize(ZERO)
     return Decimal(str(value or 0)).quantize(ZERO)
-
-
-def _minor_to_money(value: object) -> Decimal:
-    """Sums of computed expressions over minor-unit columns come back as plain integers."""
-    if isinstance(value, Decimal):
-        return value.quantize(ZERO)
-    return (Decimal(int(value or 0)) / 100).quantize(ZERO)  # type: ignore[call-overload]
 
 
 def _money_column(frame: pd.DataFrame) -> pd.DataFrame:

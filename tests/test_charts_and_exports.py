@@ -1,0 +1,111 @@
+"""Chart builders (asserted on their Vega-Lite spec) and spreadsheet-safe CSV exports."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pandas as pd
+
+from stockcore import charts, exports, reports
+
+
+def stock_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "product_id": ["2", "1"],
+            "name": ["Tote", "Mug"],
+            "quantity": [1, 9],
+            "restock_threshold": [5, 4],
+            "label": ["2 Tote", "1 Mug"],
+            "status": ["below threshold", "ok"],
+        }
+    )
+
+
+def test_stock_chart_layers_bars_and_threshold_ticks_with_tooltips() -> None:
+    spec = charts.stock_vs_threshold(stock_frame()).to_dict()
+    bars, ticks = spec["layer"]
+    assert bars["mark"]["type"] == "bar" and ticks["mark"]["type"] == "tick"
+    assert bars["encoding"]["x"]["field"] == "quantity"
+    assert ticks["encoding"]["x"]["field"] == "restock_threshold"
+    assert bars["encoding"]["y"]["sort"] == ["2 Tote", "1 Mug"]  # most urgent on top
+    assert bars["encoding"]["color"]["scale"]["domain"] == ["below threshold", "ok"]
+    for layer in (bars, ticks):
+        tooltip_fields = {t["field"] for t in layer["encoding"]["tooltip"]}
+        assert {"quantity", "restock_threshold", "status"} <= tooltip_fields
+
+
+def trend() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "period_start": pd.to_datetime(["2026-01-05", "2026-01-05", "2026-01-12"]),
+            "category": ["Bags", "Kitchen", "Bags"],
+            "units": [1, 2, 3],
+            "revenue": [4.0, 5.0, 12.0],
+        }
+    )
+
+
+def test_sales_trend_totals_per_period_or_splits_by_category() -> None:
+    total = charts.sales_trend(trend(), by_category=False).to_dict()
+    assert total["encoding"]["x"] == {"field": "period_start", "title": None, "type": "temporal"}
+    assert total["encoding"]["y"]["field"] == "revenue" and "color" not in total["encoding"]
+    rows = next(iter(total["datasets"].values()))
+    assert [r["revenue"] for r in rows] == [9.0, 12.0]
+    split = charts.sales_trend(trend(), measure="units", by_category=True).to_dict()
+    assert split["encoding"]["color"]["field"] == "category"
+    assert split["encoding"]["y"]["field"] == "units"
+    assert all("tooltip" in c["encoding"] for c in (total, split))
+
+
+def test_top_products_keeps_the_best_sellers() -> None:
+    frame = pd.DataFrame(
+        {
+            "product_id": list("abc"),
+            "name": list("ABC"),
+            "category": ["x"] * 3,
+            "units": [5, 1, 9],
+            "revenue": [10.0, 50.0, 9.0],
+        }
+    )
+    spec = charts.top_products(frame, limit=2).to_dict()
+    rows = next(iter(spec["datasets"].values()))
+    assert [r["product_id"] for r in rows] == ["b", "a"]
+    assert spec["encoding"]["x"]["field"] == "revenue" and spec["encoding"]["tooltip"]
+
+
+def test_category_chart_encodes_category_and_measure() -> None:
+    frame = pd.DataFrame({"category": ["Bags"], "units": [3], "revenue": [12.0]})
+    spec = charts.category_breakdown(frame, measure="units").to_dict()
+    assert (
+        spec["encoding"]["y"]["field"] == "category" and spec["encoding"]["x"]["field"] == "units"
+    )
+
+
+def test_csv_exports_escape_formulas_and_read_back() -> None:
+    frame = pd.DataFrame(
+        {"name": ['=HYPERLINK("x")', "+1", "-sale", "@me", "Mug"], "units": [-1, 2, 3, 4, 5]}
+    )
+    text = exports.to_csv(frame)
+    back = pd.read_csv(io.StringIO(text))
+    assert back["name"].tolist() == ['\'=HYPERLINK("x")', "'+1", "'-sale", "'@me", "Mug"]
+    assert back["units"].tolist() == [-1, 2, 3, 4, 5]  # numbers stay numbers
+
+
+def test_period_starts_are_mondays_and_first_of_month() -> None:
+    days = pd.Series([date(2026, 3, 1), date(2026, 3, 4)])
+    assert reports.period_starts(days, "week").dt.strftime("%Y-%m-%d").tolist() == [
+        "2026-02-23",
+        "2026-03-02",
+    ]
+    assert reports.period_starts(days, "month").dt.strftime("%Y-%m-%d").tolist() == [
+        "2026-03-01",
+        "2026-03-01",
+    ]
+
+
+def test_inventory_editor_rows_become_product_edits() -> None:
+    table = pd.DataFrame({"product_id": ["A", "B"], "unit_cost": [1.0, 2.0]})
+    edits = reports.inventory_edits(table, {1: {"unit_cost": float("nan"), "lead_time_days": 3}})
+    assert edits == {"B": {"unit_cost": None, "lead_time_days": 3}}

@@ -1,0 +1,279 @@
+"""`python -m stockcore`: the spec's demo, and every refusal (exit code, one line, no change)."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from stockcore import reports
+from stockcore.cli import main
+from stockcore.db import Database
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def run_process(*argv: str, db_url: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    if db_url:
+        env["STOCKCORE_DATABASE_URL"] = db_url
+    return subprocess.run(
+        [sys.executable, "-m", "stockcore", *argv],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture
+def shop_url(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    assert run("--db", url, "init")[0] == 0
+    for argv in (
+        [
+            "101",
+            "Laptop",
+            "--category",
+            "Computers",
+            "--price",
+            "50000",
+            "--quantity",
+            "7",
+            "--threshold",
+            "2",
+        ],
+        [
+            "102",
+            "Mouse",
+            "--category",
+            "Accessories",
+            "--price",
+            "500",
+            "--quantity",
+            "20",
+            "--threshold",
+            "4",
+            "--cost",
+            "200",
+            "--supplier",
+            "Acme",
+            "--lead-time",
+            "3",
+        ],
+    ):
+        assert run("--db", url, "add-product", *argv)[0] == 0
+    return url
+
+
+def state(url: str) -> tuple[object, ...]:
+    db = Database.connect(url)
+    try:
+        return (
+            [
+                (p.product_id, p.quantity, p.restock_threshold, p.unit_price)
+                for p in reports.inventory(db)
+            ],
+            [(a.alert_id, a.status) for a in reports.active_alerts(db)],
+            reports.movements(db).values.tolist(),
+        )
+    finally:
+        db.dispose()
+
+
+def test_demo_replays_the_spec_scenario() -> None:
+    result = run_process("demo")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "bought 2 x 101 Laptop for ₹100,000.00; 5 left" in out
+    assert "bought 4 x 103 Mobile for ₹72,000.00; 0 left" in out
+    assert "bought 17 x 102 Mouse for ₹8,500.00; 3 left" in out
+    assert "restock alert: 103 Mobile is down to 0 (threshold 1)" in out
+    assert "restock alert: 102 Mouse is down to 3 (threshold 4)" in out
+    summary = out.split("== Sales summary")[1]
+    for line in (
+        "101  Laptop  Computers        2  ₹100,000.00",
+        "103  Mobile  Phones           4   ₹72,000.00",
+        "102  Mouse   Accessories     17    ₹8,500.00",
+    ):
+        assert line in summary
+    assert "unknown product '999'" in out
+    assert "not enough stock of 101 Laptop: 10 requested, 5 on hand" in out
+    assert "Traceback" not in out + result.stderr
+
+
+def test_purchase_prints_the_sale_and_the_restock_alert(shop_url: str) -> None:
+    code, out, err = run("--db", shop_url, "purchase", "102", "17")
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [
+        "sold 17 x 102 Mouse for £8,500.00; 3 left",
+        "restock alert: 102 Mouse is down to 3 (threshold 4)",
+    ]
+    code, out, _ = run("--db", shop_url, "alerts")
+    assert code == 0 and "Mouse" in out and "open" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "message"),
+    [
+        (["purchase", "999", "1"], 1, "error: unknown product '999': no product has that id"),
+        (
+            ["purchase", "101", "8"],
+            1,
+            "error: not enough stock of 101 Laptop: 8 requested, 7 on hand; nothing was sold",
+        ),
+        (["purchase", "101", "0"], 1, "error: quantity '0' must be at least 1"),
+        (["purchase", "101", "-2"], 1, "error: quantity '-2' must be at least 1"),
+        (
+            ["purchase", "101", "1.5"],
+            1,
+            "error: quantity 1.5 must be a whole number of units, not a fraction",
+        ),
+        (["purchase", "101", "abc"], 1, "error: quantity 'abc' is not a whole number"),
+        (
+            [
+                "add-product",
+                "101",
+                "Laptop 2",
+                "--category",
+                "C",
+                "--price",
+                "1",
+                "--quantity",
+                "1",
+                "--threshold",
+                "1",
+            ],
+            1,
+            "error: product '101' already exists; ids must be unique",
+        ),
+        (
+            [
+                "add-product",
+                "103",
+                "Mobile",
+                "--category",
+                "Phones",
+                "--price",
+                "-5",
+                "--quantity",
+                "1",
+                "--threshold",
+                "1",
+            ],
+            1,
+            "error: unit price '-5' must not be negative",
+        ),
+        (
+            [
+                "add-product",
+                "103",
+                "Mobile",
+                "--category",
+                "Phones",
+                "--price",
+                "5",
+                "--quantity",
+                "x",
+                "--threshold",
+                "1",
+            ],
+            1,
+            "error: quantity 'x' is not a whole number",
+        ),
+        (["restock", "999", "5"], 1, "error: unknown product '999': no product has that id"),
+        (["restock", "101", "0"], 1, "error: quantity '0' must be at least 1"),
+        (
+            ["adjust", "101", "--change", "-8", "--reason", "lost"],
+            1,
+            "error: change -8 would take stock of 101 below zero (7 on hand)",
+        ),
+        (["acknowledge", "42"], 1, "error: unknown alert 42: no such alert"),
+        (
+            ["sales-summary", "--from", "2024-13-01"],
+            1,
+            "error: --from '2024-13-01' is not a date like 2024-03-31",
+        ),
+        (
+            ["sales-summary", "--from", "2024-02-01", "--to", "2024-01-01"],
+            1,
+            "error: --to '2024-01-01' is before --from 2024-02-01",
+        ),
+        (
+            ["purchase", "101"],
+            2,
+            "stockcore purchase: error: the following arguments are required: quantity",
+        ),
+        (
+            ["adjust", "101", "--change", "1"],
+            2,
+            "stockcore adjust: error: the following arguments are required: --reason (see --help)",
+        ),
+        (["sell", "101", "1"], 2, "stockcore: error: argument command: invalid choice: 'sell'"),
+    ],
+)
+def test_every_refusal_exits_non_zero_with_one_clear_line_and_changes_nothing(
+    shop_url: str, argv: list[str], code: int, message: str
+) -> None:
+    before = state(shop_url)
+    result = run("--db", shop_url, *argv)
+    assert result[0] == code
+    assert result[1] == ""
+    lines = result[2].splitlines()
+    assert len(lines) == 1 and lines[0].startswith(message), result[2]
+    assert state(shop_url) == before
+
+
+def test_a_refusal_in_a_real_process_has_no_traceback(shop_url: str) -> None:
+    result = run_process("purchase", "101", "99", db_url=shop_url)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert (
+        result.stderr.strip()
+        == "error: not enough stock of 101 Laptop: 99 requested, 7 on hand; nothing was sold"
+    )
+
+
+def test_an_unreachable_database_is_one_clear_line(tmp_path: Path) -> None:
+    code, out, err = run("--db", "postgresql://nobody@127.0.0.1:1/none", "inventory")
+    assert code == 70 and out == ""
+    assert len(err.splitlines()) == 1 and err.startswith("error: the database could not be used:")
+
+
+def test_inventory_restock_adjust_sales_summary_and_check(shop_url: str) -> None:
+    assert run("--db", shop_url, "purchase", "101", "6")[0] == 0
+    code, out, _ = run("--db", shop_url, "inventory", "--category", "Computers")
+    assert code == 0 and "101" in out and "102" not in out and "RESTOCK" in out
+    code, out, _ = run("--db", shop_url, "restock", "101", "5", "--reason", "PO-7")
+    assert code == 0 and out.splitlines() == [
+        "received 5 x 101 Laptop; 6 on hand",
+        "restock alert for 101 resolved",
+    ]
+    code, out, _ = run("--db", shop_url, "adjust", "102", "--count", "18", "--reason", "stocktake")
+    assert code == 0 and out.startswith("adjusted 102 by -2; 18 on hand")
+    code, out, _ = run("--db", shop_url, "sales-summary", "--by", "category")
+    assert code == 0 and "6 units, £300,000.00 revenue" in out and "Computers" in out
+    code, out, _ = run("--db", shop_url, "check")
+    assert code == 0 and "equals the sum of its ledger" in out
+
+
+def test_init_demo_loads_the_demo_shop_once(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    code, out, _ = run("--db", url, "init", "--demo")
+    assert code == 0 and "Demo gift shop loaded" in out
+    code, _, err = run("--db", url, "init", "--demo")
+    assert code == 1 and "already has products" in err
+    code, out, _ = run("--db", url, "inventory", "--search", "heart")
+    assert code == 0 and "85123A" in out

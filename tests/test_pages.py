@@ -1,0 +1,191 @@
+"""Every dashboard page under Streamlit's AppTest, on a real SQLite file."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from stockcore import reports
+from stockcore.db import Database
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+PAGES = [
+    "pages/overview.py",
+    "pages/inventory.py",
+    "pages/purchase.py",
+    "pages/alerts.py",
+    "pages/sales.py",
+    "pages/settings.py",
+    "pages/about.py",
+]
+BUY = "FormSubmitter:purchase_form-Buy"
+
+
+def start(url: str, monkeypatch: pytest.MonkeyPatch, *, demo: bool = True) -> AppTest:
+    monkeypatch.setenv("STOCKCORE_DATABASE_URL", url)
+    monkeypatch.setenv("STOCKCORE_DEMO", "1" if demo else "0")
+    app = AppTest.from_file(APP, default_timeout=120).run()
+    assert not app.exception, app.exception
+    return app
+
+
+def open_page(app: AppTest, page: str) -> AppTest:
+    app.switch_page(page).run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+@pytest.fixture
+def app(demo_url: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    return start(demo_url, monkeypatch)
+
+
+@pytest.fixture
+def db(demo_url: str) -> Database:
+    return Database.connect(demo_url)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_on_the_demo_shop(app: AppTest, page: str) -> None:
+    open_page(app, page)
+    assert app.title and not app.error
+
+
+def test_the_overview_shows_the_kpis_and_the_stock_chart(app: AppTest) -> None:
+    labels = [m.label for m in app.metric]
+    assert labels == [
+        "Products",
+        "Units in stock",
+        "Stock value",
+        "Below threshold",
+        "Revenue, last 30 days",
+    ]
+    assert app.metric[0].value == "60"
+    assert int(app.metric[3].value) >= 5  # the demo shop starts with products already low
+    assert app.metric[2].value.startswith("£")
+    assert len(app.get("vega_lite_chart")) == 1, "the stock-against-threshold chart is drawn"
+
+
+def test_buying_the_last_units_shows_the_sale_and_the_alert_and_the_report_has_it(
+    app: AppTest, db: Database
+) -> None:
+    product = next(p for p in reports.inventory(db) if p.quantity > 0 and not p.needs_restock)
+    open_page(app, "pages/purchase.py")
+    app.selectbox(key="purchase_product").select(product.product_id)
+    app.number_input(key="purchase_quantity").set_value(product.quantity)
+    app.button(key=BUY).click().run()
+
+    assert not app.exception and not app.error
+    assert app.success[0].value.startswith(f"Sold {product.quantity} × {product.product_id}")
+    assert "0 left in stock" in app.success[0].value
+    alert = f"Restock alert: {product.name} is down to 0 (threshold {product.restock_threshold})."
+    assert [w.value for w in app.warning] == [alert]
+    assert [t.value for t in app.toast] == [alert]
+    assert reports.get_product(db, product.product_id).quantity == 0  # type: ignore[union-attr]
+
+    open_page(app, "pages/alerts.py")
+    assert product.product_id in app.dataframe[0].value["product_id"].tolist()
+
+    open_page(app, "pages/sales.py")
+    assert len(app.get("vega_lite_chart")) == 3  # trend, top products, category breakdown
+    by_product = app.dataframe[0].value
+    assert product.product_id in by_product["product_id"].tolist()
+    today = reports.sales_summary(db, date.today(), date.today())
+    assert today.by_product["product_id"].tolist() == [product.product_id]
+
+
+def test_buying_more_than_on_hand_is_refused_on_the_page_and_changes_nothing(
+    app: AppTest, db: Database
+) -> None:
+    product = next(p for p in reports.inventory(db) if p.quantity > 0)
+    open_page(app, "pages/purchase.py")
+    app.selectbox(key="purchase_product").select(product.product_id)
+    app.number_input(key="purchase_quantity").set_value(product.quantity + 1)
+    app.button(key=BUY).click().run()
+    assert not app.exception and not app.success
+    assert "not enough stock" in app.error[0].value
+    assert reports.get_product(db, product.product_id) == product
+
+
+def test_submitting_without_a_product_asks_for_one(app: AppTest) -> None:
+    open_page(app, "pages/purchase.py")
+    app.button(key=BUY).click().run()
+    assert [e.value for e in app.error] == ["Choose a product to buy."]
+
+
+def test_adding_a_product_and_receiving_stock_from_the_inventory_page(
+    app: AppTest, db: Database
+) -> None:
+    open_page(app, "pages/inventory.py")
+    app.text_input(key="new_product_id").input("NEW-1")
+    app.text_input(key="new_product_name").input("Enamel Mug")
+    app.selectbox(key="new_product_category").select("Kitchen & Baking")
+    app.number_input(key="new_product_price").set_value(3.5)
+    app.number_input(key="new_product_qty").set_value(2)
+    app.number_input(key="new_product_threshold").set_value(5)
+    app.button(key="FormSubmitter:add_product_form-Add product").click().run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    added = reports.get_product(db, "NEW-1")
+    assert added is not None and (added.quantity, added.needs_restock) == (2, True)
+
+    app.selectbox(key="receive_product").select("NEW-1")
+    app.number_input(key="receive_qty").set_value(10)
+    app.button(key="FormSubmitter:receive_form-Receive stock").click().run()
+    assert not app.exception and not app.error
+    assert reports.get_product(db, "NEW-1").quantity == 12  # type: ignore[union-attr]
+    assert "NEW-1" not in [a.product_id for a in reports.active_alerts(db)]
+
+
+def test_a_duplicate_product_is_refused_on_the_page(app: AppTest) -> None:
+    open_page(app, "pages/inventory.py")
+    app.text_input(key="new_product_id").input("85123A")
+    app.text_input(key="new_product_name").input("Copy")
+    app.button(key="FormSubmitter:add_product_form-Add product").click().run()
+    assert "85123A" in app.error[0].value and "already exists" in app.error[0].value
+
+
+def test_inventory_filters_by_category_and_search(app: AppTest) -> None:
+    open_page(app, "pages/inventory.py")
+    app.selectbox(key="inventory_category").select("Bags").run()
+    shown = app.get("arrow_data_frame")[0].value if app.get("arrow_data_frame") else None
+    assert shown is None or set(shown["category"]) == {"Bags"}
+    app.text_input(key="inventory_search").input("zzz-nothing").run()
+    assert "0 product(s)" in app.caption[0].value
+
+
+def test_acknowledging_an_alert(app: AppTest, db: Database) -> None:
+    open_page(app, "pages/alerts.py")
+    first = reports.active_alerts(db)[0]
+    app.multiselect(key="acknowledge_ids").select(first.alert_id)
+    app.button(key="FormSubmitter:acknowledge_form-Acknowledge selected").click().run()
+    assert not app.exception
+    assert reports.active_alerts(db)[0].status == "acknowledged"
+
+
+def test_changing_the_currency_symbol(app: AppTest) -> None:
+    open_page(app, "pages/settings.py")
+    app.text_input(key="settings_currency").input("₹")
+    app.button(key="FormSubmitter:settings_form-Save settings").click().run()
+    open_page(app, "pages/overview.py")
+    assert app.metric[2].value.startswith("₹")
+
+
+def test_erasing_needs_confirmation_then_leaves_an_empty_shop(app: AppTest, db: Database) -> None:
+    open_page(app, "pages/settings.py")
+    app.button(key="FormSubmitter:erase_form-Erase everything and start empty").click().run()
+    assert "Nothing was erased" in app.error[0].value and reports.inventory(db)
+    app.text_input(key="erase_confirmation").input("ERASE")
+    app.button(key="FormSubmitter:erase_form-Erase everything and start empty").click().run()
+    assert not app.exception and reports.inventory(db) == []
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_on_an_empty_shop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, page: str
+) -> None:
+    app = start(f"sqlite:///{tmp_path / 'empty.db'}", monkeypatch, demo=False)
+    open_page(app, page)
+    assert not app.error
