@@ -4,7 +4,7 @@ import streamlit as st
 
 from stockcore import ui
 
-st.set_page_config(page_title="stockcore", page_icon="📦", layout="wide")
+st.set_page_config(page_title="stockcore", page_icon=":material/inventory_2:", layout="wide")
 
 ui.database()  # open the shop once per server: migrate, and load the demo into a new database
 ui.show_flashes()
@@ -14,7 +14,7 @@ open_alerts = len(ui.active_alerts())
 with st.sidebar:
     st.markdown(f"**{settings.shop_name}**")
     if open_alerts:
-        st.caption(f"🔔 {open_alerts} product(s) need restocking")
+        st.caption(f":material/notifications_active: {open_alerts} product(s) need restocking")
     else:
         st.caption("No restock alerts")
 

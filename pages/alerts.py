@@ -8,7 +8,7 @@ st.title("Restock alerts")
 alerts = ui.active_alerts()
 
 if not alerts:
-    st.success("No product is below its restock threshold.", icon="✅")
+    st.success("No product is below its restock threshold.", icon=":material/check_circle:")
 else:
     st.caption(
         "Most urgent first: least stock relative to its threshold. An alert stays until the "
@@ -45,7 +45,7 @@ else:
                 count = ui.attempt(lambda: services.acknowledge_alerts(ui.database(), chosen))
                 if count is not None:
                     ui.changed()
-                    ui.flash(f"Acknowledged {count} alert(s).", icon="👍")
+                    ui.flash(f"Acknowledged {count} alert(s).", icon=":material/thumb_up:")
                     st.rerun()
 
 with st.expander("Recently resolved"):

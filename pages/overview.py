@@ -13,7 +13,9 @@ columns = st.columns(5)
 columns[0].metric("Products", f"{summary.products:,}")
 columns[1].metric("Units in stock", f"{summary.units_in_stock:,}")
 columns[2].metric(
-    "Stock value", ui.money(summary.stock_value), help="At unit cost where known, else at price."
+    "Stock value",
+    ui.money(summary.stock_value, pence=False),
+    help="At unit cost where known, else at price.",
 )
 columns[3].metric(
     "Below threshold",
@@ -22,7 +24,7 @@ columns[3].metric(
 )
 columns[4].metric(
     "Revenue, last 30 days",
-    ui.money(summary.revenue_last_30_days),
+    ui.money(summary.revenue_last_30_days, pence=False),
     help=f"{summary.units_sold_last_30_days:,} units sold.",
 )
 
@@ -30,7 +32,7 @@ if summary.below_threshold:
     st.page_link(
         "pages/alerts.py",
         label=f"{summary.below_threshold} product(s) below their restock threshold: see alerts",
-        icon="🔔",
+        icon=":material/notifications_active:",
     )
 
 closest = ui.closest_to_running_out(15)

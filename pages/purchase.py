@@ -16,22 +16,24 @@ if last is not None:
     st.success(
         f"Sold {last.sale.quantity} × {product.product_id} {product.name} for "
         f"{ui.money(last.sale.revenue)}. {product.quantity} left in stock.",
-        icon="✅",
+        icon=":material/check_circle:",
     )
     if last.alert is not None:
         message = (
             f"Restock alert: {product.name} is down to {last.alert.quantity} "
             f"(threshold {last.alert.restock_threshold})."
         )
-        st.toast(message, icon="🔔")
-        st.warning(message, icon="🔔")
+        st.toast(message, icon=":material/notifications_active:")
+        st.warning(message, icon=":material/notifications_active:")
     elif product.needs_restock:
         st.info(
             f"{product.name} is still below its restock threshold ({product.restock_threshold})."
         )
 
 with st.form("purchase_form"):
-    product_id = ui.product_picker("Product", key="purchase_product")
+    product_id = ui.product_picker(
+        "Product", key="purchase_product", default=last.product.product_id if last else None
+    )
     quantity = st.number_input("Quantity", min_value=1, step=1, value=1, key="purchase_quantity")
     submitted = st.form_submit_button("Buy", type="primary")
 

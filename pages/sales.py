@@ -22,7 +22,7 @@ measure = (
 
 summary = ui.sales_summary(start, end, period)
 columns = st.columns(3)
-columns[0].metric("Revenue", ui.money(summary.revenue))
+columns[0].metric("Revenue", ui.money(summary.revenue, pence=False))
 columns[1].metric("Units sold", f"{summary.units:,}")
 columns[2].metric("Sale lines", f"{summary.sale_lines:,}")
 

@@ -472,9 +472,10 @@ class ShopSettings:
     currency_symbol: str
     shop_name: str
 
-    def money(self, amount: Decimal | float | int) -> str:
-        """Format an amount for people: £1,234.50"""
-        return f"{self.currency_symbol}{Decimal(str(amount)).quantize(Decimal('0.01')):,}"
+    def money(self, amount: Decimal | float | int, *, pence: bool = True) -> str:
+        """Format an amount for people: £1,234.50, or £1,235 with pence=False (headline KPIs)."""
+        exponent = Decimal("0.01") if pence else Decimal("1")
+        return f"{self.currency_symbol}{Decimal(str(amount)).quantize(exponent):,}"
 
 
 def get_settings(db: Database) -> ShopSettings:

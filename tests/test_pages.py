@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -30,6 +31,11 @@ def start(url: str, monkeypatch: pytest.MonkeyPatch, *, demo: bool = True) -> Ap
     app = AppTest.from_file(APP, default_timeout=120).run()
     assert not app.exception, app.exception
     return app
+
+
+def picker(app: AppTest, key: str) -> Any:
+    """A product picker; its widget key carries a data version that changes after writes."""
+    return next(s for s in app.selectbox if s.key and s.key.startswith(f"{key}_v"))
 
 
 def open_page(app: AppTest, page: str) -> AppTest:
@@ -74,7 +80,7 @@ def test_buying_the_last_units_shows_the_sale_and_the_alert_and_the_report_has_i
 ) -> None:
     product = next(p for p in reports.inventory(db) if p.quantity > 0 and not p.needs_restock)
     open_page(app, "pages/purchase.py")
-    app.selectbox(key="purchase_product").select(product.product_id)
+    picker(app, "purchase_product").select(product.product_id)
     app.number_input(key="purchase_quantity").set_value(product.quantity)
     app.button(key=BUY).click().run()
 
@@ -85,6 +91,12 @@ def test_buying_the_last_units_shows_the_sale_and_the_alert_and_the_report_has_i
     assert [w.value for w in app.warning] == [alert]
     assert [t.value for t in app.toast] == [alert]
     assert reports.get_product(db, product.product_id).quantity == 0  # type: ignore[union-attr]
+    # The picker keeps the product chosen and shows its new stock.
+    assert picker(app, "purchase_product").value == product.product_id
+    assert (
+        f"{product.product_id} · {product.name} (0 in stock)"
+        in picker(app, "purchase_product").options
+    )
 
     open_page(app, "pages/alerts.py")
     assert product.product_id in app.dataframe[0].value["product_id"].tolist()
@@ -102,7 +114,7 @@ def test_buying_more_than_on_hand_is_refused_on_the_page_and_changes_nothing(
 ) -> None:
     product = next(p for p in reports.inventory(db) if p.quantity > 0)
     open_page(app, "pages/purchase.py")
-    app.selectbox(key="purchase_product").select(product.product_id)
+    picker(app, "purchase_product").select(product.product_id)
     app.number_input(key="purchase_quantity").set_value(product.quantity + 1)
     app.button(key=BUY).click().run()
     assert not app.exception and not app.success
@@ -131,7 +143,7 @@ def test_adding_a_product_and_receiving_stock_from_the_inventory_page(
     added = reports.get_product(db, "NEW-1")
     assert added is not None and (added.quantity, added.needs_restock) == (2, True)
 
-    app.selectbox(key="receive_product").select("NEW-1")
+    picker(app, "receive_product").select("NEW-1")
     app.number_input(key="receive_qty").set_value(10)
     app.button(key="FormSubmitter:receive_form-Receive stock").click().run()
     assert not app.exception and not app.error

@@ -41,9 +41,13 @@ def database() -> Database:
     return _database(database_url(), demo_on_new_database())
 
 
+_DATA_VERSION = "_stockcore_data_version"
+
+
 def changed() -> None:
-    """Call after every write: cached numbers are stale now."""
+    """Call after every write: cached numbers are stale now, and so are product pickers."""
     st.cache_data.clear()
+    st.session_state[_DATA_VERSION] = st.session_state.get(_DATA_VERSION, 0) + 1
 
 
 def attempt(action: Callable[[], T]) -> T | None:
@@ -51,7 +55,7 @@ def attempt(action: Callable[[], T]) -> T | None:
     try:
         return action()
     except StockcoreError as refusal:
-        st.error(f"Refused: {refusal}", icon="🚫")
+        st.error(f"Refused: {refusal}", icon=":material/block:")
     return None
 
 
@@ -67,8 +71,8 @@ def settings() -> services.ShopSettings:
     return _settings(database_url())
 
 
-def money(amount: Decimal | float | int) -> str:
-    return settings().money(amount)
+def money(amount: Decimal | float | int, *, pence: bool = True) -> str:
+    return settings().money(amount, pence=pence)
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
@@ -141,17 +145,25 @@ def product_label(product: Product) -> str:
     return f"{product.product_id} · {product.name} ({product.quantity} in stock)"
 
 
-def product_picker(label: str, key: str, *, items: list[Product] | None = None) -> str | None:
-    """A searchable product select box; returns the chosen product id."""
+def product_picker(
+    label: str, key: str, *, items: list[Product] | None = None, default: str | None = None
+) -> str | None:
+    """A searchable product select box showing stock on hand; returns the chosen product id.
+
+    Its widget key carries a data version that every write bumps: a browser keeps showing
+    the old label of a still-selected option ("226 in stock") after the stock changed, so
+    after a write the picker is created afresh, with `default` selected.
+    """
     choices = items if items is not None else products()
     labels = {p.product_id: product_label(p) for p in choices}
+    ids = list(labels)
     return st.selectbox(
         label,
-        options=list(labels),
+        options=ids,
         format_func=labels.__getitem__,
-        index=None,
+        index=ids.index(default) if default in labels else None,
         placeholder="Type to search by id or name",
-        key=key,
+        key=f"{key}_v{st.session_state.get(_DATA_VERSION, 0)}",
     )
 
 
@@ -183,7 +195,7 @@ def date_range_picker(key: str, today: date) -> tuple[date, date]:
 _FLASH_KEY = "_stockcore_flash"
 
 
-def flash(message: str, icon: str = "✅") -> None:
+def flash(message: str, icon: str = ":material/check_circle:") -> None:
     """Queue a toast for the next run (a toast sent right before st.rerun() would be lost)."""
     st.session_state.setdefault(_FLASH_KEY, []).append((message, icon))
 
