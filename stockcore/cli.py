@@ -104,7 +104,12 @@ def print_alerts(out: TextIO, alerts: list[reports.AlertView]) -> None:
 
 
 def print_sales_summary(
-    out: TextIO, summary: reports.SalesSummary, settings: services.ShopSettings, by: str
+    out: TextIO,
+    summary: reports.SalesSummary,
+    settings: services.ShopSettings,
+    by: str,
+    *,
+    per_period: bool = False,
 ) -> None:
     print(
         f"Sales {summary.start} to {summary.end}: {summary.units:,} units, "
@@ -114,6 +119,14 @@ def print_sales_summary(
     if summary.units == 0:
         return
     rows: list[tuple[object, ...]]
+    if per_period:
+        totals = summary.trend.groupby("period_start", as_index=False)[["units", "revenue"]].sum()
+        rows = [
+            (r["period_start"].date(), f"{r['units']:,}", settings.money(r["revenue"]))
+            for r in totals.to_dict("records")
+        ]
+        print(_table((summary.period.capitalize(), "Units", "Revenue"), rows), file=out)
+        print(file=out)
     if by == "category":
         rows = [
             (r["category"], f"{r['units']:,}", settings.money(r["revenue"]))
@@ -278,8 +291,10 @@ def cmd_sales_summary(args: argparse.Namespace, out: TextIO) -> int:
         start = bounds[0] if bounds else end - timedelta(days=29)
     if end < start:
         raise InvalidValue("--to", args.date_to, f"is before --from {start}")
-    summary = reports.sales_summary(db, start, end)
-    print_sales_summary(out, summary, services.get_settings(db), args.by)
+    summary = reports.sales_summary(db, start, end, args.per or "day")
+    print_sales_summary(
+        out, summary, services.get_settings(db), args.by, per_period=args.per is not None
+    )
     return 0
 
 
@@ -354,6 +369,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="date_from", metavar="DATE", help="first day (YYYY-MM-DD)")
     p.add_argument("--to", dest="date_to", metavar="DATE", help="last day (default today)")
     p.add_argument("--by", choices=("product", "category"), default="product")
+    p.add_argument("--per", choices=reports.PERIODS, help="also show totals per day, week or month")
     command("check", cmd_check, "check that every quantity on hand equals its ledger")
     return parser
 
@@ -379,6 +395,16 @@ def main(
         reason = str(getattr(failure, "orig", None) or failure).splitlines()[0]
         print(f"error: the database could not be used: {reason}", file=err)
         return EXIT_FAILED
+    except OSError as failure:
+        print(
+            f"error: {failure.strerror or failure}: {failure.filename or ''}".rstrip(": "), file=err
+        )
+        return EXIT_FAILED
     except KeyboardInterrupt:
         print("interrupted; nothing half-written was kept", file=err)
         return 130
+    except Exception as bug:  # a bug of ours: still no traceback for the user
+        print(
+            f"error: unexpected failure ({type(bug).__name__}: {bug}); please report it", file=err
+        )
+        return EXIT_FAILED

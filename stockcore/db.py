@@ -25,6 +25,8 @@ from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from stockcore.domain import StockcoreError
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = REPO_ROOT / "data" / "stockcore.db"
 DATABASE_URL_ENV = "STOCKCORE_DATABASE_URL"
@@ -86,7 +88,14 @@ class Database:
         parsed = make_url(resolved)
         if parsed.get_backend_name() == "sqlite":
             if parsed.database and parsed.database != ":memory:":
-                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+                folder = Path(parsed.database).parent
+                try:
+                    folder.mkdir(parents=True, exist_ok=True)
+                except OSError as failure:
+                    raise StockcoreError(
+                        f"cannot create the folder {folder} for the SQLite database: "
+                        f"{failure.strerror or failure}"
+                    ) from None
             engine = create_engine(
                 resolved, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
             )

@@ -6,6 +6,7 @@ import io
 import os
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -252,6 +253,16 @@ def test_an_unreachable_database_is_one_clear_line(tmp_path: Path) -> None:
     assert len(err.splitlines()) == 1 and err.startswith("error: the database could not be used:")
 
 
+def test_an_unusable_database_path_is_one_clear_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    code, out, err = run("--db", f"sqlite:///{blocker}/shop.db", "inventory")
+    assert code == 1 and out == ""
+    assert err.splitlines() == [
+        f"error: cannot create the folder {blocker} for the SQLite database: File exists"
+    ]
+
+
 def test_inventory_restock_adjust_sales_summary_and_check(shop_url: str) -> None:
     assert run("--db", shop_url, "purchase", "101", "6")[0] == 0
     code, out, _ = run("--db", shop_url, "inventory", "--category", "Computers")
@@ -265,6 +276,9 @@ def test_inventory_restock_adjust_sales_summary_and_check(shop_url: str) -> None
     assert code == 0 and out.startswith("adjusted 102 by -2; 18 on hand")
     code, out, _ = run("--db", shop_url, "sales-summary", "--by", "category")
     assert code == 0 and "6 units, £300,000.00 revenue" in out and "Computers" in out
+    code, out, _ = run("--db", shop_url, "sales-summary", "--per", "month")
+    today = date.today()
+    assert code == 0 and f"{today.replace(day=1)}      6  £300,000.00" in out
     code, out, _ = run("--db", shop_url, "check")
     assert code == 0 and "equals the sum of its ledger" in out
 
