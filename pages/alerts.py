@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from stockcore import reports, services, ui
+from stockcore import reports, ui
+from stockcore.ui import forms
 
 st.title("Restock alerts")
 alerts = ui.active_alerts()
@@ -32,24 +33,10 @@ else:
         },
         key="alerts_table",
     )
-    unseen = {a.alert_id: f"{a.product_id} · {a.name}" for a in alerts if a.status == "open"}
-    if unseen:
-        with st.form("acknowledge_form"):
-            chosen = st.multiselect(
-                "Acknowledge",
-                options=list(unseen),
-                format_func=unseen.__getitem__,
-                key="acknowledge_ids",
-            )
-            if st.form_submit_button("Acknowledge selected"):
-                count = ui.attempt(lambda: services.acknowledge_alerts(ui.database(), chosen))
-                if count is not None:
-                    ui.changed()
-                    ui.flash(f"Acknowledged {count} alert(s).", icon=":material/thumb_up:")
-                    st.rerun()
+    forms.acknowledge_form(alerts)
 
 with st.expander("Recently resolved"):
-    resolved = reports.recent_resolved_alerts(ui.database())
+    resolved = ui.recent_resolved_alerts()
     if resolved:
         st.dataframe(
             reports.alerts_frame(resolved).drop(columns=["short_by", "status"]),

@@ -77,4 +77,4 @@ with adjust_tab:
     forms.adjust_stock_form()
 with ledger_tab:
     chosen = ui.product_picker("Product", key="ledger_product")
-    st.dataframe(reports.movements(ui.database(), chosen), hide_index=True)
+    st.dataframe(ui.movements(chosen), hide_index=True)

@@ -121,6 +121,25 @@ def active_alerts() -> list[reports.AlertView]:
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _recent_resolved_alerts(url: str, limit: int) -> list[reports.AlertView]:
+    return reports.recent_resolved_alerts(database(), limit)
+
+
+def recent_resolved_alerts(limit: int = 20) -> list[reports.AlertView]:
+    return _recent_resolved_alerts(database_url(), limit)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _movements(url: str, product_id: str | None) -> pd.DataFrame:
+    return reports.movements(database(), product_id)
+
+
+def movements(product_id: str | None = None) -> pd.DataFrame:
+    """The newest stock ledger rows, optionally of one product."""
+    return _movements(database_url(), product_id)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
 def _sales_summary(url: str, start: date, end: date, period: str) -> reports.SalesSummary:
     return reports.sales_summary(database(), start, end, period)  # type: ignore[arg-type]
 

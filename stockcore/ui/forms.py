@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from stockcore import services, ui
+from stockcore import reports, services, ui
 from stockcore.domain import DEFAULT_LEAD_TIME_DAYS, MAX_LEAD_TIME_DAYS, MAX_QUANTITY, Product
 
 
@@ -142,3 +142,24 @@ def adjust_stock_form() -> None:
             f"{change.product.quantity} on hand."
         )
         st.rerun()
+
+
+def acknowledge_form(alerts: list[reports.AlertView]) -> None:
+    """Mark open (not yet seen) alerts as acknowledged."""
+    unseen = {a.alert_id: f"{a.product_id} · {a.name}" for a in alerts if a.status == "open"}
+    if not unseen:
+        return
+    with st.form("acknowledge_form"):
+        chosen = st.multiselect(
+            "Acknowledge",
+            options=list(unseen),
+            format_func=unseen.__getitem__,
+            key="acknowledge_ids",
+        )
+        submitted = st.form_submit_button("Acknowledge selected")
+    if submitted:
+        count = ui.attempt(lambda: services.acknowledge_alerts(ui.database(), chosen))
+        if count is not None:
+            ui.changed()
+            ui.flash(f"Acknowledged {count} alert(s).", icon=":material/thumb_up:")
+            st.rerun()
