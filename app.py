@@ -29,6 +29,7 @@ pages = {
             icon=":material/notifications:",
         ),
         st.Page("pages/sales.py", title="Sales", icon=":material/bar_chart:"),
+        st.Page("pages/upload.py", title="Upload", icon=":material/upload_file:"),
     ],
     "Shop settings": [
         st.Page("pages/settings.py", title="Settings", icon=":material/settings:"),

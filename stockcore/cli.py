@@ -19,7 +19,8 @@ from typing import NoReturn, TextIO
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from stockcore import reports, services
+from stockcore import exports, imports, reports, services
+from stockcore.csvfiles import DateOrder, FileRefused
 from stockcore.db import Database
 from stockcore.demo import (
     SPEC_CURRENCY,
@@ -309,6 +310,105 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _read_file(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as failure:
+        raise StockcoreError(f"cannot read {path}: {failure.strerror or failure}") from None
+
+
+def _mapping(pairs: list[str] | None) -> dict[str, str] | None:
+    if not pairs:
+        return None
+    mapping = {}
+    for pair in pairs:
+        field, sep, column = pair.partition("=")
+        if not sep or not field.strip() or not column.strip():
+            raise InvalidValue("--map", pair, "must look like FIELD=COLUMN, e.g. quantity=Qty")
+        mapping[field.strip()] = column.strip()
+    return mapping
+
+
+def _refusal_lines(refusal: FileRefused, err: TextIO, limit: int = 50) -> None:
+    for problem in refusal.problems[:limit]:
+        print(f"  {problem}", file=err)
+    if len(refusal.problems) > limit:
+        print(f"  ... and {len(refusal.problems) - limit:,} more", file=err)
+
+
+def cmd_import_sales(args: argparse.Namespace, out: TextIO) -> int:
+    data = _read_file(args.file)
+    db = _open(args)
+    options = imports.ImportOptions(
+        skip_bad_rows=args.skip_bad_rows,
+        apply_to_stock=args.apply_to_stock,
+        create_products=not args.no_create_products,
+        date_order=DateOrder(args.date_order) if args.date_order else None,
+        mapping=_mapping(args.map),
+    )
+    name = Path(args.file).name
+    if args.dry_run:
+        preview = imports.preview_sales_import(db, data, name, options)
+        if preview.refused:
+            raise FileRefused(
+                f"{preview.bad_rows:,} bad row(s); nothing would be imported", preview.problems
+            )
+        print(f"dry run: {preview.summary()}", file=out)
+        for warning in preview.warnings:
+            print(f"warning: {warning}", file=out)
+        if preview.already_imported_as is not None:
+            print(
+                f"this file was already imported as batch {preview.already_imported_as}", file=out
+            )
+        print("nothing was written", file=out)
+        return 0
+    outcome = imports.import_sales(db, data, name, options)
+    print(outcome.message, file=out)
+    for warning in outcome.preview.warnings:
+        print(f"warning: {warning}", file=out)
+    for problem in outcome.preview.problems[:50]:
+        print(f"skipped: {problem}", file=out)
+    if len(outcome.preview.problems) > 50:
+        print(f"skipped: ... and {len(outcome.preview.problems) - 50:,} more", file=out)
+    return 0
+
+
+def cmd_import_products(args: argparse.Namespace, out: TextIO) -> int:
+    data = _read_file(args.file)
+    db = _open(args)
+    outcome = imports.import_products(db, data, Path(args.file).name, mapping=_mapping(args.map))
+    print(outcome.message, file=out)
+    return 0
+
+
+def cmd_imports(args: argparse.Namespace, out: TextIO) -> int:
+    batches = imports.list_batches(_open(args))
+    if not batches:
+        print("No imports yet.", file=out)
+    for batch in batches:
+        print(batch.line(), file=out)
+    return 0
+
+
+def cmd_undo_import(args: argparse.Namespace, out: TextIO) -> int:
+    print(imports.undo_import(_open(args), args.batch_id).message, file=out)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
+    frame = imports.export_frame(_open(args), args.what)
+    text = exports.to_csv(frame)
+    if args.file == "-":
+        out.write(text)
+        return 0
+    try:
+        Path(args.file).write_text(text, encoding="utf-8", newline="")
+    except OSError as failure:
+        raise StockcoreError(f"cannot write {args.file}: {failure.strerror or failure}") from None
+    print(f"exported {len(frame):,} {args.what} rows to {args.file}", file=out)
+    return 0
+
+
 def _open(args: argparse.Namespace) -> Database:
     return open_shop(args.db).db
 
@@ -371,6 +471,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--by", choices=("product", "category"), default="product")
     p.add_argument("--per", choices=reports.PERIODS, help="also show totals per day, week or month")
     command("check", cmd_check, "check that every quantity on hand equals its ledger")
+
+    p = command("import-sales", cmd_import_sales, "import sales history from a CSV file")
+    p.add_argument("file")
+    p.add_argument("--dry-run", action="store_true", help="check and preview; write nothing")
+    p.add_argument(
+        "--skip-bad-rows", action="store_true", help="import the good rows, list the bad"
+    )
+    p.add_argument("--apply-to-stock", action="store_true", help="lower stock like purchases")
+    p.add_argument("--no-create-products", action="store_true", help="unknown products are errors")
+    p.add_argument(
+        "--date-order",
+        choices=[o.value for o in DateOrder],
+        help="how to read dates like 03/04/2024 when the file cannot tell",
+    )
+    p.add_argument(
+        "--map",
+        action="append",
+        metavar="FIELD=COLUMN",
+        help="map a column to a field (date, product_id, quantity, unit_price, "
+        "order_id, description, customer_id; or date, sales)",
+    )
+    p = command("import-products", cmd_import_products, "add or update products from a CSV file")
+    p.add_argument("file")
+    p.add_argument("--map", action="append", metavar="FIELD=COLUMN")
+    command("imports", cmd_imports, "list import batches, newest first (id first)")
+    p = command("undo-import", cmd_undo_import, "remove one import batch, stock effects included")
+    p.add_argument("batch_id")
+    p = command("export", cmd_export, "export a table as CSV (re-importable)")
+    p.add_argument("what", choices=imports.EXPORTS)
+    p.add_argument("file", help="the CSV file to write, or - for standard output")
     return parser
 
 
@@ -388,6 +518,10 @@ def main(
     try:
         handler: Callable[[argparse.Namespace, TextIO], int] = args.handler
         return handler(args, out)
+    except FileRefused as refusal:
+        print(f"error: {refusal.summary}", file=err)
+        _refusal_lines(refusal, err)
+        return EXIT_REFUSED
     except StockcoreError as refusal:
         print(f"error: {refusal}", file=err)
         return EXIT_REFUSED

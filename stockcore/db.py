@@ -110,10 +110,10 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A session for reading: rolled back at the end, never blocks writers."""
+        """A session for reading, never blocking writers. Closing it ends the transaction
+        (the connection rolls back); loaded objects stay readable afterwards."""
         with self._read() as session:
             yield session
-            session.rollback()
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -145,11 +145,33 @@ def is_new(db: Database) -> bool:
 
 
 def upgrade(db: Database) -> None:
-    """Bring the schema up to the newest migration (idempotent; safe at every start)."""
+    """Bring the schema up to the newest migration (idempotent; safe at every start).
+
+    On SQLite some migrations rebuild a table (ALTER TABLE is limited there), which is only
+    possible with foreign-key enforcement off; it is switched off for the migration, every
+    reference is checked before the migration commits, and enforcement is switched back on.
+    """
     from alembic import command
 
-    with db.engine.begin() as connection:
-        command.upgrade(_alembic_config(connection), "head")
+    with db.engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        raw = connection.connection.driver_connection
+        if sqlite:
+            # Outside any transaction, or SQLite ignores it.
+            raw.execute("PRAGMA foreign_keys = OFF")  # type: ignore[union-attr]
+        try:
+            with connection.begin():
+                command.upgrade(_alembic_config(connection), "head")
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise StockcoreError(
+                            f"the schema upgrade would break {len(broken)} reference(s) "
+                            f"(first: table {broken[0][0]}); nothing was changed"
+                        )
+        finally:
+            if sqlite:
+                raw.execute("PRAGMA foreign_keys = ON")  # type: ignore[union-attr]
 
 
 def current_revision(db: Database) -> str | None:

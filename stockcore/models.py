@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -23,6 +24,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Text,
     TypeDecorator,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -78,6 +80,8 @@ class ProductRow(Base):
     supplier: Mapped[str | None] = mapped_column(String(200))
     lead_time_days: Mapped[int] = mapped_column(Integer, default=7)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # Set when an import created the product (so undoing that import can remove it).
+    created_by_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
 
 
 class SaleLineRow(Base):
@@ -102,6 +106,7 @@ class SaleLineRow(Base):
     # "purchase" (sold through stockcore, stock lowered) or "history" (demo or imported).
     source: Mapped[str] = mapped_column(String(16))
     order_id: Mapped[str | None] = mapped_column(String(64))
+    import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"), index=True)
 
 
 class StockMovementRow(Base):
@@ -122,6 +127,7 @@ class StockMovementRow(Base):
     quantity_after: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str | None] = mapped_column(String(200))
     sale_line_id: Mapped[int | None] = mapped_column(ForeignKey("sale_lines.id"))
+    import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"), index=True)
 
 
 class AlertRow(Base):
@@ -148,6 +154,75 @@ Index(
     sqlite_where=AlertRow.resolved_at.is_(None),
     postgresql_where=AlertRow.resolved_at.is_(None),
 )
+
+
+class ImportBatchRow(Base):
+    """One imported file: what it held, what went in, and whether it was undone."""
+
+    __tablename__ = "import_batches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))  # sales, products, shop_totals
+    file_name: Mapped[str] = mapped_column(String(255))
+    content_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    file_format: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    rows_read: Mapped[int] = mapped_column(Integer)
+    rows_imported: Mapped[int] = mapped_column(Integer)
+    rows_skipped: Mapped[int] = mapped_column(Integer)
+    rows_already_imported: Mapped[int] = mapped_column(Integer)
+    non_product_rows: Mapped[int] = mapped_column(Integer)
+    new_products: Mapped[int] = mapped_column(Integer)
+    units: Mapped[int] = mapped_column(BigInteger)
+    revenue: Mapped[Decimal] = mapped_column("revenue_minor", Money)
+    first_day: Mapped[date | None] = mapped_column(Date)
+    last_day: Mapped[date | None] = mapped_column(Date)
+    applied_to_stock: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(16))  # committed, undone
+    undone_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class ImportedLineRow(Base):
+    """Every order line an import consumed (sold, or cancelled by a return), by its key
+    "order|product|n" (the n-th line of that product in that order), so the same order
+    line is never imported twice, even from an overlapping file."""
+
+    __tablename__ = "imported_lines"
+
+    source_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    import_batch_id: Mapped[int] = mapped_column(ForeignKey("import_batches.id"), index=True)
+
+
+class ProductImportChangeRow(Base):
+    """What a product import changed, so undo can put it back (before is NULL: created)."""
+
+    __tablename__ = "product_import_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    import_batch_id: Mapped[int] = mapped_column(ForeignKey("import_batches.id"), index=True)
+    product_id: Mapped[str] = mapped_column(String(64))
+    before: Mapped[str | None] = mapped_column(Text)
+
+
+class ShopDailySalesRow(Base):
+    """Shop-level sales totals per day (the spec's "date, sales" files), without products."""
+
+    __tablename__ = "shop_daily_sales"
+
+    sold_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    sales: Mapped[Decimal] = mapped_column("sales_minor", Money)
+    import_batch_id: Mapped[int] = mapped_column(ForeignKey("import_batches.id"), index=True)
+
+
+class ColumnMappingRow(Base):
+    """A column mapping chosen on the Upload page, remembered for that set of headers."""
+
+    __tablename__ = "column_mappings"
+
+    header_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    headers: Mapped[str] = mapped_column(Text)
+    mapping: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class SettingRow(Base):

@@ -3,16 +3,30 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import MetaData, insert, update
+from sqlalchemy.exc import IntegrityError
 
-from stockcore import reports
-from stockcore.db import Database, current_revision, database_url, is_new, normalise_url
+from stockcore import reports, services
+from stockcore.db import (
+    Database,
+    _alembic_config,
+    current_revision,
+    database_url,
+    is_new,
+    normalise_url,
+    upgrade,
+)
 from stockcore.demo import DEMO_PRODUCTS, DEMO_SALES, open_shop, read_demo_products, read_demo_sales
-from stockcore.models import Base
+from stockcore.domain import InsufficientStock
+from stockcore.models import Base, ProductRow
 from tests.conftest import FixedClock
 
 
@@ -74,8 +88,13 @@ def test_an_initialised_empty_shop_stays_empty(tmp_path: Path) -> None:
     shop.db.dispose()
 
 
+def head_revision() -> str | None:
+    with Database.connect("sqlite://").engine.connect() as connection:
+        return ScriptDirectory.from_config(_alembic_config(connection)).get_current_head()
+
+
 def test_the_migrations_build_exactly_the_schema_the_models_describe(db: Database) -> None:
-    assert current_revision(db) == "0001"
+    assert current_revision(db) == head_revision() == "0002"
     assert not is_new(db)
     with db.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
@@ -90,3 +109,102 @@ def test_database_urls(monkeypatch: pytest.MonkeyPatch) -> None:
     assert database_url() == f"sqlite:///{Path(__file__).resolve().parent.parent}/data/stockcore.db"
     monkeypatch.setenv("STOCKCORE_DATABASE_URL", "postgresql://postgres@127.0.0.1/shop")
     assert database_url() == "postgresql+psycopg://postgres@127.0.0.1/shop"
+
+
+def test_upgrading_a_first_schema_shop_keeps_its_data_and_constraints(db_url: str) -> None:
+    """A shop created by migration 0001, with data written in that schema, upgrades to head."""
+    db = Database.connect(db_url)
+    with db.engine.begin() as connection:
+        command.upgrade(_alembic_config(connection), "0001")
+    first = MetaData()
+    first.reflect(db.engine)
+    at = datetime(2026, 3, 2, 9, 0)
+    with db.engine.begin() as connection:
+        connection.execute(
+            insert(first.tables["products"]),
+            [
+                {
+                    "product_id": "101",
+                    "name": "Laptop",
+                    "category": "Computers",
+                    "unit_price_minor": 5_000_000,
+                    "unit_cost_minor": None,
+                    "quantity": 1,
+                    "restock_threshold": 2,
+                    "supplier": None,
+                    "lead_time_days": 7,
+                    "created_at": at,
+                }
+            ],
+        )
+        sale_line_id = connection.execute(
+            insert(first.tables["sale_lines"]).values(
+                product_id="101",
+                sold_at=at,
+                sold_on=at.date(),
+                quantity=6,
+                unit_price_minor=5_000_000,
+                revenue_minor=30_000_000,
+                source="purchase",
+                order_id=None,
+            )
+        ).inserted_primary_key[0]
+        connection.execute(
+            insert(first.tables["stock_movements"]),
+            [
+                {
+                    "product_id": "101",
+                    "at": at,
+                    "kind": "opening",
+                    "change": 7,
+                    "quantity_after": 7,
+                    "reason": "opening stock",
+                    "sale_line_id": None,
+                },
+                {
+                    "product_id": "101",
+                    "at": at,
+                    "kind": "sale",
+                    "change": -6,
+                    "quantity_after": 1,
+                    "reason": None,
+                    "sale_line_id": sale_line_id,
+                },
+            ],
+        )
+        connection.execute(
+            insert(first.tables["alerts"]),
+            [
+                {
+                    "product_id": "101",
+                    "kind": "below_threshold",
+                    "status": "open",
+                    "raised_at": at,
+                    "quantity_at_raise": 1,
+                    "threshold_at_raise": 2,
+                    "acknowledged_at": None,
+                    "resolved_at": None,
+                }
+            ],
+        )
+        connection.execute(
+            insert(first.tables["settings"]), [{"key": "currency_symbol", "value": "₹"}]
+        )
+
+    upgrade(db)
+
+    assert current_revision(db) == head_revision()
+    assert [(p.product_id, p.quantity, p.unit_price) for p in reports.inventory(db)] == [
+        ("101", 1, Decimal("50000.00"))
+    ]
+    summary = reports.sales_summary(db, at.date(), at.date())
+    assert (summary.units, summary.revenue) == (6, Decimal("300000.00"))
+    assert [(a.product_id, a.status) for a in reports.active_alerts(db)] == [("101", "open")]
+    assert reports.ledger_mismatches(db) == []
+    assert services.get_settings(db).currency_symbol == "₹"
+    with pytest.raises(IntegrityError), db.write() as session:
+        session.execute(update(ProductRow).values(quantity=-1))
+    assert services.purchase(db, "101", 1).product.quantity == 0
+    with pytest.raises(InsufficientStock):
+        services.purchase(db, "101", 1)
+    db.dispose()

@@ -1,0 +1,598 @@
+"""Reading the CSV files owners bring: decoding, delimiters, formats, and row checks.
+
+Pure functions, no database: bytes in, validated rows and a list of problems out.
+Every problem names the line (1 is the header), the column, the value and what is
+wrong. The rows are checked column by column with pandas (vectorised), in chunks,
+so a million-row file is read in seconds and never sits in memory as Python objects.
+
+Recognised without help:
+* the template: date, product_id, quantity, unit_price[, order_id]
+* the shop export layout: Invoice/InvoiceNo, StockCode, Description, Quantity,
+  InvoiceDate, Price/UnitPrice, Customer ID/CustomerID, Country
+* shop-level daily totals: date, sales
+* products: product_id, name[, category, unit_price, unit_cost, quantity,
+  restock_threshold, supplier, lead_time_days]
+Anything else needs a column mapping ({field: column header}).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+import warnings
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import numpy as np
+import pandas as pd
+
+from stockcore.domain import MAX_PRICE, PRODUCT_ID_MAX_LENGTH, StockcoreError
+
+CHUNK_ROWS = 200_000
+MAX_LINE_QUANTITY = 1_000_000
+DELIMITERS = (",", ";", "\t")
+DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+
+
+class FileFormat(StrEnum):
+    TEMPLATE = "template"
+    SHOP_EXPORT = "shop export"
+    SHOP_TOTALS = "daily totals"
+    PRODUCTS = "products"
+    MAPPED = "mapped columns"
+
+
+class DateOrder(StrEnum):
+    ISO = "iso"
+    DAY_FIRST = "day-first"
+    MONTH_FIRST = "month-first"
+
+
+# Fields a sales file can fill, and which of them are required.
+SALES_FIELDS = (
+    "date",
+    "product_id",
+    "quantity",
+    "unit_price",
+    "order_id",
+    "description",
+    "customer_id",
+)
+SALES_REQUIRED = ("date", "product_id", "quantity", "unit_price")
+TOTALS_FIELDS = ("date", "sales")
+PRODUCT_FIELDS = (
+    "product_id",
+    "name",
+    "category",
+    "unit_price",
+    "unit_cost",
+    "quantity",
+    "restock_threshold",
+    "supplier",
+    "lead_time_days",
+)
+PRODUCT_REQUIRED = ("product_id", "name", "unit_price")
+
+# Normalised header -> field, per recognised layout.
+_TEMPLATE_HEADERS = {
+    "date": "date",
+    "productid": "product_id",
+    "quantity": "quantity",
+    "unitprice": "unit_price",
+    "orderid": "order_id",
+    "description": "description",
+    "customerid": "customer_id",
+}
+_SHOP_EXPORT_HEADERS = {
+    "invoice": "order_id",
+    "invoiceno": "order_id",
+    "stockcode": "product_id",
+    "description": "description",
+    "quantity": "quantity",
+    "invoicedate": "date",
+    "price": "unit_price",
+    "unitprice": "unit_price",
+    "customerid": "customer_id",
+    "country": "country",
+}
+_PRODUCT_HEADERS = {
+    "productid": "product_id",
+    "name": "name",
+    "category": "category",
+    "unitprice": "unit_price",
+    "unitcost": "unit_cost",
+    "quantity": "quantity",
+    "restockthreshold": "restock_threshold",
+    "supplier": "supplier",
+    "leadtimedays": "lead_time_days",
+}
+
+# Postage, fees, vouchers and adjustments: never products, whatever the file's layout.
+NON_PRODUCT_CODES = frozenset(
+    {
+        "POST",
+        "POSTAGE",
+        "SHIPPING",
+        "CARRIAGE",
+        "DISCOUNT",
+        "BANK CHARGES",
+        "AMAZONFEE",
+        "ADJUST",
+        "ADJUST2",
+    }
+)
+NON_PRODUCT_PREFIXES = ("GIFT_",)
+# In the shop export layout, product codes start with a digit; the short codes there (DOT, M,
+# D, S, B, C2, CRUK, PADS, TEST001, DCGS...) are postage, manual entries, samples and fees.
+# Elsewhere a code like "B" or "M" may well be a real product, so it is not skipped.
+
+_PRODUCT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-/]*$")
+_ISO = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_SLASHED = re.compile(
+    r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$"
+)
+_CURRENCY = re.compile(r"[£$€₹\s\u00a0]")
+
+
+# --- Problems -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a file: where (line, column), what (value) and why."""
+
+    line: int | None
+    column: str | None
+    value: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = []
+        if self.line is not None:
+            where.append(f"line {self.line}")
+        if self.column is not None:
+            where.append(f"column {self.column!r}")
+        if self.value is not None:
+            shown = self.value if len(self.value) <= 40 else self.value[:37] + "..."
+            where.append(f"value {shown!r}")
+        return (", ".join(where) + ": " if where else "") + self.reason
+
+
+class FileRefused(StockcoreError):
+    """The file (or some of its rows) cannot be imported; nothing was written."""
+
+    def __init__(self, summary: str, problems: list[Problem] | None = None) -> None:
+        self.summary = summary
+        self.problems = problems or []
+        first = f": {self.problems[0]}" if self.problems else ""
+        more = f" (and {len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
+        super().__init__(f"{summary}{first}{more}")
+
+
+class NeedsDateOrder(FileRefused):
+    """Every date in the column reads both ways (e.g. 03/04/2024): the owner must say which."""
+
+
+class NeedsMapping(FileRefused):
+    """The headers are not a layout we know: the owner maps them to fields."""
+
+    def __init__(self, summary: str, headers: list[str]) -> None:
+        self.headers = headers
+        super().__init__(summary)
+
+
+# --- Decoding and sniffing ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CsvText:
+    """A decoded CSV file, ready to read."""
+
+    text: str
+    encoding: str
+    delimiter: str
+    headers: list[str]
+    sha256: str
+
+    @property
+    def header_key(self) -> str:
+        """Identifies a header set (for remembered mappings), ignoring case and order."""
+        normalised = "|".join(sorted(normalise_header(h) for h in self.headers))
+        return hashlib.sha256(normalised.encode()).hexdigest()
+
+
+def normalise_header(header: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", header.lower())
+
+
+def decode(data: bytes) -> CsvText:
+    """Decode UTF-8 (with or without BOM), UTF-16 with BOM or Windows-1252; find the delimiter.
+
+    Refuses empty files, spreadsheets saved in Excel's own format, and binary data.
+    """
+    sha = hashlib.sha256(data).hexdigest()
+    if not data.strip():
+        raise FileRefused("the file is empty")
+    if data.startswith(b"PK\x03\x04"):
+        raise FileRefused(
+            "this is an Excel workbook (.xlsx) or another zip file, not a CSV: open it in "
+            "your spreadsheet and save it as CSV"
+        )
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise FileRefused(
+            "this is an old Excel workbook (.xls), not a CSV: open it in your spreadsheet "
+            "and save it as CSV"
+        )
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text, encoding = data.decode("utf-16"), "utf-16"
+    elif b"\x00" in data[:65536]:
+        raise FileRefused("the file is not a CSV text file (it holds binary data)")
+    else:
+        try:
+            text, encoding = data.decode("utf-8-sig"), "utf-8"
+        except UnicodeDecodeError:
+            try:
+                text, encoding = data.decode("cp1252"), "cp1252"
+            except UnicodeDecodeError:
+                raise FileRefused(
+                    "the file is not text in UTF-8 or Windows-1252 (cp1252) encoding"
+                ) from None
+    sample = text[:65536]
+    control = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\r\n")
+    if "\x00" in sample or control > max(2, len(sample) // 200):
+        raise FileRefused("the file is not a CSV text file (it holds binary data)")
+    delimiter = sniff_delimiter(sample)
+    headers = next(csv.reader(io.StringIO(sample), delimiter=delimiter), [])
+    headers = [h.strip() for h in headers]
+    if not any(headers):
+        raise FileRefused("the file has no header line", [Problem(1, None, None, "empty line")])
+    return CsvText(text, encoding, delimiter, headers, sha)
+
+
+def sniff_delimiter(sample: str) -> str:
+    """Comma, semicolon or tab: whichever splits the first lines into the most, consistently."""
+    lines = sample.splitlines()[:50]
+    best, best_score = ",", (-1.0, 0)
+    for delimiter in DELIMITERS:
+        counts = [len(row) for row in csv.reader(lines, delimiter=delimiter)]
+        if not counts or counts[0] < 2:
+            continue
+        consistent = sum(1 for c in counts if c == counts[0]) / len(counts)
+        score = (consistent, counts[0])
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+# --- Formats --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Which format a file is in, and which header feeds each field."""
+
+    file_format: FileFormat
+    columns: dict[str, str]  # field -> header as written in the file
+
+
+def recognise(
+    headers: list[str], *, kind: str = "sales", mapping: Mapping[str, str] | None = None
+) -> Layout:
+    """Recognise a known layout from the headers (or apply an explicit mapping).
+
+    kind is "sales" (sales lines or daily totals) or "products".
+    """
+    by_normal = {normalise_header(h): h for h in headers if h}
+    if mapping:
+        missing_headers = [h for h in mapping.values() if h not in headers]
+        if missing_headers:
+            raise FileRefused(
+                f"the mapping names a column the file does not have: {missing_headers[0]!r}"
+            )
+        fields = dict(mapping)
+        required = PRODUCT_REQUIRED if kind == "products" else SALES_REQUIRED
+        if kind == "sales" and set(fields) >= set(TOTALS_FIELDS) and "product_id" not in fields:
+            return Layout(FileFormat.SHOP_TOTALS, fields)
+        _require(fields, required, headers, "the mapping")
+        return Layout(FileFormat.MAPPED, fields)
+
+    if kind == "products":
+        fields = _pick(by_normal, _PRODUCT_HEADERS)
+        _require(fields, PRODUCT_REQUIRED, headers, "a products file")
+        return Layout(FileFormat.PRODUCTS, fields)
+
+    if {"date", "sales"} <= set(by_normal) and "productid" not in by_normal:
+        return Layout(
+            FileFormat.SHOP_TOTALS, {"date": by_normal["date"], "sales": by_normal["sales"]}
+        )
+    if "stockcode" in by_normal:
+        fields = _pick(by_normal, _SHOP_EXPORT_HEADERS)
+        _require(fields, SALES_REQUIRED, headers, "a shop export")
+        return Layout(FileFormat.SHOP_EXPORT, fields)
+    fields = _pick(by_normal, _TEMPLATE_HEADERS)
+    if len(set(fields) & set(SALES_REQUIRED)) >= 2:
+        _require(fields, SALES_REQUIRED, headers, "a sales file")
+        return Layout(FileFormat.TEMPLATE, fields)
+    raise NeedsMapping(
+        "unrecognised columns "
+        + ", ".join(repr(h) for h in headers[:12])
+        + ": expected the template (date, product_id, quantity, unit_price, optional order_id), "
+        "a shop export (Invoice, StockCode, Description, Quantity, InvoiceDate, Price, "
+        "Customer ID, Country) or daily totals (date, sales); map the columns on the Upload "
+        "page, or pass --map FIELD=COLUMN",
+        headers,
+    )
+
+
+def _pick(by_normal: Mapping[str, str], known: Mapping[str, str]) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    for normal, header in by_normal.items():
+        target = known.get(normal)
+        if target and target not in fields:
+            fields[target] = header
+    return fields
+
+
+def _require(
+    fields: Mapping[str, str], required: tuple[str, ...], headers: list[str], what: str
+) -> None:
+    missing = [f for f in required if f not in fields]
+    if missing:
+        found = ", ".join(h for h in headers if h) or "none"
+        raise FileRefused(
+            f"{what} needs a {missing[0]!r} column, and this file has none (its columns: {found})"
+        )
+
+
+# --- Reading rows in chunks -----------------------------------------------------------------
+
+
+@dataclass
+class Chunks:
+    """Iterates a file's data rows as string DataFrames, tracking real line numbers."""
+
+    csv_text: CsvText
+    chunk_rows: int = CHUNK_ROWS
+    skipped_lines: list[int] = field(default_factory=list)
+
+    def __iter__(self) -> Iterator[pd.DataFrame]:
+        expected = len(self.csv_text.headers)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            reader = pd.read_csv(
+                io.StringIO(self.csv_text.text),
+                sep=self.csv_text.delimiter,
+                dtype=str,
+                keep_default_na=False,
+                na_values=[],
+                skipinitialspace=False,
+                chunksize=self.chunk_rows,
+                on_bad_lines="warn",
+                engine="c",
+                header=0,
+                names=None,
+            )
+            first_row = 0
+            seen_warnings = 0
+            for chunk in reader:
+                for warning in caught[seen_warnings:]:
+                    self.skipped_lines.extend(
+                        int(n) for n in re.findall(r"Skipping line (\d+)", str(warning.message))
+                    )
+                seen_warnings = len(caught)
+                chunk.columns = [str(c).strip() for c in chunk.columns]
+                chunk.index = pd.RangeIndex(first_row, first_row + len(chunk))
+                first_row += len(chunk)
+                if len(chunk.columns) != expected:
+                    break
+                yield chunk
+
+    def line_numbers(self, positions: np.ndarray) -> np.ndarray:
+        """File line numbers (header = 1) of data rows at these 0-based positions."""
+        if not self.skipped_lines:
+            return positions + 2
+        skipped = np.array(sorted(self.skipped_lines))
+        # The n-th kept row sits after every skipped line that comes before it.
+        lines = positions + 2
+        for _ in range(len(skipped) + 1):
+            shift = np.searchsorted(skipped, lines, side="right")
+            updated = positions + 2 + shift
+            if np.array_equal(updated, lines):
+                break
+            lines = updated
+        return lines
+
+    def ragged_problems(self) -> list[Problem]:
+        expected = len(self.csv_text.headers)
+        return [
+            Problem(line, None, None, f"has more fields than the header's {expected}")
+            for line in sorted(self.skipped_lines)
+        ]
+
+
+# --- Column parsers (vectorised) ------------------------------------------------------------
+
+
+@dataclass
+class ColumnResult:
+    values: pd.Series
+    bad: pd.Series  # bool
+    reasons: pd.Series  # str, only meaningful where bad
+
+
+def _problems(chunks: Chunks, raw: pd.Series, result: ColumnResult, column: str) -> list[Problem]:
+    bad_positions = np.flatnonzero(result.bad.to_numpy())
+    if not len(bad_positions):
+        return []
+    lines = chunks.line_numbers(raw.index.to_numpy()[bad_positions])
+    values = raw.to_numpy()[bad_positions]
+    reasons = result.reasons.to_numpy()[bad_positions]
+    return [
+        Problem(int(line), column, str(value), str(reason))
+        for line, value, reason in zip(lines, values, reasons, strict=True)
+    ]
+
+
+def _missing(raw: pd.Series) -> pd.Series:
+    """Cells the row did not have at all (a short, ragged row) come back as NaN."""
+    return raw.isna()
+
+
+def parse_whole_numbers(
+    raw: pd.Series, *, allow_negative: bool, allow_zero: bool, maximum: int = MAX_LINE_QUANTITY
+) -> ColumnResult:
+    text = raw.fillna("").str.strip().str.replace(r"[\s\u00a0]", "", regex=True)
+    # "3.0" and "3,0" are whole numbers written by spreadsheets.
+    text = text.str.replace(r"^([+-]?\d+)[.,]0+$", r"\1", regex=True)
+    numbers = pd.to_numeric(text.where(text.str.fullmatch(r"[+-]?\d+"), None), errors="coerce")
+    fractional = text.str.fullmatch(r"[+-]?\d*[.,]\d+")
+    reasons = pd.Series("", index=raw.index, dtype=object)
+    bad = numbers.isna()
+    reasons = reasons.mask(bad, "is not a whole number")
+    reasons = reasons.mask(bad & fractional, "must be a whole number of units, not a fraction")
+    reasons = reasons.mask(text == "", "is empty")
+    reasons = reasons.mask(_missing(raw), "is missing (the line has fewer fields than the header)")
+    filled = numbers.fillna(0)
+    too_big = ~bad & (filled.abs() > maximum)
+    reasons = reasons.mask(too_big, f"is not a plausible quantity (more than {maximum:,} units)")
+    bad = bad | too_big
+    if not allow_negative:
+        negative = ~bad & (filled < 0)
+        reasons = reasons.mask(negative, "must not be negative")
+        bad = bad | negative
+    if not allow_zero:
+        zero = ~bad & (filled == 0)
+        reasons = reasons.mask(zero, "must not be zero")
+        bad = bad | zero
+    return ColumnResult(filled.astype("int64"), bad, reasons)
+
+
+def uses_decimal_comma(raw: pd.Series) -> bool:
+    """A column writes decimals with a comma (1,50 or 1.234,50) rather than a point."""
+    text = raw.dropna().str.strip()
+    comma = text.str.fullmatch(r"[^,.]*\d+(\.\d{3})*,\d+").sum()
+    point = text.str.fullmatch(r"[^,.]*\d+(,\d{3})*\.\d+").sum()
+    return bool(comma > point)
+
+
+def parse_money_column(raw: pd.Series, *, decimal_comma: bool) -> ColumnResult:
+    """Amounts (unit price, sales) in minor units (pence): >= 0, rounded to the penny."""
+    text = raw.fillna("").str.replace(_CURRENCY, "", regex=True)
+    if decimal_comma:
+        text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    else:
+        text = text.str.replace(",", "", regex=False)
+    numbers = pd.to_numeric(
+        text.where(text.str.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)"), None), errors="coerce"
+    )
+    reasons = pd.Series("", index=raw.index, dtype=object)
+    bad = numbers.isna()
+    reasons = reasons.mask(bad, "is not an amount of money")
+    reasons = reasons.mask(bad & (text.str.strip() == ""), "is empty")
+    reasons = reasons.mask(_missing(raw), "is missing (the line has fewer fields than the header)")
+    filled = numbers.fillna(0.0)
+    negative = ~bad & (filled < 0)
+    reasons = reasons.mask(negative, "must not be negative")
+    too_big = ~bad & (filled > float(MAX_PRICE))
+    reasons = reasons.mask(too_big, f"is not a plausible amount (above {MAX_PRICE:,})")
+    bad = bad | negative | too_big
+    minor = np.floor(filled.to_numpy() * 100 + 0.5 + 1e-9).astype("int64")
+    return ColumnResult(pd.Series(minor, index=raw.index), bad, reasons)
+
+
+def detect_date_order(raw: pd.Series) -> DateOrder | None:
+    """ISO, day-first or month-first, decided from the whole column; None if it reads both ways.
+
+    A day above 12 in the first place means day-first (31/01/2024); in the second,
+    month-first (01/31/2024). A column where neither ever happens is ambiguous.
+    """
+    text = raw.dropna().str.strip()
+    text = text[text != ""]
+    if text.empty or text.str.match(_ISO).mean() > 0.5:
+        return DateOrder.ISO
+    parts = text.str.extract(_SLASHED)
+    first = pd.to_numeric(parts[0], errors="coerce")
+    second = pd.to_numeric(parts[1], errors="coerce")
+    day_first = bool((first > 12).any())
+    month_first = bool((second > 12).any())
+    if day_first and not month_first:
+        return DateOrder.DAY_FIRST
+    if month_first and not day_first:
+        return DateOrder.MONTH_FIRST
+    if not day_first and not month_first:
+        return None
+    return DateOrder.DAY_FIRST  # both happen: bad rows will be reported either way
+
+
+def parse_dates(raw: pd.Series, order: DateOrder) -> ColumnResult:
+    """Timestamps (day and time of sale) from ISO or slashed dates."""
+    text = raw.fillna("").str.strip()
+    if order is DateOrder.ISO:
+        iso = text.str.replace("T", " ", regex=False)
+        stamps = pd.to_datetime(
+            iso.where(text.str.match(_ISO), None), errors="coerce", format="ISO8601"
+        )
+    else:
+        parts = text.str.extract(_SLASHED)
+        day, month = (parts[0], parts[1]) if order is DateOrder.DAY_FIRST else (parts[1], parts[0])
+        year = parts[2].where(parts[2].str.len() != 2, "20" + parts[2].fillna(""))
+        frame = pd.DataFrame(
+            {
+                "year": pd.to_numeric(year, errors="coerce"),
+                "month": pd.to_numeric(month, errors="coerce"),
+                "day": pd.to_numeric(day, errors="coerce"),
+                "hour": pd.to_numeric(parts[3], errors="coerce").fillna(0),
+                "minute": pd.to_numeric(parts[4], errors="coerce").fillna(0),
+                "second": pd.to_numeric(parts[5], errors="coerce").fillna(0),
+            }
+        )
+        stamps = pd.to_datetime(frame, errors="coerce")
+    bad = stamps.isna()
+    shape = (
+        "is not a date like 2024-03-31"
+        if order is DateOrder.ISO
+        else (
+            "is not a valid date (read as day/month/year)"
+            if order is DateOrder.DAY_FIRST
+            else "is not a valid date (read as month/day/year)"
+        )
+    )
+    reasons = pd.Series("", index=raw.index, dtype=object).mask(bad, shape)
+    reasons = reasons.mask(text == "", "is empty")
+    reasons = reasons.mask(_missing(raw), "is missing (the line has fewer fields than the header)")
+    return ColumnResult(stamps, bad, reasons)
+
+
+def parse_product_ids(raw: pd.Series, *, upper: bool) -> ColumnResult:
+    text = raw.fillna("").str.strip()
+    if upper:
+        text = text.str.upper()
+    empty = text == ""
+    malformed = ~empty & ~text.str.fullmatch(_PRODUCT_ID)
+    too_long = text.str.len() > PRODUCT_ID_MAX_LENGTH
+    reasons = pd.Series("", index=raw.index, dtype=object)
+    reasons = reasons.mask(malformed, "is not a product id (letters, digits and - _ . / only)")
+    reasons = reasons.mask(too_long, f"is longer than {PRODUCT_ID_MAX_LENGTH} characters")
+    reasons = reasons.mask(empty, "the product id is missing")
+    reasons = reasons.mask(_missing(raw), "is missing (the line has fewer fields than the header)")
+    return ColumnResult(text, empty | malformed | too_long, reasons)
+
+
+def unescape_text(value: str) -> str:
+    """Undo the spreadsheet escape our exports add ('=SUM -> =SUM), so exports re-import."""
+    if len(value) > 1 and value[0] == "'" and value[1] in "=+-@\t\r":
+        return value[1:]
+    return value
+
+
+def is_non_product(codes: pd.Series, *, shop_export: bool) -> pd.Series:
+    """Postage, fees, vouchers and adjustments (skipped and counted, never silently). In a
+    shop export, product codes start with a digit, so anything else is not a product."""
+    upper = codes.fillna("").str.strip().str.upper()
+    known = upper.isin(NON_PRODUCT_CODES) | upper.str.startswith(NON_PRODUCT_PREFIXES)
+    if shop_export:
+        known = known | ~upper.str.match(r"^\d")
+    return known & (upper != "")
