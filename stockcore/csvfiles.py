@@ -189,13 +189,23 @@ class NeedsMapping(FileRefused):
 
 @dataclass(frozen=True)
 class CsvText:
-    """A decoded CSV file, ready to read."""
+    """A CSV file whose encoding and delimiter are known, ready to read in chunks.
 
-    text: str
+    It keeps the file's bytes (pandas decodes them chunk by chunk), not a decoded copy:
+    a million-row file would otherwise sit in memory twice.
+    """
+
+    data: bytes
     encoding: str
     delimiter: str
     headers: list[str]
     sha256: str
+
+    @property
+    def encoding_name(self) -> str:
+        """The encoding as people know it."""
+        names = {"utf-8-sig": "UTF-8", "cp1252": "Windows-1252", "utf-16": "UTF-16"}
+        return names.get(self.encoding, self.encoding)
 
     @property
     def header_key(self) -> str:
@@ -226,13 +236,14 @@ def decode(data: bytes) -> CsvText:
             "this is an old Excel workbook (.xls), not a CSV: open it in your spreadsheet "
             "and save it as CSV"
         )
+    # Decode the whole file once to be sure of its encoding, then keep only a sample.
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         text, encoding = data.decode("utf-16"), "utf-16"
     elif b"\x00" in data[:65536]:
         raise FileRefused("the file is not a CSV text file (it holds binary data)")
     else:
         try:
-            text, encoding = data.decode("utf-8-sig"), "utf-8"
+            text, encoding = data.decode("utf-8-sig"), "utf-8-sig"
         except UnicodeDecodeError:
             try:
                 text, encoding = data.decode("cp1252"), "cp1252"
@@ -241,6 +252,7 @@ def decode(data: bytes) -> CsvText:
                     "the file is not text in UTF-8 or Windows-1252 (cp1252) encoding"
                 ) from None
     sample = text[:65536]
+    del text
     control = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\r\n")
     if "\x00" in sample or control > max(2, len(sample) // 200):
         raise FileRefused("the file is not a CSV text file (it holds binary data)")
@@ -249,7 +261,7 @@ def decode(data: bytes) -> CsvText:
     headers = [h.strip() for h in headers]
     if not any(headers):
         raise FileRefused("the file has no header line", [Problem(1, None, None, "empty line")])
-    return CsvText(text, encoding, delimiter, headers, sha)
+    return CsvText(data, encoding, delimiter, headers, sha)
 
 
 def sniff_delimiter(sample: str) -> str:
@@ -363,7 +375,8 @@ class Chunks:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             reader = pd.read_csv(
-                io.StringIO(self.csv_text.text),
+                io.BytesIO(self.csv_text.data),
+                encoding=self.csv_text.encoding,
                 sep=self.csv_text.delimiter,
                 dtype=str,
                 keep_default_na=False,

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import String, func, select, type_coerce
 
 from stockcore import csvfiles, imports, reports, services
 from stockcore.csvfiles import DateOrder, FileRefused, NeedsDateOrder, NeedsMapping
@@ -368,3 +368,23 @@ def test_a_bad_product_row_refuses_the_whole_file(db: Database) -> None:
         "line 4, column 'product_id', value 'A': appears again (first on line 2)",
     ]
     assert reports.inventory(db) == []
+
+
+def test_bulk_imported_times_are_stored_exactly_like_purchased_ones(db: Database) -> None:
+    """The fast import path writes storage values itself; they must match the ORM's."""
+    imports.import_sales(db, template("2010-12-01 08:26:00,A,2,1.00,1"), "x.csv")
+    services.add_product(db, Product.create("B", "Bag", unit_price="1", quantity=5))
+    services.purchase(db, "B", 1, clock=lambda: datetime(2010, 12, 1, 8, 26))
+    with db.engine.connect() as connection:
+        stored = connection.execute(
+            select(
+                SaleLineRow.__table__.c.product_id,
+                type_coerce(SaleLineRow.__table__.c.sold_at, String),
+                type_coerce(SaleLineRow.__table__.c.sold_on, String),
+            ).order_by(SaleLineRow.__table__.c.product_id)
+        ).all()
+    assert stored[0][1:] == stored[1][1:]
+    with db.read() as s:
+        assert {(r.sold_at, r.sold_on) for r in s.scalars(select(SaleLineRow))} == {
+            (datetime(2010, 12, 1, 8, 26), date(2010, 12, 1))
+        }
