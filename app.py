@@ -4,6 +4,7 @@ import streamlit as st
 
 from stockcore import ui
 
+ui.through_router()
 st.set_page_config(page_title="stockcore", page_icon=":material/inventory_2:", layout="wide")
 
 ui.database()  # open the shop once per server: migrate, and load the demo into a new database

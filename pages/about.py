@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from stockcore import __version__
+from stockcore import __version__, ui
+
+ui.through_router()
 
 st.title("About stockcore")
 st.markdown(

@@ -5,6 +5,8 @@ import streamlit as st
 from stockcore import reports, ui
 from stockcore.ui import forms
 
+ui.through_router()
+
 st.title("Restock alerts")
 alerts = ui.active_alerts()
 

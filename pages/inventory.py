@@ -6,6 +6,8 @@ from stockcore import reports, services, ui
 from stockcore.domain import MAX_LEAD_TIME_DAYS, MAX_QUANTITY
 from stockcore.ui import forms
 
+ui.through_router()
+
 st.title("Inventory")
 
 left, right = st.columns([1, 2])

@@ -6,6 +6,8 @@ import streamlit as st
 
 from stockcore import charts, ui
 
+ui.through_router()
+
 st.title("Overview")
 summary = ui.overview(date.today())
 

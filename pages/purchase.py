@@ -4,6 +4,8 @@ import streamlit as st
 
 from stockcore import services, ui
 
+ui.through_router()
+
 st.title("Purchase")
 st.caption(
     "Simulates a customer order: the sale is recorded and stock drops at once. "

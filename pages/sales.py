@@ -6,6 +6,8 @@ import streamlit as st
 
 from stockcore import charts, exports, ui
 
+ui.through_router()
+
 st.title("Sales")
 
 left, middle, right = st.columns([2, 1, 1])

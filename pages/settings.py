@@ -4,6 +4,8 @@ import streamlit as st
 
 from stockcore import services, ui
 
+ui.through_router()
+
 st.title("Settings")
 current = ui.settings()
 

@@ -2,8 +2,10 @@
 
 import streamlit as st
 
-from stockcore import imports
+from stockcore import imports, ui
 from stockcore.ui import upload
+
+ui.through_router()
 
 st.title("Upload")
 done = st.session_state.pop("upload_done", None)
@@ -36,7 +38,7 @@ else:
         "New products get their quantity as opening stock; existing ones keep their stock."
     )
 
-uploaded = st.file_uploader("CSV file", type=["csv", "txt", "tsv"], key="upload_file")
+uploaded = st.file_uploader("CSV file", type=["csv", "txt", "tsv"], key=upload.uploader_key())
 if uploaded is not None and kind == "Sales":
     left, middle, right = st.columns(3)
     options = imports.ImportOptions(

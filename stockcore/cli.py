@@ -337,8 +337,6 @@ def _refusal_lines(refusal: FileRefused, err: TextIO, limit: int = 50) -> None:
 
 
 def cmd_import_sales(args: argparse.Namespace, out: TextIO) -> int:
-    data = _read_file(args.file)
-    db = _open(args)
     options = imports.ImportOptions(
         skip_bad_rows=args.skip_bad_rows,
         apply_to_stock=args.apply_to_stock,
@@ -346,6 +344,8 @@ def cmd_import_sales(args: argparse.Namespace, out: TextIO) -> int:
         date_order=DateOrder(args.date_order) if args.date_order else None,
         mapping=_mapping(args.map),
     )
+    data = _read_file(args.file)
+    db = _open(args)
     name = Path(args.file).name
     if args.dry_run:
         preview = imports.preview_sales_import(db, data, name, options)
@@ -405,7 +405,7 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
         Path(args.file).write_text(text, encoding="utf-8", newline="")
     except OSError as failure:
         raise StockcoreError(f"cannot write {args.file}: {failure.strerror or failure}") from None
-    print(f"exported {len(frame):,} {args.what} rows to {args.file}", file=out)
+    print(f"exported {len(frame):,} rows of {args.what} to {args.file}", file=out)
     return 0
 
 

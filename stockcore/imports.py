@@ -394,6 +394,25 @@ class SalesPreview:
     def refused(self) -> bool:
         return bool(self.problems) and not self.options.skip_bad_rows
 
+    def display_rows(self, limit: int = 200) -> pd.DataFrame:
+        """The first rows as they will be stored, in the owner's words."""
+        if self.shop_totals is not None:
+            head = self.shop_totals.head(limit)
+            return pd.DataFrame(
+                {"line": head["line"], "date": head["sold_on"], "sales": head["sales_minor"] / 100}
+            )
+        head = self.lines.sort_values("line").head(limit)
+        return pd.DataFrame(
+            {
+                "line": head["line"],
+                "date": head["sold_at"],
+                "product_id": head["product_id"],
+                "quantity": head["quantity"],
+                "unit_price": head["unit_price_minor"] / 100,
+                "order_id": head["order_id"],
+            }
+        )
+
     def summary(self) -> str:
         parts = [f"{self.rows_read:,} rows read"]
         if self.shop_totals is not None:

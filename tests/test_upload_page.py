@@ -28,7 +28,7 @@ def shop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[AppTest, Data
 
 
 def upload(app: AppTest, name: str, data: bytes) -> AppTest:
-    app.file_uploader(key="upload_file").set_value((name, data, "text/csv")).run()
+    app.file_uploader[0].set_value((name, data, "text/csv")).run()
     assert not app.exception, [e.value for e in app.exception]
     return app
 
@@ -48,9 +48,27 @@ def test_a_real_export_is_previewed_then_committed_as_a_batch(
     assert reports.inventory(db) == []  # the preview writes nothing
     assert app.warning, "large single lines are flagged"
 
+    rows = app.dataframe[-1].value
+    assert rows.columns.tolist() == [
+        "line",
+        "date",
+        "product_id",
+        "quantity",
+        "unit_price",
+        "order_id",
+    ]
+    assert rows.iloc[0][["line", "product_id", "quantity", "unit_price"]].tolist() == [
+        2,
+        "85123A",
+        6,
+        2.55,
+    ]
+
     app.button(key="upload_commit").click().run()
     assert not app.exception and not app.error
     assert app.success[0].value.startswith("batch 1: 2,500 rows read")
+    assert app.file_uploader[0].value is None  # ready for the next file
+    assert not app.metric  # no second preview of the file that just went in
     (batch,) = imports.list_batches(db)
     assert (batch.batch_id, batch.status, batch.file_name) == (1, "committed", "online_retail.csv")
     assert reports.sales_summary(db, *EVER).units == batch.units > 0

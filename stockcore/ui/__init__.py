@@ -222,3 +222,27 @@ def flash(message: str, icon: str = ":material/check_circle:") -> None:
 def show_flashes() -> None:
     for message, icon in st.session_state.pop(_FLASH_KEY, []):
         st.toast(message, icon=icon)
+
+
+# --- Routing --------------------------------------------------------------------------------
+
+
+def through_router() -> None:
+    """Make sure this run goes through app.py's st.navigation.
+
+    Beside a folder named pages/, Streamlit starts every server process in its legacy
+    multipage mode and stays there until some run calls st.navigation. The first request
+    after a start that is a deep link (/upload) would then run the page file alone,
+    without app.py's frame (and, later, its login gate). Leaving legacy mode and rerunning
+    sends that request through the router. Called first in app.py and in every page.
+
+    Only on a real server: AppTest resets that flag before every run by design (its
+    runtime is a stand-in), and its pages are switched explicitly anyway.
+    """
+    from streamlit.runtime import Runtime
+    from streamlit.runtime.pages_manager import PagesManager
+
+    real_server = Runtime.exists() and type(Runtime.instance()) is Runtime
+    if real_server and PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()

@@ -59,6 +59,24 @@ def forget_preview() -> None:
     st.session_state.pop(_PREVIEW, None)
 
 
+_UPLOADER_VERSION = "_upload_version"
+
+
+def uploader_key() -> str:
+    """The file uploader's key; a new one empties the uploader after a file went in."""
+    return f"upload_file_{st.session_state.get(_UPLOADER_VERSION, 0)}"
+
+
+def finished(message: str) -> None:
+    """A file went in: say so on the next run, with an empty uploader."""
+    ui.changed()
+    forget_preview()
+    ui.flash(message, icon=":material/upload_file:")
+    st.session_state["upload_done"] = message
+    st.session_state[_UPLOADER_VERSION] = st.session_state.get(_UPLOADER_VERSION, 0) + 1
+    st.rerun()
+
+
 def sales_file(data: bytes, name: str, options: imports.ImportOptions) -> None:
     """From an uploaded sales file to a committed batch, one step per run."""
     sha = hashlib.sha256(data).hexdigest()
@@ -180,12 +198,8 @@ def show_preview(preview: imports.SalesPreview) -> None:
                 pd.DataFrame(list(preview.new_products.items()), columns=["product_id", "name"]),
                 hide_index=True,
             )
-    rows = preview.shop_totals if preview.shop_totals is not None else preview.lines
-    st.dataframe(
-        rows.drop(columns=["position"], errors="ignore").head(200),
-        hide_index=True,
-        key="preview_rows",
-    )
+    st.caption("The first rows, as they will be stored:")
+    st.dataframe(preview.display_rows(200), hide_index=True, key="preview_rows")
     blocked = preview.refused or preview.rows_to_import == 0
     if st.button("Import", type="primary", disabled=blocked, key="upload_commit"):
         commit(preview)
@@ -213,11 +227,7 @@ def commit(preview: imports.SalesPreview) -> None:
             forget_preview()
             return
         status.update(label=outcome.message, state="complete")
-    ui.changed()
-    forget_preview()
-    ui.flash(outcome.message, icon=":material/upload_file:")
-    st.session_state["upload_done"] = outcome.message
-    st.rerun()
+    finished(outcome.message)
 
 
 def products_file(data: bytes, name: str) -> None:
@@ -227,10 +237,7 @@ def products_file(data: bytes, name: str) -> None:
         except FileRefused as refused:
             show_problems(f"Refused: {refused.summary}", refused.problems, key="products_refused")
             return
-        ui.changed()
-        ui.flash(outcome.message, icon=":material/upload_file:")
-        st.session_state["upload_done"] = outcome.message
-        st.rerun()
+        finished(outcome.message)
 
 
 def batches_section() -> None:
