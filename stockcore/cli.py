@@ -336,6 +336,14 @@ def _refusal_lines(refusal: FileRefused, err: TextIO, limit: int = 50) -> None:
         print(f"  ... and {len(refusal.problems) - limit:,} more", file=err)
 
 
+def _print_new_products(preview: imports.SalesPreview, out: TextIO, limit: int = 20) -> None:
+    items = list(preview.new_products.items())
+    for product_id, name in items[:limit]:
+        print(f"new product: {product_id} {name} (category Uncategorised, stock 0)", file=out)
+    if len(items) > limit:
+        print(f"new product: ... and {len(items) - limit:,} more", file=out)
+
+
 def cmd_import_sales(args: argparse.Namespace, out: TextIO) -> int:
     options = imports.ImportOptions(
         skip_bad_rows=args.skip_bad_rows,
@@ -354,6 +362,7 @@ def cmd_import_sales(args: argparse.Namespace, out: TextIO) -> int:
                 f"{preview.bad_rows:,} bad row(s); nothing would be imported", preview.problems
             )
         print(f"dry run: {preview.summary()}", file=out)
+        _print_new_products(preview, out)
         for warning in preview.warnings:
             print(f"warning: {warning}", file=out)
         if preview.already_imported_as is not None:
@@ -364,6 +373,8 @@ def cmd_import_sales(args: argparse.Namespace, out: TextIO) -> int:
         return 0
     outcome = imports.import_sales(db, data, name, options)
     print(outcome.message, file=out)
+    if outcome.batch_id is not None:
+        _print_new_products(outcome.preview, out)
     for warning in outcome.preview.warnings:
         print(f"warning: {warning}", file=out)
     for problem in outcome.preview.problems[:50]:

@@ -34,6 +34,10 @@ def test_import_list_undo_and_export(url: str, tmp_path: Path) -> None:
     code, out, _ = run("--db", url, "import-sales", sales)
     assert code == 0 and out.startswith("batch 1: 2,500 rows read")
     assert "return lines netted" in out.splitlines()[0]
+    assert out.splitlines()[1] == (
+        "new product: 10002 INFLATABLE POLITICAL GLOBE (category Uncategorised, stock 0)"
+    )
+    assert "new product: ... and " in out
     code, out, _ = run("--db", url, "import-sales", sales)
     assert (code, out) == (0, "nothing imported: this file was already imported as batch 1\n")
     listed = run("--db", url, "imports")[1].splitlines()
