@@ -19,6 +19,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from stockcore.csvfiles import PRODUCT_FIELDS
 from stockcore.db import REPO_ROOT, Database, is_new, upgrade
 from stockcore.domain import Product, StockcoreError
 from stockcore.services import Clock, HistoryLine, local_now, seed_shop
@@ -29,17 +30,7 @@ DEMO_SALES = DATA_DIR / "demo_sales.csv"
 DEMO_SHOP_NAME = "Demo gift shop"
 DEMO_CURRENCY = "£"
 
-PRODUCT_COLUMNS = (
-    "product_id",
-    "name",
-    "category",
-    "unit_price",
-    "unit_cost",
-    "quantity",
-    "restock_threshold",
-    "supplier",
-    "lead_time_days",
-)
+PRODUCT_COLUMNS = PRODUCT_FIELDS  # the demo products file is a products export
 SALES_COLUMNS = ("date", "product_id", "quantity", "unit_price")
 
 

@@ -53,7 +53,7 @@ from stockcore.models import (
     ShopDailySalesRow,
     StockMovementRow,
 )
-from stockcore.services import Clock, _sync_restock_alert, local_now, to_product
+from stockcore.services import Clock, _sync_restock_alert, insert_product, local_now, to_product
 
 INSERT_CHUNK = 20_000
 LARGE_LINE_FACTOR = 20
@@ -453,13 +453,7 @@ def preview_sales_import(
     csv_text = csvfiles.decode(data)
     mapping = options.mapping or remembered_mapping(db, csv_text)
     layout = csvfiles.recognise(csv_text.headers, mapping=mapping)
-    with db.read() as session:
-        earlier = session.scalars(
-            select(ImportBatchRow.id).where(
-                ImportBatchRow.content_sha256 == csv_text.sha256,
-                ImportBatchRow.status == "committed",
-            )
-        ).first()
+    earlier = imported_as(db, csv_text.sha256)
     if layout.file_format is FileFormat.SHOP_TOTALS:
         return _preview_totals(db, csv_text, file_name, layout, options, earlier)
 
@@ -616,6 +610,16 @@ def _preview_totals(
         already_imported_as=earlier,
         shop_totals=totals[fresh.to_numpy()].reset_index(drop=True),
     )
+
+
+def imported_as(db: Database, sha256: str) -> int | None:
+    """The committed batch that imported a file with this content, if any."""
+    with db.read() as session:
+        return session.scalars(
+            select(ImportBatchRow.id).where(
+                ImportBatchRow.content_sha256 == sha256, ImportBatchRow.status == "committed"
+            )
+        ).first()
 
 
 def _existing_keys(session: Session, keys: list[str]) -> set[str]:
@@ -1177,13 +1181,7 @@ def import_products(
         raise FileRefused(f"{len(problems):,} bad row(s); nothing was imported", problems)
 
     now = clock()
-    with db.read() as session:
-        earlier = session.scalars(
-            select(ImportBatchRow.id).where(
-                ImportBatchRow.content_sha256 == csv_text.sha256,
-                ImportBatchRow.status == "committed",
-            )
-        ).first()
+    earlier = imported_as(db, csv_text.sha256)
     if earlier is not None:
         return ProductImportOutcome(
             None, 0, 0, 0, f"nothing imported: this file was already imported as batch {earlier}"
@@ -1214,34 +1212,7 @@ def import_products(
         for _line, product in parsed:
             row = session.get(ProductRow, product.product_id, with_for_update=True)
             if row is None:
-                session.add(
-                    ProductRow(
-                        product_id=product.product_id,
-                        name=product.name,
-                        category=product.category,
-                        unit_price=product.unit_price,
-                        unit_cost=product.unit_cost,
-                        quantity=product.quantity,
-                        restock_threshold=product.restock_threshold,
-                        supplier=product.supplier,
-                        lead_time_days=product.lead_time_days,
-                        created_at=now,
-                        created_by_batch_id=batch.id,
-                    )
-                )
-                session.flush()
-                if product.quantity > 0:
-                    session.add(
-                        StockMovementRow(
-                            product_id=product.product_id,
-                            at=now,
-                            kind=MovementKind.OPENING.value,
-                            change=product.quantity,
-                            quantity_after=product.quantity,
-                            reason=f"opening stock, import batch {batch.id}",
-                            import_batch_id=batch.id,
-                        )
-                    )
+                insert_product(session, product, now, batch_id=batch.id)
                 session.add(
                     ProductImportChangeRow(
                         import_batch_id=batch.id, product_id=product.product_id, before=None

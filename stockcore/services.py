@@ -128,6 +128,7 @@ def _record_movement(
     *,
     reason: str | None = None,
     sale_line_id: int | None = None,
+    import_batch_id: int | None = None,
 ) -> None:
     session.add(
         StockMovementRow(
@@ -138,6 +139,7 @@ def _record_movement(
             quantity_after=product.quantity,
             reason=reason,
             sale_line_id=sale_line_id,
+            import_batch_id=import_batch_id,
         )
     )
 
@@ -179,7 +181,13 @@ def _sync_restock_alert(
 # --- Products -----------------------------------------------------------------------------------
 
 
-def _insert_product(session: Session, product: Product, now: datetime) -> None:
+def insert_product(
+    session: Session, product: Product, now: datetime, *, batch_id: int | None = None
+) -> None:
+    """Add a product with its opening stock as one ledger row, and alert if it starts low.
+
+    batch_id marks a product created by an import (so undoing the import can remove it).
+    """
     if session.get(ProductRow, product.product_id) is not None:
         raise DuplicateProduct(product.product_id)
     session.add(
@@ -194,12 +202,20 @@ def _insert_product(session: Session, product: Product, now: datetime) -> None:
             supplier=product.supplier,
             lead_time_days=product.lead_time_days,
             created_at=now,
+            created_by_batch_id=batch_id,
         )
     )
     session.flush()
     if product.quantity > 0:
+        reason = "opening stock" if batch_id is None else f"opening stock, import batch {batch_id}"
         _record_movement(
-            session, product, MovementKind.OPENING, product.quantity, now, reason="opening stock"
+            session,
+            product,
+            MovementKind.OPENING,
+            product.quantity,
+            now,
+            reason=reason,
+            import_batch_id=batch_id,
         )
     _sync_restock_alert(session, product, now)
 
@@ -212,7 +228,7 @@ def add_product(db: Database, product: Product, *, clock: Clock = local_now) -> 
     now = clock()
     try:
         with db.write() as session:
-            _insert_product(session, product, now)
+            insert_product(session, product, now)
     except IntegrityError:
         # Another writer added the same id between our check and our insert.
         raise DuplicateProduct(product.product_id) from None
@@ -455,7 +471,7 @@ def seed_shop(
         if session.scalars(select(ProductRow.product_id).limit(1)).first() is not None:
             raise StockcoreError("the shop already has products; seed only an empty shop")
         for product in products:
-            _insert_product(session, product, now)
+            insert_product(session, product, now)
         count = _insert_history(session, history, chunk_size=5000)
         session.merge(SettingRow(key=CURRENCY_SYMBOL, value=currency_symbol))
         session.merge(SettingRow(key=SHOP_NAME, value=shop_name))
