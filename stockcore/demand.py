@@ -1,0 +1,158 @@
+"""Daily demand history: what forecasts learn from.
+
+Two rules make the history honest:
+
+* A day on which the product had no stock on hand (it started the day at 0 units in
+  the ledger and sold nothing) is *missing* demand, not zero demand: a stock-out must
+  not teach a model that nobody wants the product.
+* A day on which the shop did not trade at all (no sale of any product, no shop-level
+  total: the real shop's Saturdays and Christmas closures) is left out of the
+  calendar, so it neither reads as a day of zero demand nor bends weekly patterns.
+
+Sales are aggregated per product and day in SQL; only those daily totals reach pandas.
+Units are whole units sold per day; missing days are NaN.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import func, select
+
+from stockcore.db import Database
+from stockcore.models import ProductRow, SaleLineRow, ShopDailySalesRow, StockMovementRow
+
+DEMAND_COLUMNS = ["product_id", "day", "units", "stocked_out"]
+
+
+def trading_days(
+    db: Database, start: date | None = None, end: date | None = None
+) -> pd.DatetimeIndex:
+    """Days on which the shop traded: any sale line of any product, or a shop-level total."""
+    lines = select(SaleLineRow.sold_on).distinct()
+    totals = select(ShopDailySalesRow.sold_on)
+    if start is not None:
+        lines = lines.where(SaleLineRow.sold_on >= start)
+        totals = totals.where(ShopDailySalesRow.sold_on >= start)
+    if end is not None:
+        lines = lines.where(SaleLineRow.sold_on <= end)
+        totals = totals.where(ShopDailySalesRow.sold_on <= end)
+    with db.read() as session:
+        days = set(session.scalars(lines)) | set(session.scalars(totals))
+    return pd.DatetimeIndex(sorted(pd.Timestamp(day) for day in days), name="day")
+
+
+def daily_demand(
+    db: Database,
+    product_ids: list[str] | None = None,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+) -> pd.DataFrame:
+    """Units sold per product per trading day, from each product's first sale to `end`.
+
+    Columns: product_id, day (Timestamp), units (float; NaN on stock-out days),
+    stocked_out (bool). Days the shop did not trade are absent.
+    """
+    calendar = trading_days(db, start, end)
+    sold = _units_per_day(db, product_ids, start, end)
+    if sold.empty or calendar.empty:
+        return pd.DataFrame(columns=DEMAND_COLUMNS)
+    first_sale = sold.groupby("product_id")["day"].min()
+    grid = pd.DataFrame(
+        [
+            (product_id, day)
+            for product_id, first in first_sale.items()
+            for day in calendar[calendar >= first]
+        ],
+        columns=["product_id", "day"],
+    )
+    demand = grid.merge(sold, on=["product_id", "day"], how="left").assign(
+        units=lambda f: f["units"].fillna(0.0)
+    )
+    opening, day_high = _stock_during_day(db, demand)
+    # No stock at any moment of the day: opened at 0, nothing arrived, nothing sold.
+    stocked_out = (opening == 0) & ~(day_high > 0) & (demand["units"] == 0)
+    return demand.assign(units=demand["units"].mask(stocked_out, np.nan), stocked_out=stocked_out)[
+        DEMAND_COLUMNS
+    ]
+
+
+def category_demand(db: Database, category: str, **window: date | None) -> pd.DataFrame:
+    """Units per trading day summed over a category's products (missing days count as
+    missing only when every product of the category was out of stock)."""
+    with db.read() as session:
+        ids = list(
+            session.scalars(select(ProductRow.product_id).where(ProductRow.category == category))
+        )
+    return (
+        _total(daily_demand(db, ids, **window))
+        if ids
+        else _total(pd.DataFrame(columns=DEMAND_COLUMNS))
+    )
+
+
+def shop_demand(db: Database, **window: date | None) -> pd.DataFrame:
+    """Units per trading day for the whole shop."""
+    return _total(daily_demand(db, None, **window))
+
+
+def _total(demand: pd.DataFrame) -> pd.DataFrame:
+    if demand.empty:
+        return pd.DataFrame(columns=["day", "units"])
+    # min_count=1: a day on which every product was out of stock stays missing.
+    totals = demand.groupby("day")["units"].sum(min_count=1).reset_index()
+    return totals.sort_values("day", ignore_index=True)
+
+
+def _units_per_day(
+    db: Database, product_ids: list[str] | None, start: date | None, end: date | None
+) -> pd.DataFrame:
+    query = select(
+        SaleLineRow.product_id, SaleLineRow.sold_on, func.sum(SaleLineRow.quantity)
+    ).group_by(SaleLineRow.product_id, SaleLineRow.sold_on)
+    if product_ids is not None:
+        query = query.where(SaleLineRow.product_id.in_(product_ids))
+    if start is not None:
+        query = query.where(SaleLineRow.sold_on >= start)
+    if end is not None:
+        query = query.where(SaleLineRow.sold_on <= end)
+    with db.read() as session:
+        rows = session.execute(query).all()
+    frame = pd.DataFrame(rows, columns=["product_id", "day", "units"])
+    return frame.assign(day=pd.to_datetime(frame["day"]), units=frame["units"].astype(float))
+
+
+def _stock_during_day(db: Database, demand: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Per (product, day): units on hand at the start of the day, and the most on hand
+    after any movement that day. NaN where the ledger knows nothing (imported history
+    before the product's first movement; days without movements for the second)."""
+    ids = demand["product_id"].unique().tolist()
+    with db.read() as session:
+        moves = session.execute(
+            select(
+                StockMovementRow.product_id, StockMovementRow.at, StockMovementRow.quantity_after
+            )
+            .where(StockMovementRow.product_id.in_(ids))
+            .order_by(StockMovementRow.product_id, StockMovementRow.at, StockMovementRow.id)
+        ).all()
+    unknown = pd.Series(np.nan, index=demand.index)
+    if not moves:
+        return unknown, unknown
+    ledger = pd.DataFrame(moves, columns=["product_id", "at", "quantity_after"])
+    ledger["day"] = pd.to_datetime(ledger["at"]).dt.normalize()
+    per_day = ledger.groupby(["product_id", "day"], as_index=False).agg(
+        closing=("quantity_after", "last"), high=("quantity_after", "max")
+    )
+    # A day opens with the stock the last day with movements closed on.
+    opening = per_day.assign(day=per_day["day"] + pd.Timedelta(days=1))[
+        ["product_id", "day", "closing"]
+    ].sort_values("day")
+    ordered = demand.reset_index().sort_values("day")
+    merged = pd.merge_asof(ordered, opening, on="day", by="product_id", direction="backward")
+    merged = merged.merge(
+        per_day[["product_id", "day", "high"]], on=["product_id", "day"], how="left"
+    ).set_index("index")
+    return merged["closing"].reindex(demand.index), merged["high"].reindex(demand.index)
