@@ -16,6 +16,7 @@ Units are whole units sold per day; missing days are NaN.
 from __future__ import annotations
 
 from datetime import date
+from typing import Final
 
 import numpy as np
 import pandas as pd
@@ -25,6 +26,11 @@ from stockcore.db import Database
 from stockcore.models import ProductRow, SaleLineRow, ShopDailySalesRow, StockMovementRow
 
 DEMAND_COLUMNS = ["product_id", "day", "units", "stocked_out"]
+DAY_DTYPE: Final = "datetime64[ns]"  # one resolution for every day column (pandas 3 infers several)
+
+
+def _days(values: pd.Series | list[date]) -> pd.Series:
+    return pd.Series(pd.to_datetime(pd.Series(values))).astype(DAY_DTYPE).dt.normalize()
 
 
 def trading_days(
@@ -41,7 +47,11 @@ def trading_days(
         totals = totals.where(ShopDailySalesRow.sold_on <= end)
     with db.read() as session:
         days = set(session.scalars(lines)) | set(session.scalars(totals))
-    return pd.DatetimeIndex(sorted(pd.Timestamp(day) for day in days), name="day")
+    return (
+        pd.DatetimeIndex(_days(sorted(days)), name="day")
+        if days
+        else pd.DatetimeIndex([], dtype=DAY_DTYPE, name="day")
+    )
 
 
 def daily_demand(
@@ -68,7 +78,7 @@ def daily_demand(
             for day in calendar[calendar >= first]
         ],
         columns=["product_id", "day"],
-    )
+    ).assign(day=lambda f: f["day"].astype(DAY_DTYPE))
     demand = grid.merge(sold, on=["product_id", "day"], how="left").assign(
         units=lambda f: f["units"].fillna(0.0)
     )
@@ -122,7 +132,7 @@ def _units_per_day(
     with db.read() as session:
         rows = session.execute(query).all()
     frame = pd.DataFrame(rows, columns=["product_id", "day", "units"])
-    return frame.assign(day=pd.to_datetime(frame["day"]), units=frame["units"].astype(float))
+    return frame.assign(day=_days(frame["day"]), units=frame["units"].astype(float))
 
 
 def _stock_during_day(db: Database, demand: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
@@ -142,7 +152,7 @@ def _stock_during_day(db: Database, demand: pd.DataFrame) -> tuple[pd.Series, pd
     if not moves:
         return unknown, unknown
     ledger = pd.DataFrame(moves, columns=["product_id", "at", "quantity_after"])
-    ledger["day"] = pd.to_datetime(ledger["at"]).dt.normalize()
+    ledger["day"] = _days(ledger["at"])
     per_day = ledger.groupby(["product_id", "day"], as_index=False).agg(
         closing=("quantity_after", "last"), high=("quantity_after", "max")
     )

@@ -462,7 +462,7 @@ def _money(value: object) -> Decimal:
 
 def _money_column(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(
-        revenue=lambda f: f["revenue"].map(float).round(2),
+        revenue=lambda f: f["revenue"].astype(float).round(2),
         units=lambda f: f["units"].astype("int64"),
     )
 
