@@ -449,11 +449,6 @@ def _problems(chunks: Chunks, raw: pd.Series, result: ColumnResult, column: str)
     ]
 
 
-def _missing(raw: pd.Series) -> pd.Series:
-    """Cells the row did not have at all (a short, ragged row) come back as NaN."""
-    return raw.isna()
-
-
 def parse_whole_numbers(
     raw: pd.Series, *, allow_negative: bool, allow_zero: bool, maximum: int = MAX_LINE_QUANTITY
 ) -> ColumnResult:
@@ -467,7 +462,6 @@ def parse_whole_numbers(
     reasons = reasons.mask(bad, "is not a whole number")
     reasons = reasons.mask(bad & fractional, "must be a whole number of units, not a fraction")
     reasons = reasons.mask(text == "", "is empty")
-    reasons = reasons.mask(_missing(raw), "is missing (the line has fewer fields than the header)")
     filled = numbers.fillna(0)
     too_big = ~bad & (filled.abs() > maximum)
     reasons = reasons.mask(too_big, f"is not a plausible quantity (more than {maximum:,} units)")
@@ -505,7 +499,6 @@ def parse_money_column(raw: pd.Series, *, decimal_comma: bool) -> ColumnResult:
     bad = numbers.isna()
     reasons = reasons.mask(bad, "is not an amount of money")
     reasons = reasons.mask(bad & (text.str.strip() == ""), "is empty")
-    reasons = reasons.mask(_missing(raw), "is missing (the line has fewer fields than the header)")
     filled = numbers.fillna(0.0)
     negative = ~bad & (filled < 0)
     reasons = reasons.mask(negative, "must not be negative")
@@ -575,7 +568,6 @@ def parse_dates(raw: pd.Series, order: DateOrder) -> ColumnResult:
     )
     reasons = pd.Series("", index=raw.index, dtype=object).mask(bad, shape)
     reasons = reasons.mask(text == "", "is empty")
-    reasons = reasons.mask(_missing(raw), "is missing (the line has fewer fields than the header)")
     return ColumnResult(stamps, bad, reasons)
 
 
@@ -590,7 +582,6 @@ def parse_product_ids(raw: pd.Series, *, upper: bool) -> ColumnResult:
     reasons = reasons.mask(malformed, "is not a product id (letters, digits and - _ . / only)")
     reasons = reasons.mask(too_long, f"is longer than {PRODUCT_ID_MAX_LENGTH} characters")
     reasons = reasons.mask(empty, "the product id is missing")
-    reasons = reasons.mask(_missing(raw), "is missing (the line has fewer fields than the header)")
     return ColumnResult(text, empty | malformed | too_long, reasons)
 
 

@@ -182,28 +182,11 @@ def parse_sales(csv_text: CsvText, layout: Layout, date_order: DateOrder | None)
         )
     )
     dates_raw = pd.concat(raw_dates, ignore_index=True) if raw_dates else pd.Series(dtype=str)
-    found_order = date_order or csvfiles.detect_date_order(dates_raw)
-    if found_order is None:
-        sample = dates_raw.iloc[0] if len(dates_raw) else ""
-        raise NeedsDateOrder(
-            f"the dates in column {columns['date']!r} (e.g. {sample!r}) read both as "
-            "day/month and as month/day: say which (on the page, or --date-order "
-            "day-first|month-first)"
-        )
-    dates = csvfiles.parse_dates(dates_raw.set_axis(lines.index), found_order)
-    if dates.bad.any():
-        bad_rows = lines[dates.bad.to_numpy()]
-        line_numbers = chunks.line_numbers(bad_rows["position"].to_numpy())
-        problems += [
-            Problem(int(n), columns["date"], str(value), str(reason))
-            for n, value, reason in zip(
-                line_numbers,
-                dates_raw.to_numpy()[dates.bad.to_numpy()],
-                dates.reasons.to_numpy()[dates.bad.to_numpy()],
-                strict=True,
-            )
-        ]
-        problems.sort(key=lambda p: p.line or 0)
+    dates, found_order, date_problems = _read_dates(
+        chunks, columns["date"], dates_raw, lines["position"].to_numpy(), date_order
+    )
+    if date_problems:
+        problems = sorted(problems + date_problems, key=lambda p: p.line or 0)
     lines = lines.assign(sold_at=dates.values.to_numpy())[~dates.bad.to_numpy()]
     lines = lines.assign(line=chunks.line_numbers(lines["position"].to_numpy()))
     return ParsedSales(
@@ -216,6 +199,38 @@ def parse_sales(csv_text: CsvText, layout: Layout, date_order: DateOrder | None)
         non_products,
         zero_prices,
     )
+
+
+def _read_dates(
+    chunks: Chunks,
+    header: str,
+    raw: pd.Series,
+    positions: np.ndarray,
+    date_order: DateOrder | None,
+) -> tuple[csvfiles.ColumnResult, DateOrder, list[Problem]]:
+    """Decide the column's date order (or raise NeedsDateOrder), parse it, name the bad ones.
+
+    raw and positions describe the same rows, in the same order.
+    """
+    order = date_order or csvfiles.detect_date_order(raw)
+    if order is None:
+        sample = raw.iloc[0] if len(raw) else ""
+        raise NeedsDateOrder(
+            f"the dates in column {header!r} (e.g. {sample!r}) read both as day/month and as "
+            "month/day: say which (on the page, or --date-order day-first|month-first)"
+        )
+    dates = csvfiles.parse_dates(raw.reset_index(drop=True), order)
+    bad = dates.bad.to_numpy()
+    problems = [
+        Problem(int(n), header, str(value), str(reason))
+        for n, value, reason in zip(
+            chunks.line_numbers(positions[bad]),
+            raw.to_numpy()[bad],
+            dates.reasons.to_numpy()[bad],
+            strict=True,
+        )
+    ]
+    return dates, order, problems
 
 
 # --- Returns, keys and warnings -------------------------------------------------------------
@@ -555,23 +570,11 @@ def _preview_totals(
         raise FileRefused("the file has a header but no data rows")
     totals = pd.concat(frames, ignore_index=True)
     dates_raw = pd.concat(raw_dates, ignore_index=True)
-    order = options.date_order or csvfiles.detect_date_order(dates_raw)
-    if order is None:
-        raise NeedsDateOrder(
-            f"the dates in column {layout.columns['date']!r} read both as day/month and as "
-            "month/day: say which (on the page, or --date-order day-first|month-first)"
-        )
-    dates = csvfiles.parse_dates(dates_raw, order)
+    dates, order, date_problems = _read_dates(
+        chunks, layout.columns["date"], dates_raw, totals["position"].to_numpy(), options.date_order
+    )
+    problems += date_problems
     bad = dates.bad.to_numpy()
-    problems += [
-        Problem(int(n), layout.columns["date"], str(v), str(r))
-        for n, v, r in zip(
-            chunks.line_numbers(totals["position"].to_numpy()[bad]),
-            dates_raw.to_numpy()[bad],
-            dates.reasons.to_numpy()[bad],
-            strict=True,
-        )
-    ]
     totals = totals.assign(sold_on=dates.values.dt.normalize().to_numpy())[~bad]
     totals = totals.assign(line=chunks.line_numbers(totals["position"].to_numpy()))
     repeated = totals[totals.duplicated("sold_on", keep="first")]
@@ -1134,9 +1137,6 @@ def import_products(
                 f: csvfiles.unescape_text(v) if isinstance(v, str) else v
                 for f, v in ((f, record.get(h)) for f, h in columns.items())
             }
-            if any(isinstance(v, float) for v in values.values()):
-                problems.append(Problem(int(line), None, None, "has fewer fields than the header"))
-                continue
             try:
                 product = Product.create(
                     values.get("product_id"),

@@ -388,3 +388,12 @@ def test_bulk_imported_times_are_stored_exactly_like_purchased_ones(db: Database
         assert {(r.sold_at, r.sold_on) for r in s.scalars(select(SaleLineRow))} == {
             (datetime(2010, 12, 1, 8, 26), date(2010, 12, 1))
         }
+
+
+def test_ambiguous_dates_in_daily_totals_are_asked_for_too(db: Database) -> None:
+    data = b"date,sales\n03/04/2024,10.00\n05/06/2024,12.00\n"
+    with pytest.raises(NeedsDateOrder, match=r"column 'date' \(e\.g\. '03/04/2024'\) read both"):
+        imports.preview_sales_import(db, data, "totals.csv")
+    told = ImportOptions(date_order=DateOrder.DAY_FIRST)
+    preview = imports.preview_sales_import(db, data, "totals.csv", told)
+    assert (preview.first_day, preview.last_day) == (date(2024, 4, 3), date(2024, 6, 5))

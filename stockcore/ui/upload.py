@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import astuple
+from dataclasses import astuple, replace
 
 import pandas as pd
 import streamlit as st
@@ -81,12 +81,7 @@ def sales_file(data: bytes, name: str, options: imports.ImportOptions) -> None:
     """From an uploaded sales file to a committed batch, one step per run."""
     sha = hashlib.sha256(data).hexdigest()
     chosen_order = st.session_state.get(_DATE_ORDER, {}).get(sha)
-    options = imports.ImportOptions(
-        skip_bad_rows=options.skip_bad_rows,
-        apply_to_stock=options.apply_to_stock,
-        create_products=options.create_products,
-        date_order=chosen_order,
-    )
+    options = replace(options, date_order=chosen_order)
     try:
         preview = _preview(data, name, options)
     except NeedsMapping as need:
