@@ -11,3 +11,11 @@ command line (`python -m stockcore`) are two doors into it. Layers:
 """
 
 __version__ = "0.1.0"
+
+import pandas as _pandas
+
+# statsforecast (the intermittent-demand models) still requires pandas < 3. Under
+# pandas 2.3, switch on pandas 3's string dtype (Arrow-backed) so CSV imports keep the
+# memory and speed they were measured with, and text columns behave as under pandas 3.
+if int(_pandas.__version__.split(".", 1)[0]) < 3:
+    _pandas.set_option("future.infer_string", True)

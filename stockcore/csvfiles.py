@@ -452,10 +452,10 @@ def _problems(chunks: Chunks, raw: pd.Series, result: ColumnResult, column: str)
 def parse_whole_numbers(
     raw: pd.Series, *, allow_negative: bool, allow_zero: bool, maximum: int = MAX_LINE_QUANTITY
 ) -> ColumnResult:
-    text = raw.fillna("").str.strip().str.replace(r"[\s\u00a0]", "", regex=True)
+    text = raw.fillna("").str.strip().str.replace("[\\s\u00a0]", "", regex=True)
     # "3.0" and "3,0" are whole numbers written by spreadsheets.
     text = text.str.replace(r"^([+-]?\d+)[.,]0+$", r"\1", regex=True)
-    numbers = pd.to_numeric(text.where(text.str.fullmatch(r"[+-]?\d+"), None), errors="coerce")
+    numbers = pd.to_numeric(text.where(text.str.fullmatch(r"[+-]?\d+")), errors="coerce")
     fractional = text.str.fullmatch(r"[+-]?\d*[.,]\d+")
     reasons = pd.Series("", index=raw.index, dtype=object)
     bad = numbers.isna()
@@ -493,7 +493,7 @@ def parse_money_column(raw: pd.Series, *, decimal_comma: bool) -> ColumnResult:
     else:
         text = text.str.replace(",", "", regex=False)
     numbers = pd.to_numeric(
-        text.where(text.str.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)"), None), errors="coerce"
+        text.where(text.str.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)")), errors="coerce"
     )
     reasons = pd.Series("", index=raw.index, dtype=object)
     bad = numbers.isna()
@@ -538,9 +538,7 @@ def parse_dates(raw: pd.Series, order: DateOrder) -> ColumnResult:
     text = raw.fillna("").str.strip()
     if order is DateOrder.ISO:
         iso = text.str.replace("T", " ", regex=False)
-        stamps = pd.to_datetime(
-            iso.where(text.str.match(_ISO), None), errors="coerce", format="ISO8601"
-        )
+        stamps = pd.to_datetime(iso.where(text.str.match(_ISO)), errors="coerce", format="ISO8601")
     else:
         parts = text.str.extract(_SLASHED)
         day, month = (parts[0], parts[1]) if order is DateOrder.DAY_FIRST else (parts[1], parts[0])
