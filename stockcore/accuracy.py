@@ -13,12 +13,12 @@ every measure, on the actual and the in-sample side alike.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 
-def _paired(actual: Sequence[float], forecast: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
+def _paired(actual: ArrayLike, forecast: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     a = np.asarray(actual, dtype=float)
     f = np.asarray(forecast, dtype=float)
     if a.shape != f.shape:
@@ -27,7 +27,7 @@ def _paired(actual: Sequence[float], forecast: Sequence[float]) -> tuple[np.ndar
     return a[known], f[known]
 
 
-def wape(actual: Sequence[float], forecast: Sequence[float]) -> float:
+def wape(actual: ArrayLike, forecast: ArrayLike) -> float:
     a, f = _paired(actual, forecast)
     total = float(np.abs(a).sum())
     error = float(np.abs(a - f).sum())
@@ -36,7 +36,7 @@ def wape(actual: Sequence[float], forecast: Sequence[float]) -> float:
     return error / total
 
 
-def bias(actual: Sequence[float], forecast: Sequence[float]) -> float:
+def bias(actual: ArrayLike, forecast: ArrayLike) -> float:
     a, f = _paired(actual, forecast)
     total = float(a.sum())
     if total == 0:
@@ -44,7 +44,7 @@ def bias(actual: Sequence[float], forecast: Sequence[float]) -> float:
     return float((f - a).sum()) / total
 
 
-def naive_scale(history: Sequence[float], season: int) -> float:
+def naive_scale(history: ArrayLike, season: int) -> float:
     """Mean absolute difference between each known day and the known day a season before."""
     h = np.asarray(history, dtype=float)
     if h.size <= season:
@@ -54,9 +54,7 @@ def naive_scale(history: Sequence[float], season: int) -> float:
     return float(differences.mean()) if differences.size else math.nan
 
 
-def mase(
-    actual: Sequence[float], forecast: Sequence[float], history: Sequence[float], season: int
-) -> float:
+def mase(actual: ArrayLike, forecast: ArrayLike, history: ArrayLike, season: int) -> float:
     """Mean absolute scaled error; NaN when the history is too short or never changes."""
     a, f = _paired(actual, forecast)
     scale = naive_scale(history, season)
@@ -68,7 +66,7 @@ def mase(
     return float(np.abs(a - f).mean()) / scale
 
 
-def seasonal_naive(history: Sequence[float], horizon: int, season: int) -> np.ndarray:
+def seasonal_naive(history: ArrayLike, horizon: int, season: int) -> np.ndarray:
     """Repeat the last known season; a missing day takes the season's mean (0 if all missing)."""
     h = np.asarray(history, dtype=float)
     if horizon < 1:

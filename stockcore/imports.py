@@ -42,6 +42,7 @@ from stockcore.domain import (
     Product,
     StockcoreError,
 )
+from stockcore.forecasts import export_forecasts, forget_forecasts
 from stockcore.models import (
     AlertRow,
     ColumnMappingRow,
@@ -314,7 +315,7 @@ def order_line_keys(lines: pd.DataFrame) -> pd.Series:
     has_order = lines["order_id"] != ""
     nth = lines.groupby(["order_id", "product_id"], sort=False).cumcount()
     keys = lines["order_id"] + "|" + lines["product_id"] + "|" + nth.astype(str)
-    return keys.where(has_order, None)
+    return keys.where(has_order)
 
 
 def large_line_warnings(lines: pd.DataFrame, limit: int = 5) -> list[str]:
@@ -1080,6 +1081,7 @@ def _remove_created_products(session: Session, batch_id: int) -> tuple[int, list
                     ProductImportChangeRow.import_batch_id == batch_id,
                 )
             )
+            forget_forecasts(session, [row.product_id])
             session.delete(row)
             removed += 1
     session.flush()
@@ -1360,11 +1362,13 @@ def remember_mapping(
 # --- Exports ----------------------------------------------------------------------------------
 
 
-EXPORTS = ("products", "sales", "movements", "alerts")
+EXPORTS = ("products", "sales", "movements", "alerts", "forecasts")
 
 
 def export_frame(db: Database, what: str) -> pd.DataFrame:
     """A table to export as CSV; products and sales re-import cleanly."""
+    if what == "forecasts":
+        return export_forecasts(db)
     with db.read() as session:
         if what == "products":
             rows = session.scalars(select(ProductRow).order_by(ProductRow.product_id)).all()

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -232,3 +233,59 @@ class SettingRow(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(String(200))
+
+
+class ForecastRunRow(Base):
+    """One refresh of the forecasts: when, how far ahead, and how many products."""
+
+    __tablename__ = "forecast_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    finished_at: Mapped[datetime] = mapped_column(DateTime)
+    first_day: Mapped[date] = mapped_column(Date)
+    horizon_days: Mapped[int] = mapped_column(Integer)
+    products: Mapped[int] = mapped_column(Integer)
+    seconds: Mapped[float] = mapped_column(Float)
+
+
+class ForecastModelRow(Base):
+    """The model chosen for a product by the latest refresh, and how it did in backtest."""
+
+    __tablename__ = "forecast_models"
+
+    product_id: Mapped[str] = mapped_column(ForeignKey("products.product_id"), primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("forecast_runs.id"), index=True)
+    model: Mapped[str] = mapped_column(String(100))
+    # "own history", "category <name>" or "shop": whose history the forecast comes from.
+    basis: Mapped[str] = mapped_column(String(250))
+    history_days: Mapped[int] = mapped_column(Integer)
+    selling_share: Mapped[float] = mapped_column(Float)
+    backtest_windows: Mapped[int] = mapped_column(Integer)
+    # Backtest accuracy of the chosen model and of seasonal naive; NULL when not backtested.
+    mase: Mapped[float | None] = mapped_column(Float)
+    wape: Mapped[float | None] = mapped_column(Float)
+    bias: Mapped[float | None] = mapped_column(Float)
+    naive_mase: Mapped[float | None] = mapped_column(Float)
+    naive_wape: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class PredictionRow(Base):
+    """Predicted units sold per product and day (the spec's Predictions table).
+
+    lower/upper hold the 80% interval, lower_95/upper_95 the 95% one. Days the shop is
+    expected to be closed are stored with 0 units."""
+
+    __tablename__ = "predictions"
+
+    product_id: Mapped[str] = mapped_column(ForeignKey("products.product_id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    predicted_units: Mapped[float] = mapped_column(Float)
+    lower: Mapped[float] = mapped_column(Float)
+    upper: Mapped[float] = mapped_column(Float)
+    lower_95: Mapped[float] = mapped_column(Float)
+    upper_95: Mapped[float] = mapped_column(Float)
+    model: Mapped[str] = mapped_column(String(100))
+    run_id: Mapped[int] = mapped_column(ForeignKey("forecast_runs.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)

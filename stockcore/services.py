@@ -45,6 +45,9 @@ from stockcore.domain import (
 )
 from stockcore.models import (
     AlertRow,
+    ForecastModelRow,
+    ForecastRunRow,
+    PredictionRow,
     ProductRow,
     SaleLineRow,
     SettingRow,
@@ -480,13 +483,15 @@ def seed_shop(
 
 CURRENCY_SYMBOL = "currency_symbol"
 SHOP_NAME = "shop_name"
-DEFAULT_SETTINGS = {CURRENCY_SYMBOL: "£", SHOP_NAME: "My shop"}
+HOLIDAY_COUNTRY = "holiday_country"
+DEFAULT_SETTINGS = {CURRENCY_SYMBOL: "£", SHOP_NAME: "My shop", HOLIDAY_COUNTRY: ""}
 
 
 @dataclass(frozen=True)
 class ShopSettings:
     currency_symbol: str
     shop_name: str
+    holiday_country: str = ""  # ISO country code whose public holidays Prophet learns; "" = none
 
     def money(self, amount: Decimal | float | int, *, pence: bool = True) -> str:
         """Format an amount for people: £1,234.50, or £1,235 with pence=False (headline KPIs)."""
@@ -494,17 +499,37 @@ class ShopSettings:
         return f"{self.currency_symbol}{Decimal(str(amount)).quantize(exponent):,}"
 
 
+def parse_holiday_country(value: object) -> str:
+    """An ISO 3166 country code the holidays calendar knows (GB, US, DE...), or "" for none."""
+    import holidays
+
+    if value is None or (isinstance(value, str) and value.strip().upper() in ("", "NONE")):
+        return ""
+    code = parse_text(value, "holiday country", max_length=3).upper()
+    if code not in holidays.list_supported_countries():
+        raise InvalidValue(
+            "holiday country", value, "is not a country code the holiday calendar knows (e.g. GB)"
+        )
+    return code
+
+
 def get_settings(db: Database) -> ShopSettings:
     with db.read() as session:
         stored = {row.key: row.value for row in session.scalars(select(SettingRow))}
     values = {**DEFAULT_SETTINGS, **stored}
-    return ShopSettings(values[CURRENCY_SYMBOL], values[SHOP_NAME])
+    return ShopSettings(values[CURRENCY_SYMBOL], values[SHOP_NAME], values[HOLIDAY_COUNTRY])
 
 
 def update_settings(
-    db: Database, *, currency_symbol: object = None, shop_name: object = None
+    db: Database,
+    *,
+    currency_symbol: object = None,
+    shop_name: object = None,
+    holiday_country: object = None,
 ) -> ShopSettings:
     changes: dict[str, str] = {}
+    if holiday_country is not None:
+        changes[HOLIDAY_COUNTRY] = parse_holiday_country(holiday_country)
     if currency_symbol is not None:
         changes[CURRENCY_SYMBOL] = parse_text(currency_symbol, "currency symbol", max_length=8)
     if shop_name is not None:
@@ -522,7 +547,16 @@ def update_settings(
 def erase_shop(db: Database) -> None:
     """Delete every product, sale, movement, alert and setting: an empty shop, same schema."""
     with db.write() as session:
-        for model in (StockMovementRow, AlertRow, SaleLineRow, ProductRow, SettingRow):
+        for model in (
+            PredictionRow,
+            ForecastModelRow,
+            ForecastRunRow,
+            StockMovementRow,
+            AlertRow,
+            SaleLineRow,
+            ProductRow,
+            SettingRow,
+        ):
             session.execute(delete(model))
 
 
