@@ -30,6 +30,7 @@ pages = {
             icon=":material/notifications:",
         ),
         st.Page("pages/sales.py", title="Sales", icon=":material/bar_chart:"),
+        st.Page("pages/forecast.py", title="Forecast", icon=":material/trending_up:"),
         st.Page("pages/upload.py", title="Upload", icon=":material/upload_file:"),
     ],
     "Shop settings": [

@@ -11,9 +11,10 @@ st.markdown(
     f"""
 **stockcore {__version__}** is an open-source stock-out prevention system for small online
 shops. It keeps live stock counts, lowers them the moment something sells, raises a restock
-alert as soon as a product falls below its threshold, and reports sales by product, category
-and period. Every change of stock is one transaction and one row in the stock ledger, so the
-quantity on hand always equals the sum of its movements.
+alert as soon as a product falls below its threshold, forecasts each product's demand (and the
+day it will run out), and reports sales by product, category and period. Every change of
+stock is one transaction and one row in the stock ledger, so the quantity on hand always
+equals the sum of its movements.
 
 The same shop is reachable from the command line: `python -m stockcore --help`.
 """

@@ -1,4 +1,4 @@
-"""Settings: the shop's name and currency symbol, and starting over with an empty shop."""
+"""Settings: shop name, currency symbol, holiday calendar, and starting over empty."""
 
 import streamlit as st
 
@@ -18,14 +18,27 @@ with st.form("settings_form"):
         help="Shown before every amount, e.g. £, ₹, €, $.",
         key="settings_currency",
     )
+    holiday_country = st.text_input(
+        "Public holidays for forecasts (country code)",
+        value=current.holiday_country,
+        max_chars=3,
+        placeholder="e.g. GB, US, DE; empty for none",
+        help="Prophet forecasts learn how sales change on this country's public holidays.",
+        key="settings_holiday_country",
+    )
     if st.form_submit_button("Save settings", type="primary"):
         saved = ui.attempt(
             lambda: services.update_settings(
-                ui.database(), currency_symbol=currency, shop_name=shop_name
+                ui.database(),
+                currency_symbol=currency,
+                shop_name=shop_name,
+                holiday_country=holiday_country,
             )
         )
         if saved is not None:
             ui.changed()
+            for key in ("settings_shop_name", "settings_currency", "settings_holiday_country"):
+                del st.session_state[key]  # show the values as saved (trimmed, upper case)
             ui.flash("Settings saved.")
             st.rerun()
 

@@ -117,3 +117,65 @@ def category_breakdown(frame: pd.DataFrame, *, measure: str = "revenue") -> alt.
         )
         .properties(title=f"{title} by category")
     )
+
+
+HISTORY_COLOUR = "#555555"
+FORECAST_COLOUR = "#1f6f5c"
+RUN_OUT_COLOUR = "#d1495b"
+
+
+def demand_forecast(
+    history: pd.DataFrame, forecast: pd.DataFrame, *, run_out_day: object = None
+) -> alt.LayerChart:
+    """Units sold per day (grey line), the forecast (green line) in its 80% band (dark)
+    and 95% band (light), and a red rule on the projected run-out day, if any.
+
+    `history`: day, units (NaN on stock-out days, drawn as gaps). `forecast`: day,
+    predicted_units, lower, upper, lower_95, upper_95.
+    """
+    past = history.assign(series="sold")
+    base_x = alt.X("day:T", title=None)
+    sold = (
+        alt.Chart(past)
+        .mark_line(color=HISTORY_COLOUR, strokeWidth=1)
+        .encode(
+            x=base_x,
+            y=alt.Y("units:Q", title="Units per day"),
+            tooltip=[
+                alt.Tooltip("day:T", title="Day", format="%a %d %b %Y"),
+                alt.Tooltip("units:Q", title="Units sold", format=",.0f"),
+            ],
+        )
+    )
+    ahead = alt.Chart(forecast).encode(x=base_x)
+    tooltip = [
+        alt.Tooltip("day:T", title="Day", format="%a %d %b %Y"),
+        alt.Tooltip("predicted_units:Q", title="Forecast (units)", format=",.1f"),
+        alt.Tooltip("lower:Q", title="80% from", format=",.1f"),
+        alt.Tooltip("upper:Q", title="80% to", format=",.1f"),
+        alt.Tooltip("lower_95:Q", title="95% from", format=",.1f"),
+        alt.Tooltip("upper_95:Q", title="95% to", format=",.1f"),
+    ]
+    band_95 = ahead.mark_area(color=FORECAST_COLOUR, opacity=0.15).encode(
+        y="lower_95:Q", y2="upper_95:Q", tooltip=tooltip
+    )
+    band_80 = ahead.mark_area(color=FORECAST_COLOUR, opacity=0.3).encode(
+        y="lower:Q", y2="upper:Q", tooltip=tooltip
+    )
+    line = ahead.mark_line(color=FORECAST_COLOUR, strokeWidth=2).encode(
+        y="predicted_units:Q", tooltip=tooltip
+    )
+    layers = sold + band_95 + band_80 + line
+    if run_out_day is not None:
+        rule = (
+            alt.Chart(pd.DataFrame({"day": [pd.Timestamp(str(run_out_day))]}))
+            .mark_rule(color=RUN_OUT_COLOUR, strokeDash=[6, 3], strokeWidth=2)
+            .encode(
+                x="day:T",
+                tooltip=[alt.Tooltip("day:T", title="Projected to run out", format="%a %d %b %Y")],
+            )
+        )
+        layers = layers + rule
+    return layers.properties(
+        title="Units sold per day (grey), forecast (green) with 80% and 95% ranges", height=320
+    )

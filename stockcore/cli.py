@@ -12,6 +12,7 @@ import argparse
 import contextlib
 import sys
 import tempfile
+import textwrap
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from pathlib import Path
@@ -19,7 +20,7 @@ from typing import NoReturn, TextIO
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from stockcore import exports, imports, reports, services
+from stockcore import exports, forecasts, imports, reports, services
 from stockcore.csvfiles import DateOrder, FileRefused
 from stockcore.db import Database
 from stockcore.demo import (
@@ -420,6 +421,91 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _progress_printer(err: TextIO) -> Callable[[int, int], None]:
+    """A progress bar on a terminal; a line per tenth of the work otherwise (logs, CI)."""
+    shown = {"tenth": -1}
+    live = err.isatty()
+
+    def report(done: int, total: int) -> None:
+        if live:
+            filled = int(30 * done / total) if total else 30
+            err.write(f"\rforecasting [{'#' * filled}{' ' * (30 - filled)}] {done:,}/{total:,}")
+            if done == total:
+                err.write("\n")
+            err.flush()
+            return
+        tenth = 10 * done // total if total else 10
+        if tenth != shown["tenth"]:
+            shown["tenth"] = tenth
+            print(f"forecasting: {done:,} of {total:,} series", file=err, flush=True)
+
+    return report
+
+
+def print_forecast(out: TextIO, view: forecasts.ForecastView) -> None:
+    print(view.title, file=out)
+    if view.model is not None:
+        print(textwrap.fill(forecasts.explain(view.model), width=100), file=out)
+    if view.on_hand is not None:
+        ends = (
+            f"projected to run out on {view.run_out_day:%a %Y-%m-%d}"
+            if view.run_out_day
+            else f"not projected to run out within {len(view.forecast)} days"
+        )
+        print(f"on hand: {view.on_hand:,} units; {ends}", file=out)
+    print(f"forecast over {len(view.forecast)} days: {view.units_on_horizon:,.1f} units", file=out)
+    rows = [
+        (
+            f"{row.day:%Y-%m-%d}",
+            f"{row.day:%a}",
+            f"{row.predicted_units:.1f}",
+            f"{row.lower:.1f}-{row.upper:.1f}",
+            f"{row.lower_95:.1f}-{row.upper_95:.1f}",
+        )
+        for row in view.forecast.itertuples()
+    ]
+    print(_table(["date", "day", "units", "80% range", "95% range"], rows), file=out)
+
+
+def cmd_forecast(args: argparse.Namespace, out: TextIO) -> int:
+    db = _open(args)
+    today = services.local_now().date()
+    country = services.get_settings(db).holiday_country or None
+    if args.all:
+        days = forecasts.parse_horizon(args.days or forecasts.DEFAULT_HORIZON_DAYS)
+        summary = forecasts.refresh_forecasts(
+            db,
+            horizon_days=days,
+            holidays_country=country,
+            workers=args.workers,
+            progress=_progress_printer(sys.stderr),
+        )
+        models = ", ".join(f"{name} {count}" for name, count in summary.by_model.items())
+        print(
+            f"forecast {summary.products:,} products for {summary.horizon_days} days from "
+            f"{summary.first_day} in {summary.seconds:.1f} s (run {summary.run_id}); "
+            f"{summary.fallbacks:,} from their category or the shop (too little history)",
+            file=out,
+        )
+        print(f"models chosen: {models}", file=out)
+        if summary.without_forecast:
+            print(f"no forecast (no sales anywhere yet): {len(summary.without_forecast)}", file=out)
+        return 0
+    days = forecasts.parse_horizon(args.days or 28)
+    view = forecasts.product_forecast(db, args.product, days=days, today=today)
+    if len(view.forecast) < days:  # never forecast, or the stored one ends too soon
+        forecasts.refresh_forecasts(
+            db,
+            product_ids=[args.product],
+            horizon_days=max(days, forecasts.DEFAULT_HORIZON_DAYS),
+            holidays_country=country,
+            workers=1,
+        )
+        view = forecasts.product_forecast(db, args.product, days=days, today=today)
+    print_forecast(out, view)
+    return 0
+
+
 def _open(args: argparse.Namespace) -> Database:
     return open_shop(args.db).db
 
@@ -509,6 +595,16 @@ def build_parser() -> argparse.ArgumentParser:
     command("imports", cmd_imports, "list import batches, newest first (id first)")
     p = command("undo-import", cmd_undo_import, "remove one import batch, stock effects included")
     p.add_argument("batch_id")
+    p = command(
+        "forecast", cmd_forecast, "print a product's demand forecast, or refresh every product's"
+    )
+    group = p.add_mutually_exclusive_group(required=True)
+    group.add_argument("--product", metavar="ID", help="print this product's forecast")
+    group.add_argument("--all", action="store_true", help="refresh every product's forecast")
+    p.add_argument(
+        "--days", metavar="N", help="days ahead (default 28 to print, 180 to refresh; up to 365)"
+    )
+    p.add_argument("--workers", type=int, default=2, help="processes for --all (default 2)")
     p = command("export", cmd_export, "export a table as CSV (re-importable)")
     p.add_argument("what", choices=imports.EXPORTS)
     p.add_argument("file", help="the CSV file to write, or - for standard output")

@@ -109,3 +109,33 @@ def test_inventory_editor_rows_become_product_edits() -> None:
     table = pd.DataFrame({"product_id": ["A", "B"], "unit_cost": [1.0, 2.0]})
     edits = reports.inventory_edits(table, {1: {"unit_cost": float("nan"), "lead_time_days": 3}})
     assert edits == {"B": {"unit_cost": None, "lead_time_days": 3}}
+
+
+def test_forecast_chart_layers_history_bands_forecast_and_run_out_rule() -> None:
+    history = pd.DataFrame(
+        {"day": pd.to_datetime(["2026-03-02", "2026-03-03"]), "units": [4.0, float("nan")]}
+    )
+    forecast = pd.DataFrame(
+        {
+            "day": pd.to_datetime(["2026-03-04", "2026-03-05"]),
+            "predicted_units": [3.0, 3.5],
+            "lower": [1.0, 1.5],
+            "upper": [5.0, 6.0],
+            "lower_95": [0.0, 0.5],
+            "upper_95": [8.0, 9.0],
+        }
+    )
+    spec = charts.demand_forecast(history, forecast, run_out_day=date(2026, 3, 5)).to_dict()
+    sold, band_95, band_80, line, rule = spec["layer"]
+    assert sold["mark"]["type"] == "line" and sold["encoding"]["y"]["field"] == "units"
+    assert band_95["mark"]["type"] == band_80["mark"]["type"] == "area"
+    assert (band_80["encoding"]["y"]["field"], band_80["encoding"]["y2"]["field"]) == (
+        "lower",
+        "upper",
+    )
+    assert band_95["encoding"]["y2"]["field"] == "upper_95"
+    assert line["encoding"]["y"]["field"] == "predicted_units"
+    assert rule["mark"]["type"] == "rule"
+    assert all("tooltip" in layer["encoding"] for layer in spec["layer"])
+    without = charts.demand_forecast(history, forecast).to_dict()
+    assert len(without["layer"]) == 4  # no stock-out within the horizon: no rule

@@ -19,6 +19,7 @@ PAGES = [
     "pages/purchase.py",
     "pages/alerts.py",
     "pages/sales.py",
+    "pages/forecast.py",
     "pages/settings.py",
     "pages/about.py",
 ]

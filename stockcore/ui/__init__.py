@@ -16,7 +16,7 @@ from typing import TypeVar
 import pandas as pd
 import streamlit as st
 
-from stockcore import reports, services
+from stockcore import forecasts, reports, services
 from stockcore.db import Database, database_url
 from stockcore.demo import open_shop
 from stockcore.domain import Product, StockcoreError
@@ -155,6 +155,47 @@ def _sales_bounds(url: str) -> tuple[date, date] | None:
 
 def sales_bounds() -> tuple[date, date] | None:
     return _sales_bounds(database_url())
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _product_forecast(url: str, product_id: str, days: int, today: date) -> forecasts.ForecastView:
+    return forecasts.product_forecast(database(), product_id, days=days, today=today)
+
+
+def product_forecast(product_id: str, days: int, today: date) -> forecasts.ForecastView:
+    return _product_forecast(database_url(), product_id, days, today)
+
+
+@st.cache_data(ttl=15 * 60, show_spinner="Forecasting…")
+def _group_forecast(
+    url: str, category: str | None, days: int, today: date, holiday_country: str
+) -> forecasts.ForecastView:
+    return forecasts.group_forecast(
+        database(), category, days=days, today=today, holidays_country=holiday_country or None
+    )
+
+
+def group_forecast(category: str | None, days: int, today: date) -> forecasts.ForecastView:
+    """A category's or the whole shop's forecast, made on demand (cached for a while)."""
+    return _group_forecast(database_url(), category, days, today, settings().holiday_country)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _forecast_catalog(url: str) -> pd.DataFrame:
+    return forecasts.catalog(database())
+
+
+def forecast_catalog() -> pd.DataFrame:
+    return _forecast_catalog(database_url())
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _latest_forecast_run(url: str) -> forecasts.RunInfo | None:
+    return forecasts.latest_run(database())
+
+
+def latest_forecast_run() -> forecasts.RunInfo | None:
+    return _latest_forecast_run(database_url())
 
 
 # --- Shared widgets -----------------------------------------------------------------------------

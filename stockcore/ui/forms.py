@@ -1,4 +1,5 @@
-"""Forms shared by the inventory page: add a product, receive stock, adjust stock.
+"""Forms shared by the pages: add a product, receive and adjust stock, acknowledge alerts,
+refresh forecasts.
 
 Each form reads its inputs, calls one use case, and reports the outcome; refusals
 are shown as messages and change nothing.
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from stockcore import reports, services, ui
+from stockcore import forecasts, reports, services, ui
 from stockcore.domain import DEFAULT_LEAD_TIME_DAYS, MAX_LEAD_TIME_DAYS, MAX_QUANTITY, Product
 
 
@@ -163,3 +164,37 @@ def acknowledge_form(alerts: list[reports.AlertView]) -> None:
             ui.changed()
             ui.flash(f"Acknowledged {count} alert(s).", icon=":material/thumb_up:")
             st.rerun()
+
+
+def refresh_forecasts_form(*, label: str = "Refresh all forecasts", primary: bool = False) -> None:
+    """Re-forecast every product on both cores, with progress; keeps the old forecasts if
+    it is interrupted or refused."""
+    with st.form("refresh_forecasts_form", border=False):
+        submitted = st.form_submit_button(
+            label, type="primary" if primary else "secondary", icon=":material/refresh:"
+        )
+    if not submitted:
+        return
+    with st.status("Refreshing forecasts…", expanded=True) as status:
+        bar = st.progress(0.0, text="Reading sales history")
+
+        def report(done: int, total: int) -> None:
+            bar.progress(done / total if total else 1.0, text=f"{done:,} of {total:,} series")
+
+        summary = ui.attempt(
+            lambda: forecasts.refresh_forecasts(
+                ui.database(),
+                holidays_country=ui.settings().holiday_country or None,
+                progress=report,
+            )
+        )
+        if summary is None:
+            status.update(label="Forecasts not refreshed", state="error")
+            return
+        status.update(label="Forecasts refreshed", state="complete")
+    ui.changed()
+    ui.flash(
+        f"Forecast {summary.products:,} products for {summary.horizon_days} days "
+        f"in {summary.seconds:.0f} s."
+    )
+    st.rerun()

@@ -1,0 +1,145 @@
+"""Forecast: a product's, a category's or the whole shop's demand ahead, how it was made,
+and when the product is projected to run out."""
+
+from datetime import date
+
+import streamlit as st
+
+from stockcore import charts, exports, forecasts, ui
+from stockcore.ui import forms
+
+ui.through_router()
+
+st.title("Forecast")
+today = date.today()
+run = ui.latest_forecast_run()
+if run is None:
+    st.info(
+        "No forecasts yet. Refreshing forecasts every product from its sales history "
+        "(it takes about a second per ten products).",
+        icon=":material/info:",
+    )
+    forms.refresh_forecasts_form(label="Forecast every product", primary=True)
+    st.stop()
+
+st.caption(
+    f"Forecasts made {run.finished_at:%Y-%m-%d %H:%M} for {run.products:,} products, "
+    f"{run.horizon_days} days from {run.first_day:%Y-%m-%d} (took {run.seconds:.0f} s)."
+)
+
+left, middle, right = st.columns([1.4, 2, 1])
+scope = (
+    left.segmented_control(
+        "Forecast for", ["Product", "Category", "Whole shop"], default="Product", key="fc_scope"
+    )
+    or "Product"
+)
+horizon = right.slider("Days ahead", min_value=7, max_value=180, value=56, key="fc_days")
+
+view = None
+with middle:
+    if scope == "Product":
+        product_id = ui.product_picker("Product", "fc_product")
+        if product_id is not None:
+            view = ui.product_forecast(product_id, horizon, today)
+    elif scope == "Category":
+        category = st.selectbox("Category", ui.categories(), index=None, key="fc_category")
+        if category is not None:
+            view = ui.attempt(lambda: ui.group_forecast(category, horizon, today))
+    else:
+        view = ui.attempt(lambda: ui.group_forecast(None, horizon, today))
+
+if view is None:
+    if scope != "Whole shop":  # the whole shop's refusal is already on screen
+        st.info(f"Pick a {scope.lower()} to see its forecast.", icon=":material/search:")
+elif view.forecast.empty:
+    st.subheader(view.title)
+    st.warning(
+        "This product has no stored forecast for these days: refresh the forecasts below.",
+        icon=":material/warning:",
+    )
+else:
+    st.subheader(view.title)
+    metrics = st.columns(4)
+    metrics[0].metric(f"Forecast, next {horizon} days", f"{view.units_on_horizon:,.0f} units")
+    if view.on_hand is not None:
+        metrics[1].metric("On hand", f"{view.on_hand:,} units")
+        metrics[2].metric(
+            "Projected to run out",
+            f"{view.run_out_day:%a %d %b}"
+            if view.run_out_day
+            else f"after {view.forecast['day'].max():%d %b}",
+        )
+        cover = view.days_of_cover
+        metrics[3].metric("Days of cover", f"{cover}" if cover is not None else f"{horizon}+")
+    if len(view.forecast) < horizon:
+        st.caption(
+            f"Stored forecasts reach {view.forecast['day'].max():%Y-%m-%d}; "
+            "refresh to forecast further ahead."
+        )
+    st.altair_chart(
+        charts.demand_forecast(view.history, view.forecast, run_out_day=view.run_out_day),
+        width="stretch",
+    )
+    if view.model is not None:
+        st.markdown(f"**How this forecast was made.** {forecasts.explain(view.model)}")
+    with st.expander("Forecast by day"):
+        st.dataframe(
+            view.forecast,
+            hide_index=True,
+            column_config={
+                "day": st.column_config.DateColumn("Day", format="ddd YYYY-MM-DD"),
+                "predicted_units": st.column_config.NumberColumn("Forecast", format="%.1f"),
+                "lower": st.column_config.NumberColumn("80% from", format="%.1f"),
+                "upper": st.column_config.NumberColumn("80% to", format="%.1f"),
+                "lower_95": st.column_config.NumberColumn("95% from", format="%.1f"),
+                "upper_95": st.column_config.NumberColumn("95% to", format="%.1f"),
+            },
+            key="fc_table",
+        )
+
+st.subheader("Models and accuracy")
+catalog = ui.forecast_catalog()
+tested = catalog[catalog["mase"].notna()]
+summary = st.columns(3)
+summary[0].metric("Products forecast", f"{len(catalog):,}")
+summary[1].metric(
+    "Beat seasonal naive in backtest",
+    f"{tested['beats_naive'].astype(bool).mean():.0%}" if len(tested) else "n/a",
+)
+summary[2].metric("From their category (too new)", f"{int((catalog['mase'].isna()).sum()):,}")
+st.dataframe(
+    catalog,
+    hide_index=True,
+    column_config={
+        "product_id": "Product",
+        "name": "Name",
+        "category": "Category",
+        "model": "Model",
+        "basis": "Learned from",
+        "history_days": st.column_config.NumberColumn("History (trading days)", format="%d"),
+        "selling_share": st.column_config.ProgressColumn(
+            "Sells on (share of days)", min_value=0.0, max_value=1.0, format="percent"
+        ),
+        "mase": st.column_config.NumberColumn("MASE", format="%.2f", help="lower is better"),
+        "naive_mase": st.column_config.NumberColumn("Seasonal naive MASE", format="%.2f"),
+        "wape": st.column_config.NumberColumn("WAPE", format="percent"),
+        "naive_wape": st.column_config.NumberColumn("Seasonal naive WAPE", format="percent"),
+        "bias": st.column_config.NumberColumn("Bias", format="percent"),
+        "beats_naive": st.column_config.CheckboxColumn("Beats naive"),
+    },
+    key="fc_catalog",
+)
+downloads, refresh = st.columns(2)
+with downloads:
+    st.download_button(
+        "Download all forecasts (CSV)",
+        data=lambda: exports.to_csv(forecasts.export_forecasts(ui.database())),  # made on click
+        file_name=f"forecasts-{today:%Y-%m-%d}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+        key="fc_download",
+    )
+with refresh:
+    forms.refresh_forecasts_form()

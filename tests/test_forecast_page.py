@@ -1,0 +1,121 @@
+"""The Forecast page under AppTest, on real SQLite files: the demo shop with its forecasts
+made once per session, and a small shop that is forecast by clicking the button."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from stockcore import forecasts
+from stockcore.db import Database
+from tests.conftest import sqlite_url
+from tests.test_forecasts import build_shop
+from tests.test_pages import open_page, picker, start
+
+PAGE = "pages/forecast.py"
+REFRESH_FIRST = "FormSubmitter:refresh_forecasts_form-Forecast every product"
+REFRESH = "FormSubmitter:refresh_forecasts_form-Refresh all forecasts"
+
+
+@pytest.fixture(scope="session")
+def forecast_template(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo shop with every product forecast from today (made once: about 30 s)."""
+    path = tmp_path_factory.mktemp("forecast") / "forecast.db"
+    shutil.copyfile(demo_template, path)
+    db = Database.connect(sqlite_url(path))
+    forecasts.refresh_forecasts(db, horizon_days=180, workers=2)
+    db.dispose()
+    with sqlite3.connect(path) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
+
+
+@pytest.fixture
+def app(forecast_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    target = tmp_path / "shop.db"
+    shutil.copyfile(forecast_template, target)
+    return open_page(start(sqlite_url(target), monkeypatch), PAGE)
+
+
+def test_a_products_forecast_shows_stock_out_date_chart_and_how_it_was_made(app: AppTest) -> None:
+    assert not app.error
+    picker(app, "fc_product").select("20725").run()  # Lunch Bag Red Retrospot
+    assert not app.exception
+    assert app.subheader[0].value.startswith("Lunch Bag Red Retrospot")
+    labels = [metric.label for metric in app.metric]
+    assert labels[:4] == [
+        "Forecast, next 56 days",
+        "On hand",
+        "Projected to run out",
+        "Days of cover",
+    ]
+    assert app.metric[0].value.endswith("units")
+    assert app.get("arrow_vega_lite_chart") or app.get("vega_lite_chart")
+    explanation = next(m.value for m in app.markdown if "How this forecast was made" in m.value)
+    assert "MASE" in explanation and "same days of the week before" in explanation
+
+
+def test_the_horizon_slider_changes_the_days_shown(app: AppTest) -> None:
+    picker(app, "fc_product").select("20725").run()
+    app.slider(key="fc_days").set_value(150).run()
+    assert not app.exception
+    assert app.metric[0].label == "Forecast, next 150 days"
+
+
+def test_a_category_and_the_whole_shop_are_forecast_on_demand(app: AppTest) -> None:
+    app.segmented_control(key="fc_scope").set_value("Category").run()
+    app.selectbox(key="fc_category").select("Bags").run()
+    assert not app.exception and not app.error
+    assert app.subheader[0].value == "Category Bags"
+    app.segmented_control(key="fc_scope").set_value("Whole shop").run()
+    assert not app.exception
+    assert app.subheader[0].value == "The whole shop"
+    assert app.metric[0].label.startswith("Forecast, next")
+
+
+def test_the_catalog_shows_every_products_model_against_seasonal_naive(app: AppTest) -> None:
+    table = next(d.value for d in app.dataframe if "naive_mase" in d.value.columns)
+    assert len(table) == 60
+    assert {"model", "mase", "naive_mase", "wape", "bias", "beats_naive"} <= set(table.columns)
+    counts = {m.label: m.value for m in app.metric}
+    assert counts["Products forecast"] == "60"
+    assert counts["Beat seasonal naive in backtest"].endswith("%")
+
+
+def test_forecasting_a_shop_from_the_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    url = sqlite_url(tmp_path / "small.db")
+    app = start(url, monkeypatch, demo=False)
+    db = Database.connect(url)
+    build_shop(db)
+    open_page(app, PAGE)
+    assert "No forecasts yet" in app.info[0].value
+    app.button(key=REFRESH_FIRST).click().run()
+    assert not app.exception and not app.error
+    assert forecasts.forecast_count(db) == 4
+    assert "Forecasts made" in app.caption[0].value and "for 4 products" in app.caption[0].value
+    app.button(key=REFRESH).click().run()  # and again: replaces them
+    assert forecasts.latest_run(db).run_id == 2  # type: ignore[union-attr]
+
+
+def test_forecasting_an_empty_shop_is_refused_with_a_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = open_page(start(sqlite_url(tmp_path / "empty.db"), monkeypatch, demo=False), PAGE)
+    app.button(key=REFRESH_FIRST).click().run()
+    assert not app.exception
+    assert "no sales history" in app.error[0].value
+
+
+def test_the_holiday_country_is_checked_in_settings(app: AppTest) -> None:
+    open_page(app, "pages/settings.py")
+    app.text_input(key="settings_holiday_country").input("XX")
+    app.button(key="FormSubmitter:settings_form-Save settings").click().run()
+    assert "holiday country" in app.error[0].value and "XX" in app.error[0].value
+    app.text_input(key="settings_holiday_country").input("gb")
+    app.button(key="FormSubmitter:settings_form-Save settings").click().run()
+    assert not app.error
+    assert app.text_input(key="settings_holiday_country").value == "GB"
