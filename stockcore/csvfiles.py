@@ -134,7 +134,7 @@ _ISO = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)
 _SLASHED = re.compile(
     r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$"
 )
-_CURRENCY = re.compile(r"[£$€₹\s\u00a0]")
+_CURRENCY = "[£$€₹\\s\u00a0]"  # a plain pattern: Arrow runs it, not Python per cell
 
 
 # --- Problems -------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ purchase and refuses the whole batch if any product would be oversold.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -265,15 +266,17 @@ def net_returns(lines: pd.DataFrame) -> Netted:
     # customers that have returns are grouped.
     positions = np.arange(len(sales))
     relevant = sales["product_id"].isin(set(returns["product_id"])).to_numpy()
+    at_relevant = positions[relevant]  # once: indexing it per key would be O(lines x keys)
     by_product = {
-        key: positions[relevant][index]
+        key: at_relevant[index]
         for key, index in sales[relevant].groupby("product_id", sort=False).indices.items()
     }
     pairs = sales["product_id"] + "\x1f" + sales["customer_id"]
     wanted = set(returns["product_id"] + "\x1f" + returns["customer_id"])
     named = (pairs.isin(wanted) & (sales["customer_id"] != "")).to_numpy()
+    at_named = positions[named]
     by_customer: dict[object, np.ndarray] = {
-        key: positions[named][index]
+        key: at_named[index]
         for key, index in sales[named]
         .groupby(["product_id", "customer_id"], sort=False)
         .indices.items()
@@ -1305,7 +1308,7 @@ def _undo_products(session: Session, batch: ImportBatchRow, now: datetime) -> in
 
 def _strip_money(value: object) -> object:
     if isinstance(value, str):
-        text = csvfiles._CURRENCY.sub("", value)
+        text = re.sub(csvfiles._CURRENCY, "", value)
         if "," in text and "." not in text:
             text = text.replace(",", ".")
         return text
