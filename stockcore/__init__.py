@@ -15,7 +15,9 @@ __version__ = "0.1.0"
 import pandas as _pandas
 
 # statsforecast (the intermittent-demand models) still requires pandas < 3. Under
-# pandas 2.3, switch on pandas 3's string dtype (Arrow-backed) so CSV imports keep the
-# memory and speed they were measured with, and text columns behave as under pandas 3.
+# pandas 2.3, switch on what pandas 3 does by default: the Arrow-backed string dtype and
+# copy-on-write. Text columns then behave as under pandas 3, and imports keep the memory
+# they were measured with (without copy-on-write every column selection is a copy).
 if int(_pandas.__version__.split(".", 1)[0]) < 3:
     _pandas.set_option("future.infer_string", True)
+    _pandas.set_option("mode.copy_on_write", True)
