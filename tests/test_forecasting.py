@@ -151,3 +151,17 @@ def test_run_out_day_is_when_the_forecast_uses_up_the_stock() -> None:
     assert run_out_day(100, days, [3] * 7) is None
     assert run_out_day(0, days, [3] * 7) == date(2026, 3, 1)  # out of stock already
     assert run_out_day(5, [], []) is None
+
+
+def test_prophet_learns_the_shops_public_holidays_quietly(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    rng = np.random.default_rng(6)
+    days = weekdays(420, start="2023-01-02")
+    history = rng.poisson(15, len(days)).astype(float)
+    future = future_of(days, 14)
+    with_holidays = forecasting.forecast_with(PROPHET, history, days, future, holidays_country="GB")
+    assert len(with_holidays) == len(future) and np.all(with_holidays >= 0)
+    captured = capfd.readouterr()
+    assert "Yearly seasonality" not in captured.err + captured.out  # no log line per fit
+    assert "cmdstanpy" not in captured.err + captured.out
