@@ -20,7 +20,7 @@ from typing import NoReturn, TextIO
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from stockcore import exports, forecasts, imports, reports, services
+from stockcore import exports, forecasts, imports, replenishment, reports, services
 from stockcore.csvfiles import DateOrder, FileRefused
 from stockcore.db import Database
 from stockcore.demo import (
@@ -506,6 +506,25 @@ def cmd_forecast(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_optimize(args: argparse.Namespace, out: TextIO) -> int:
+    levels = replenishment.stock_levels(
+        replenishment.parse_daily_demand(args.daily_demand),
+        replenishment.parse_lead_time(args.lead_time),
+        demand_std=None
+        if args.demand_std is None
+        else replenishment.parse_spread(args.demand_std, "demand sd"),
+        lead_time_std=None
+        if args.lead_time_std is None
+        else replenishment.parse_spread(args.lead_time_std, "lead time sd"),
+        service_level=replenishment.parse_service_level(args.service_level),
+    )
+    print(f"reorder point: {levels.reorder_point:,.2f} units", file=out)
+    print(f"safety stock: {levels.safety_stock:,.2f} units", file=out)
+    print(f"optimal stock level: {levels.optimal_stock_level:,.2f} units", file=out)
+    print(textwrap.fill(levels.explain(), width=100), file=out)
+    return 0
+
+
 def _open(args: argparse.Namespace) -> Database:
     return open_shop(args.db).db
 
@@ -605,6 +624,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--days", metavar="N", help="days ahead (default 28 to print, 180 to refresh; up to 365)"
     )
     p.add_argument("--workers", type=int, default=2, help="processes for --all (default 2)")
+    p = command("optimize", cmd_optimize, "reorder point, safety stock and optimal stock level")
+    p.add_argument("--daily-demand", required=True, metavar="D", help="units sold per day")
+    p.add_argument("--lead-time", required=True, metavar="L", help="supplier lead time in days")
+    p.add_argument("--demand-std", metavar="S", help="standard deviation of daily demand")
+    p.add_argument("--lead-time-std", metavar="SL", help="standard deviation of the lead time")
+    p.add_argument(
+        "--service-level",
+        default="0.95",
+        metavar="P",
+        help="chance of not running out before an order arrives (default 0.95)",
+    )
     p = command("export", cmd_export, "export a table as CSV (re-importable)")
     p.add_argument("what", choices=imports.EXPORTS)
     p.add_argument("file", help="the CSV file to write, or - for standard output")
