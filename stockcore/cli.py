@@ -20,7 +20,7 @@ from typing import NoReturn, TextIO
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from stockcore import exports, forecasts, imports, replenishment, reports, services
+from stockcore import exports, forecasts, imports, reorder, replenishment, reports, services
 from stockcore.csvfiles import DateOrder, FileRefused
 from stockcore.db import Database
 from stockcore.demo import (
@@ -525,6 +525,44 @@ def cmd_optimize(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_reorder(args: argparse.Namespace, out: TextIO) -> int:
+    db = _open(args)
+    if forecasts.latest_run(db) is None:
+        raise StockcoreError("no forecasts yet: run `forecast --all` first")
+    lines = reorder.reorder_plan(
+        db,
+        today=services.local_now().date(),
+        service_level=replenishment.parse_service_level(args.service_level),
+    )
+    shown = [line for line in lines if args.all or line.status in ("order now", "order soon")]
+    settings = services.get_settings(db)
+    rows = [
+        (
+            line.product_id,
+            line.status,
+            line.abc,
+            line.on_hand,
+            f"{line.daily_demand:.1f}",
+            line.lead_time_days,
+            f"{line.reorder_point:.0f}",
+            line.suggested_quantity,
+            f"{line.order_by:%Y-%m-%d}" if line.order_by else "",
+            f"{line.run_out_day:%Y-%m-%d}" if line.run_out_day else "",
+            settings.money(line.revenue_at_risk),
+            line.supplier or "",
+        )
+        for line in shown
+    ]
+    headers = [
+        "product", "status", "abc", "on hand", "per day", "lead time", "reorder point",
+        "order", "order by", "runs out", "at risk", "supplier",
+    ]  # fmt: skip
+    print(_table(headers, rows) if rows else "nothing to order", file=out)
+    if not args.all:
+        print(f"{len(lines) - len(shown)} more products are healthy (--all shows them)", file=out)
+    return 0
+
+
 def _open(args: argparse.Namespace) -> Database:
     return open_shop(args.db).db
 
@@ -635,6 +673,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="P",
         help="chance of not running out before an order arrives (default 0.95)",
     )
+    p = command("reorder", cmd_reorder, "what to order, how much and by when, most urgent first")
+    p.add_argument("--all", action="store_true", help="list every product, not only those to order")
+    p.add_argument("--service-level", default="0.95", metavar="P", help="default 0.95")
     p = command("export", cmd_export, "export a table as CSV (re-importable)")
     p.add_argument("what", choices=imports.EXPORTS)
     p.add_argument("file", help="the CSV file to write, or - for standard output")

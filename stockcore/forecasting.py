@@ -90,6 +90,7 @@ class SeriesForecast:
     accuracy: Accuracy | None
     naive: Accuracy | None
     scores: dict[str, float] = field(default_factory=dict)  # mean MASE of every candidate
+    error_sd: float = 0.0  # sd of the chosen model's daily backtest errors, in units
 
 
 @dataclass(frozen=True)
@@ -399,6 +400,7 @@ def forecast_series(
         accuracy=results[chosen].accuracy(),
         naive=naive.accuracy(),
         scores=scores,
+        error_sd=float(np.std(errors, ddof=1)) if errors.size > 1 else 0.0,
     )
 
 

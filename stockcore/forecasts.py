@@ -169,6 +169,7 @@ class ProductForecast:
     upper_95: np.ndarray
     accuracy: forecasting.Accuracy | None
     naive: forecasting.Accuracy | None
+    error_sd: float  # sd of daily forecast errors in backtest, units per trading day
 
 
 @dataclass(frozen=True)
@@ -373,6 +374,7 @@ def _product_forecast(
         upper_95=spread(forecast.upper_95),
         accuracy=forecast.accuracy if basis == OWN_HISTORY else None,
         naive=forecast.naive if basis == OWN_HISTORY else None,
+        error_sd=forecast.error_sd / divide,
     )
 
 
@@ -432,6 +434,7 @@ def _store(
                     bias=_finite(made.accuracy.bias) if made.accuracy else None,
                     naive_mase=_finite(made.naive.mase) if made.naive else None,
                     naive_wape=_finite(made.naive.wape) if made.naive else None,
+                    error_sd=_finite(made.error_sd),
                     created_at=finished,
                 )
             )

@@ -268,6 +268,9 @@ class ForecastModelRow(Base):
     bias: Mapped[float | None] = mapped_column(Float)
     naive_mase: Mapped[float | None] = mapped_column(Float)
     naive_wape: Mapped[float | None] = mapped_column(Float)
+    # sd of the chosen model's daily errors in backtest (units): the demand uncertainty
+    # that safety stock covers.
+    error_sd: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 

@@ -109,6 +109,10 @@ def test_a_refresh_forecasts_every_product_and_stores_its_model_and_accuracy(db:
     )
     assert pd.isna(new["mase"]) and new["beats_naive"] is None
 
+    with db.read() as session:
+        spread = session.get(ForecastModelRow, "MUG").error_sd  # type: ignore[union-attr]
+    assert spread is not None and 1 < spread < 10  # Poisson(12) days: sd about 3.5
+
     view = forecasts.product_forecast(db, "MUG", days=30, today=TODAY)
     assert len(view.forecast) == 30 and view.on_hand == 300
     assert 8 < view.forecast["predicted_units"].iloc[1:7].mean() < 18
