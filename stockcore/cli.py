@@ -20,7 +20,16 @@ from typing import NoReturn, TextIO
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from stockcore import exports, forecasts, imports, reorder, replenishment, reports, services
+from stockcore import (
+    exports,
+    forecasts,
+    imports,
+    purchasing,
+    reorder,
+    replenishment,
+    reports,
+    services,
+)
 from stockcore.csvfiles import DateOrder, FileRefused
 from stockcore.db import Database
 from stockcore.demo import (
@@ -563,6 +572,62 @@ def cmd_reorder(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _print_orders(out: TextIO, orders: list[purchasing.PurchaseOrder]) -> None:
+    rows = [
+        (
+            order.order_id,
+            order.supplier,
+            order.status,
+            f"{order.created_at:%Y-%m-%d}",
+            f"{order.expected_on:%Y-%m-%d}",
+            len(order.lines),
+            order.units,
+        )
+        for order in orders
+    ]
+    headers = ["order", "supplier", "status", "created", "expected", "lines", "units"]
+    print(_table(headers, rows) if rows else "no purchase orders", file=out)
+
+
+def cmd_purchase_orders(args: argparse.Namespace, out: TextIO) -> int:
+    db = _open(args)
+    if not args.create:
+        _print_orders(out, purchasing.purchase_orders(db, status=args.status))
+        return 0
+    if forecasts.latest_run(db) is None:
+        raise StockcoreError("no forecasts yet: run `forecast --all` first")
+    wanted = ("order now", "order soon") if args.soon else ("order now",)
+    plan = reorder.reorder_plan(db, today=services.local_now().date())
+    quantities = {
+        line.product_id: line.suggested_quantity
+        for line in plan
+        if line.status in wanted and line.suggested_quantity > 0
+    }
+    if not quantities:
+        print("nothing to order", file=out)
+        return 0
+    orders = purchasing.create_purchase_orders(db, quantities)
+    _print_orders(out, orders)
+    if args.out:
+        folder = Path(args.out)
+        folder.mkdir(parents=True, exist_ok=True)
+        for order in orders:
+            target = folder / f"purchase-order-{order.order_id}.csv"
+            target.write_text(order.csv(), encoding="utf-8", newline="")
+            print(f"wrote {target}", file=out)
+    return 0
+
+
+def cmd_receive_order(args: argparse.Namespace, out: TextIO) -> int:
+    order = purchasing.receive_purchase_order(_open(args), args.order_id)
+    print(
+        f"received purchase order {order.order_id} from {order.supplier}: "
+        f"{order.units:,} units of {len(order.lines)} products added to stock",
+        file=out,
+    )
+    return 0
+
+
 def _open(args: argparse.Namespace) -> Database:
     return open_shop(args.db).db
 
@@ -676,6 +741,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("reorder", cmd_reorder, "what to order, how much and by when, most urgent first")
     p.add_argument("--all", action="store_true", help="list every product, not only those to order")
     p.add_argument("--service-level", default="0.95", metavar="P", help="default 0.95")
+    p = command(
+        "purchase-orders", cmd_purchase_orders, "list purchase orders, or create them (--create)"
+    )
+    p.add_argument("--status", choices=(purchasing.OPEN, purchasing.RECEIVED, purchasing.CANCELLED))
+    p.add_argument(
+        "--create", action="store_true", help="order what the reorder list says to order now"
+    )
+    p.add_argument("--soon", action="store_true", help="with --create: include 'order soon'")
+    p.add_argument("--out", metavar="DIR", help="with --create: write a CSV per supplier here")
+    p = command("receive-order", cmd_receive_order, "receive a purchase order into stock")
+    p.add_argument("order_id", metavar="ID")
     p = command("export", cmd_export, "export a table as CSV (re-importable)")
     p.add_argument("what", choices=imports.EXPORTS)
     p.add_argument("file", help="the CSV file to write, or - for standard output")

@@ -51,6 +51,7 @@ from stockcore.models import (
     ImportedLineRow,
     ProductImportChangeRow,
     ProductRow,
+    PurchaseOrderLineRow,
     SaleLineRow,
     ShopDailySalesRow,
     StockMovementRow,
@@ -1072,7 +1073,7 @@ def _remove_created_products(session: Session, batch_id: int) -> tuple[int, list
                 select(model.id).where(model.product_id == row.product_id).limit(1)
             ).first()
             is not None
-            for model in (SaleLineRow, StockMovementRow, AlertRow)
+            for model in (SaleLineRow, StockMovementRow, AlertRow, PurchaseOrderLineRow)
         )
         if busy:
             row.created_by_batch_id = None

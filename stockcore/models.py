@@ -292,3 +292,30 @@ class PredictionRow(Base):
     model: Mapped[str] = mapped_column(String(100))
     run_id: Mapped[int] = mapped_column(ForeignKey("forecast_runs.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class PurchaseOrderRow(Base):
+    """An order to one supplier: open until it is received (or cancelled)."""
+
+    __tablename__ = "purchase_orders"
+    __table_args__ = (
+        CheckConstraint("status in ('open', 'received', 'cancelled')", name="status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    supplier: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expected_on: Mapped[date] = mapped_column(Date)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class PurchaseOrderLineRow(Base):
+    __tablename__ = "purchase_order_lines"
+    __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("purchase_orders.id"), index=True)
+    product_id: Mapped[str] = mapped_column(ForeignKey("products.product_id"), index=True)
+    quantity: Mapped[int] = mapped_column(Integer)
+    unit_cost: Mapped[Decimal | None] = mapped_column("unit_cost_minor", Money)

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import func, select
 
-from stockcore import replenishment
+from stockcore import purchasing, replenishment
 from stockcore.db import Database
 from stockcore.forecasts import run_out_day
 from stockcore.models import ForecastModelRow, PredictionRow, ProductRow, SaleLineRow
@@ -115,8 +115,9 @@ def reorder_plan(
     service_level: float = replenishment.DEFAULT_SERVICE_LEVEL,
     on_order: dict[str, int] | None = None,
 ) -> list[ReorderLine]:
-    """The action list for every product with a stored forecast, most urgent first."""
-    pending = on_order or {}
+    """The action list for every product with a stored forecast, most urgent first.
+    `on_order` defaults to the units on open purchase orders."""
+    pending = on_order if on_order is not None else purchasing.on_order(db)
     with db.read() as session:
         products = session.execute(
             select(ProductRow, ForecastModelRow.error_sd).join(

@@ -49,6 +49,8 @@ from stockcore.models import (
     ForecastRunRow,
     PredictionRow,
     ProductRow,
+    PurchaseOrderLineRow,
+    PurchaseOrderRow,
     SaleLineRow,
     SettingRow,
     StockMovementRow,
@@ -350,12 +352,19 @@ def receive_stock(
     note = reason.strip() if reason and reason.strip() else None
     now = clock()
     with db.write() as session:
-        row = _lock_product(session, pid)
-        after = to_product(row).receive(units)
-        row.quantity = after.quantity
-        _record_movement(session, after, MovementKind.RECEIPT, units, now, reason=note)
-        alert, resolved = _sync_restock_alert(session, after, now)
-        return StockChange(after, units, alert, resolved)
+        return receive_in(session, pid, units, now, reason=note)
+
+
+def receive_in(
+    session: Session, product_id: str, units: int, now: datetime, *, reason: str | None
+) -> StockChange:
+    """Receive units inside a caller's transaction: row lock, ledger row, alert sync."""
+    row = _lock_product(session, product_id)
+    after = to_product(row).receive(units)
+    row.quantity = after.quantity
+    _record_movement(session, after, MovementKind.RECEIPT, units, now, reason=reason)
+    alert, resolved = _sync_restock_alert(session, after, now)
+    return StockChange(after, units, alert, resolved)
 
 
 def adjust_stock(
@@ -548,6 +557,8 @@ def erase_shop(db: Database) -> None:
     """Delete every product, sale, movement, alert and setting: an empty shop, same schema."""
     with db.write() as session:
         for model in (
+            PurchaseOrderLineRow,
+            PurchaseOrderRow,
             PredictionRow,
             ForecastModelRow,
             ForecastRunRow,

@@ -30,10 +30,15 @@ def add(db: Database, pid: str, *, quantity: int, lead_time: int, price: str = "
 
 
 def store(
-    db: Database, per_day: dict[str, float], *, error_sd: float = 0.0, days: int = 60
+    db: Database,
+    per_day: dict[str, float],
+    *,
+    error_sd: float = 0.0,
+    days: int = 60,
+    start: date = TODAY,
 ) -> None:
-    """A flat forecast per product, written by the refresh's own storage."""
-    span = pd.date_range(pd.Timestamp(TODAY), periods=days, freq="D")
+    """A flat forecast per product from `start`, written by the refresh's own storage."""
+    span = pd.date_range(pd.Timestamp(start), periods=days, freq="D")
     made = [
         forecasts.ProductForecast(
             product_id=pid, model="TSB", basis=forecasts.OWN_HISTORY, history_days=100,
@@ -44,7 +49,7 @@ def store(
         )
         for pid, units in per_day.items()
     ]  # fmt: skip
-    forecasts._store(db, made, NOW, NOW, TODAY, days, 1.0)
+    forecasts._store(db, made, NOW, NOW, start, days, 1.0)
 
 
 def plan(db: Database, **options: object) -> dict[str, reorder.ReorderLine]:

@@ -1,0 +1,226 @@
+"""Purchase orders: created from the reorder list, one per supplier, and received into
+stock through the ledger. Each use case is one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Final
+
+import pandas as pd
+from sqlalchemy import func, select
+
+from stockcore.db import Database
+from stockcore.domain import InvalidValue, StockcoreError, UnknownProduct, parse_quantity
+from stockcore.models import ProductRow, PurchaseOrderLineRow, PurchaseOrderRow
+from stockcore.services import Clock, local_now, receive_in
+
+NO_SUPPLIER: Final = "(no supplier)"
+OPEN, RECEIVED, CANCELLED = "open", "received", "cancelled"
+
+
+class UnknownPurchaseOrder(StockcoreError):
+    def __init__(self, order_id: object) -> None:
+        super().__init__(f"purchase order {order_id!r} does not exist")
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    product_id: str
+    name: str
+    quantity: int
+    unit_cost: Decimal | None
+
+
+@dataclass(frozen=True)
+class PurchaseOrder:
+    order_id: int
+    supplier: str
+    status: str
+    created_at: datetime
+    expected_on: date
+    closed_at: datetime | None
+    lines: list[OrderLine]
+
+    @property
+    def units(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+    @property
+    def cost(self) -> Decimal | None:
+        costs = [line.unit_cost for line in self.lines]
+        if any(cost is None for cost in costs):
+            return None
+        return sum(
+            (line.quantity * (line.unit_cost or Decimal(0)) for line in self.lines), Decimal(0)
+        )
+
+    def csv(self) -> str:
+        """The order as CSV to send to the supplier."""
+        frame = pd.DataFrame(
+            [
+                {
+                    "product_id": line.product_id,
+                    "name": line.name,
+                    "quantity": line.quantity,
+                    "unit_cost": "" if line.unit_cost is None else f"{line.unit_cost:.2f}",
+                }
+                for line in self.lines
+            ],
+            columns=["product_id", "name", "quantity", "unit_cost"],
+        )
+        from stockcore.exports import to_csv
+
+        return to_csv(frame)
+
+
+def parse_order_id(value: object) -> int:
+    try:
+        order_id = int(str(value).strip())
+    except ValueError:
+        raise InvalidValue("purchase order", value, "is not an order number") from None
+    if order_id < 1:
+        raise InvalidValue("purchase order", value, "is not an order number")
+    return order_id
+
+
+def create_purchase_orders(
+    db: Database, quantities: Mapping[str, object], *, clock: Clock = local_now
+) -> list[PurchaseOrder]:
+    """One open purchase order per supplier for the given units per product. Lines with
+    0 units are left out; anything else that is not a whole positive number is refused."""
+    wanted: dict[str, int] = {}
+    for product_id, quantity in quantities.items():
+        if str(quantity).strip() in ("0", ""):
+            continue
+        wanted[product_id] = parse_quantity(quantity, f"order quantity of {product_id}")
+    if not wanted:
+        raise StockcoreError("nothing to order: every quantity is 0")
+    now = clock()
+    with db.write() as session:
+        products = {
+            row.product_id: row
+            for row in session.scalars(
+                select(ProductRow).where(ProductRow.product_id.in_(list(wanted)))
+            )
+        }
+        missing = [pid for pid in wanted if pid not in products]
+        if missing:
+            raise UnknownProduct(missing[0])
+        by_supplier: dict[str, list[str]] = {}
+        for product_id in wanted:
+            supplier = products[product_id].supplier or NO_SUPPLIER
+            by_supplier.setdefault(supplier, []).append(product_id)
+        ids = []
+        for supplier, members in sorted(by_supplier.items()):
+            lead_time = max(products[pid].lead_time_days for pid in members)
+            order = PurchaseOrderRow(
+                supplier=supplier,
+                status=OPEN,
+                created_at=now,
+                expected_on=now.date() + timedelta(days=lead_time),
+                closed_at=None,
+            )
+            session.add(order)
+            session.flush()
+            session.add_all(
+                PurchaseOrderLineRow(
+                    order_id=order.id,
+                    product_id=pid,
+                    quantity=wanted[pid],
+                    unit_cost=products[pid].unit_cost,
+                )
+                for pid in members
+            )
+            ids.append(order.id)
+    return [purchase_order(db, order_id) for order_id in ids]
+
+
+def receive_purchase_order(
+    db: Database, order_id: object, *, clock: Clock = local_now
+) -> PurchaseOrder:
+    """Every line's units into stock (one ledger row each), and the order closed."""
+    number = parse_order_id(order_id)
+    now = clock()
+    with db.write() as session:
+        order = session.get(PurchaseOrderRow, number, with_for_update=True)
+        if order is None:
+            raise UnknownPurchaseOrder(number)
+        if order.status != OPEN:
+            raise StockcoreError(f"purchase order {number} is {order.status}, not open")
+        lines = session.scalars(
+            select(PurchaseOrderLineRow)
+            .where(PurchaseOrderLineRow.order_id == number)
+            .order_by(PurchaseOrderLineRow.product_id)
+        ).all()
+        for line in lines:
+            receive_in(
+                session, line.product_id, line.quantity, now, reason=f"purchase order {number}"
+            )
+        order.status = RECEIVED
+        order.closed_at = now
+    return purchase_order(db, number)
+
+
+def cancel_purchase_order(
+    db: Database, order_id: object, *, clock: Clock = local_now
+) -> PurchaseOrder:
+    number = parse_order_id(order_id)
+    with db.write() as session:
+        order = session.get(PurchaseOrderRow, number, with_for_update=True)
+        if order is None:
+            raise UnknownPurchaseOrder(number)
+        if order.status != OPEN:
+            raise StockcoreError(f"purchase order {number} is {order.status}, not open")
+        order.status = CANCELLED
+        order.closed_at = clock()
+    return purchase_order(db, number)
+
+
+def purchase_order(db: Database, order_id: int) -> PurchaseOrder:
+    with db.read() as session:
+        order = session.get(PurchaseOrderRow, order_id)
+        if order is None:
+            raise UnknownPurchaseOrder(order_id)
+        lines = session.execute(
+            select(PurchaseOrderLineRow, ProductRow.name)
+            .join(ProductRow, ProductRow.product_id == PurchaseOrderLineRow.product_id)
+            .where(PurchaseOrderLineRow.order_id == order_id)
+            .order_by(PurchaseOrderLineRow.product_id)
+        ).all()
+        return PurchaseOrder(
+            order.id,
+            order.supplier,
+            order.status,
+            order.created_at,
+            order.expected_on,
+            order.closed_at,
+            [
+                OrderLine(line.product_id, name, line.quantity, line.unit_cost)
+                for line, name in lines
+            ],
+        )
+
+
+def purchase_orders(db: Database, *, status: str | None = None) -> list[PurchaseOrder]:
+    """Purchase orders, newest first."""
+    query = select(PurchaseOrderRow.id).order_by(PurchaseOrderRow.id.desc())
+    if status is not None:
+        query = query.where(PurchaseOrderRow.status == status)
+    with db.read() as session:
+        ids = list(session.scalars(query))
+    return [purchase_order(db, order_id) for order_id in ids]
+
+
+def on_order(db: Database) -> dict[str, int]:
+    """Units per product on open purchase orders."""
+    with db.read() as session:
+        rows = session.execute(
+            select(PurchaseOrderLineRow.product_id, func.sum(PurchaseOrderLineRow.quantity))
+            .join(PurchaseOrderRow, PurchaseOrderRow.id == PurchaseOrderLineRow.order_id)
+            .where(PurchaseOrderRow.status == OPEN)
+            .group_by(PurchaseOrderLineRow.product_id)
+        ).all()
+    return {product_id: int(units) for product_id, units in rows}
