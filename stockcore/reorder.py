@@ -243,3 +243,39 @@ def _urgency(line: ReorderLine) -> tuple[int, date, Decimal]:
         line.order_by or date.max,
         -line.revenue_at_risk,
     )
+
+
+PLAN_COLUMNS: Final = [
+    "product_id", "name", "supplier", "status", "abc", "on_hand", "on_order", "daily_demand",
+    "lead_time_days", "safety_stock", "reorder_point", "order_up_to", "order", "order_by",
+    "run_out_day", "revenue_at_risk", "why",
+]  # fmt: skip
+
+
+def plan_frame(lines: Sequence[ReorderLine]) -> pd.DataFrame:
+    """The action list as a table; `order` starts at the suggested quantity."""
+    return pd.DataFrame(
+        [
+            {
+                "product_id": line.product_id,
+                "name": line.name,
+                "supplier": line.supplier or "",
+                "status": line.status,
+                "abc": line.abc,
+                "on_hand": line.on_hand,
+                "on_order": line.on_order,
+                "daily_demand": round(line.daily_demand, 2),
+                "lead_time_days": line.lead_time_days,
+                "safety_stock": round(line.safety_stock),
+                "reorder_point": round(line.reorder_point),
+                "order_up_to": round(line.order_up_to),
+                "order": line.suggested_quantity,
+                "order_by": line.order_by,
+                "run_out_day": line.run_out_day,
+                "revenue_at_risk": float(line.revenue_at_risk),
+                "why": line.explain(),
+            }
+            for line in lines
+        ],
+        columns=PLAN_COLUMNS,
+    )

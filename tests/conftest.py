@@ -21,6 +21,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from stockcore import forecasts
 from stockcore.db import Database, normalise_url, upgrade
 from stockcore.demo import open_shop
 
@@ -112,3 +113,16 @@ def demo_url(demo_template: Path, tmp_path: Path) -> str:
     target = tmp_path / "demo.db"
     shutil.copyfile(demo_template, target)
     return sqlite_url(target)
+
+
+@pytest.fixture(scope="session")
+def forecast_template(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo shop with every product forecast from today (made once: about 30 s)."""
+    path = tmp_path_factory.mktemp("forecast") / "forecast.db"
+    shutil.copyfile(demo_template, path)
+    db = Database.connect(sqlite_url(path))
+    forecasts.refresh_forecasts(db, horizon_days=180, workers=2)
+    db.dispose()
+    with sqlite3.connect(path) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path

@@ -4,7 +4,6 @@ made once per session, and a small shop that is forecast by clicking the button.
 from __future__ import annotations
 
 import shutil
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -19,19 +18,6 @@ from tests.test_pages import open_page, picker, start
 PAGE = "pages/forecast.py"
 REFRESH_FIRST = "FormSubmitter:refresh_forecasts_form-Forecast every product"
 REFRESH = "FormSubmitter:refresh_forecasts_form-Refresh all forecasts"
-
-
-@pytest.fixture(scope="session")
-def forecast_template(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo shop with every product forecast from today (made once: about 30 s)."""
-    path = tmp_path_factory.mktemp("forecast") / "forecast.db"
-    shutil.copyfile(demo_template, path)
-    db = Database.connect(sqlite_url(path))
-    forecasts.refresh_forecasts(db, horizon_days=180, workers=2)
-    db.dispose()
-    with sqlite3.connect(path) as connection:
-        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return path
 
 
 @pytest.fixture

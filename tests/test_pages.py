@@ -20,6 +20,7 @@ PAGES = [
     "pages/alerts.py",
     "pages/sales.py",
     "pages/forecast.py",
+    "pages/reorder.py",
     "pages/settings.py",
     "pages/about.py",
 ]

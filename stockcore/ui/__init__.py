@@ -16,7 +16,7 @@ from typing import TypeVar
 import pandas as pd
 import streamlit as st
 
-from stockcore import forecasts, reports, services
+from stockcore import forecasts, purchasing, reorder, reports, services
 from stockcore.db import Database, database_url
 from stockcore.demo import open_shop
 from stockcore.domain import Product, StockcoreError
@@ -196,6 +196,24 @@ def _latest_forecast_run(url: str) -> forecasts.RunInfo | None:
 
 def latest_forecast_run() -> forecasts.RunInfo | None:
     return _latest_forecast_run(database_url())
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _reorder_plan(url: str, today: date) -> list[reorder.ReorderLine]:
+    return reorder.reorder_plan(database(), today=today)
+
+
+def reorder_plan(today: date) -> list[reorder.ReorderLine]:
+    return _reorder_plan(database_url(), today)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _purchase_orders(url: str, status: str | None) -> list[purchasing.PurchaseOrder]:
+    return purchasing.purchase_orders(database(), status=status)
+
+
+def purchase_orders(status: str | None = None) -> list[purchasing.PurchaseOrder]:
+    return _purchase_orders(database_url(), status)
 
 
 # --- Shared widgets -----------------------------------------------------------------------------

@@ -1,0 +1,121 @@
+"""Reorder: what to order, how much and by when; purchase orders per supplier."""
+
+from datetime import date
+
+import streamlit as st
+
+from stockcore import purchasing, reorder, ui
+from stockcore.ui import forms
+
+ui.through_router()
+
+st.title("Reorder")
+today = date.today()
+if ui.latest_forecast_run() is None:
+    st.info(
+        "The reorder list works from each product's forecast, and there are none yet.",
+        icon=":material/info:",
+    )
+    forms.refresh_forecasts_form(label="Forecast every product", primary=True)
+    st.stop()
+
+lines = ui.reorder_plan(today)
+counts = {status: sum(line.status == status for line in lines) for status in reorder.STATUS_ORDER}
+urgent = [line for line in lines if line.status in ("order now", "order soon")]
+metrics = st.columns(4)
+metrics[0].metric("Order now", counts["order now"])
+metrics[1].metric("Order soon (within 7 days)", counts["order soon"])
+metrics[2].metric("Healthy", counts["healthy"])
+metrics[3].metric(
+    "Revenue at risk (order now)",
+    ui.money(
+        sum(line.revenue_at_risk for line in lines if line.status == "order now"), pence=False
+    ),
+)
+st.caption(
+    "Most urgent first. The reorder point is the forecast over the supplier's lead time plus "
+    "safety stock for the forecast's own misses (95% service level); an order brings stock up "
+    "to that plus 7 more days of sales. Edit the quantities, then create the purchase orders: "
+    "one per supplier."
+)
+show_all = st.toggle("Show every product", key="reorder_show_all")
+frame = reorder.plan_frame(lines if show_all else urgent)
+if frame.empty:
+    st.success("Nothing needs ordering now.", icon=":material/check_circle:")
+else:
+    edited = st.data_editor(
+        frame,
+        hide_index=True,
+        disabled=[column for column in frame.columns if column != "order"],
+        column_config={
+            "product_id": "Product",
+            "name": "Name",
+            "supplier": "Supplier",
+            "status": "Status",
+            "abc": st.column_config.TextColumn("ABC", help="A: top 80% of last year's revenue"),
+            "on_hand": st.column_config.NumberColumn("On hand", format="%d"),
+            "on_order": st.column_config.NumberColumn("On order", format="%d"),
+            "daily_demand": st.column_config.NumberColumn("Per day", format="%.1f"),
+            "lead_time_days": st.column_config.NumberColumn("Lead time (days)", format="%d"),
+            "safety_stock": st.column_config.NumberColumn("Safety stock", format="%d"),
+            "reorder_point": st.column_config.NumberColumn("Reorder point", format="%d"),
+            "order_up_to": st.column_config.NumberColumn("Order up to", format="%d"),
+            "order": st.column_config.NumberColumn(
+                "Order (units)", min_value=0, max_value=1_000_000, step=1, format="%d"
+            ),
+            "order_by": st.column_config.DateColumn("Order by", format="ddd DD MMM"),
+            "run_out_day": st.column_config.DateColumn("Runs out", format="ddd DD MMM"),
+            "revenue_at_risk": st.column_config.NumberColumn("At risk", format="%.2f"),
+            "why": st.column_config.TextColumn("Why", width="large"),
+        },
+        key="reorder_editor",
+    )
+    if st.button("Create purchase orders", type="primary", key="reorder_create"):
+        quantities = dict(zip(edited["product_id"], edited["order"].fillna(0), strict=True))
+        created = ui.attempt(lambda: purchasing.create_purchase_orders(ui.database(), quantities))
+        if created is not None:
+            ui.changed()
+            ui.flash(f"Created {len(created)} purchase order(s): see Purchase orders below.")
+            st.rerun()
+
+st.subheader("Purchase orders")
+orders = ui.purchase_orders()
+if not orders:
+    st.caption("None yet.")
+for order in orders:
+    label = (
+        f"#{order.order_id} · {order.supplier} · {order.status} · {order.units:,} units · "
+        f"expected {order.expected_on:%d %b}"
+    )
+    with st.expander(label, expanded=order.status == purchasing.OPEN):
+        st.dataframe(
+            [
+                {"product": line.product_id, "name": line.name, "units": line.quantity}
+                for line in order.lines
+            ],
+            hide_index=True,
+        )
+        left, middle, right = st.columns(3)
+        left.download_button(
+            "Download CSV for the supplier",
+            data=order.csv(),
+            file_name=f"purchase-order-{order.order_id}.csv",
+            mime="text/csv",
+            key=f"po_csv_{order.order_id}",
+        )
+        if order.status == purchasing.OPEN:
+            number = order.order_id
+            if middle.button("Receive into stock", key=f"po_receive_{number}"):
+                received = ui.attempt(
+                    lambda number=number: purchasing.receive_purchase_order(ui.database(), number)
+                )
+                if received is not None:
+                    ui.changed()
+                    ui.flash(f"Received order #{number}: {received.units:,} units in stock.")
+                    st.rerun()
+            cancel = right.button("Cancel order", key=f"po_cancel_{number}")
+            if cancel and ui.attempt(
+                lambda number=number: purchasing.cancel_purchase_order(ui.database(), number)
+            ):
+                ui.changed()
+                st.rerun()
