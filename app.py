@@ -32,6 +32,7 @@ pages = {
         st.Page("pages/sales.py", title="Sales", icon=":material/bar_chart:"),
         st.Page("pages/forecast.py", title="Forecast", icon=":material/trending_up:"),
         st.Page("pages/reorder.py", title="Reorder", icon=":material/local_shipping:"),
+        st.Page("pages/backtest.py", title="Backtest", icon=":material/science:"),
         st.Page("pages/upload.py", title="Upload", icon=":material/upload_file:"),
     ],
     "Shop settings": [

@@ -179,3 +179,31 @@ def demand_forecast(
     return layers.properties(
         title="Units sold per day (grey), forecast (green) with 80% and 95% ranges", height=320
     )
+
+
+def policy_tradeoff(frame: pd.DataFrame) -> alt.LayerChart:
+    """Fill rate against average inventory, one line per policy family: further up and
+    further left is better. Expects: family, setting, fill_rate, avg_inventory_units,
+    avg_inventory_value, stockout_days, orders."""
+    base = alt.Chart(frame).encode(
+        x=alt.X("avg_inventory_units:Q", title="Average stock held (units)"),
+        y=alt.Y("fill_rate:Q", title="Fill rate", axis=alt.Axis(format="%"),
+                scale=alt.Scale(zero=False)),
+        color=alt.Color("family:N", title="Policy",
+                        scale=alt.Scale(domain=["static threshold", "forecast"],
+                                        range=[LOW_COLOUR, OK_COLOUR])),
+        tooltip=[
+            alt.Tooltip("family:N", title="Policy"),
+            alt.Tooltip("setting:N", title="Setting"),
+            alt.Tooltip("fill_rate:Q", title="Fill rate", format=".1%"),
+            alt.Tooltip("avg_inventory_units:Q", title="Average units", format=",.0f"),
+            alt.Tooltip("avg_inventory_value:Q", title="Average value", format=",.0f"),
+            alt.Tooltip("stockout_days:Q", title="Stock-out days"),
+            alt.Tooltip("orders:Q", title="Orders"),
+        ],
+    )  # fmt: skip
+    lines = base.mark_line().encode(order="avg_inventory_units:Q")
+    points = base.mark_point(filled=True, size=70)
+    return (lines + points).properties(
+        title="Fill rate against stock held: up and to the left is better", height=340
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import sys
 import tempfile
 import textwrap
@@ -24,6 +25,7 @@ from stockcore import (
     exports,
     forecasts,
     imports,
+    policies,
     purchasing,
     reorder,
     replenishment,
@@ -39,7 +41,7 @@ from stockcore.demo import (
     load_demo_shop,
     open_shop,
 )
-from stockcore.domain import InvalidValue, Product, StockcoreError
+from stockcore.domain import InvalidValue, Product, StockcoreError, parse_whole_number
 
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
@@ -628,6 +630,46 @@ def cmd_receive_order(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_backtest(args: argparse.Namespace, out: TextIO) -> int:
+    days = forecasts.parse_horizon(args.days)
+    count = parse_whole_number(args.products, "products", minimum=1)
+    levels = (
+        (replenishment.parse_service_level(args.service_level),)
+        if args.service_level
+        else (0.90, 0.95, 0.98)
+    )
+    outcomes, replayed = policies.backtest_shop(
+        _open(args), days=days, products=count, service_levels=levels
+    )
+    if args.json:
+        out.write(json.dumps([o.as_dict() for o in outcomes]) + "\n")
+        return 0
+    rows = [
+        (
+            o.policy,
+            "" if o.service_level is None else f"{o.service_level:.0%}",
+            f"{o.fill_rate:.1%}",
+            o.stockout_days,
+            f"{o.avg_inventory_units:,.0f}",
+            f"{o.avg_inventory_value:,.2f}",
+            o.orders,
+        )
+        for o in outcomes
+    ]
+    headers = [
+        "policy",
+        "target",
+        "fill rate",
+        "stock-out days",
+        "avg units",
+        "avg value",
+        "orders",
+    ]
+    print(f"{replayed} products, the last {days} days replayed", file=out)
+    print(_table(headers, rows), file=out)
+    return 0
+
+
 def _open(args: argparse.Namespace) -> Database:
     return open_shop(args.db).db
 
@@ -752,6 +794,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="DIR", help="with --create: write a CSV per supplier here")
     p = command("receive-order", cmd_receive_order, "receive a purchase order into stock")
     p.add_argument("order_id", metavar="ID")
+    p = command("backtest", cmd_backtest, "replay history under the static and the forecast policy")
+    p.add_argument("--days", default="182", metavar="N", help="days to replay (default 182)")
+    p.add_argument("--products", default="50", metavar="N", help="best sellers (default 50)")
+    p.add_argument("--service-level", metavar="P", help="one target (default 0.90, 0.95, 0.98)")
+    p.add_argument("--json", action="store_true", help="one JSON list of results")
     p = command("export", cmd_export, "export a table as CSV (re-importable)")
     p.add_argument("what", choices=imports.EXPORTS)
     p.add_argument("file", help="the CSV file to write, or - for standard output")

@@ -1,5 +1,6 @@
 """Comparing stocking policies on real history: the spec's static threshold against
-stockcore's forecast-driven reorder point. No database: histories come in as arrays.
+stockcore's forecast-driven reorder point. The replay works on arrays; `shop_histories`
+reads them from a shop's database.
 
 Days here are trading days (the shop's closed days are not in the history), so lead
 times and the review period are converted to trading days with the shop's trading days
@@ -30,8 +31,13 @@ from typing import Final
 
 import numpy as np
 import pandas as pd
+from sqlalchemy import select
 
 from stockcore import forecasting
+from stockcore.db import Database
+from stockcore.demand import daily_demand, trading_days
+from stockcore.domain import StockcoreError
+from stockcore.models import ProductRow
 from stockcore.simulation import Decide, replay, static_threshold
 
 REVIEW_DAYS: Final = 7  # calendar days between reviews
@@ -47,6 +53,7 @@ class ProductHistory:
     units: np.ndarray  # units demanded per trading day (whole numbers)
     lead_time_days: int  # calendar days
     unit_cost: float
+    threshold: float | None = None  # a restock threshold typed by hand, if any
 
 
 @dataclass(frozen=True)
@@ -172,13 +179,16 @@ def compare_policies(
         opening = math.ceil(baseline * (lead + review))
         demand = product.units[start:]
 
+        base_threshold = product.threshold if product.threshold else baseline * lead
         for factor in static_factors:
             decide = static_threshold(
-                factor * baseline * lead, max(1, math.ceil(baseline * STATIC_ORDER_DAYS))
+                factor * base_threshold, max(1, math.ceil(baseline * STATIC_ORDER_DAYS))
             )
             totals.setdefault(("static threshold", factor), []).append(
                 _run(product, demand, past, opening, lead, decide, 1)
             )
+        if not service_levels:
+            continue
         plans = _forecast_plans(product, start, season, lead, review)
         for level in service_levels:
             totals.setdefault(("forecast", level), []).append(
@@ -199,3 +209,80 @@ def compare_policies(
             )
         )
     return outcomes
+
+
+def shop_histories(db: Database, *, products: int) -> tuple[list[ProductHistory], int]:
+    """The `products` best-selling products' demand per trading day (stock-out days, whose
+    demand is unknown, count as 0), and the shop's trading days per week."""
+    calendar = trading_days(db)
+    demand = daily_demand(db)
+    if demand.empty:
+        return [], forecasting.weekly_season(calendar)
+    top = demand.groupby("product_id")["units"].sum().sort_values(ascending=False).head(products)
+    with db.read() as session:
+        rows = {
+            row.product_id: row
+            for row in session.scalars(
+                select(ProductRow).where(ProductRow.product_id.in_(list(top.index)))
+            )
+        }
+    histories = []
+    for product_id, frame in demand[demand["product_id"].isin(top.index)].groupby("product_id"):
+        row = rows[str(product_id)]
+        cost = row.unit_cost if row.unit_cost is not None else row.unit_price
+        histories.append(
+            ProductHistory(
+                product_id=str(product_id),
+                days=pd.DatetimeIndex(frame["day"]),
+                units=frame["units"].fillna(0.0).round().astype(int).to_numpy(),
+                lead_time_days=max(1, row.lead_time_days),
+                unit_cost=float(cost),
+                threshold=float(row.restock_threshold) or None,
+            )
+        )
+    return histories, forecasting.weekly_season(calendar)
+
+
+MIN_HISTORY_BEFORE: Final = 60  # trading days of history before the replayed stretch
+
+
+def backtest_shop(
+    db: Database,
+    *,
+    days: int,
+    products: int,
+    service_levels: Sequence[float] = (0.90, 0.95, 0.98),
+    static_factors: Sequence[float] = (1.0, 2.0, 4.0),
+) -> tuple[list[PolicyOutcome], int]:
+    """Replay the last `days` days of the shop's best sellers under both policies.
+    Returns the outcomes and how many products were replayed."""
+    histories, season = shop_histories(db, products=products)
+    replay_days = max(1, round(days * season / 7))
+    usable = [h for h in histories if len(h.units) > replay_days + MIN_HISTORY_BEFORE]
+    if not usable:
+        raise StockcoreError(
+            f"no product has {days} days of history to replay plus "
+            f"{MIN_HISTORY_BEFORE} trading days before them"
+        )
+    outcomes = compare_policies(
+        usable,
+        replay_days=replay_days,
+        service_levels=service_levels,
+        static_factors=static_factors,
+        season=season,
+    )
+    return outcomes, len(usable)
+
+
+def outcomes_frame(outcomes: Sequence[PolicyOutcome]) -> pd.DataFrame:
+    """One row per policy setting, with a `family` (static / forecast) for charts."""
+    frame = pd.DataFrame(
+        [o.as_dict() for o in outcomes], columns=list(PolicyOutcome.__dataclass_fields__)
+    )
+    return frame.assign(
+        family=np.where(frame["policy"].str.startswith("static"), "static threshold", "forecast"),
+        setting=[
+            f"{o.service_level:.0%} target" if o.service_level is not None else o.policy[17:]
+            for o in outcomes
+        ],
+    )

@@ -21,6 +21,7 @@ PAGES = [
     "pages/sales.py",
     "pages/forecast.py",
     "pages/reorder.py",
+    "pages/backtest.py",
     "pages/settings.py",
     "pages/about.py",
 ]

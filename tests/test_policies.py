@@ -33,3 +33,38 @@ def test_the_forecast_policy_meets_its_target_on_steady_demand() -> None:
         "policy", "service_level", "fill_rate", "stockout_days", "avg_inventory_units",
         "avg_inventory_value", "orders",
     }  # fmt: skip
+
+
+def test_the_backtest_command_prints_json_for_both_policies(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from stockcore.db import Database, upgrade
+    from tests.conftest import sqlite_url
+    from tests.test_cli import run
+    from tests.test_forecasts import build_shop
+
+    url = sqlite_url(tmp_path / "shop.db")
+    db = Database.connect(url)
+    upgrade(db)
+    build_shop(db)
+    code, out, err = run(
+        "--db", url, "backtest", "--days", "28", "--products", "2", "--service-level", "0.95",
+        "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    results = json.loads(out)
+    names = [r["policy"] for r in results]
+    assert any("static" in n for n in names) and any("forecast" in n for n in names)
+    forecast = next(r for r in results if "forecast" in r["policy"])
+    assert forecast["service_level"] == 0.95 and 0 <= forecast["fill_rate"] <= 1
+    assert set(forecast) == {
+        "policy", "service_level", "fill_rate", "stockout_days", "avg_inventory_units",
+        "avg_inventory_value", "orders",
+    }  # fmt: skip
+    code, out, _ = run("--db", url, "backtest", "--days", "28", "--products", "2")
+    assert code == 0 and "fill rate" in out and "forecast" in out
+    for bad, message in (("--service-level", "between 0 and 1"), ("--days", "days")):
+        code, _, err = run("--db", url, "backtest", bad, "0")
+        assert code == 1 and message in err
+    code, _, err = run("--db", url, "backtest", "--days", "365")
+    assert code == 1 and "history to replay" in err
