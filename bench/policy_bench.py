@@ -89,7 +89,7 @@ def main() -> None:
         )  # fmt: skip
         return outcome
 
-    statics = [static(f) for f in (1.0, 2.0, 4.0, 8.0)]
+    statics = [static(f) for f in (1.0, 2.0, 4.0, 8.0, 16.0, 64.0)]
     matches: dict[float, tuple[float, PolicyOutcome] | None] = {}
     for ours_outcome in ours:
         level = ours_outcome.service_level or 0.0

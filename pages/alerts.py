@@ -37,6 +37,26 @@ else:
     )
     forms.acknowledge_form(alerts)
 
+late = ui.lead_time_alerts()
+if late:
+    st.subheader("Will run out before a new order could arrive")
+    st.caption(
+        "The forecast uses up the stock on hand and on order before the supplier's lead "
+        "time is over: order now, and expect to miss some sales. The Reorder page says how "
+        "much. These are checked each time the forecasts are refreshed."
+    )
+    st.dataframe(
+        reports.alerts_frame(late).drop(columns=["restock_threshold", "short_by"]),
+        hide_index=True,
+        column_config={
+            "alert_id": st.column_config.NumberColumn("Alert", format="%d"),
+            "quantity": st.column_config.NumberColumn("On hand", format="%d"),
+            "raised_at": st.column_config.DatetimeColumn("Raised", format="YYYY-MM-DD HH:mm"),
+            "lead_time_days": st.column_config.NumberColumn("Lead time (days)", format="%d"),
+        },
+        key="lead_time_alerts_table",
+    )
+
 with st.expander("Recently resolved"):
     resolved = ui.recent_resolved_alerts()
     if resolved:

@@ -499,6 +499,12 @@ def cmd_forecast(args: argparse.Namespace, out: TextIO) -> int:
             file=out,
         )
         print(f"models chosen: {models}", file=out)
+        alerts = reorder.sync_lead_time_alerts(db, today=today)
+        print(
+            f"{alerts.active} product(s) run out before a new order could arrive "
+            f"({len(alerts.raised)} new alert(s), {len(alerts.resolved)} resolved)",
+            file=out,
+        )
         if summary.without_forecast:
             print(f"no forecast (no sales anywhere yet): {len(summary.without_forecast)}", file=out)
         return 0

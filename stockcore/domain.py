@@ -311,6 +311,9 @@ class AlertStatus(StrEnum):
 
 class AlertKind(StrEnum):
     BELOW_THRESHOLD = "below_threshold"
+    # The forecast uses up the stock (on hand + on order) before an order placed today
+    # could arrive: the supplier's lead time is longer than the stock lasts.
+    RUNS_OUT_BEFORE_DELIVERY = "runs_out_before_delivery"
 
 
 class AlertAction(StrEnum):

@@ -18,7 +18,8 @@ per week.
   days, scaled to the forecast's level. The second covers lumpy demand (a reseller's
   500-unit order) that a normal approximation of daily errors misses.
 
-Both start with the same stock: the lead time plus the review period at the average rate.
+Each policy starts with the stock it would keep: the static one at its threshold plus one
+order, the forecast one at its order-up-to level of the first day.
 """
 
 from __future__ import annotations
@@ -117,6 +118,20 @@ def _forecast_plans(
     return plans
 
 
+def fill_rate_level(cover_demand: np.ndarray, review_demand: float, fill_rate: float) -> float:
+    """The lowest order-up-to level whose expected shortfall over lead time + review period
+    (from these past demands) is at most (1 - fill rate) of a review period's demand: the
+    level that meets a fill-rate target when a few huge orders make demand lumpy."""
+    allowed = (1 - fill_rate) * review_demand
+    ordered = np.sort(np.asarray(cover_demand, dtype=float))
+    if ordered.size == 0 or allowed <= 0:
+        return float(ordered[-1]) if ordered.size else 0.0
+    for level in ordered:  # the shortfall only falls as the level rises
+        if float(np.maximum(ordered - level, 0.0).mean()) <= allowed:
+            return float(level)
+    return float(ordered[-1])
+
+
 def _forecast_policy(plans: dict[int, _Plan], service_level: float) -> Decide:
     """Periodic review, order-up-to: at each review, order up to what covers the lead
     time plus the review period (the next order can only come a review later)."""
@@ -128,8 +143,12 @@ def _forecast_policy(plans: dict[int, _Plan], service_level: float) -> Decide:
         level = expected + z * plan.error_sd * math.sqrt(plan.selling_days)
         if plan.past_lead_sums.size:
             mean_sum = float(plan.past_lead_sums.mean())
-            scale = expected / mean_sum if mean_sum > 0 else 1.0
-            level = max(level, float(np.quantile(plan.past_lead_sums, service_level)) * scale)
+            # Scaled up to a rising forecast, never down: a quiet spell after a huge
+            # order does not make the next huge order less likely.
+            scale = max(1.0, expected / mean_sum) if mean_sum > 0 else 1.0
+            sums = plan.past_lead_sums * scale
+            level = max(level, float(np.quantile(sums, service_level)))
+            level = max(level, fill_rate_level(sums, plan.review_demand, service_level))
         return max(0, math.ceil(level - on_hand - on_order))
 
     return decide
@@ -176,14 +195,15 @@ def compare_policies(
         lead = _trading(product.lead_time_days, season)
         past = product.units[:start].astype(float)
         baseline = float(past[-BASELINE_DAYS:].mean()) if len(past) else 0.0
-        opening = math.ceil(baseline * (lead + review))
         demand = product.units[start:]
 
         base_threshold = product.threshold if product.threshold else baseline * lead
+        quantity = max(1, math.ceil(baseline * STATIC_ORDER_DAYS))
         for factor in static_factors:
-            decide = static_threshold(
-                factor * base_threshold, max(1, math.ceil(baseline * STATIC_ORDER_DAYS))
-            )
+            threshold = factor * base_threshold
+            decide = static_threshold(threshold, quantity)
+            # Each policy starts where it would keep stock: just topped up.
+            opening = math.ceil(threshold) + quantity
             totals.setdefault(("static threshold", factor), []).append(
                 _run(product, demand, past, opening, lead, decide, 1)
             )
@@ -191,8 +211,10 @@ def compare_policies(
             continue
         plans = _forecast_plans(product, start, season, lead, review)
         for level in service_levels:
+            ours = _forecast_policy(plans, level)
+            opening = ours(0, 0, 0, past)  # what it would order from nothing on day one
             totals.setdefault(("forecast", level), []).append(
-                _run(product, demand, past, opening, lead, _forecast_policy(plans, level), review)
+                _run(product, demand, past, opening, lead, ours, review)
             )
     outcomes = []
     for (policy, setting), rows in totals.items():

@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from statistics import NormalDist
 from typing import Final
@@ -36,8 +36,9 @@ from sqlalchemy import func, select
 
 from stockcore import purchasing, replenishment
 from stockcore.db import Database
+from stockcore.domain import AlertKind, AlertStatus
 from stockcore.forecasts import run_out_day
-from stockcore.models import ForecastModelRow, PredictionRow, ProductRow, SaleLineRow
+from stockcore.models import AlertRow, ForecastModelRow, PredictionRow, ProductRow, SaleLineRow
 
 REVIEW_PERIOD_DAYS: Final = 7
 OVERSTOCK_FACTOR: Final = 3
@@ -279,3 +280,55 @@ def plan_frame(lines: Sequence[ReorderLine]) -> pd.DataFrame:
         ],
         columns=PLAN_COLUMNS,
     )
+
+
+@dataclass(frozen=True)
+class LeadTimeAlerts:
+    raised: list[str]
+    resolved: list[str]
+    active: int
+
+
+def sync_lead_time_alerts(
+    db: Database, *, today: date, now: datetime | None = None
+) -> LeadTimeAlerts:
+    """Raise a "runs out before a new order could arrive" alert for every product whose
+    forecast uses up its stock (on hand + on order) before today + its lead time, and
+    resolve the ones that no longer do. One transaction."""
+    at = now or datetime.combine(today, datetime.min.time())
+    short = {
+        line.product_id: line
+        for line in reorder_plan(db, today=today)
+        if line.status != "no recent demand"
+        and line.run_out_day is not None
+        and line.run_out_day < today + timedelta(days=line.lead_time_days)
+    }
+    kind = AlertKind.RUNS_OUT_BEFORE_DELIVERY.value
+    raised: list[str] = []
+    resolved: list[str] = []
+    with db.write() as session:
+        active = {
+            row.product_id: row
+            for row in session.scalars(
+                select(AlertRow).where(AlertRow.kind == kind, AlertRow.resolved_at.is_(None))
+            )
+        }
+        for product_id, line in sorted(short.items()):
+            if product_id not in active:
+                session.add(
+                    AlertRow(
+                        product_id=product_id,
+                        kind=kind,
+                        status=AlertStatus.OPEN.value,
+                        raised_at=at,
+                        quantity_at_raise=line.on_hand,
+                        threshold_at_raise=round(line.reorder_point),
+                    )
+                )
+                raised.append(product_id)
+        for product_id, row in active.items():
+            if product_id not in short:
+                row.status = AlertStatus.RESOLVED.value
+                row.resolved_at = at
+                resolved.append(product_id)
+    return LeadTimeAlerts(raised, sorted(resolved), len(short))

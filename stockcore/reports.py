@@ -254,10 +254,27 @@ def active_alerts(db: Database) -> list[AlertView]:
     return sorted(views, key=lambda v: (v.urgency, v.quantity, v.raised_at, v.product_id))
 
 
+def lead_time_alerts(db: Database) -> list[AlertView]:
+    """Active "runs out before a new order could arrive" alerts, oldest first."""
+    query = (
+        _alert_query()
+        .where(
+            AlertRow.resolved_at.is_(None),
+            AlertRow.kind == AlertKind.RUNS_OUT_BEFORE_DELIVERY.value,
+        )
+        .order_by(AlertRow.raised_at, AlertRow.product_id)
+    )
+    with db.read() as session:
+        return [_alert_view(alert, product) for alert, product in session.execute(query)]
+
+
 def recent_resolved_alerts(db: Database, limit: int = 20) -> list[AlertView]:
     query = (
         _alert_query()
-        .where(AlertRow.status == AlertStatus.RESOLVED.value)
+        .where(
+            AlertRow.status == AlertStatus.RESOLVED.value,
+            AlertRow.kind == AlertKind.BELOW_THRESHOLD.value,
+        )
         .order_by(AlertRow.resolved_at.desc(), AlertRow.id.desc())
         .limit(limit)
     )

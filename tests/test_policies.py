@@ -68,3 +68,17 @@ def test_the_backtest_command_prints_json_for_both_policies(tmp_path) -> None:  
         assert code == 1 and message in err
     code, _, err = run("--db", url, "backtest", "--days", "365")
     assert code == 1 and "history to replay" in err
+
+
+def test_the_fill_rate_level_covers_lumpy_demand() -> None:
+    from stockcore.policies import fill_rate_level
+
+    # Nine quiet stretches of 10 units and one with a 100-unit order.
+    stretches = np.array([10.0] * 9 + [100.0])
+    # Allowing a shortfall of 5% of a 10-unit review period (0.5 units on average) needs a
+    # level whose mean shortfall (100 - level) / 10 is at most 0.5: the 100 itself.
+    assert fill_rate_level(stretches, 10.0, 0.95) == 100.0
+    # A 50% fill rate allows 5 units: shortfall (100 - 10) / 10 = 9 > 5 at 10, 0 at 100.
+    assert fill_rate_level(stretches, 10.0, 0.5) == 100.0
+    assert fill_rate_level(np.array([5.0, 5.0]), 10.0, 0.9) == 5.0
+    assert fill_rate_level(np.array([]), 10.0, 0.9) == 0.0

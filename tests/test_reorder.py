@@ -156,3 +156,21 @@ def test_the_reorder_command_lists_what_to_order(tmp_path) -> None:  # type: ign
     assert code == 1
     code, out, _ = run("--db", url, "reorder", "--all")
     assert code == 0 and "OK" in out and "overstock" in out  # 900 on hand at 5 a day
+
+
+def test_lead_time_alerts_are_raised_once_and_resolved_when_stock_arrives(db: Database) -> None:
+    from stockcore import reports
+
+    add(db, "FAST", quantity=30, lead_time=10)  # lasts 6 days, the supplier needs 10
+    add(db, "OK", quantity=900, lead_time=5)
+    store(db, {"FAST": 5.0, "OK": 5.0})
+    first = reorder.sync_lead_time_alerts(db, today=TODAY, now=NOW)
+    assert first.raised == ["FAST"] and first.resolved == [] and first.active == 1
+    again = reorder.sync_lead_time_alerts(db, today=TODAY, now=NOW)
+    assert again.raised == [] and again.active == 1  # one active alert per product
+    [alert] = reports.lead_time_alerts(db)
+    assert alert.product_id == "FAST" and alert.quantity == 30
+    assert [a.product_id for a in reports.active_alerts(db)] == []  # threshold alerts apart
+    services.receive_stock(db, "FAST", 200, clock=lambda: NOW)
+    after = reorder.sync_lead_time_alerts(db, today=TODAY, now=NOW)
+    assert after.resolved == ["FAST"] and reports.lead_time_alerts(db) == []

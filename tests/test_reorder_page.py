@@ -61,3 +61,20 @@ def test_without_forecasts_the_page_offers_to_make_them(
 ) -> None:
     app = open_page(start(sqlite_url(tmp_path / "shop.db"), monkeypatch), PAGE)
     assert "there are none yet" in app.info[0].value
+
+
+def test_the_alerts_page_lists_products_that_run_out_before_delivery(
+    shop_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    synced = reorder.sync_lead_time_alerts(Database.connect(shop_url), today=date.today())
+    assert synced.active > 0  # the demo shop has products at 0 with week-long lead times
+    app = open_page(start(shop_url, monkeypatch), "pages/alerts.py")
+    assert not app.exception
+    headings = [h.value for h in app.subheader]
+    assert "Will run out before a new order could arrive" in headings
+    table = next(
+        d.value
+        for d in app.dataframe
+        if "alert_id" in d.value.columns and "short_by" not in d.value.columns
+    )
+    assert len(table) == synced.active

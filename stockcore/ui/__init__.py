@@ -121,6 +121,15 @@ def active_alerts() -> list[reports.AlertView]:
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _lead_time_alerts(url: str) -> list[reports.AlertView]:
+    return reports.lead_time_alerts(database())
+
+
+def lead_time_alerts() -> list[reports.AlertView]:
+    return _lead_time_alerts(database_url())
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
 def _recent_resolved_alerts(url: str, limit: int) -> list[reports.AlertView]:
     return reports.recent_resolved_alerts(database(), limit)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from stockcore import forecasts, reports, services, ui
+from stockcore import forecasts, reorder, reports, services, ui
 from stockcore.domain import DEFAULT_LEAD_TIME_DAYS, MAX_LEAD_TIME_DAYS, MAX_QUANTITY, Product
 
 
@@ -191,6 +191,8 @@ def refresh_forecasts_form(*, label: str = "Refresh all forecasts", primary: boo
         if summary is None:
             status.update(label="Forecasts not refreshed", state="error")
             return
+        bar.progress(1.0, text="Checking which products run out before an order could arrive")
+        reorder.sync_lead_time_alerts(ui.database(), today=summary.first_day)
         status.update(label="Forecasts refreshed", state="complete")
     ui.changed()
     ui.flash(
