@@ -247,9 +247,9 @@ def _urgency(line: ReorderLine) -> tuple[int, date, Decimal]:
 
 
 PLAN_COLUMNS: Final = [
-    "product_id", "name", "supplier", "status", "abc", "on_hand", "on_order", "daily_demand",
-    "lead_time_days", "safety_stock", "reorder_point", "order_up_to", "order", "order_by",
-    "run_out_day", "revenue_at_risk", "why",
+    "product_id", "name", "status", "order", "order_by", "run_out_day", "supplier", "abc",
+    "on_hand", "on_order", "daily_demand", "lead_time_days", "safety_stock", "reorder_point",
+    "order_up_to", "revenue_at_risk", "why",
 ]  # fmt: skip
 
 
