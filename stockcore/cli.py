@@ -544,8 +544,7 @@ def cmd_optimize(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_reorder(args: argparse.Namespace, out: TextIO) -> int:
     db = _open(args)
-    if forecasts.latest_run(db) is None:
-        raise StockcoreError("no forecasts yet: run `forecast --all` first")
+    _require_forecasts(db)
     lines = reorder.reorder_plan(
         db,
         today=services.local_now().date(),
@@ -602,8 +601,7 @@ def cmd_purchase_orders(args: argparse.Namespace, out: TextIO) -> int:
     if not args.create:
         _print_orders(out, purchasing.purchase_orders(db, status=args.status))
         return 0
-    if forecasts.latest_run(db) is None:
-        raise StockcoreError("no forecasts yet: run `forecast --all` first")
+    _require_forecasts(db)
     wanted = ("order now", "order soon") if args.soon else ("order now",)
     plan = reorder.reorder_plan(db, today=services.local_now().date())
     quantities = {
@@ -674,6 +672,12 @@ def cmd_backtest(args: argparse.Namespace, out: TextIO) -> int:
     print(f"{replayed} products, the last {days} days replayed", file=out)
     print(_table(headers, rows), file=out)
     return 0
+
+
+def _require_forecasts(db: Database) -> None:
+    """Reordering works from the stored forecasts: refuse if none was ever made."""
+    if forecasts.latest_run(db) is None:
+        raise StockcoreError("no forecasts yet: run `forecast --all` first")
 
 
 def _open(args: argparse.Namespace) -> Database:

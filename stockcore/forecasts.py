@@ -303,10 +303,11 @@ def refresh_forecasts(
         for result in run_tasks(category_tasks + product_tasks, workers=workers, progress=progress)
     }
 
+    selling = _selling_per_category(shop.demand, shop.categories)
     forecasts: list[ProductForecast] = []
     without: list[str] = []
     for task in product_tasks:
-        made = _product_forecast(task, results, shop)
+        made = _product_forecast(task, results, shop, selling)
         if made is None:
             without.append(task.key)
         else:
@@ -336,7 +337,7 @@ def _spread(
 
 
 def _product_forecast(
-    task: SeriesTask, results: dict[str, SeriesResult], shop: _Shop
+    task: SeriesTask, results: dict[str, SeriesResult], shop: _Shop, selling: dict[str, int]
 ) -> ProductForecast | None:
     known = task.units[~np.isnan(task.units)]
     share = float(np.mean(known > 0)) if known.size else 0.0
@@ -345,10 +346,10 @@ def _product_forecast(
     if forecast is None:
         category = shop.categories[task.key]
         basis, forecast = f"category {category}", results[f"category:{category}"].forecast
-        members = [p for p, c in shop.categories.items() if c == category]
+        sharing = selling.get(category, 0)
         if forecast is None:
-            basis, forecast, members = SHOP, results[SHOP].forecast, list(shop.categories)
-        divide = max(1, _selling_products(shop.demand, members))
+            basis, forecast, sharing = SHOP, results[SHOP].forecast, sum(selling.values())
+        divide = max(1, sharing)
         if forecast is None:
             return None
     model = (
@@ -378,14 +379,21 @@ def _product_forecast(
     )
 
 
-def _selling_products(demand: pd.DataFrame, members: list[str], days: int = 90) -> int:
-    """Products among `members` that sold in the last `days` days of history."""
+def _selling_per_category(
+    demand: pd.DataFrame, categories: dict[str, str], days: int = 90
+) -> dict[str, int]:
+    """Per category, its products that sold in the last `days` days of history: the
+    products a category's forecast is shared among."""
     if demand.empty:
-        return 0
+        return {}
     recent = demand[demand["day"] > demand["day"].max() - pd.Timedelta(days=days)]
-    return int(
-        recent[recent["product_id"].isin(members) & (recent["units"] > 0)]["product_id"].nunique()
-    )
+    sold = recent.loc[recent["units"] > 0, "product_id"].unique()
+    counts: dict[str, int] = {}
+    for product_id in sold:
+        category = categories.get(str(product_id))
+        if category is not None:
+            counts[category] = counts.get(category, 0) + 1
+    return counts
 
 
 def _finite(value: float | None) -> float | None:
@@ -413,10 +421,7 @@ def _store(
         )
         session.add(run)
         session.flush()
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            session.execute(delete(PredictionRow).where(PredictionRow.product_id.in_(chunk)))
-            session.execute(delete(ForecastModelRow).where(ForecastModelRow.product_id.in_(chunk)))
+        forget_forecasts(session, ids)
         dialect = session.get_bind().dialect.name
         [stamp] = storage_datetimes([finished], dialect)
         for made in forecasts:

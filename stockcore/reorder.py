@@ -120,30 +120,23 @@ def reorder_plan(
     `on_order` defaults to the units on open purchase orders."""
     pending = on_order if on_order is not None else purchasing.on_order(db)
     with db.read() as session:
-        products = session.execute(
-            select(ProductRow, ForecastModelRow.error_sd).join(
-                ForecastModelRow, ForecastModelRow.product_id == ProductRow.product_id
-            )
+        catalogue = session.execute(
+            select(
+                ProductRow.product_id,
+                ProductRow.name,
+                ProductRow.category,
+                ProductRow.supplier,
+                ProductRow.unit_price,
+                ProductRow.quantity,
+                ProductRow.lead_time_days,
+                ForecastModelRow.error_sd,
+            ).join(ForecastModelRow, ForecastModelRow.product_id == ProductRow.product_id)
         ).all()
         predictions = session.execute(
             select(PredictionRow.product_id, PredictionRow.day, PredictionRow.predicted_units)
             .where(PredictionRow.day >= today)
             .order_by(PredictionRow.product_id, PredictionRow.day)
         ).all()
-        rows = [(row, error_sd) for row, error_sd in products]
-        catalogue = [
-            (
-                r.product_id,
-                r.name,
-                r.category,
-                r.supplier,
-                r.unit_price,
-                r.quantity,
-                r.lead_time_days,
-            )
-            for r, _ in rows
-        ]
-        spreads = {r.product_id: error_sd for r, error_sd in rows}
     by_product: dict[str, tuple[list[date], list[float]]] = {}
     for product_id, day, units in predictions:
         days, values = by_product.setdefault(product_id, ([], []))
@@ -153,12 +146,12 @@ def reorder_plan(
     classes = abc_classes(revenue.reindex([c[0] for c in catalogue], fill_value=0.0))
     z = NormalDist().inv_cdf(service_level)
     lines = []
-    for product_id, name, category, supplier, price, on_hand, lead_time in catalogue:
+    for product_id, name, category, supplier, price, on_hand, lead_time, spread in catalogue:
         days, values = by_product.get(product_id, ([], []))
         lines.append(
             _line(
                 product_id, name, category, supplier, price, on_hand, max(1, lead_time),
-                pending.get(product_id, 0), days, values, spreads.get(product_id) or 0.0,
+                pending.get(product_id, 0), days, values, spread or 0.0,
                 str(classes.get(product_id, "C")), z, service_level, today,
             )
         )  # fmt: skip
