@@ -69,6 +69,12 @@ class ProductRow(Base):
         CheckConstraint("restock_threshold >= 0", name="threshold_not_negative"),
         CheckConstraint("lead_time_days >= 0", name="lead_time_not_negative"),
         CheckConstraint("unit_price_minor >= 0", name="price_not_negative"),
+        CheckConstraint("min_order_quantity >= 1", name="min_order_at_least_one"),
+        CheckConstraint("pack_size >= 1", name="pack_size_at_least_one"),
+        CheckConstraint("lead_time_sd_days >= 0", name="lead_time_sd_not_negative"),
+        CheckConstraint(
+            "service_level > 0 and service_level < 1", name="service_level_between_0_and_1"
+        ),
     )
 
     product_id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -80,6 +86,13 @@ class ProductRow(Base):
     restock_threshold: Mapped[int] = mapped_column(Integer)
     supplier: Mapped[str | None] = mapped_column(String(200))
     lead_time_days: Mapped[int] = mapped_column(Integer, default=7)
+    # What the supplier accepts: at least this many units, in whole packs of pack_size.
+    min_order_quantity: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    pack_size: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # How much the supplier's lead time varies from order to order (sd, days); NULL: unknown.
+    lead_time_sd_days: Mapped[float | None] = mapped_column(Float)
+    # The product's own target cycle service level; NULL: its ABC class's (Settings).
+    service_level: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     # Set when an import created the product (so undoing that import can remove it).
     created_by_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
