@@ -332,3 +332,21 @@ class PurchaseOrderLineRow(Base):
     product_id: Mapped[str] = mapped_column(ForeignKey("products.product_id"), index=True)
     quantity: Mapped[int] = mapped_column(Integer)
     unit_cost: Mapped[Decimal | None] = mapped_column("unit_cost_minor", Money)
+
+
+class UserRow(Base):
+    """An account for the dashboard and the API. Only an argon2 hash of the password is kept.
+
+    id is a UUID in its canonical text form; username and email are stored lower case, so
+    both are unique regardless of case.
+    """
+
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint("role in ('owner', 'manager', 'staff')", name="role_known"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
