@@ -674,6 +674,31 @@ def cmd_backtest(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_api(args: argparse.Namespace, out: TextIO) -> int:
+    from stockcore import api
+
+    port = parse_whole_number(args.port, "port", minimum=1, maximum=65535)
+    print(f"stockcore API on http://{args.host}:{port} (docs at /docs); Ctrl-C stops it", file=out)
+    api.serve(args.db, host=args.host, port=port)
+    return 0
+
+
+def cmd_users(args: argparse.Namespace, out: TextIO) -> int:
+    from stockcore import accounts
+
+    db = _open(args)
+    if args.set_role:
+        user = accounts.assign_role(db, args.set_role[0], args.set_role[1])
+        print(f"{user.username} is now {user.role.value}", file=out)
+    users = accounts.list_users(db)
+    if not users:
+        print("No users yet: the first to register (dashboard or API) becomes the owner.", file=out)
+        return 0
+    rows = [(u.username, u.email, u.role.value, f"{u.created_at:%Y-%m-%d %H:%M}") for u in users]
+    print(_table(("Username", "Email", "Role", "Created"), rows), file=out)
+    return 0
+
+
 def _require_forecasts(db: Database) -> None:
     """Reordering works from the stored forecasts: refuse if none was ever made."""
     if forecasts.latest_run(db) is None:
@@ -812,6 +837,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("export", cmd_export, "export a table as CSV (re-importable)")
     p.add_argument("what", choices=imports.EXPORTS)
     p.add_argument("file", help="the CSV file to write, or - for standard output")
+    p = command("api", cmd_api, "serve the REST API with uvicorn (OpenAPI docs at /docs)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", default="8000", help="port to listen on (default 8000)")
+    p.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help="as before the command")
+    p = command("users", cmd_users, "list user accounts, or change one's role (owner's tool)")
+    p.add_argument(
+        "--set-role",
+        nargs=2,
+        metavar=("USERNAME", "ROLE"),
+        help="give USERNAME the role owner, manager or staff",
+    )
     return parser
 
 
