@@ -341,7 +341,9 @@ def list_users(db: Database) -> list[User]:
     with db.read() as session:
         return [
             _to_user(row)
-            for row in session.scalars(select(UserRow).order_by(UserRow.created_at, UserRow.id))
+            for row in session.scalars(
+                select(UserRow).order_by(UserRow.created_at, UserRow.username)
+            )
         ]
 
 

@@ -54,7 +54,13 @@ from stockcore.services import Clock, local_now
 
 _log = logging.getLogger(__name__)
 
-ProductId = Annotated[str | int, Field(description="the product's SKU code, e.g. 85123A")]
+# JSON numbers only: no true for 1, no "3" or 2.0 for a count of units.
+Whole = Annotated[int, Field(strict=True)]
+Number = Annotated[float, Field(strict=True)]
+ProductId = Annotated[
+    Annotated[str, Field(max_length=64)] | Whole,
+    Field(description="the product's SKU code, e.g. 85123A"),
+]
 Money = Annotated[Decimal, Field(ge=0, description="an amount in the shop's currency")]
 ShortText = Annotated[str, Field(max_length=500)]
 
@@ -145,11 +151,11 @@ class ProductIn(_In):
     name: ShortText
     category: ShortText | None = None
     unit_price: Money
-    quantity: int = Field(0, ge=0, le=MAX_QUANTITY, description="units on hand")
-    restock_threshold: int = Field(0, ge=0, le=MAX_QUANTITY)
+    quantity: Whole = Field(0, ge=0, le=MAX_QUANTITY, description="units on hand")
+    restock_threshold: Whole = Field(0, ge=0, le=MAX_QUANTITY)
     unit_cost: Money | None = None
     supplier: ShortText | None = None
-    lead_time_days: int = Field(7, ge=0, le=MAX_LEAD_TIME_DAYS)
+    lead_time_days: Whole = Field(7, ge=0, le=MAX_LEAD_TIME_DAYS)
 
 
 class ProductChangesIn(_In):
@@ -159,14 +165,14 @@ class ProductChangesIn(_In):
     category: ShortText | None = None
     unit_price: Money | None = None
     unit_cost: Money | None = None
-    restock_threshold: int | None = Field(None, ge=0, le=MAX_QUANTITY)
+    restock_threshold: Whole | None = Field(None, ge=0, le=MAX_QUANTITY)
     supplier: ShortText | None = None
-    lead_time_days: int | None = Field(None, ge=0, le=MAX_LEAD_TIME_DAYS)
+    lead_time_days: Whole | None = Field(None, ge=0, le=MAX_LEAD_TIME_DAYS)
 
 
 class PurchaseIn(_In):
     product_id: ProductId
-    quantity: int = Field(ge=1, le=MAX_QUANTITY, description="units bought")
+    quantity: Whole = Field(ge=1, le=MAX_QUANTITY, description="units bought")
 
 
 class RaisedAlertOut(BaseModel):
@@ -200,7 +206,7 @@ class AlertOut(BaseModel):
 
 
 class AcknowledgeIn(_In):
-    alert_ids: list[int] = Field(min_length=1, max_length=1000)
+    alert_ids: list[Whole] = Field(min_length=1, max_length=1000)
 
 
 class AcknowledgedOut(BaseModel):
@@ -211,7 +217,7 @@ class AddSalesIn(_In):
     date: dt.date = Field(description="the day of the sales, e.g. 2024-03-31")
     sales: Money = Field(description="revenue of that day (or of that product's line)")
     product_id: ProductId | None = None
-    quantity: int | None = Field(None, ge=1, le=MAX_QUANTITY)
+    quantity: Whole | None = Field(None, ge=1, le=MAX_QUANTITY)
 
 
 class SalesAddedOut(BaseModel):
@@ -229,7 +235,7 @@ class SalesDayOut(BaseModel):
 
 
 class TrainIn(_In):
-    days: int = Field(
+    days: Whole = Field(
         forecasts.DEFAULT_HORIZON_DAYS, ge=1, le=forecasts.MAX_HORIZON_DAYS, description="horizon"
     )
 
@@ -245,7 +251,7 @@ class TrainOut(BaseModel):
 
 
 class PredictIn(_In):
-    days: int = Field(ge=1, le=forecasts.MAX_HORIZON_DAYS)
+    days: Whole = Field(ge=1, le=forecasts.MAX_HORIZON_DAYS)
     product_id: ProductId | None = None
 
 
@@ -256,11 +262,11 @@ class PredictedOut(BaseModel):
 
 
 class OptimizeIn(_In):
-    daily_demand: float = Field(ge=0, le=replenishment.MAX_DAILY_DEMAND)
-    lead_time: float = Field(gt=0, le=replenishment.MAX_LEAD_TIME_DAYS)
-    demand_std: float | None = Field(None, ge=0, le=replenishment.MAX_DAILY_DEMAND)
-    lead_time_std: float | None = Field(None, ge=0, le=replenishment.MAX_LEAD_TIME_DAYS)
-    service_level: float = Field(replenishment.DEFAULT_SERVICE_LEVEL, gt=0, lt=1)
+    daily_demand: Number = Field(ge=0, le=replenishment.MAX_DAILY_DEMAND)
+    lead_time: Number = Field(gt=0, le=replenishment.MAX_LEAD_TIME_DAYS)
+    demand_std: Number | None = Field(None, ge=0, le=replenishment.MAX_DAILY_DEMAND)
+    lead_time_std: Number | None = Field(None, ge=0, le=replenishment.MAX_LEAD_TIME_DAYS)
+    service_level: Number = Field(replenishment.DEFAULT_SERVICE_LEVEL, gt=0, lt=1)
 
 
 class OptimizeOut(BaseModel):
