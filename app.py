@@ -3,12 +3,14 @@
 import streamlit as st
 
 from stockcore import ui
+from stockcore.ui import auth
 
 ui.through_router()
 st.set_page_config(page_title="stockcore", page_icon=":material/inventory_2:", layout="wide")
 
 ui.database()  # open the shop once per server: migrate, and load the demo into a new database
 ui.show_flashes()
+user = auth.gate()  # the sign-in screen (on a new shop: create the owner) until signed in
 settings = ui.settings()
 open_alerts = len(ui.active_alerts())
 
@@ -18,6 +20,7 @@ with st.sidebar:
         st.caption(f":material/notifications_active: {open_alerts} product(s) need restocking")
     else:
         st.caption("No restock alerts")
+    auth.account_box(user)
 
 pages = {
     "Shop": [
@@ -40,4 +43,7 @@ pages = {
         st.Page("pages/about.py", title="About", icon=":material/info:"),
     ],
 }
-st.navigation(pages).run()
+# Accounts: a read-only stock list for staff, user management for the owner.
+pages["Shop"].insert(1, st.Page("pages/stock.py", title="Stock", icon=":material/list_alt:"))
+pages["Shop settings"].insert(1, st.Page("pages/users.py", title="Users", icon=":material/group:"))
+st.navigation(auth.allowed_pages(pages, user)).run()

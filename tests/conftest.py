@@ -126,3 +126,31 @@ def forecast_template(demo_template: Path, tmp_path_factory: pytest.TempPathFact
     with sqlite3.connect(path) as connection:
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return path
+
+
+# --- Signed-in dashboard sessions -------------------------------------------------------------
+
+TEST_PASSWORD = "a test password"
+
+
+def account_for(url: str, role: str = "owner", *, demo: bool = False) -> str:
+    """Open the shop as the dashboard would (migrations; the demo shop on a new database when
+    `demo`), make sure an account `test-<role>` with that role exists, and return its id, for
+    `AppTest.session_state[stockcore.ui.auth.USER_KEY]`: the test starts signed in."""
+    from stockcore import accounts
+
+    shop = open_shop(url, demo_if_new=demo)
+    db = shop.db
+    try:
+        existing = {user.username: user for user in accounts.list_users(db)}
+        if not existing:
+            existing["test-owner"] = accounts.register(
+                db, "test-owner", "test-owner@example.com", TEST_PASSWORD
+            )
+        name = f"test-{role}"
+        if name not in existing:
+            accounts.register(db, name, f"{name}@example.com", TEST_PASSWORD)
+            existing[name] = accounts.assign_role(db, name, role)
+        return existing[name].user_id
+    finally:
+        db.dispose()

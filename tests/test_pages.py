@@ -11,6 +11,8 @@ from streamlit.testing.v1 import AppTest
 
 from stockcore import reports
 from stockcore.db import Database
+from stockcore.ui import auth
+from tests.conftest import account_for
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGES = [
@@ -24,14 +26,21 @@ PAGES = [
     "pages/backtest.py",
     "pages/settings.py",
     "pages/about.py",
+    "pages/users.py",
 ]
 BUY = "FormSubmitter:purchase_form-Buy"
 
 
-def start(url: str, monkeypatch: pytest.MonkeyPatch, *, demo: bool = True) -> AppTest:
+def start(
+    url: str, monkeypatch: pytest.MonkeyPatch, *, demo: bool = True, role: str | None = "owner"
+) -> AppTest:
+    """The dashboard on `url`, signed in with an account of `role` (None: not signed in)."""
     monkeypatch.setenv("STOCKCORE_DATABASE_URL", url)
     monkeypatch.setenv("STOCKCORE_DEMO", "1" if demo else "0")
-    app = AppTest.from_file(APP, default_timeout=120).run()
+    app = AppTest.from_file(APP, default_timeout=120)
+    if role is not None:
+        app.session_state[auth.USER_KEY] = account_for(url, role, demo=demo)
+    app.run()
     assert not app.exception, app.exception
     return app
 

@@ -10,6 +10,8 @@ from streamlit.testing.v1 import AppTest
 
 from stockcore import imports, reports
 from stockcore.db import Database
+from stockcore.ui import auth
+from tests.conftest import account_for
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 SLICE = (Path(__file__).parent / "data" / "online_retail_2010_2011_slice.csv").read_bytes()
@@ -21,7 +23,9 @@ def shop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[AppTest, Data
     url = f"sqlite:///{tmp_path / 'shop.db'}"
     monkeypatch.setenv("STOCKCORE_DATABASE_URL", url)
     monkeypatch.setenv("STOCKCORE_DEMO", "0")
-    app = AppTest.from_file(APP, default_timeout=120).run()
+    app = AppTest.from_file(APP, default_timeout=120)
+    app.session_state[auth.USER_KEY] = account_for(url, "manager")
+    app.run()
     app.switch_page("pages/upload.py").run()
     assert not app.exception
     return app, Database.connect(url)

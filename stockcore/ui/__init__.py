@@ -8,6 +8,7 @@ key; every write calls `changed()` so the next run reads fresh numbers.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
@@ -314,3 +315,12 @@ def through_router() -> None:
     if real_server and PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
+    _guard_page(sys._getframe(1).f_globals.get("__file__"))
+
+
+def _guard_page(script: object) -> None:
+    """A page never shows to someone not signed in, or whose role may not see it, even
+    when it runs without app.py (AppTest switches to a page by running its file)."""
+    from stockcore.ui import auth
+
+    auth.guard_page(script)

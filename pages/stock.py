@@ -1,0 +1,38 @@
+"""Stock: what is on hand, read-only (for staff; managers edit on the Inventory page)."""
+
+import streamlit as st
+
+from stockcore import reports, ui
+
+ui.through_router()
+
+st.title("Stock")
+left, right = st.columns(2)
+category = left.selectbox(
+    "Category", options=ui.categories(), index=None, placeholder="All", key="stock_category"
+)
+search = right.text_input("Search by name or id", key="stock_search")
+
+products = ui.products(category, search or None)
+if not products:
+    st.info("No products match." if category or search else "The shop has no products yet.")
+    st.stop()
+
+table = reports.inventory_frame(products)[
+    ["product_id", "name", "category", "unit_price", "quantity", "restock_threshold"]
+].assign(status=[("Restock" if p.needs_restock else "OK") for p in products])
+st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "product_id": "Product id",
+        "name": "Name",
+        "category": "Category",
+        "unit_price": st.column_config.NumberColumn("Price", format="%.2f"),
+        "quantity": st.column_config.NumberColumn("On hand", format="%d"),
+        "restock_threshold": st.column_config.NumberColumn("Restock below", format="%d"),
+        "status": "Status",
+    },
+)
+st.caption(f"{len(products)} product(s). Stock changes through purchases, deliveries and counts.")
