@@ -65,6 +65,11 @@ Money = Annotated[Decimal, Field(ge=0, description="an amount in the shop's curr
 ShortText = Annotated[str, Field(max_length=500)]
 
 
+def _aware(moment: dt.datetime) -> dt.datetime:
+    """Shop times are local wall-clock times; JSON gets them with their UTC offset."""
+    return moment.astimezone() if moment.tzinfo is None else moment
+
+
 class _In(BaseModel):
     """Request bodies: unknown fields, NaN and infinity are refused."""
 
@@ -106,7 +111,7 @@ class UserOut(BaseModel):
             username=user.username,
             email=user.email,
             role=user.role.value,
-            created_at=user.created_at,
+            created_at=_aware(user.created_at),
         )
 
 
@@ -601,7 +606,7 @@ def create_app(
             quantity=result.sale.quantity,
             unit_price=float(result.sale.unit_price),
             revenue=float(result.sale.revenue),
-            sold_at=result.sold_at,
+            sold_at=_aware(result.sold_at),
             quantity_left=result.product.quantity,
             alert=(
                 RaisedAlertOut(alert_id=result.alert.alert_id, message=result.alert.message)
@@ -629,7 +634,7 @@ def create_app(
                 quantity=a.quantity,
                 restock_threshold=a.restock_threshold,
                 status=a.status,
-                raised_at=a.raised_at,
+                raised_at=_aware(a.raised_at),
             )
             for kind, a in below + late
         ]

@@ -1,0 +1,96 @@
+"""The real server: `python -m stockcore api` under uvicorn on a free loopback port."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from stockcore import reports
+from stockcore.db import Database
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_the_api_command_serves_the_shop(db_url: str, tmp_path: Path) -> None:
+    port = free_port()
+    secret_file = tmp_path / "api.secret"
+    env = {
+        **os.environ,
+        "STOCKCORE_SECRET_KEY_FILE": str(secret_file),
+        "STOCKCORE_SECRET_KEY": "",
+    }
+    command = [sys.executable, "-m", "stockcore", "api", "--host", "127.0.0.1"]
+    server = subprocess.Popen(
+        [*command, "--port", str(port), "--db", db_url],
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(REPO)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        with httpx.Client(base_url=base, timeout=10) as client:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if client.get("/health").json() == {"status": "ok"}:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert server.poll() is None, server.stdout.read().decode()  # type: ignore[union-attr]
+                assert time.monotonic() < deadline, "the server did not start within 60 s"
+                time.sleep(0.2)
+
+            assert client.get("/docs").status_code == 200
+            assert client.get("/products").status_code == 401
+            account = {"username": "olivia", "email": "o@example.com", "password": "pass phrase"}
+            assert client.post("/register", json=account).json()["role"] == "owner"
+            extra = client.post("/login", json=account)  # login takes no email field
+            assert extra.status_code == 422 and extra.json()["detail"][0]["loc"][-1] == "email"
+            login = client.post("/login", json={"username": "olivia", "password": "pass phrase"})
+            headers = {"Authorization": f"Bearer {login.json()['token']}"}
+            product = {"product_id": "101", "name": "Laptop", "unit_price": 500, "quantity": 3}
+            assert client.post("/products", json=product, headers=headers).status_code == 201
+            bought = client.post(
+                "/purchases", json={"product_id": "101", "quantity": 2}, headers=headers
+            )
+            assert bought.status_code == 201 and bought.json()["quantity_left"] == 1
+            refused = client.post(
+                "/purchases", json={"product_id": "101", "quantity": 2}, headers=headers
+            )
+            assert refused.status_code == 409
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+    output = server.stdout.read().decode()  # type: ignore[union-attr]
+    assert "Uvicorn running on http://127.0.0.1" in output
+    assert "pass phrase" not in output  # the password is never logged
+    assert (secret_file.stat().st_mode & 0o777) == 0o600
+    db = Database.connect(db_url)
+    assert reports.get_product(db, "101").quantity == 1  # type: ignore[union-attr]
+    db.dispose()
+
+
+@pytest.mark.parametrize("port", ["0", "70000", "http"])
+def test_the_api_command_refuses_a_bad_port(port: str) -> None:
+    from stockcore.cli import main
+
+    assert main(["api", "--port", port]) == 1
