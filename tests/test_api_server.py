@@ -94,3 +94,29 @@ def test_the_api_command_refuses_a_bad_port(port: str) -> None:
     from stockcore.cli import main
 
     assert main(["api", "--port", port]) == 1
+
+
+def test_the_users_command_lists_accounts_and_changes_roles(tmp_path: Path) -> None:
+    import io
+
+    from stockcore import accounts
+    from stockcore.cli import main
+
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        out, err = io.StringIO(), io.StringIO()
+        return main(["--db", url, *argv], out=out, err=err), out.getvalue(), err.getvalue()
+
+    assert "No users yet" in run("users")[1]
+    db = Database.connect(url)
+    accounts.register(db, "olivia", "olivia@example.com", "a long password")
+    accounts.register(db, "sam", "sam@example.com", "a long password")
+    code, out, _ = run("users", "--set-role", "sam", "manager")
+    assert code == 0 and "sam is now manager" in out
+    assert "olivia    olivia@example.com  owner" in out
+    code, _, err = run("users", "--set-role", "olivia", "staff")
+    assert code == 1 and "without an owner" in err
+    code, _, err = run("users", "--set-role", "nobody", "staff")
+    assert code == 1 and "unknown user 'nobody'" in err
+    db.dispose()
