@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -45,6 +46,13 @@ class Api:
         response = self.client.post("/login", json={"username": username, "password": password})
         assert response.status_code == 200, response.text
         return {"Authorization": f"Bearer {response.json()['token']}"}
+
+
+@pytest.fixture(autouse=True)
+def quick_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2id with light parameters: the same code path, a fraction of the time per hash."""
+    monkeypatch.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024))
+    monkeypatch.setattr(accounts, "_DUMMY_HASH", [])
 
 
 @pytest.fixture
