@@ -751,7 +751,7 @@ def create_app(
             replenishment.parse_lead_time(body.lead_time),
             demand_std=body.demand_std,
             lead_time_std=body.lead_time_std,
-            service_level=replenishment.parse_service_level(body.service_level),
+            service_level=body.service_level,  # OptimizeIn keeps it inside (0, 1)
         )
         return OptimizeOut(
             reorder_point=round(levels.reorder_point, 2),
