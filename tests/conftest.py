@@ -154,3 +154,16 @@ def account_for(url: str, role: str = "owner", *, demo: bool = False) -> str:
         return existing[name].user_id
     finally:
         db.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_main_module() -> Iterator[None]:
+    """Streamlit's script runner (AppTest) installs app.py as `__main__` and leaves it there;
+    a later test that starts processes with "spawn" would then run app.py in every child
+    (opening data/stockcore.db, stopping at the login gate). Put the real one back."""
+    import sys
+
+    main = sys.modules.get("__main__")
+    yield
+    if main is not None:
+        sys.modules["__main__"] = main
