@@ -41,7 +41,13 @@ from stockcore.demo import (
     load_demo_shop,
     open_shop,
 )
-from stockcore.domain import InvalidValue, Product, StockcoreError, parse_whole_number
+from stockcore.domain import (
+    InvalidValue,
+    Product,
+    StockcoreError,
+    parse_service_level,
+    parse_whole_number,
+)
 
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
@@ -533,7 +539,7 @@ def cmd_optimize(args: argparse.Namespace, out: TextIO) -> int:
         lead_time_std=None
         if args.lead_time_std is None
         else replenishment.parse_spread(args.lead_time_std, "lead time sd"),
-        service_level=replenishment.parse_service_level(args.service_level),
+        service_level=parse_service_level(args.service_level),
     )
     print(f"reorder point: {levels.reorder_point:,.2f} units", file=out)
     print(f"safety stock: {levels.safety_stock:,.2f} units", file=out)
@@ -548,7 +554,7 @@ def cmd_reorder(args: argparse.Namespace, out: TextIO) -> int:
     lines = reorder.reorder_plan(
         db,
         today=services.local_now().date(),
-        service_level=replenishment.parse_service_level(args.service_level),
+        service_level=parse_service_level(args.service_level),
     )
     shown = [line for line in lines if args.all or line.status in ("order now", "order soon")]
     settings = services.get_settings(db)
@@ -638,9 +644,7 @@ def cmd_backtest(args: argparse.Namespace, out: TextIO) -> int:
     days = forecasts.parse_horizon(args.days)
     count = parse_whole_number(args.products, "products", minimum=1)
     levels = (
-        (replenishment.parse_service_level(args.service_level),)
-        if args.service_level
-        else (0.90, 0.95, 0.98)
+        (parse_service_level(args.service_level),) if args.service_level else (0.90, 0.95, 0.98)
     )
     outcomes, replayed = policies.backtest_shop(
         _open(args), days=days, products=count, service_levels=levels

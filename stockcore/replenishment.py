@@ -22,32 +22,15 @@ from dataclasses import dataclass
 from statistics import NormalDist
 from typing import Final
 
-from stockcore.domain import InvalidValue
+from stockcore.domain import InvalidValue, parse_number
 
 DEFAULT_SERVICE_LEVEL: Final = 0.95
 MAX_LEAD_TIME_DAYS: Final = 365
 MAX_DAILY_DEMAND: Final = 1_000_000.0
 
 
-def _number(value: object, field: str) -> float:
-    if isinstance(value, bool):
-        raise InvalidValue(field, value, "is not a number")
-    if isinstance(value, int | float):
-        number = float(value)
-    elif isinstance(value, str) and value.strip():
-        try:
-            number = float(value.strip().replace(",", "."))
-        except ValueError:
-            raise InvalidValue(field, value, "is not a number") from None
-    else:
-        raise InvalidValue(field, value, "is not a number")
-    if not math.isfinite(number):
-        raise InvalidValue(field, value, "is not a finite number")
-    return number
-
-
 def parse_daily_demand(value: object) -> float:
-    demand = _number(value, "daily demand")
+    demand = parse_number(value, "daily demand")
     if demand < 0:
         raise InvalidValue("daily demand", value, "must not be negative")
     if demand > MAX_DAILY_DEMAND:
@@ -56,7 +39,7 @@ def parse_daily_demand(value: object) -> float:
 
 
 def parse_lead_time(value: object) -> float:
-    days = _number(value, "lead time")
+    days = parse_number(value, "lead time")
     if days <= 0:
         raise InvalidValue("lead time", value, "must be more than 0 days")
     if days > MAX_LEAD_TIME_DAYS:
@@ -65,22 +48,10 @@ def parse_lead_time(value: object) -> float:
 
 
 def parse_spread(value: object, field: str) -> float:
-    spread = _number(value, field)
+    spread = parse_number(value, field)
     if spread < 0:
         raise InvalidValue(field, value, "must not be negative")
     return spread
-
-
-def parse_service_level(value: object) -> float:
-    """A cycle service level strictly between 0 and 1, or a percentage written with %."""
-    text = value.strip() if isinstance(value, str) else value
-    percent = isinstance(text, str) and text.endswith("%")
-    level = _number(text[:-1] if percent and isinstance(text, str) else text, "service level")
-    if percent:
-        level /= 100
-    if not 0 < level < 1:
-        raise InvalidValue("service level", value, "must be between 0 and 1 (e.g. 0.95 or 95%)")
-    return level
 
 
 @dataclass(frozen=True)

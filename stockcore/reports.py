@@ -74,7 +74,11 @@ INVENTORY_COLUMNS = [
     "quantity",
     "restock_threshold",
     "lead_time_days",
+    "lead_time_sd_days",
     "supplier",
+    "min_order_quantity",
+    "pack_size",
+    "service_level",
     "needs_restock",
     "stock_value",
 ]
@@ -92,7 +96,11 @@ def inventory_frame(products: list[Product]) -> pd.DataFrame:
             "quantity": p.quantity,
             "restock_threshold": p.restock_threshold,
             "lead_time_days": p.lead_time_days,
+            "lead_time_sd_days": p.lead_time_sd_days,
             "supplier": p.supplier or "",
+            "min_order_quantity": p.min_order_quantity,
+            "pack_size": p.pack_size,
+            "service_level": p.service_level,
             "needs_restock": p.needs_restock,
             "stock_value": float(p.stock_value),
         }

@@ -114,6 +114,10 @@ def to_product(row: ProductRow) -> Product:
         unit_cost=row.unit_cost,
         supplier=row.supplier,
         lead_time_days=row.lead_time_days,
+        min_order_quantity=row.min_order_quantity,
+        pack_size=row.pack_size,
+        lead_time_sd_days=row.lead_time_sd_days,
+        service_level=row.service_level,
     )
 
 
@@ -206,6 +210,10 @@ def insert_product(
             restock_threshold=product.restock_threshold,
             supplier=product.supplier,
             lead_time_days=product.lead_time_days,
+            min_order_quantity=product.min_order_quantity,
+            pack_size=product.pack_size,
+            lead_time_sd_days=product.lead_time_sd_days,
+            service_level=product.service_level,
             created_at=now,
             created_by_batch_id=batch_id,
         )
@@ -248,6 +256,10 @@ EDITABLE_FIELDS = (
     "restock_threshold",
     "supplier",
     "lead_time_days",
+    "min_order_quantity",
+    "pack_size",
+    "lead_time_sd_days",
+    "service_level",
 )
 
 
@@ -277,12 +289,7 @@ def update_products(
             row = _lock_product(session, product_id)
             current = to_product(row)
             merged = {
-                "category": current.category,
-                "unit_price": current.unit_price,
-                "unit_cost": current.unit_cost,
-                "restock_threshold": current.restock_threshold,
-                "supplier": current.supplier,
-                "lead_time_days": current.lead_time_days,
+                **{field: getattr(current, field) for field in EDITABLE_FIELDS if field != "name"},
                 "quantity": current.quantity,
                 **{key: value for key, value in changes.items() if key != "name"},
             }
@@ -292,13 +299,8 @@ def update_products(
                 raise InvalidValue(
                     f"{product_id} {error.field}", error.value, error.reason
                 ) from None
-            row.name = edited.name
-            row.category = edited.category
-            row.unit_price = edited.unit_price
-            row.unit_cost = edited.unit_cost
-            row.restock_threshold = edited.restock_threshold
-            row.supplier = edited.supplier
-            row.lead_time_days = edited.lead_time_days
+            for field in EDITABLE_FIELDS:
+                setattr(row, field, getattr(edited, field))
             _sync_restock_alert(session, edited, now)
             saved.append(edited)
     return saved

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from stockcore.domain import InvalidValue
+from stockcore.domain import InvalidValue, parse_service_level
 from stockcore.replenishment import (
     economic_order_quantity,
     order_quantity,
     parse_daily_demand,
     parse_lead_time,
-    parse_service_level,
     parse_spread,
     round_order,
     stock_levels,
