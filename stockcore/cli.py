@@ -262,6 +262,12 @@ def cmd_purchase(args: argparse.Namespace, out: TextIO) -> int:
     )
     if result.alert:
         print(result.alert.message, file=out)
+    if result.runs_out_before_delivery:
+        print(
+            f"lead-time alert: {result.product.product_id} will run out before a new order "
+            f"could arrive ({result.product.lead_time_days}-day lead time)",
+            file=out,
+        )
     return 0
 
 
@@ -554,7 +560,9 @@ def cmd_reorder(args: argparse.Namespace, out: TextIO) -> int:
     lines = reorder.reorder_plan(
         db,
         today=services.local_now().date(),
-        service_level=parse_service_level(args.service_level),
+        service_level=None
+        if args.service_level is None
+        else parse_service_level(args.service_level),
     )
     shown = [line for line in lines if args.all or line.status in ("order now", "order soon")]
     settings = services.get_settings(db)
@@ -796,7 +804,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p = command("reorder", cmd_reorder, "what to order, how much and by when, most urgent first")
     p.add_argument("--all", action="store_true", help="list every product, not only those to order")
-    p.add_argument("--service-level", default="0.95", metavar="P", help="default 0.95")
+    p.add_argument(
+        "--service-level",
+        metavar="P",
+        help="one service level for every product (default: each product's own, else its "
+        "ABC class's from Settings)",
+    )
     p = command(
         "purchase-orders", cmd_purchase_orders, "list purchase orders, or create them (--create)"
     )

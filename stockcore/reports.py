@@ -223,6 +223,9 @@ class AlertView:
     resolved_at: datetime | None
     supplier: str | None
     lead_time_days: int
+    # What the alert compared stock with when it was raised: the threshold, or for a
+    # lead-time alert the units forecast to sell over the lead time.
+    needed_at_raise: int = 0
 
     @property
     def urgency(self) -> float:
@@ -249,6 +252,7 @@ def _alert_view(alert: AlertRow, product: ProductRow) -> AlertView:
         resolved_at=alert.resolved_at,
         supplier=product.supplier,
         lead_time_days=product.lead_time_days,
+        needed_at_raise=alert.threshold_at_raise,
     )
 
 
