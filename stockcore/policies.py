@@ -26,9 +26,9 @@ order, the forecast one at its order-up-to level of the first day.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
@@ -179,7 +179,11 @@ def compare_policies(
         demand = product.units[start:]
 
         base_threshold = product.threshold if product.threshold else baseline * lead
-        quantity = max(1, math.ceil(baseline * STATIC_ORDER_DAYS))
+        quantity = replenishment.round_order(
+            max(1.0, baseline * STATIC_ORDER_DAYS),
+            minimum=product.min_order_quantity,
+            pack_size=product.pack_size,
+        )
         for factor in static_factors:
             threshold = factor * base_threshold
             decide = static_threshold(threshold, quantity)
@@ -214,6 +218,22 @@ def compare_policies(
     return outcomes
 
 
+def demand_histories(
+    demand: pd.DataFrame, terms: Callable[[str], Mapping[str, Any]]
+) -> list[ProductHistory]:
+    """One history per product of a `demand.daily_demand` frame (stock-out days, whose
+    demand is unknown, count as 0); `terms(product_id)` gives the rest of its fields."""
+    return [
+        ProductHistory(
+            product_id=str(product_id),
+            days=pd.DatetimeIndex(frame["day"]),
+            units=frame["units"].fillna(0.0).round().astype(int).to_numpy(),
+            **terms(str(product_id)),
+        )
+        for product_id, frame in demand.groupby("product_id")
+    ]
+
+
 def shop_histories(db: Database, *, products: int) -> tuple[list[ProductHistory], int]:
     """The `products` best-selling products' demand per trading day (stock-out days, whose
     demand is unknown, count as 0), and the shop's trading days per week."""
@@ -229,22 +249,19 @@ def shop_histories(db: Database, *, products: int) -> tuple[list[ProductHistory]
                 select(ProductRow).where(ProductRow.product_id.in_(list(top.index)))
             )
         }
-    histories = []
-    for product_id, frame in demand[demand["product_id"].isin(top.index)].groupby("product_id"):
-        row = rows[str(product_id)]
+
+    def terms(product_id: str) -> dict[str, Any]:
+        row = rows[product_id]
         cost = row.unit_cost if row.unit_cost is not None else row.unit_price
-        histories.append(
-            ProductHistory(
-                product_id=str(product_id),
-                days=pd.DatetimeIndex(frame["day"]),
-                units=frame["units"].fillna(0.0).round().astype(int).to_numpy(),
-                lead_time_days=max(1, row.lead_time_days),
-                unit_cost=float(cost),
-                threshold=float(row.restock_threshold) or None,
-                min_order_quantity=row.min_order_quantity,
-                pack_size=row.pack_size,
-            )
-        )
+        return {
+            "lead_time_days": max(1, row.lead_time_days),
+            "unit_cost": float(cost),
+            "threshold": float(row.restock_threshold) or None,
+            "min_order_quantity": row.min_order_quantity,
+            "pack_size": row.pack_size,
+        }
+
+    histories = demand_histories(demand[demand["product_id"].isin(top.index)], terms)
     return histories, forecasting.weekly_season(calendar)
 
 

@@ -3,6 +3,8 @@ own service level, through the domain, the editor's service, product imports and
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from stockcore import imports, reports, services
@@ -120,3 +122,52 @@ def test_a_bad_term_in_a_product_file_names_line_column_and_value(db: Database) 
         "line 4, column 'pack_size', value 'x': is not a whole number",
     ]
     assert reports.inventory(db) == []
+
+
+def test_the_inventory_tables_edits_become_term_changes(db: Database) -> None:
+    services.add_product(db, Product.create("A", "Mug", unit_price="3", service_level="0.9"))
+    table = reports.inventory_frame(reports.inventory(db))
+    assert {"min_order_quantity", "pack_size", "lead_time_sd_days", "service_level"} <= set(
+        table.columns
+    )
+    edits = reports.inventory_edits(
+        table, {0: {"pack_size": 24, "service_level": float("nan"), "lead_time_sd_days": 1.5}}
+    )
+    assert edits == {"A": {"pack_size": 24, "service_level": None, "lead_time_sd_days": 1.5}}
+    services.update_products(db, edits)
+    mug = reports.get_product(db, "A")
+    assert mug is not None and (mug.pack_size, mug.service_level, mug.lead_time_sd_days) == (
+        24,
+        None,
+        1.5,
+    )
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"service_levels": {"B": "1"}}, "service level of class B '1' must be between 0 and 1"),
+        ({"service_levels": {"D": "0.9"}}, "ABC class 'D' must be A, B or C"),
+        ({"ordering_cost": "-5"}, "ordering cost '-5' must not be negative"),
+        ({"holding_rate": "150%"}, "holding rate '150%' must be more than 0 and at most 1"),
+        ({"holding_rate": "lots"}, "holding rate 'lots' is not a number"),
+    ],
+)
+def test_bad_ordering_settings_are_refused_and_nothing_is_saved(
+    db: Database, changes: dict[str, object], message: str
+) -> None:
+    with pytest.raises(InvalidValue) as refusal:
+        services.update_settings(db, shop_name="Changed", **changes)  # type: ignore[arg-type]
+    assert str(refusal.value).startswith(message)
+    assert services.get_settings(db) == services.ShopSettings("£", "My shop")
+
+
+def test_ordering_settings_are_stored_and_cleared(db: Database) -> None:
+    saved = services.update_settings(
+        db, service_levels={"A": "98%", "C": 0.9}, ordering_cost="12.50", holding_rate="0.25"
+    )
+    assert [saved.service_level_for(abc) for abc in "ABC"] == [0.98, 0.95, 0.9]
+    assert (saved.ordering_cost, saved.holding_rate) == (Decimal("12.50"), 0.25)
+    cleared = services.update_settings(db, ordering_cost="", holding_rate=None)
+    assert cleared.ordering_cost is None and cleared.holding_rate is None
+    assert cleared.service_level_a == 0.98  # left alone
