@@ -333,11 +333,10 @@ def _eoq(settings: services.ShopSettings, product: Product, yearly_demand: float
 
 
 def _urgency(line: ReorderLine) -> tuple[int, date, Decimal]:
-    return (
-        STATUS_ORDER.index(line.status),
-        line.order_by or date.max,
-        -line.revenue_at_risk,
-    )
+    """The lines to order first (now or soon), by order-by day, then revenue at risk; then
+    healthy, overstock and no-demand lines in the same order."""
+    group = 0 if line.status in ("order now", "order soon") else STATUS_ORDER.index(line.status)
+    return (group, line.order_by or date.max, -line.revenue_at_risk)
 
 
 PLAN_COLUMNS: Final = [

@@ -87,6 +87,19 @@ def test_order_soon_healthy_overstock_and_no_demand(db: Database) -> None:
     assert order == ["SOON", "OK", "HEAP", "DEAD"]
 
 
+def test_lines_to_order_come_by_order_by_day_then_revenue_at_risk(db: Database) -> None:
+    add(db, "LATE", quantity=30, lead_time=3)  # below its reorder point, order by day 3
+    add(db, "EARLY", quantity=60, lead_time=10)  # order by day 2
+    add(db, "RICH", quantity=60, lead_time=10, price="9.00")  # order by day 2, more at risk
+    store(db, {"LATE": 5.0, "EARLY": 5.0, "RICH": 5.0}, error_sd=3.0)
+    lines = reorder.reorder_plan(db, today=TODAY)
+    assert [(line.product_id, line.order_by) for line in lines] == [
+        ("RICH", TODAY + timedelta(days=1)),
+        ("EARLY", TODAY + timedelta(days=1)),
+        ("LATE", TODAY + timedelta(days=2)),
+    ]
+
+
 def test_forecast_errors_add_safety_stock_and_service_level_raises_it(db: Database) -> None:
     add(db, "MUG", quantity=100, lead_time=9)
     store(db, {"MUG": 4.0}, error_sd=2.0)
