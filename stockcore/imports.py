@@ -56,7 +56,14 @@ from stockcore.models import (
     ShopDailySalesRow,
     StockMovementRow,
 )
-from stockcore.services import Clock, _sync_restock_alert, insert_product, local_now, to_product
+from stockcore.services import (
+    Clock,
+    _sync_restock_alert,
+    insert_product,
+    local_now,
+    sync_lead_time_alerts_in,
+    to_product,
+)
 
 INSERT_CHUNK = 20_000
 LARGE_LINE_FACTOR = 20
@@ -836,6 +843,7 @@ def _apply_to_stock(session: Session, preview: SalesPreview, batch_id: int, now:
     session.flush()
     for row in rows.values():
         _sync_restock_alert(session, to_product(row), now)
+    sync_lead_time_alerts_in(session, [to_product(row) for row in rows.values()], now)
 
 
 def _insert_lines(
@@ -1039,6 +1047,7 @@ def _return_stock(session: Session, batch: ImportBatchRow, now: datetime) -> int
         .group_by(StockMovementRow.product_id)
     ).all()
     returned = 0
+    restocked: list[Product] = []
     for product_id, change in taken:
         units = -int(change)
         row = session.get(ProductRow, product_id, with_for_update=True)
@@ -1059,6 +1068,8 @@ def _return_stock(session: Session, batch: ImportBatchRow, now: datetime) -> int
         returned += units
         session.flush()
         _sync_restock_alert(session, to_product(row), now)
+        restocked.append(to_product(row))
+    sync_lead_time_alerts_in(session, restocked, now)
     return returned
 
 

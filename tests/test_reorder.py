@@ -298,3 +298,19 @@ def test_an_open_purchase_order_arriving_in_time_prevents_the_alert(db: Database
     assert reports.lead_time_alerts(db) == []
     purchasing.cancel_purchase_order(db, ordered[0].order_id, clock=lambda: NOW)
     assert services.purchase(db, "FAST", 1, clock=lambda: NOW).runs_out_before_delivery
+
+
+def test_sales_imported_into_stock_raise_lead_time_alerts_and_undo_resolves_them(
+    db: Database,
+) -> None:
+    from stockcore import imports, reports
+
+    add(db, "FAST", quantity=100, lead_time=10)
+    store(db, {"FAST": 5.0})
+    data = b"date,product_id,quantity,unit_price\n2026-03-01,FAST,60,2.00\n"
+    outcome = imports.import_sales(
+        db, data, "orders.csv", imports.ImportOptions(apply_to_stock=True), clock=lambda: NOW
+    )
+    assert [a.product_id for a in reports.lead_time_alerts(db)] == ["FAST"]  # 40 left
+    imports.undo_import(db, outcome.batch_id, clock=lambda: NOW)
+    assert reports.lead_time_alerts(db) == []
