@@ -22,6 +22,7 @@ from typing import NoReturn, TextIO
 from sqlalchemy.exc import SQLAlchemyError
 
 from stockcore import (
+    backup,
     exports,
     forecasts,
     imports,
@@ -33,7 +34,7 @@ from stockcore import (
     services,
 )
 from stockcore.csvfiles import DateOrder, FileRefused
-from stockcore.db import Database
+from stockcore.db import Database, current_revision, upgrade
 from stockcore.demo import (
     SPEC_CURRENCY,
     SPEC_PRODUCTS,
@@ -692,6 +693,35 @@ def _require_forecasts(db: Database) -> None:
         raise StockcoreError("no forecasts yet: run `forecast --all` first")
 
 
+def cmd_db(args: argparse.Namespace, out: TextIO) -> int:
+    db = Database.connect(args.db)
+    before = current_revision(db)
+    upgrade(db)
+    after = current_revision(db)
+    if before == after:
+        print(f"schema up to date ({after}): {db.url}", file=out)
+    else:
+        print(f"schema upgraded from {before or 'nothing'} to {after}: {db.url}", file=out)
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
+    summary = backup.backup(_open(args), args.file)
+    print(summary.message("backed up to"), file=out)
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
+    if not args.yes:
+        raise StockcoreError(
+            "restore replaces everything in the database with the backup; "
+            "add --yes to go ahead (nothing was changed)"
+        )
+    summary = backup.restore(Database.connect(args.db), args.file)
+    print(summary.message("restored from"), file=out)
+    return 0
+
+
 def _open(args: argparse.Namespace) -> Database:
     return open_shop(args.db).db
 
@@ -826,6 +856,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--products", default="50", metavar="N", help="best sellers (default 50)")
     p.add_argument("--service-level", metavar="P", help="one target (default 0.90, 0.95, 0.98)")
     p.add_argument("--json", action="store_true", help="one JSON list of results")
+    p = command("db", cmd_db, "database schema: upgrade runs the migrations (also done at start)")
+    p.add_argument("action", choices=("upgrade",))
+    p = command("backup", cmd_backup, "copy the whole shop into a new SQLite file")
+    p.add_argument("file", help="the backup file to write (must not exist)")
+    p = command("restore", cmd_restore, "replace everything with a backup made by `backup`")
+    p.add_argument("file", help="the backup file")
+    p.add_argument("--yes", action="store_true", help="really replace the database's contents")
     p = command("export", cmd_export, "export a table as CSV (re-importable)")
     p.add_argument("what", choices=imports.EXPORTS)
     p.add_argument("file", help="the CSV file to write, or - for standard output")
