@@ -49,14 +49,19 @@ from stockcore.domain import (
 )
 from stockcore.models import (
     AlertRow,
+    ColumnMappingRow,
     ForecastModelRow,
     ForecastRunRow,
+    ImportBatchRow,
+    ImportedLineRow,
     PredictionRow,
+    ProductImportChangeRow,
     ProductRow,
     PurchaseOrderLineRow,
     PurchaseOrderRow,
     SaleLineRow,
     SettingRow,
+    ShopDailySalesRow,
     StockMovementRow,
 )
 from stockcore.replenishment import runs_out_before_delivery
@@ -741,7 +746,8 @@ def update_settings(
 
 
 def erase_shop(db: Database) -> None:
-    """Delete every product, sale, movement, alert and setting: an empty shop, same schema."""
+    """Delete every product, sale, movement, alert, import, forecast, purchase order and
+    setting: an empty shop, same schema (a file imported before imports again)."""
     with db.write() as session:
         for model in (
             PurchaseOrderLineRow,
@@ -752,7 +758,12 @@ def erase_shop(db: Database) -> None:
             StockMovementRow,
             AlertRow,
             SaleLineRow,
+            ImportedLineRow,
+            ProductImportChangeRow,
+            ShopDailySalesRow,
             ProductRow,
+            ImportBatchRow,
+            ColumnMappingRow,
             SettingRow,
         ):
             session.execute(delete(model))
