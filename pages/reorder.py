@@ -24,7 +24,7 @@ counts = {status: sum(line.status == status for line in lines) for status in reo
 urgent = [line for line in lines if line.status in ("order now", "order soon")]
 metrics = st.columns(4)
 metrics[0].metric("Order now", counts["order now"])
-metrics[1].metric("Order soon (within 7 days)", counts["order soon"])
+metrics[1].metric("Order soon (this week)", counts["order soon"])
 metrics[2].metric("Healthy", counts["healthy"])
 metrics[3].metric(
     "Revenue at risk (order now)",
