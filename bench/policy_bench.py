@@ -35,7 +35,7 @@ sys.path.insert(0, str(REPO / "bench"))
 from forecast_bench import load_demand  # noqa: E402
 
 from stockcore import forecasting  # noqa: E402
-from stockcore.policies import PolicyOutcome, ProductHistory, compare_policies  # noqa: E402
+from stockcore.policies import PolicyOutcome, compare_policies, demand_histories  # noqa: E402
 
 SEED = 7
 
@@ -59,16 +59,10 @@ def main() -> None:
     rng = np.random.default_rng(SEED)
     chosen = set(rng.choice(eligible, size=min(args.products, len(eligible)), replace=False))
     prices = _median_prices(args.data)
-    histories = [
-        ProductHistory(
-            product_id=str(pid),
-            days=pd.DatetimeIndex(frame["day"]),
-            units=frame["units"].fillna(0.0).round().astype(int).to_numpy(),
-            lead_time_days=args.lead_time,
-            unit_cost=float(prices.get(str(pid), 1.0)),
-        )
-        for pid, frame in demand[demand["product_id"].isin(chosen)].groupby("product_id")
-    ]
+    histories = demand_histories(
+        demand[demand["product_id"].isin(chosen)],
+        lambda pid: {"lead_time_days": args.lead_time, "unit_cost": float(prices.get(pid, 1.0))},
+    )
     print(
         f"{len(histories)} products of {len(eligible)} with a year of history before "
         f"{start_day:%Y-%m-%d}; replaying {args.days} days ({replay_days} trading days) to "

@@ -93,6 +93,14 @@ SUPPLIERS: dict[str, int] = {
     "Northfield Textiles": 14,
     "Orient Gift Imports": 21,
 }
+# Invented supplier terms: (pack size, minimum order quantity, lead-time sd in days).
+SUPPLIER_TERMS: dict[str, tuple[int, int, float]] = {
+    "Kent Homeware Ltd": (6, 12, 1.0),
+    "Brightwick Lighting Co": (12, 24, 2.0),
+    "Thames Paper & Party": (12, 12, 0.5),
+    "Northfield Textiles": (10, 10, 2.5),
+    "Orient Gift Imports": (24, 48, 4.0),
+}
 SUPPLIER_BY_CATEGORY: dict[str, str] = {
     "Kitchen & Baking": "Kent Homeware Ltd",
     "Home Decor": "Kent Homeware Ltd",
@@ -293,7 +301,7 @@ def daily_sales(sales: pd.DataFrame) -> pd.DataFrame:
 
 
 def invent_stock(products: pd.DataFrame, sales: pd.DataFrame, rng: random.Random) -> pd.DataFrame:
-    """Add invented cost, supplier, lead time, restock threshold and stock quantity."""
+    """Add invented cost, supplier and its terms, restock threshold and stock quantity."""
     last_day = pd.Timestamp(sales["date"].max())
     since = (last_day - pd.Timedelta(days=RECENT_DAYS - 1)).strftime("%Y-%m-%d")
     recent_units = sales.loc[sales["date"] >= since].groupby("product_id")["quantity"].sum()
@@ -331,7 +339,14 @@ def invent_stock(products: pd.DataFrame, sales: pd.DataFrame, rng: random.Random
         else:
             quantity = round(threshold * rng.uniform(1.5, 4.0))
         quantities[product_id] = quantity
-    return out.assign(quantity=pd.Series(quantities)).sort_values("product_id")
+    terms = out["supplier"].map(SUPPLIER_TERMS)
+    return out.assign(
+        quantity=pd.Series(quantities),
+        pack_size=[t[0] for t in terms],
+        min_order_quantity=[t[1] for t in terms],
+        lead_time_sd_days=[t[2] for t in terms],
+        service_level="",  # each product uses its ABC class's setting
+    ).sort_values("product_id")
 
 
 def write_csv(frame: pd.DataFrame, path: Path, note: str) -> None:
@@ -368,6 +383,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "restock_threshold",
         "supplier",
         "lead_time_days",
+        "min_order_quantity",
+        "pack_size",
+        "lead_time_sd_days",
+        "service_level",
     ]
     write_csv(
         products.rename_axis("product_id").reset_index()[["product_id", *columns]],

@@ -43,14 +43,19 @@ if late:
     st.caption(
         "The forecast uses up the stock on hand and on order before the supplier's lead "
         "time is over: order now, and expect to miss some sales. The Reorder page says how "
-        "much. These are checked each time the forecasts are refreshed."
+        "much. Checked after every sale, receipt and adjustment, and at each forecast refresh."
     )
     st.dataframe(
-        reports.alerts_frame(late).drop(columns=["restock_threshold", "short_by"]),
+        reports.alerts_frame(late)
+        .drop(columns=["restock_threshold", "short_by"])
+        .assign(needed=[alert.needed_at_raise for alert in late]),
         hide_index=True,
         column_config={
             "alert_id": st.column_config.NumberColumn("Alert", format="%d"),
             "quantity": st.column_config.NumberColumn("On hand", format="%d"),
+            "needed": st.column_config.NumberColumn(
+                "Sells over lead time", format="%d", help="When the alert was raised"
+            ),
             "raised_at": st.column_config.DatetimeColumn("Raised", format="YYYY-MM-DD HH:mm"),
             "lead_time_days": st.column_config.NumberColumn("Lead time (days)", format="%d"),
         },

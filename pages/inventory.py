@@ -18,9 +18,11 @@ search = right.text_input("Search by name or id", key="inventory_search")
 products = ui.products(None if category == "All categories" else category, search or None)
 table = reports.inventory_frame(products)
 st.caption(
-    f"{len(table)} product(s). Edit name, category, price, cost, threshold, lead time or "
-    "supplier in the table, then Save. Stock on hand changes only through sales, "
-    "receipts and adjustments below, so every unit is in the ledger."
+    f"{len(table)} product(s). Edit names, prices, thresholds and the supplier's terms "
+    "(lead time and its spread, minimum order, pack size) in the table, then Save. An "
+    "empty service level uses the one set for the product's ABC class in Settings. Stock "
+    "on hand changes only through sales, receipts and adjustments below, so every unit "
+    "is in the ledger."
 )
 
 version = st.session_state.setdefault("inventory_editor_version", 0)
@@ -52,7 +54,30 @@ st.data_editor(
             format="%d",
             required=True,
         ),
+        "lead_time_sd_days": st.column_config.NumberColumn(
+            "Lead time sd (days)",
+            help="How much the supplier's lead time varies; empty if not known.",
+            min_value=0,
+            max_value=MAX_LEAD_TIME_DAYS,
+            step=0.5,
+            format="%.1f",
+        ),
         "supplier": st.column_config.TextColumn("Supplier", max_chars=200),
+        "min_order_quantity": st.column_config.NumberColumn(
+            "Min order", min_value=1, max_value=MAX_QUANTITY, step=1, format="%d", required=True
+        ),
+        "pack_size": st.column_config.NumberColumn(
+            "Pack size", min_value=1, max_value=MAX_QUANTITY, step=1, format="%d", required=True
+        ),
+        "service_level": st.column_config.NumberColumn(
+            "Service level",
+            help="Target chance of not running out before an order arrives (0.95 = 95%); "
+            "empty: its ABC class's setting.",
+            min_value=0.5,
+            max_value=0.999,
+            step=0.005,
+            format="%.3f",
+        ),
         "needs_restock": st.column_config.CheckboxColumn("Below threshold"),
         "stock_value": st.column_config.NumberColumn("Stock value", format="%.2f"),
     },

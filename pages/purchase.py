@@ -31,6 +31,13 @@ if last is not None:
         st.info(
             f"{product.name} is still below its restock threshold ({product.restock_threshold})."
         )
+    if last.runs_out_before_delivery:
+        late = (
+            f"{product.name} will run out before a new order could arrive "
+            f"({product.lead_time_days}-day lead time): order now, see the Reorder page."
+        )
+        st.toast(late, icon=":material/local_shipping:")
+        st.warning(late, icon=":material/local_shipping:")
 
 with st.form("purchase_form"):
     product_id = ui.product_picker(

@@ -24,7 +24,7 @@ counts = {status: sum(line.status == status for line in lines) for status in reo
 urgent = [line for line in lines if line.status in ("order now", "order soon")]
 metrics = st.columns(4)
 metrics[0].metric("Order now", counts["order now"])
-metrics[1].metric("Order soon (within 7 days)", counts["order soon"])
+metrics[1].metric("Order soon (this week)", counts["order soon"])
 metrics[2].metric("Healthy", counts["healthy"])
 metrics[3].metric(
     "Revenue at risk (order now)",
@@ -33,10 +33,13 @@ metrics[3].metric(
     ),
 )
 st.caption(
-    "Most urgent first. The reorder point is the forecast over the supplier's lead time plus "
-    "safety stock for the forecast's own misses (95% service level); an order brings stock up "
-    "to that plus 7 more days of sales. Edit the quantities, then create the purchase orders: "
-    "one per supplier."
+    "Most urgent first. A product's reorder point is the stock that lasts its supplier's lead "
+    "time at its service level (its own from Inventory, else its ABC class's from Settings): "
+    "the forecast plus safety stock for the forecast's misses, the lead time's spread and "
+    "lumpy past orders. An order brings stock up to what lasts until next week's order "
+    "arrives (the rule the Backtest page replays), in the supplier's packs and minimum, or "
+    "the EOQ when Settings has the costs. Open purchase orders count from the day they are "
+    "expected. Edit the quantities, then create the purchase orders: one per supplier."
 )
 show_all = st.toggle("Show every product", key="reorder_show_all")
 frame = reorder.plan_frame(lines if show_all else urgent)
@@ -53,6 +56,7 @@ else:
             "supplier": "Supplier",
             "status": "Status",
             "abc": st.column_config.TextColumn("ABC", help="A: top 80% of last year's revenue"),
+            "service_level": st.column_config.NumberColumn("Service level", format="percent"),
             "on_hand": st.column_config.NumberColumn("On hand", format="%d"),
             "on_order": st.column_config.NumberColumn("On order", format="%d"),
             "daily_demand": st.column_config.NumberColumn("Per day", format="%.1f"),

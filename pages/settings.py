@@ -1,4 +1,5 @@
-"""Settings: shop name, currency symbol, holiday calendar, and starting over empty."""
+"""Settings: shop name, currency symbol, holiday calendar, how orders are sized, and
+starting over empty."""
 
 import streamlit as st
 
@@ -26,6 +27,49 @@ with st.form("settings_form"):
         help="Prophet forecasts learn how sales change on this country's public holidays.",
         key="settings_holiday_country",
     )
+    st.markdown("**Service level by ABC class**")
+    st.caption(
+        "The chance of not running out before an order arrives, for products without their "
+        "own (set in Inventory). A: the products making the top 80% of last year's revenue, "
+        "B: the next 15%, C: the rest."
+    )
+    levels = {}
+    for column, abc in zip(st.columns(3), "ABC", strict=True):
+        levels[abc] = column.number_input(
+            f"Class {abc}",
+            min_value=0.5,
+            max_value=0.999,
+            value=current.service_level_for(abc),
+            step=0.005,
+            format="%.3f",
+            key=f"settings_service_level_{abc}",
+        )
+    st.markdown("**Order sizes (EOQ)**")
+    st.caption(
+        "Set both to size orders by the economic order quantity: fewer, larger orders when "
+        "ordering is expensive, smaller ones when holding stock is. Leave empty to order up "
+        "to what covers the lead time plus a week."
+    )
+    left, right = st.columns(2)
+    ordering_cost = left.number_input(
+        f"Cost of placing one order ({current.currency_symbol})",
+        min_value=0.0,
+        max_value=1_000_000.0,
+        value=None if current.ordering_cost is None else float(current.ordering_cost),
+        step=1.0,
+        format="%.2f",
+        key="settings_ordering_cost",
+    )
+    holding_rate = right.number_input(
+        "Holding cost per year (share of unit cost)",
+        min_value=0.0,
+        max_value=1.0,
+        value=current.holding_rate,
+        step=0.05,
+        format="%.2f",
+        help="e.g. 0.25: keeping one unit for a year costs a quarter of what it cost to buy.",
+        key="settings_holding_rate",
+    )
     if st.form_submit_button("Save settings", type="primary"):
         saved = ui.attempt(
             lambda: services.update_settings(
@@ -33,6 +77,9 @@ with st.form("settings_form"):
                 currency_symbol=currency,
                 shop_name=shop_name,
                 holiday_country=holiday_country,
+                service_levels=levels,
+                ordering_cost=None if ordering_cost is None else f"{ordering_cost:.2f}",
+                holding_rate=holding_rate,
             )
         )
         if saved is not None:

@@ -34,8 +34,10 @@ if kind == "Sales":
 else:
     st.caption(
         "Columns: product_id, name, category, unit_price, unit_cost, quantity, "
-        "restock_threshold, supplier, lead_time_days (an export of products re-imports as is). "
-        "New products get their quantity as opening stock; existing ones keep their stock."
+        "restock_threshold, supplier, lead_time_days, and optionally min_order_quantity, "
+        "pack_size, lead_time_sd_days and service_level (an export of products re-imports "
+        "as is). New products get their quantity as opening stock; existing ones keep their "
+        "stock, and only the columns in the file change."
     )
 
 uploaded = st.file_uploader("CSV file", type=["csv", "txt", "tsv"], key=upload.uploader_key())

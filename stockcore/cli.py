@@ -22,6 +22,7 @@ from typing import NoReturn, TextIO
 from sqlalchemy.exc import SQLAlchemyError
 
 from stockcore import (
+    backup,
     exports,
     forecasts,
     imports,
@@ -33,7 +34,7 @@ from stockcore import (
     services,
 )
 from stockcore.csvfiles import DateOrder, FileRefused
-from stockcore.db import Database
+from stockcore.db import Database, current_revision, upgrade
 from stockcore.demo import (
     SPEC_CURRENCY,
     SPEC_PRODUCTS,
@@ -41,7 +42,13 @@ from stockcore.demo import (
     load_demo_shop,
     open_shop,
 )
-from stockcore.domain import InvalidValue, Product, StockcoreError, parse_whole_number
+from stockcore.domain import (
+    InvalidValue,
+    Product,
+    StockcoreError,
+    parse_service_level,
+    parse_whole_number,
+)
 
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
@@ -256,6 +263,12 @@ def cmd_purchase(args: argparse.Namespace, out: TextIO) -> int:
     )
     if result.alert:
         print(result.alert.message, file=out)
+    if result.runs_out_before_delivery:
+        print(
+            f"lead-time alert: {result.product.product_id} will run out before a new order "
+            f"could arrive ({result.product.lead_time_days}-day lead time)",
+            file=out,
+        )
     return 0
 
 
@@ -533,7 +546,7 @@ def cmd_optimize(args: argparse.Namespace, out: TextIO) -> int:
         lead_time_std=None
         if args.lead_time_std is None
         else replenishment.parse_spread(args.lead_time_std, "lead time sd"),
-        service_level=replenishment.parse_service_level(args.service_level),
+        service_level=parse_service_level(args.service_level),
     )
     print(f"reorder point: {levels.reorder_point:,.2f} units", file=out)
     print(f"safety stock: {levels.safety_stock:,.2f} units", file=out)
@@ -548,7 +561,9 @@ def cmd_reorder(args: argparse.Namespace, out: TextIO) -> int:
     lines = reorder.reorder_plan(
         db,
         today=services.local_now().date(),
-        service_level=replenishment.parse_service_level(args.service_level),
+        service_level=None
+        if args.service_level is None
+        else parse_service_level(args.service_level),
     )
     shown = [line for line in lines if args.all or line.status in ("order now", "order soon")]
     settings = services.get_settings(db)
@@ -638,9 +653,7 @@ def cmd_backtest(args: argparse.Namespace, out: TextIO) -> int:
     days = forecasts.parse_horizon(args.days)
     count = parse_whole_number(args.products, "products", minimum=1)
     levels = (
-        (replenishment.parse_service_level(args.service_level),)
-        if args.service_level
-        else (0.90, 0.95, 0.98)
+        (parse_service_level(args.service_level),) if args.service_level else (0.90, 0.95, 0.98)
     )
     outcomes, replayed = policies.backtest_shop(
         _open(args), days=days, products=count, service_levels=levels
@@ -703,6 +716,35 @@ def _require_forecasts(db: Database) -> None:
     """Reordering works from the stored forecasts: refuse if none was ever made."""
     if forecasts.latest_run(db) is None:
         raise StockcoreError("no forecasts yet: run `forecast --all` first")
+
+
+def cmd_db(args: argparse.Namespace, out: TextIO) -> int:
+    db = Database.connect(args.db)
+    before = current_revision(db)
+    upgrade(db)
+    after = current_revision(db)
+    if before == after:
+        print(f"schema up to date ({after}): {db.url}", file=out)
+    else:
+        print(f"schema upgraded from {before or 'nothing'} to {after}: {db.url}", file=out)
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
+    summary = backup.backup(_open(args), args.file)
+    print(summary.message("backed up to"), file=out)
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
+    if not args.yes:
+        raise StockcoreError(
+            "restore replaces everything in the database with the backup; "
+            "add --yes to go ahead (nothing was changed)"
+        )
+    summary = backup.restore(Database.connect(args.db), args.file)
+    print(summary.message("restored from"), file=out)
+    return 0
 
 
 def _open(args: argparse.Namespace) -> Database:
@@ -817,7 +859,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p = command("reorder", cmd_reorder, "what to order, how much and by when, most urgent first")
     p.add_argument("--all", action="store_true", help="list every product, not only those to order")
-    p.add_argument("--service-level", default="0.95", metavar="P", help="default 0.95")
+    p.add_argument(
+        "--service-level",
+        metavar="P",
+        help="one service level for every product (default: each product's own, else its "
+        "ABC class's from Settings)",
+    )
     p = command(
         "purchase-orders", cmd_purchase_orders, "list purchase orders, or create them (--create)"
     )
@@ -834,6 +881,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--products", default="50", metavar="N", help="best sellers (default 50)")
     p.add_argument("--service-level", metavar="P", help="one target (default 0.90, 0.95, 0.98)")
     p.add_argument("--json", action="store_true", help="one JSON list of results")
+    p = command("db", cmd_db, "database schema: upgrade runs the migrations (also done at start)")
+    p.add_argument("action", choices=("upgrade",))
+    p = command("backup", cmd_backup, "copy the whole shop into a new SQLite file")
+    p.add_argument("file", help="the backup file to write (must not exist)")
+    p = command("restore", cmd_restore, "replace everything with a backup made by `backup`")
+    p.add_argument("file", help="the backup file")
+    p.add_argument("--yes", action="store_true", help="really replace the database's contents")
     p = command("export", cmd_export, "export a table as CSV (re-importable)")
     p.add_argument("what", choices=imports.EXPORTS)
     p.add_argument("file", help="the CSV file to write, or - for standard output")

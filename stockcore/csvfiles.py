@@ -73,6 +73,10 @@ PRODUCT_FIELDS = (
     "restock_threshold",
     "supplier",
     "lead_time_days",
+    "min_order_quantity",
+    "pack_size",
+    "lead_time_sd_days",
+    "service_level",
 )
 PRODUCT_REQUIRED = ("product_id", "name", "unit_price")
 
@@ -108,6 +112,12 @@ _PRODUCT_HEADERS = {
     "restockthreshold": "restock_threshold",
     "supplier": "supplier",
     "leadtimedays": "lead_time_days",
+    "minorderquantity": "min_order_quantity",
+    "moq": "min_order_quantity",
+    "packsize": "pack_size",
+    "leadtimesddays": "lead_time_sd_days",
+    "leadtimesd": "lead_time_sd_days",
+    "servicelevel": "service_level",
 }
 
 # Postage, fees, vouchers and adjustments: never products, whatever the file's layout.

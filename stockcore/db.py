@@ -175,6 +175,23 @@ def upgrade(db: Database) -> None:
                 raw.execute("PRAGMA foreign_keys = ON")  # type: ignore[union-attr]
 
 
+def known_revisions() -> set[str]:
+    """Every schema revision this version's migrations know."""
+    from alembic.script import ScriptDirectory
+
+    with Database.connect("sqlite://").engine.connect() as connection:
+        scripts = ScriptDirectory.from_config(_alembic_config(connection))
+        return {script.revision for script in scripts.walk_revisions()}
+
+
+def head_revision() -> str | None:
+    """The newest schema revision this version knows."""
+    from alembic.script import ScriptDirectory
+
+    with Database.connect("sqlite://").engine.connect() as connection:
+        return ScriptDirectory.from_config(_alembic_config(connection)).get_current_head()
+
+
 def current_revision(db: Database) -> str | None:
     from alembic.runtime.migration import MigrationContext
 

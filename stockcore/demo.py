@@ -67,6 +67,10 @@ def read_demo_products(path: Path = DEMO_PRODUCTS) -> list[Product]:
                     restock_threshold=row["restock_threshold"],
                     supplier=row["supplier"] or None,
                     lead_time_days=row["lead_time_days"],
+                    min_order_quantity=row["min_order_quantity"],
+                    pack_size=row["pack_size"],
+                    lead_time_sd_days=row["lead_time_sd_days"],
+                    service_level=row["service_level"],
                 )
             )
         except StockcoreError as error:

@@ -174,6 +174,57 @@ def parse_optional_text(value: object, field: str) -> str | None:
     return parse_text(value, field)
 
 
+def parse_number(value: object, field: str) -> float:
+    """A finite decimal number (rates, spreads, demand per day); a decimal comma is read."""
+    if isinstance(value, bool):
+        raise InvalidValue(field, value, "is not a number")
+    if isinstance(value, int | float | Decimal):
+        number = float(value)
+    elif isinstance(value, str) and value.strip():
+        try:
+            number = float(value.strip().replace(",", "."))
+        except ValueError:
+            raise InvalidValue(field, value, "is not a number") from None
+    else:
+        raise InvalidValue(field, value, "is not a number")
+    if not math.isfinite(number):
+        raise InvalidValue(field, value, "is not a finite number")
+    return number
+
+
+def parse_service_level(value: object, field: str = "service level") -> float:
+    """A target cycle service level strictly between 0 and 1, or a percentage with %."""
+    text = value.strip() if isinstance(value, str) else value
+    percent = isinstance(text, str) and text.endswith("%")
+    level = parse_number(text[:-1] if percent and isinstance(text, str) else text, field)
+    if percent:
+        level /= 100
+    if not 0 < level < 1:
+        raise InvalidValue(field, value, "must be between 0 and 1 (e.g. 0.95 or 95%)")
+    return level
+
+
+def is_blank(value: object) -> bool:
+    """Nothing typed: None, empty text, or the NaN an empty table cell reads as."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    return isinstance(value, float) and math.isnan(value)
+
+
+def parse_lead_time_spread(value: object) -> float | None:
+    """The sd of the supplier's lead time in days, or None when not known."""
+    if is_blank(value):
+        return None
+    spread = parse_number(value, "lead time sd")
+    if spread < 0:
+        raise InvalidValue("lead time sd", value, "must not be negative")
+    if spread > MAX_LEAD_TIME_DAYS:
+        raise InvalidValue("lead time sd", value, f"is more than {MAX_LEAD_TIME_DAYS} days")
+    return spread
+
+
 def parse_product_id(value: object) -> str:
     """The shop's own SKU code, e.g. "85123A" or "101": letters, digits and - _ . /"""
     if isinstance(value, int) and not isinstance(value, bool):
@@ -195,6 +246,10 @@ class Product:
 
     quantity and restock_threshold are units; lead_time_days is the supplier's
     delivery time in days; unit_price and unit_cost are money per unit.
+    min_order_quantity and pack_size are what the supplier accepts (orders are rounded up
+    to whole packs, at least the minimum); lead_time_sd_days is how much the lead time
+    varies (None: unknown); service_level is the product's own target chance of not
+    running out before an order arrives (None: its ABC class's setting).
     """
 
     product_id: str
@@ -206,6 +261,10 @@ class Product:
     unit_cost: Decimal | None = None
     supplier: str | None = None
     lead_time_days: int = DEFAULT_LEAD_TIME_DAYS
+    min_order_quantity: int = 1
+    pack_size: int = 1
+    lead_time_sd_days: float | None = None
+    service_level: float | None = None
 
     @classmethod
     def create(
@@ -220,6 +279,10 @@ class Product:
         unit_cost: object = None,
         supplier: object = None,
         lead_time_days: object = DEFAULT_LEAD_TIME_DAYS,
+        min_order_quantity: object = 1,
+        pack_size: object = 1,
+        lead_time_sd_days: object = None,
+        service_level: object = None,
     ) -> Product:
         """Build a product from values typed by a person, refusing any bad field."""
         cost = None
@@ -237,6 +300,16 @@ class Product:
             lead_time_days=parse_whole_number(
                 lead_time_days, "lead time", maximum=MAX_LEAD_TIME_DAYS
             ),
+            min_order_quantity=(
+                1
+                if is_blank(min_order_quantity)
+                else parse_whole_number(min_order_quantity, "minimum order quantity", minimum=1)
+            ),
+            pack_size=1
+            if is_blank(pack_size)
+            else parse_whole_number(pack_size, "pack size", minimum=1),
+            lead_time_sd_days=parse_lead_time_spread(lead_time_sd_days),
+            service_level=None if is_blank(service_level) else parse_service_level(service_level),
         )
 
     @property

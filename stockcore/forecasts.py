@@ -32,12 +32,13 @@ import pandas as pd
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from stockcore import forecasting
+from stockcore import forecasting, purchasing
 from stockcore.db import Database, bulk_insert, storage_dates, storage_datetimes
 from stockcore.demand import daily_demand, trading_days
 from stockcore.domain import InvalidValue, StockcoreError, UnknownProduct, parse_quantity
 from stockcore.forecasting import Season, SeriesForecast
 from stockcore.models import ForecastModelRow, ForecastRunRow, PredictionRow, ProductRow
+from stockcore.replenishment import run_out_day
 from stockcore.services import Clock, local_now
 
 DEFAULT_HORIZON_DAYS: Final = 180
@@ -521,18 +522,6 @@ class ForecastView:
 FORECAST_COLUMNS: Final = ["day", "predicted_units", "lower", "upper", "lower_95", "upper_95"]
 
 
-def run_out_day(on_hand: int, days: Sequence[date], units: Sequence[float]) -> date | None:
-    """The first day by whose end the predicted units reach what is on hand (None if the
-    horizon ends first). With nothing on hand, the product has run out already: day one."""
-    if not days:
-        return None
-    if on_hand <= 0:
-        return days[0]
-    used = np.cumsum(np.asarray(units, dtype=float))
-    reached = np.nonzero(used >= on_hand)[0]
-    return days[int(reached[0])] if reached.size else None
-
-
 def _chosen(row: ForecastModelRow) -> ChosenModel:
     return ChosenModel(
         model=row.model,
@@ -583,7 +572,10 @@ def product_forecast(
         model=model,
         on_hand=on_hand,
         run_out_day=run_out_day(
-            on_hand, [d.date() for d in forecast["day"]], forecast["predicted_units"].tolist()
+            on_hand,
+            [d.date() for d in forecast["day"]],
+            forecast["predicted_units"].tolist(),
+            purchasing.arrivals(db, [product_id]).get(product_id, []),
         ),
         units_on_horizon=float(forecast["predicted_units"].sum()),
     )

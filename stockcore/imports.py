@@ -56,7 +56,14 @@ from stockcore.models import (
     ShopDailySalesRow,
     StockMovementRow,
 )
-from stockcore.services import Clock, _sync_restock_alert, insert_product, local_now, to_product
+from stockcore.services import (
+    Clock,
+    _sync_restock_alert,
+    insert_product,
+    local_now,
+    sync_lead_time_alerts_in,
+    to_product,
+)
 
 INSERT_CHUNK = 20_000
 LARGE_LINE_FACTOR = 20
@@ -836,6 +843,7 @@ def _apply_to_stock(session: Session, preview: SalesPreview, batch_id: int, now:
     session.flush()
     for row in rows.values():
         _sync_restock_alert(session, to_product(row), now)
+    sync_lead_time_alerts_in(session, [to_product(row) for row in rows.values()], now)
 
 
 def _insert_lines(
@@ -1039,6 +1047,7 @@ def _return_stock(session: Session, batch: ImportBatchRow, now: datetime) -> int
         .group_by(StockMovementRow.product_id)
     ).all()
     returned = 0
+    restocked: list[Product] = []
     for product_id, change in taken:
         units = -int(change)
         row = session.get(ProductRow, product_id, with_for_update=True)
@@ -1059,6 +1068,8 @@ def _return_stock(session: Session, batch: ImportBatchRow, now: datetime) -> int
         returned += units
         session.flush()
         _sync_restock_alert(session, to_product(row), now)
+        restocked.append(to_product(row))
+    sync_lead_time_alerts_in(session, restocked, now)
     return returned
 
 
@@ -1102,6 +1113,10 @@ _RESTORABLE = (
     "restock_threshold",
     "supplier",
     "lead_time_days",
+    "min_order_quantity",
+    "pack_size",
+    "lead_time_sd_days",
+    "service_level",
 )
 
 
@@ -1124,9 +1139,11 @@ def import_products(
 ) -> ProductImportOutcome:
     """Create new products and update the catalogue fields of existing ones, as one batch.
 
-    New products get their quantity as opening stock (a ledger row). For existing
-    products the quantity column is ignored: stock changes only through receipts,
-    sales and adjustments. Any bad row refuses the whole file.
+    New products get their quantity as opening stock (a ledger row), and the defaults
+    for columns the file lacks. For existing products only the file's columns change
+    (a file without a lead time column leaves lead times alone), and the quantity
+    column is ignored: stock changes only through receipts, sales and adjustments.
+    Any bad row refuses the whole file.
     """
     csv_text = csvfiles.decode(data)
     layout = csvfiles.recognise(csv_text.headers, kind="products", mapping=mapping)
@@ -1154,6 +1171,10 @@ def import_products(
                     restock_threshold=values.get("restock_threshold") or 0,
                     supplier=values.get("supplier") or None,
                     lead_time_days=values.get("lead_time_days") or 7,
+                    min_order_quantity=values.get("min_order_quantity"),
+                    pack_size=values.get("pack_size"),
+                    lead_time_sd_days=values.get("lead_time_sd_days"),
+                    service_level=values.get("service_level"),
                 )
             except StockcoreError as error:
                 field_name = getattr(error, "field", None)
@@ -1192,6 +1213,7 @@ def import_products(
         return ProductImportOutcome(
             None, 0, 0, 0, f"nothing imported: this file was already imported as batch {earlier}"
         )
+    in_file = [f for f in _RESTORABLE if f in columns or f == "name"]
     created = updated = unchanged = 0
     with db.write() as session:
         batch = ImportBatchRow(
@@ -1227,11 +1249,11 @@ def import_products(
                 created += 1
             else:
                 before = {f: _jsonable(getattr(row, f)) for f in _RESTORABLE}
-                after = {f: _jsonable(getattr(product, f)) for f in _RESTORABLE}
+                after = {**before, **{f: _jsonable(getattr(product, f)) for f in in_file}}
                 if before == after:
                     unchanged += 1
                     continue
-                for name in _RESTORABLE:
+                for name in in_file:
                     setattr(row, name, getattr(product, name))
                 session.add(
                     ProductImportChangeRow(
@@ -1294,6 +1316,8 @@ def _undo_products(session: Session, batch: ImportBatchRow, now: datetime) -> in
             continue
         before = json.loads(change.before)
         for name in _RESTORABLE:
+            if name not in before:  # stored before the field existed
+                continue
             value = before[name]
             if name in ("unit_price", "unit_cost") and value is not None:
                 value = Decimal(value)
@@ -1320,8 +1344,16 @@ def _header_for(field_name: str | None, columns: Mapping[str, str]) -> str | Non
     if field_name is None:
         return None
     key = field_name.replace(" ", "_")
-    aliases = {"lead_time": "lead_time_days", "product_id": "product_id"}
+    aliases = {
+        "lead_time": "lead_time_days",
+        "minimum_order_quantity": "min_order_quantity",
+        "lead_time_sd": "lead_time_sd_days",
+    }
     return columns.get(aliases.get(key, key), field_name)
+
+
+def _blank_if_none(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
 
 
 def _show(value: object) -> str | None:
@@ -1388,6 +1420,10 @@ def export_frame(db: Database, what: str) -> pd.DataFrame:
                         "restock_threshold": r.restock_threshold,
                         "supplier": r.supplier or "",
                         "lead_time_days": r.lead_time_days,
+                        "min_order_quantity": r.min_order_quantity,
+                        "pack_size": r.pack_size,
+                        "lead_time_sd_days": _blank_if_none(r.lead_time_sd_days),
+                        "service_level": _blank_if_none(r.service_level),
                     }
                     for r in rows
                 ],

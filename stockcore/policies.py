@@ -12,11 +12,12 @@ per week.
   quantity is 30 trading days of that average demand.
 * Forecast (stockcore): every review period, forecast from the past only (the same model
   choice as a refresh) and order up to the level that covers the lead time plus the
-  review period (the next order can only be placed a review later). That level is the
-  larger of the forecast over those days + z x error sd x sqrt(selling days), and the
-  service-level quantile of the demand over every such stretch of the last 300 trading
-  days, scaled to the forecast's level. The second covers lumpy demand (a reseller's
-  500-unit order) that a normal approximation of daily errors misses.
+  review period (the next order can only be placed a review later), rounded up to the
+  supplier's minimum and pack size. That level is `replenishment.cover_level`, the same
+  rule the Reorder page uses: the largest of the forecast plus z x its error sd, the
+  service-level quantile of what every such stretch sold in the last 300 trading days,
+  and the fill-rate level of those stretches (lumpy demand, a reseller's 500-unit order,
+  that a normal approximation of daily errors misses).
 
 Each policy starts with the stock it would keep: the static one at its threshold plus one
 order, the forecast one at its order-up-to level of the first day.
@@ -25,26 +26,24 @@ order, the forecast one at its order-up-to level of the first day.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from statistics import NormalDist
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import select
 
-from stockcore import forecasting
+from stockcore import forecasting, replenishment
 from stockcore.db import Database
 from stockcore.demand import daily_demand, trading_days
 from stockcore.domain import StockcoreError
 from stockcore.models import ProductRow
 from stockcore.simulation import Decide, replay, static_threshold
 
-REVIEW_DAYS: Final = 7  # calendar days between reviews
+REVIEW_DAYS: Final = replenishment.REVIEW_PERIOD_DAYS  # calendar days between reviews
 STATIC_ORDER_DAYS: Final = 30  # the static policy orders this many days of average demand
 BASELINE_DAYS: Final = 90
-EMPIRICAL_DAYS: Final = 300  # trading days of past lead-time demand the quantile looks at
 
 
 @dataclass(frozen=True)
@@ -55,6 +54,8 @@ class ProductHistory:
     lead_time_days: int  # calendar days
     unit_cost: float
     threshold: float | None = None  # a restock threshold typed by hand, if any
+    min_order_quantity: int = 1
+    pack_size: int = 1
 
 
 @dataclass(frozen=True)
@@ -71,17 +72,13 @@ class PolicyOutcome:
         return asdict(self)
 
 
-def _trading(days: int, season: int) -> int:
-    return max(1, round(days * season / 7))
-
-
 @dataclass(frozen=True)
 class _Plan:
     lead_time_demand: float
     review_demand: float
     error_sd: float
     selling_days: int  # forecast days with demand within lead time + review period
-    past_lead_sums: np.ndarray  # demand over every (lead time + review) stretch, last year
+    past_sums: np.ndarray  # demand over every (lead time + review) stretch, last year
 
 
 def _forecast_plans(
@@ -105,51 +102,35 @@ def _forecast_plans(
         else:
             units = np.full(lead + review, float(history.mean()) if len(history) else 0.0)
             spread = float(history.std()) if len(history) > 1 else 0.0
-        cover = lead + review
-        recent = history[-EMPIRICAL_DAYS:]
-        sums = np.convolve(recent, np.ones(cover), mode="valid") if len(recent) >= cover else recent
         plans[day] = _Plan(
             float(units[:lead].sum()),
             float(units[lead:].sum()),
             spread,
             int((units > 0).sum()),
-            sums,
+            replenishment.stretch_sums(history, lead + review),
         )
     return plans
 
 
-def fill_rate_level(cover_demand: np.ndarray, review_demand: float, fill_rate: float) -> float:
-    """The lowest order-up-to level whose expected shortfall over lead time + review period
-    (from these past demands) is at most (1 - fill rate) of a review period's demand: the
-    level that meets a fill-rate target when a few huge orders make demand lumpy."""
-    allowed = (1 - fill_rate) * review_demand
-    ordered = np.sort(np.asarray(cover_demand, dtype=float))
-    if ordered.size == 0 or allowed <= 0:
-        return float(ordered[-1]) if ordered.size else 0.0
-    for level in ordered:  # the shortfall only falls as the level rises
-        if float(np.maximum(ordered - level, 0.0).mean()) <= allowed:
-            return float(level)
-    return float(ordered[-1])
-
-
-def _forecast_policy(plans: dict[int, _Plan], service_level: float) -> Decide:
+def _forecast_policy(
+    plans: dict[int, _Plan], service_level: float, product: ProductHistory
+) -> Decide:
     """Periodic review, order-up-to: at each review, order up to what covers the lead
     time plus the review period (the next order can only come a review later)."""
-    z = NormalDist().inv_cdf(service_level)
 
     def decide(day: int, on_hand: int, on_order: int, past: np.ndarray) -> int:
         plan = plans[day]
-        expected = plan.lead_time_demand + plan.review_demand
-        level = expected + z * plan.error_sd * math.sqrt(plan.selling_days)
-        if plan.past_lead_sums.size:
-            mean_sum = float(plan.past_lead_sums.mean())
-            # Scaled up to a rising forecast, never down: a quiet spell after a huge
-            # order does not make the next huge order less likely.
-            scale = max(1.0, expected / mean_sum) if mean_sum > 0 else 1.0
-            sums = plan.past_lead_sums * scale
-            level = max(level, float(np.quantile(sums, service_level)))
-            level = max(level, fill_rate_level(sums, plan.review_demand, service_level))
-        return max(0, math.ceil(level - on_hand - on_order))
+        level = replenishment.cover_level(
+            expected=plan.lead_time_demand + plan.review_demand,
+            sigma=replenishment.demand_sigma(plan.error_sd, plan.selling_days, 0.0, None),
+            past_sums=plan.past_sums,
+            cycle_demand=plan.review_demand,
+            service_level=service_level,
+        ).level
+        return replenishment.order_quantity(
+            level, on_hand, on_order,
+            minimum=product.min_order_quantity, pack_size=product.pack_size,
+        )  # fmt: skip
 
     return decide
 
@@ -186,19 +167,23 @@ def compare_policies(
 ) -> list[PolicyOutcome]:
     """Replay the last `replay_days` trading days of every product under each policy and
     add the results up over products (fill rate over all units demanded)."""
-    review = _trading(REVIEW_DAYS, season)
+    review = replenishment.trading_days_in(REVIEW_DAYS, season)
     totals: dict[tuple[str, float | None], list[_Totals]] = {}
     for product in products:
         start = len(product.units) - replay_days
         if start < 1:
             continue
-        lead = _trading(product.lead_time_days, season)
+        lead = replenishment.trading_days_in(product.lead_time_days, season)
         past = product.units[:start].astype(float)
         baseline = float(past[-BASELINE_DAYS:].mean()) if len(past) else 0.0
         demand = product.units[start:]
 
         base_threshold = product.threshold if product.threshold else baseline * lead
-        quantity = max(1, math.ceil(baseline * STATIC_ORDER_DAYS))
+        quantity = replenishment.round_order(
+            max(1.0, baseline * STATIC_ORDER_DAYS),
+            minimum=product.min_order_quantity,
+            pack_size=product.pack_size,
+        )
         for factor in static_factors:
             threshold = factor * base_threshold
             decide = static_threshold(threshold, quantity)
@@ -211,7 +196,7 @@ def compare_policies(
             continue
         plans = _forecast_plans(product, start, season, lead, review)
         for level in service_levels:
-            ours = _forecast_policy(plans, level)
+            ours = _forecast_policy(plans, level, product)
             opening = ours(0, 0, 0, past)  # what it would order from nothing on day one
             totals.setdefault(("forecast", level), []).append(
                 _run(product, demand, past, opening, lead, ours, review)
@@ -233,6 +218,22 @@ def compare_policies(
     return outcomes
 
 
+def demand_histories(
+    demand: pd.DataFrame, terms: Callable[[str], Mapping[str, Any]]
+) -> list[ProductHistory]:
+    """One history per product of a `demand.daily_demand` frame (stock-out days, whose
+    demand is unknown, count as 0); `terms(product_id)` gives the rest of its fields."""
+    return [
+        ProductHistory(
+            product_id=str(product_id),
+            days=pd.DatetimeIndex(frame["day"]),
+            units=frame["units"].fillna(0.0).round().astype(int).to_numpy(),
+            **terms(str(product_id)),
+        )
+        for product_id, frame in demand.groupby("product_id")
+    ]
+
+
 def shop_histories(db: Database, *, products: int) -> tuple[list[ProductHistory], int]:
     """The `products` best-selling products' demand per trading day (stock-out days, whose
     demand is unknown, count as 0), and the shop's trading days per week."""
@@ -248,20 +249,19 @@ def shop_histories(db: Database, *, products: int) -> tuple[list[ProductHistory]
                 select(ProductRow).where(ProductRow.product_id.in_(list(top.index)))
             )
         }
-    histories = []
-    for product_id, frame in demand[demand["product_id"].isin(top.index)].groupby("product_id"):
-        row = rows[str(product_id)]
+
+    def terms(product_id: str) -> dict[str, Any]:
+        row = rows[product_id]
         cost = row.unit_cost if row.unit_cost is not None else row.unit_price
-        histories.append(
-            ProductHistory(
-                product_id=str(product_id),
-                days=pd.DatetimeIndex(frame["day"]),
-                units=frame["units"].fillna(0.0).round().astype(int).to_numpy(),
-                lead_time_days=max(1, row.lead_time_days),
-                unit_cost=float(cost),
-                threshold=float(row.restock_threshold) or None,
-            )
-        )
+        return {
+            "lead_time_days": max(1, row.lead_time_days),
+            "unit_cost": float(cost),
+            "threshold": float(row.restock_threshold) or None,
+            "min_order_quantity": row.min_order_quantity,
+            "pack_size": row.pack_size,
+        }
+
+    histories = demand_histories(demand[demand["product_id"].isin(top.index)], terms)
     return histories, forecasting.weekly_season(calendar)
 
 

@@ -3,19 +3,19 @@ stock through the ledger. Each use case is one transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Final
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
 from stockcore.db import Database
 from stockcore.domain import InvalidValue, StockcoreError, UnknownProduct, parse_quantity
 from stockcore.models import ProductRow, PurchaseOrderLineRow, PurchaseOrderRow
-from stockcore.services import Clock, local_now, receive_in
+from stockcore.services import Clock, local_now, open_arrivals, receive_in
 
 NO_SUPPLIER: Final = "(no supplier)"
 OPEN, RECEIVED, CANCELLED = "open", "received", "cancelled"
@@ -155,12 +155,13 @@ def receive_purchase_order(
             .where(PurchaseOrderLineRow.order_id == number)
             .order_by(PurchaseOrderLineRow.product_id)
         ).all()
+        order.status = RECEIVED  # first, so its units are not also counted as arriving
+        order.closed_at = now
+        session.flush()
         for line in lines:
             receive_in(
                 session, line.product_id, line.quantity, now, reason=f"purchase order {number}"
             )
-        order.status = RECEIVED
-        order.closed_at = now
     return purchase_order(db, number)
 
 
@@ -180,38 +181,48 @@ def cancel_purchase_order(
 
 
 def purchase_order(db: Database, order_id: int) -> PurchaseOrder:
+    orders = _load(db, PurchaseOrderRow.id == order_id)
+    if not orders:
+        raise UnknownPurchaseOrder(order_id)
+    return orders[0]
+
+
+def purchase_orders(db: Database, *, status: str | None = None) -> list[PurchaseOrder]:
+    """Purchase orders, newest first."""
+    return _load(db, PurchaseOrderRow.status == status if status is not None else None)
+
+
+def _load(db: Database, where: ColumnElement[bool] | None) -> list[PurchaseOrder]:
+    """Orders matching `where` (all if None) with their lines: two queries in all."""
+    orders_query = select(PurchaseOrderRow).order_by(PurchaseOrderRow.id.desc())
+    lines_query = (
+        select(PurchaseOrderLineRow, ProductRow.name)
+        .join(ProductRow, ProductRow.product_id == PurchaseOrderLineRow.product_id)
+        .join(PurchaseOrderRow, PurchaseOrderRow.id == PurchaseOrderLineRow.order_id)
+        .order_by(PurchaseOrderLineRow.product_id)
+    )
+    if where is not None:
+        orders_query = orders_query.where(where)
+        lines_query = lines_query.where(where)
     with db.read() as session:
-        order = session.get(PurchaseOrderRow, order_id)
-        if order is None:
-            raise UnknownPurchaseOrder(order_id)
-        lines = session.execute(
-            select(PurchaseOrderLineRow, ProductRow.name)
-            .join(ProductRow, ProductRow.product_id == PurchaseOrderLineRow.product_id)
-            .where(PurchaseOrderLineRow.order_id == order_id)
-            .order_by(PurchaseOrderLineRow.product_id)
-        ).all()
-        return PurchaseOrder(
+        orders = session.scalars(orders_query).all()
+        by_order: dict[int, list[OrderLine]] = {}
+        for line, name in session.execute(lines_query):
+            by_order.setdefault(line.order_id, []).append(
+                OrderLine(line.product_id, name, line.quantity, line.unit_cost)
+            )
+    return [
+        PurchaseOrder(
             order.id,
             order.supplier,
             order.status,
             order.created_at,
             order.expected_on,
             order.closed_at,
-            [
-                OrderLine(line.product_id, name, line.quantity, line.unit_cost)
-                for line, name in lines
-            ],
+            by_order.get(order.id, []),
         )
-
-
-def purchase_orders(db: Database, *, status: str | None = None) -> list[PurchaseOrder]:
-    """Purchase orders, newest first."""
-    query = select(PurchaseOrderRow.id).order_by(PurchaseOrderRow.id.desc())
-    if status is not None:
-        query = query.where(PurchaseOrderRow.status == status)
-    with db.read() as session:
-        ids = list(session.scalars(query))
-    return [purchase_order(db, order_id) for order_id in ids]
+        for order in orders
+    ]
 
 
 def on_order(db: Database) -> dict[str, int]:
@@ -224,3 +235,12 @@ def on_order(db: Database) -> dict[str, int]:
             .group_by(PurchaseOrderLineRow.product_id)
         ).all()
     return {product_id: int(units) for product_id, units in rows}
+
+
+def arrivals(
+    db: Database, product_ids: Sequence[str] | None = None
+) -> dict[str, list[tuple[date, int]]]:
+    """Per product (all, or these), the units on open purchase orders and the day each
+    order is expected, earliest first."""
+    with db.read() as session:
+        return open_arrivals(session, product_ids)

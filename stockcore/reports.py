@@ -74,7 +74,11 @@ INVENTORY_COLUMNS = [
     "quantity",
     "restock_threshold",
     "lead_time_days",
+    "lead_time_sd_days",
     "supplier",
+    "min_order_quantity",
+    "pack_size",
+    "service_level",
     "needs_restock",
     "stock_value",
 ]
@@ -92,7 +96,11 @@ def inventory_frame(products: list[Product]) -> pd.DataFrame:
             "quantity": p.quantity,
             "restock_threshold": p.restock_threshold,
             "lead_time_days": p.lead_time_days,
+            "lead_time_sd_days": p.lead_time_sd_days,
             "supplier": p.supplier or "",
+            "min_order_quantity": p.min_order_quantity,
+            "pack_size": p.pack_size,
+            "service_level": p.service_level,
             "needs_restock": p.needs_restock,
             "stock_value": float(p.stock_value),
         }
@@ -215,6 +223,9 @@ class AlertView:
     resolved_at: datetime | None
     supplier: str | None
     lead_time_days: int
+    # What the alert compared stock with when it was raised: the threshold, or for a
+    # lead-time alert the units forecast to sell over the lead time.
+    needed_at_raise: int = 0
 
     @property
     def urgency(self) -> float:
@@ -241,6 +252,7 @@ def _alert_view(alert: AlertRow, product: ProductRow) -> AlertView:
         resolved_at=alert.resolved_at,
         supplier=product.supplier,
         lead_time_days=product.lead_time_days,
+        needed_at_raise=alert.threshold_at_raise,
     )
 
 

@@ -14,12 +14,12 @@ last line of defence.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -37,26 +37,37 @@ from stockcore.domain import (
     StockcoreError,
     UnknownAlert,
     UnknownProduct,
+    is_blank,
+    parse_money,
+    parse_number,
     parse_product_id,
     parse_quantity,
+    parse_service_level,
     parse_text,
     parse_whole_number,
     restock_alert_action,
 )
 from stockcore.models import (
     AlertRow,
+    ColumnMappingRow,
     ForecastModelRow,
     ForecastRunRow,
+    ImportBatchRow,
+    ImportedLineRow,
     PredictionRow,
+    ProductImportChangeRow,
     ProductRow,
     PurchaseOrderLineRow,
     PurchaseOrderRow,
     SaleLineRow,
     SettingRow,
+    ShopDailySalesRow,
     StockMovementRow,
 )
+from stockcore.replenishment import runs_out_before_delivery
 
 Clock = Callable[[], datetime]
+UNCHANGED: object = object()  # an optional setting left as it is
 
 
 def local_now() -> datetime:
@@ -90,6 +101,8 @@ class PurchaseResult:
     sale_line_id: int
     sold_at: datetime
     alert: RaisedAlert | None
+    # The sale left less than the forecast sells before a new order could arrive.
+    runs_out_before_delivery: bool = False
 
 
 @dataclass(frozen=True)
@@ -114,6 +127,10 @@ def to_product(row: ProductRow) -> Product:
         unit_cost=row.unit_cost,
         supplier=row.supplier,
         lead_time_days=row.lead_time_days,
+        min_order_quantity=row.min_order_quantity,
+        pack_size=row.pack_size,
+        lead_time_sd_days=row.lead_time_sd_days,
+        service_level=row.service_level,
     )
 
 
@@ -206,6 +223,10 @@ def insert_product(
             restock_threshold=product.restock_threshold,
             supplier=product.supplier,
             lead_time_days=product.lead_time_days,
+            min_order_quantity=product.min_order_quantity,
+            pack_size=product.pack_size,
+            lead_time_sd_days=product.lead_time_sd_days,
+            service_level=product.service_level,
             created_at=now,
             created_by_batch_id=batch_id,
         )
@@ -248,6 +269,10 @@ EDITABLE_FIELDS = (
     "restock_threshold",
     "supplier",
     "lead_time_days",
+    "min_order_quantity",
+    "pack_size",
+    "lead_time_sd_days",
+    "service_level",
 )
 
 
@@ -277,12 +302,7 @@ def update_products(
             row = _lock_product(session, product_id)
             current = to_product(row)
             merged = {
-                "category": current.category,
-                "unit_price": current.unit_price,
-                "unit_cost": current.unit_cost,
-                "restock_threshold": current.restock_threshold,
-                "supplier": current.supplier,
-                "lead_time_days": current.lead_time_days,
+                **{field: getattr(current, field) for field in EDITABLE_FIELDS if field != "name"},
                 "quantity": current.quantity,
                 **{key: value for key, value in changes.items() if key != "name"},
             }
@@ -292,13 +312,8 @@ def update_products(
                 raise InvalidValue(
                     f"{product_id} {error.field}", error.value, error.reason
                 ) from None
-            row.name = edited.name
-            row.category = edited.category
-            row.unit_price = edited.unit_price
-            row.unit_cost = edited.unit_cost
-            row.restock_threshold = edited.restock_threshold
-            row.supplier = edited.supplier
-            row.lead_time_days = edited.lead_time_days
+            for field in EDITABLE_FIELDS:
+                setattr(row, field, getattr(edited, field))
             _sync_restock_alert(session, edited, now)
             saved.append(edited)
     return saved
@@ -335,7 +350,8 @@ def purchase(
         session.flush()
         _record_movement(session, after, MovementKind.SALE, -units, now, sale_line_id=line.id)
         alert, _ = _sync_restock_alert(session, after, now)
-        return PurchaseResult(after, sale, line.id, now, alert)
+        raised, _ = sync_lead_time_alerts_in(session, [after], now)
+        return PurchaseResult(after, sale, line.id, now, alert, bool(raised))
 
 
 def receive_stock(
@@ -364,6 +380,7 @@ def receive_in(
     row.quantity = after.quantity
     _record_movement(session, after, MovementKind.RECEIPT, units, now, reason=reason)
     alert, resolved = _sync_restock_alert(session, after, now)
+    sync_lead_time_alerts_in(session, [after], now)
     return StockChange(after, units, alert, resolved)
 
 
@@ -401,10 +418,106 @@ def adjust_stock(
         row.quantity = after.quantity
         _record_movement(session, after, MovementKind.ADJUSTMENT, delta, now, reason=why)
         alert, resolved = _sync_restock_alert(session, after, now)
+        sync_lead_time_alerts_in(session, [after], now)
         return StockChange(after, delta, alert, resolved)
 
 
 # --- Alerts -------------------------------------------------------------------------------------
+
+
+def open_arrivals(
+    session: Session, product_ids: Sequence[str] | None = None
+) -> dict[str, list[tuple[date, int]]]:
+    """Per product (all, or these), units on open purchase orders by expected day."""
+    query = (
+        select(
+            PurchaseOrderLineRow.product_id,
+            PurchaseOrderRow.expected_on,
+            func.sum(PurchaseOrderLineRow.quantity),
+        )
+        .join(PurchaseOrderRow, PurchaseOrderRow.id == PurchaseOrderLineRow.order_id)
+        .where(PurchaseOrderRow.status == "open")
+        .group_by(PurchaseOrderLineRow.product_id, PurchaseOrderRow.expected_on)
+        .order_by(PurchaseOrderLineRow.product_id, PurchaseOrderRow.expected_on)
+    )
+    if product_ids is not None:
+        query = query.where(PurchaseOrderLineRow.product_id.in_(list(product_ids)))
+    expected: dict[str, list[tuple[date, int]]] = {}
+    for product_id, day, units in session.execute(query):
+        expected.setdefault(product_id, []).append((day, int(units)))
+    return expected
+
+
+def lead_time_shortfalls(
+    session: Session, products: Sequence[Product], today: date
+) -> dict[str, int]:
+    """The products whose forecast uses up their stock on hand and on order before an
+    order placed today could arrive, with the units forecast over their lead time.
+    Products without a stored forecast are never short."""
+    ids = [product.product_id for product in products]
+    if not ids:
+        return {}
+    horizon = today + timedelta(days=max(max(1, p.lead_time_days) for p in products))
+    forecast: dict[str, tuple[list[date], list[float]]] = {}
+    for product_id, day, units in session.execute(
+        select(PredictionRow.product_id, PredictionRow.day, PredictionRow.predicted_units)
+        .where(
+            PredictionRow.product_id.in_(ids),
+            PredictionRow.day >= today,
+            PredictionRow.day < horizon,
+        )
+        .order_by(PredictionRow.product_id, PredictionRow.day)
+    ):
+        days, values = forecast.setdefault(product_id, ([], []))
+        days.append(day)
+        values.append(float(units))
+    arriving = open_arrivals(session, ids)
+    short: dict[str, int] = {}
+    for product in products:
+        days, values = forecast.get(product.product_id, ([], []))
+        if days and runs_out_before_delivery(
+            product.quantity, days, values, arriving.get(product.product_id, []),
+            lead_time_days=product.lead_time_days, today=today,
+        ):  # fmt: skip
+            short[product.product_id] = round(sum(values[: max(1, product.lead_time_days)]))
+    return short
+
+
+def sync_lead_time_alerts_in(
+    session: Session, products: Sequence[Product], now: datetime
+) -> tuple[list[str], list[str]]:
+    """Raise a "runs out before a new order could arrive" alert for each of these products
+    that will, and resolve the ones that no longer will. Returns (raised, resolved) ids."""
+    short = lead_time_shortfalls(session, products, now.date())
+    kind = AlertKind.RUNS_OUT_BEFORE_DELIVERY.value
+    active = {
+        row.product_id: row
+        for row in session.scalars(
+            select(AlertRow).where(
+                AlertRow.kind == kind,
+                AlertRow.resolved_at.is_(None),
+                AlertRow.product_id.in_([p.product_id for p in products]),
+            )
+        )
+    }
+    raised: list[str] = []
+    resolved: list[str] = []
+    for product in products:
+        pid = product.product_id
+        if pid in short and pid not in active:
+            session.add(
+                AlertRow(
+                    product_id=pid, kind=kind, status=AlertStatus.OPEN.value, raised_at=now,
+                    quantity_at_raise=product.quantity, threshold_at_raise=short[pid],
+                )
+            )  # fmt: skip
+            raised.append(pid)
+        elif pid not in short and pid in active:
+            active[pid].status = AlertStatus.RESOLVED.value
+            active[pid].resolved_at = now
+            resolved.append(pid)
+    session.flush()
+    return raised, resolved
 
 
 def acknowledge_alerts(
@@ -493,7 +606,24 @@ def seed_shop(
 CURRENCY_SYMBOL = "currency_symbol"
 SHOP_NAME = "shop_name"
 HOLIDAY_COUNTRY = "holiday_country"
-DEFAULT_SETTINGS = {CURRENCY_SYMBOL: "£", SHOP_NAME: "My shop", HOLIDAY_COUNTRY: ""}
+SERVICE_LEVEL_A, SERVICE_LEVEL_B, SERVICE_LEVEL_C = (
+    "service_level_a",
+    "service_level_b",
+    "service_level_c",
+)
+ORDERING_COST = "ordering_cost"
+HOLDING_RATE = "holding_rate"
+DEFAULT_SERVICE_LEVEL = "0.95"
+DEFAULT_SETTINGS = {
+    CURRENCY_SYMBOL: "£",
+    SHOP_NAME: "My shop",
+    HOLIDAY_COUNTRY: "",
+    SERVICE_LEVEL_A: DEFAULT_SERVICE_LEVEL,
+    SERVICE_LEVEL_B: DEFAULT_SERVICE_LEVEL,
+    SERVICE_LEVEL_C: DEFAULT_SERVICE_LEVEL,
+    ORDERING_COST: "",
+    HOLDING_RATE: "",
+}
 
 
 @dataclass(frozen=True)
@@ -501,6 +631,18 @@ class ShopSettings:
     currency_symbol: str
     shop_name: str
     holiday_country: str = ""  # ISO country code whose public holidays Prophet learns; "" = none
+    # Target cycle service level per ABC class, for products without their own.
+    service_level_a: float = 0.95
+    service_level_b: float = 0.95
+    service_level_c: float = 0.95
+    # EOQ: what placing one order costs, and holding stock per year as a share of its cost.
+    # Orders are sized by EOQ only when both are set.
+    ordering_cost: Decimal | None = None
+    holding_rate: float | None = None
+
+    def service_level_for(self, abc: str) -> float:
+        """The service level of an ABC class (A, B or C)."""
+        return {"A": self.service_level_a, "B": self.service_level_b}.get(abc, self.service_level_c)
 
     def money(self, amount: Decimal | float | int, *, pence: bool = True) -> str:
         """Format an amount for people: £1,234.50, or £1,235 with pence=False (headline KPIs)."""
@@ -522,11 +664,44 @@ def parse_holiday_country(value: object) -> str:
     return code
 
 
+def parse_holding_rate(value: object) -> float | None:
+    """The yearly cost of holding stock as a share of its cost: 0.25 or "25%"; blank: none."""
+    if is_blank(value):
+        return None
+    text = value.strip() if isinstance(value, str) else value
+    percent = isinstance(text, str) and text.endswith("%")
+    rate = parse_number(text[:-1] if percent and isinstance(text, str) else text, "holding rate")
+    if percent:
+        rate /= 100
+    if not 0 < rate <= 1:
+        raise InvalidValue(
+            "holding rate", value, "must be more than 0 and at most 1 a year (e.g. 0.25 or 25%)"
+        )
+    return rate
+
+
+def parse_ordering_cost(value: object) -> Decimal | None:
+    """What placing one order costs (delivery, admin); blank or 0: not set."""
+    if is_blank(value):
+        return None
+    cost = parse_money(value, "ordering cost")
+    return cost if cost > 0 else None
+
+
 def get_settings(db: Database) -> ShopSettings:
     with db.read() as session:
         stored = {row.key: row.value for row in session.scalars(select(SettingRow))}
     values = {**DEFAULT_SETTINGS, **stored}
-    return ShopSettings(values[CURRENCY_SYMBOL], values[SHOP_NAME], values[HOLIDAY_COUNTRY])
+    return ShopSettings(
+        values[CURRENCY_SYMBOL],
+        values[SHOP_NAME],
+        values[HOLIDAY_COUNTRY],
+        service_level_a=float(values[SERVICE_LEVEL_A]),
+        service_level_b=float(values[SERVICE_LEVEL_B]),
+        service_level_c=float(values[SERVICE_LEVEL_C]),
+        ordering_cost=Decimal(values[ORDERING_COST]) if values[ORDERING_COST] else None,
+        holding_rate=float(values[HOLDING_RATE]) if values[HOLDING_RATE] else None,
+    )
 
 
 def update_settings(
@@ -535,10 +710,27 @@ def update_settings(
     currency_symbol: object = None,
     shop_name: object = None,
     holiday_country: object = None,
+    service_levels: Mapping[str, object] | None = None,
+    ordering_cost: object = UNCHANGED,
+    holding_rate: object = UNCHANGED,
 ) -> ShopSettings:
+    """Save the given settings (None / UNCHANGED: leave as is), all or none.
+    `service_levels` maps an ABC class to its service level. An ordering cost or a
+    holding rate given as blank clears it."""
     changes: dict[str, str] = {}
     if holiday_country is not None:
         changes[HOLIDAY_COUNTRY] = parse_holiday_country(holiday_country)
+    for abc, level in (service_levels or {}).items():
+        key = {"A": SERVICE_LEVEL_A, "B": SERVICE_LEVEL_B, "C": SERVICE_LEVEL_C}.get(abc)
+        if key is None:
+            raise InvalidValue("ABC class", abc, "must be A, B or C")
+        changes[key] = repr(parse_service_level(level, f"service level of class {abc}"))
+    if ordering_cost is not UNCHANGED:
+        cost = parse_ordering_cost(ordering_cost)
+        changes[ORDERING_COST] = "" if cost is None else str(cost)
+    if holding_rate is not UNCHANGED:
+        rate = parse_holding_rate(holding_rate)
+        changes[HOLDING_RATE] = "" if rate is None else repr(rate)
     if currency_symbol is not None:
         changes[CURRENCY_SYMBOL] = parse_text(currency_symbol, "currency symbol", max_length=8)
     if shop_name is not None:
@@ -554,7 +746,8 @@ def update_settings(
 
 
 def erase_shop(db: Database) -> None:
-    """Delete every product, sale, movement, alert and setting: an empty shop, same schema."""
+    """Delete every product, sale, movement, alert, import, forecast, purchase order and
+    setting: an empty shop, same schema (a file imported before imports again)."""
     with db.write() as session:
         for model in (
             PurchaseOrderLineRow,
@@ -565,7 +758,12 @@ def erase_shop(db: Database) -> None:
             StockMovementRow,
             AlertRow,
             SaleLineRow,
+            ImportedLineRow,
+            ProductImportChangeRow,
+            ShopDailySalesRow,
             ProductRow,
+            ImportBatchRow,
+            ColumnMappingRow,
             SettingRow,
         ):
             session.execute(delete(model))

@@ -10,7 +10,7 @@ import pytest
 
 from stockcore import forecasting
 from stockcore.forecasting import DEFAULT_MODEL, PROPHET, _choose
-from stockcore.forecasts import run_out_day
+from stockcore.replenishment import run_out_day
 
 INTERMITTENT_MODELS = {"TSB", "Croston SBA", "ADIDA", "IMAPA", "AutoETS"}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -195,6 +196,26 @@ def test_changing_the_currency_symbol(app: AppTest) -> None:
     app.button(key="FormSubmitter:settings_form-Save settings").click().run()
     open_page(app, "pages/overview.py")
     assert app.metric[2].value.startswith("₹")
+
+
+def test_service_levels_and_order_costs_are_set_on_the_settings_page(
+    app: AppTest, db: Database
+) -> None:
+    from stockcore import services
+
+    open_page(app, "pages/settings.py")
+    app.number_input(key="settings_service_level_A").set_value(0.99)
+    app.number_input(key="settings_ordering_cost").set_value(25.0)
+    app.number_input(key="settings_holding_rate").set_value(0.2)
+    app.button(key="FormSubmitter:settings_form-Save settings").click().run()
+    assert not app.exception
+    saved = services.get_settings(db)
+    assert (saved.service_level_a, saved.service_level_b) == (0.99, 0.95)
+    assert (saved.ordering_cost, saved.holding_rate) == (Decimal("25.00"), 0.2)
+    app.number_input(key="settings_holding_rate").set_value(0.0)
+    app.button(key="FormSubmitter:settings_form-Save settings").click().run()
+    assert "holding rate 0.0 must be more than 0" in app.error[0].value
+    assert services.get_settings(db).holding_rate == 0.2  # nothing saved
 
 
 def test_erasing_needs_confirmation_then_leaves_an_empty_shop(app: AppTest, db: Database) -> None:

@@ -71,7 +71,7 @@ def test_the_backtest_command_prints_json_for_both_policies(tmp_path) -> None:  
 
 
 def test_the_fill_rate_level_covers_lumpy_demand() -> None:
-    from stockcore.policies import fill_rate_level
+    from stockcore.replenishment import fill_rate_level
 
     # Nine quiet stretches of 10 units and one with a 100-unit order.
     stretches = np.array([10.0] * 9 + [100.0])

@@ -87,6 +87,19 @@ def test_order_soon_healthy_overstock_and_no_demand(db: Database) -> None:
     assert order == ["SOON", "OK", "HEAP", "DEAD"]
 
 
+def test_lines_to_order_come_by_order_by_day_then_revenue_at_risk(db: Database) -> None:
+    add(db, "LATE", quantity=30, lead_time=3)  # below its reorder point, order by day 3
+    add(db, "EARLY", quantity=60, lead_time=10)  # order by day 2
+    add(db, "RICH", quantity=60, lead_time=10, price="9.00")  # order by day 2, more at risk
+    store(db, {"LATE": 5.0, "EARLY": 5.0, "RICH": 5.0}, error_sd=3.0)
+    lines = reorder.reorder_plan(db, today=TODAY)
+    assert [(line.product_id, line.order_by) for line in lines] == [
+        ("RICH", TODAY + timedelta(days=1)),
+        ("EARLY", TODAY + timedelta(days=1)),
+        ("LATE", TODAY + timedelta(days=2)),
+    ]
+
+
 def test_forecast_errors_add_safety_stock_and_service_level_raises_it(db: Database) -> None:
     add(db, "MUG", quantity=100, lead_time=9)
     store(db, {"MUG": 4.0}, error_sd=2.0)
@@ -97,12 +110,16 @@ def test_forecast_errors_add_safety_stock_and_service_level_raises_it(db: Databa
     assert at_98.reorder_point == pytest.approx(36 + at_98.safety_stock)
 
 
-def test_stock_on_order_counts_towards_the_position(db: Database) -> None:
+def test_stock_on_order_counts_towards_the_position_from_its_expected_day(db: Database) -> None:
     add(db, "FAST", quantity=30, lead_time=10)
     store(db, {"FAST": 5.0})
-    line = plan(db, on_order={"FAST": 40})["FAST"]
-    assert line.on_order == 40 and line.suggested_quantity == 85 - 70
-    assert line.run_out_day == TODAY + timedelta(days=13)  # 70 units: the 14th day
+    early = plan(db, arrivals={"FAST": [(TODAY + timedelta(days=3), 40)]})["FAST"]
+    assert early.on_order == 40 and early.suggested_quantity == 85 - 70
+    assert early.run_out_day == TODAY + timedelta(days=13)  # 70 units: the 14th day
+    # The same 40 units arriving after the 30 on hand are gone: out on day 6 regardless.
+    late = plan(db, arrivals={"FAST": [(TODAY + timedelta(days=8), 40)]})["FAST"]
+    assert late.run_out_day == TODAY + timedelta(days=5) and late.status == "order now"
+    assert "on order 40 on Tue 10 Mar" in late.explain()
 
 
 def test_abc_classes_split_revenue_80_15_5() -> None:
@@ -171,6 +188,129 @@ def test_lead_time_alerts_are_raised_once_and_resolved_when_stock_arrives(db: Da
     [alert] = reports.lead_time_alerts(db)
     assert alert.product_id == "FAST" and alert.quantity == 30
     assert [a.product_id for a in reports.active_alerts(db)] == []  # threshold alerts apart
-    services.receive_stock(db, "FAST", 200, clock=lambda: NOW)
+    services.receive_stock(db, "FAST", 200, clock=lambda: NOW)  # resolves it at once
+    assert reports.lead_time_alerts(db) == []
     after = reorder.sync_lead_time_alerts(db, today=TODAY, now=NOW)
-    assert after.resolved == ["FAST"] and reports.lead_time_alerts(db) == []
+    assert after.raised == after.resolved == [] and after.active == 0
+
+
+def edit(db: Database, pid: str, **changes: object) -> None:
+    services.update_products(db, {pid: changes}, clock=lambda: NOW)
+
+
+def test_a_products_own_service_level_beats_its_classs_setting(db: Database) -> None:
+    add(db, "MUG", quantity=100, lead_time=9)
+    store(db, {"MUG": 4.0}, error_sd=2.0)
+    services.update_settings(db, service_levels={"A": "0.9", "B": "0.9", "C": "99%"})
+    by_class = plan(db)["MUG"]  # no sales last year: class C
+    assert by_class.abc == "C" and by_class.service_level == 0.99
+    assert by_class.safety_stock == pytest.approx(2.3263 * 2.0 * 3, rel=1e-3)
+    assert "99% service level (class C)" in by_class.explain()
+    edit(db, "MUG", service_level="0.8")
+    own = plan(db)["MUG"]
+    assert own.service_level == 0.8 and "(its own)" in own.explain()
+    assert own.safety_stock == pytest.approx(0.8416 * 2.0 * 3, rel=1e-3)
+
+
+def test_a_lead_time_spread_adds_the_demand_of_late_days(db: Database) -> None:
+    add(db, "MUG", quantity=100, lead_time=9)
+    store(db, {"MUG": 4.0}, error_sd=2.0)
+    edit(db, "MUG", lead_time_sd_days=2)
+    line = plan(db)["MUG"]
+    # sigma = sqrt(9 x 2^2 + 4^2 x 2^2) = sqrt(36 + 64) = 10
+    assert line.safety_stock == pytest.approx(1.6449 * 10, rel=1e-3)
+    assert "give or take 2 days" in line.explain()
+
+
+def test_orders_are_rounded_up_to_whole_packs_and_the_minimum(db: Database) -> None:
+    add(db, "FAST", quantity=30, lead_time=10)
+    store(db, {"FAST": 5.0})
+    assert plan(db)["FAST"].suggested_quantity == 55
+    edit(db, "FAST", pack_size=12)
+    assert plan(db)["FAST"].suggested_quantity == 60  # 5 packs
+    edit(db, "FAST", min_order_quantity=100)
+    line = plan(db)["FAST"]
+    assert line.suggested_quantity == 108  # at least 100, in packs of 12
+    assert "packs of 12; at least 100" in line.explain()
+
+
+def test_eoq_sizes_orders_once_ordering_cost_and_holding_rate_are_set(db: Database) -> None:
+    add(db, "FAST", quantity=30, lead_time=10)  # price 2.00, no cost: held at its price
+    store(db, {"FAST": 5.0})
+    services.update_settings(db, ordering_cost="50")
+    assert plan(db)["FAST"].eoq is None  # needs both
+    services.update_settings(db, holding_rate="25%")
+    line = plan(db)["FAST"]
+    # sqrt(2 x 1825 a year x 50 / (0.25 x 2.00)) = sqrt(365,000) = 604.2
+    assert line.eoq == pytest.approx(604.15, abs=0.01)
+    assert line.suggested_quantity == 605
+    assert "the economic order quantity is 604" in line.explain()
+    services.update_settings(db, ordering_cost="", holding_rate=None)
+    assert plan(db)["FAST"].suggested_quantity == 55
+
+
+def test_lumpy_past_orders_raise_the_reorder_point_above_the_forecasts(db: Database) -> None:
+    add(db, "LUMPY", quantity=400, lead_time=10)
+    history = [
+        HistoryLine(TODAY - timedelta(days=back), "LUMPY", 100 if back % 20 == 0 else 1,
+                    Decimal("2.00"))
+        for back in range(1, 200)
+    ]  # fmt: skip
+    services.record_history(db, history)
+    store(db, {"LUMPY": 6.0})  # the forecast's own errors: none
+    line = plan(db)["LUMPY"]
+    assert line.lead_time_demand == 60
+    assert line.reorder_point > 100  # a 10-day stretch with a 100-unit order is common
+    assert line.cover.basis != "the forecast's backtest errors"
+    assert line.cover.past_level is not None and line.cover.lumpy_level is not None
+
+
+def test_a_purchase_that_leaves_too_little_for_the_lead_time_alerts_at_once(
+    db: Database,
+) -> None:
+    from stockcore import reports
+
+    add(db, "FAST", quantity=100, lead_time=10)  # 100 units last 20 days at 5 a day
+    store(db, {"FAST": 5.0})
+    calm = services.purchase(db, "FAST", 40, clock=lambda: NOW)  # 60 left: 12 days
+    assert not calm.runs_out_before_delivery and reports.lead_time_alerts(db) == []
+    short = services.purchase(db, "FAST", 20, clock=lambda: NOW)  # 40 left: 8 days
+    assert short.runs_out_before_delivery
+    [alert] = reports.lead_time_alerts(db)
+    assert (alert.product_id, alert.quantity, alert.needed_at_raise) == ("FAST", 40, 50)
+    again = services.purchase(db, "FAST", 1, clock=lambda: NOW)
+    assert not again.runs_out_before_delivery and len(reports.lead_time_alerts(db)) == 1
+    services.adjust_stock(db, "FAST", change=30, reason="found a box", clock=lambda: NOW)
+    assert reports.lead_time_alerts(db) == []  # 69 units last 13 days
+
+
+def test_an_open_purchase_order_arriving_in_time_prevents_the_alert(db: Database) -> None:
+    from stockcore import purchasing, reports
+
+    add(db, "FAST", quantity=100, lead_time=10)
+    store(db, {"FAST": 5.0})
+    ordered = purchasing.create_purchase_orders(
+        db, {"FAST": 100}, clock=lambda: NOW - timedelta(days=5)
+    )
+    assert ordered[0].expected_on == TODAY + timedelta(days=5)
+    # 40 left would last 8 days, but the 100 units come on day 6.
+    assert not services.purchase(db, "FAST", 60, clock=lambda: NOW).runs_out_before_delivery
+    assert reports.lead_time_alerts(db) == []
+    purchasing.cancel_purchase_order(db, ordered[0].order_id, clock=lambda: NOW)
+    assert services.purchase(db, "FAST", 1, clock=lambda: NOW).runs_out_before_delivery
+
+
+def test_sales_imported_into_stock_raise_lead_time_alerts_and_undo_resolves_them(
+    db: Database,
+) -> None:
+    from stockcore import imports, reports
+
+    add(db, "FAST", quantity=100, lead_time=10)
+    store(db, {"FAST": 5.0})
+    data = b"date,product_id,quantity,unit_price\n2026-03-01,FAST,60,2.00\n"
+    outcome = imports.import_sales(
+        db, data, "orders.csv", imports.ImportOptions(apply_to_stock=True), clock=lambda: NOW
+    )
+    assert [a.product_id for a in reports.lead_time_alerts(db)] == ["FAST"]  # 40 left
+    imports.undo_import(db, outcome.batch_id, clock=lambda: NOW)
+    assert reports.lead_time_alerts(db) == []

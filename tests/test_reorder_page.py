@@ -32,7 +32,7 @@ def app(shop_url: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
 def test_the_action_list_shows_what_to_order_first(app: AppTest, shop_url: str) -> None:
     assert not app.error
     labels = [metric.label for metric in app.metric]
-    assert labels[:3] == ["Order now", "Order soon (within 7 days)", "Healthy"]
+    assert labels[:3] == ["Order now", "Order soon (this week)", "Healthy"]
     plan = reorder.reorder_plan(Database.connect(shop_url), today=date.today())
     urgent = [line for line in plan if line.status in ("order now", "order soon")]
     assert int(app.metric[0].value) == sum(line.status == "order now" for line in plan)

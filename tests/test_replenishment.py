@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from stockcore.domain import InvalidValue
+from stockcore.domain import InvalidValue, parse_service_level
 from stockcore.replenishment import (
+    cover_level,
+    demand_sigma,
     economic_order_quantity,
     order_quantity,
     parse_daily_demand,
     parse_lead_time,
-    parse_service_level,
     parse_spread,
     round_order,
     stock_levels,
+    stretch_sums,
+    trading_days_in,
 )
 
 
@@ -58,6 +62,52 @@ def test_stock_on_order_is_subtracted() -> None:
     assert order_quantity(480, on_hand=100, on_order=300) == 80
     assert order_quantity(480, on_hand=100, on_order=400) == 0
     assert order_quantity(480, on_hand=100, on_order=300, pack_size=48) == 96
+
+
+def test_the_cover_level_is_the_forecast_plus_z_sigma_without_a_past() -> None:
+    level = cover_level(
+        expected=100, sigma=10, past_sums=np.array([]), cycle_demand=50, service_level=0.95
+    )
+    assert level.level == pytest.approx(116.449, abs=1e-3)
+    assert level.safety_stock == pytest.approx(16.449, abs=1e-3)
+    assert level.basis == "the forecast's backtest errors"
+
+
+def test_the_cover_level_rises_to_what_past_stretches_sold() -> None:
+    steady = np.full(50, 100.0)
+    lumpy = np.array([100.0] * 45 + [400.0] * 5)  # one stretch in ten had a big order
+    calm = cover_level(
+        expected=100, sigma=5, past_sums=steady, cycle_demand=50, service_level=0.95
+    )  # fmt: skip
+    assert calm.level == pytest.approx(108.22, abs=0.01)  # the forecast's errors rule
+    stormy = cover_level(
+        expected=100, sigma=5, past_sums=lumpy, cycle_demand=50, service_level=0.95
+    )  # fmt: skip
+    assert stormy.past_level == pytest.approx(400.0)
+    assert stormy.level == 400.0 and stormy.basis.startswith("what the same stretch")
+    # Past stretches are scaled up to a higher forecast, never down to a lower one.
+    rising = cover_level(
+        expected=260, sigma=0, past_sums=lumpy, cycle_demand=50, service_level=0.5
+    )  # fmt: skip
+    assert rising.past_level == pytest.approx(200.0)  # median 100 x (260 / mean 130)
+    falling = cover_level(
+        expected=50, sigma=0, past_sums=lumpy, cycle_demand=50, service_level=0.5
+    )  # fmt: skip
+    assert falling.past_level == pytest.approx(100.0)
+
+
+def test_stretch_sums_leave_out_stock_out_days() -> None:
+    history = np.array([1.0, 2.0, np.nan, 3.0, 4.0])
+    assert stretch_sums(history, 2).tolist() == [3.0, 5.0, 7.0]
+    assert stretch_sums(np.array([2.0, np.nan]), 4).tolist() == [8.0]  # scaled to 4 days
+    assert stretch_sums(np.array([]), 3).size == 0
+    assert trading_days_in(7, 6) == 6 and trading_days_in(14, 5) == 10
+    assert trading_days_in(1, 5) == 1
+
+
+def test_the_sigma_adds_the_lead_times_spread() -> None:
+    assert demand_sigma(2.0, 9, 4.0, None) == pytest.approx(6.0)
+    assert demand_sigma(2.0, 9, 4.0, 2.0) == pytest.approx(10.0)  # sqrt(36 + 64)
 
 
 def test_economic_order_quantity() -> None:

@@ -246,3 +246,15 @@ def test_erasing_the_shop_leaves_an_empty_working_shop(db: Database) -> None:
     assert reports.inventory(db) == []
     services.add_product(db, laptop())
     assert services.purchase(db, "101", 1).product.quantity == 6
+
+
+def test_after_erasing_the_shop_a_file_imported_before_imports_again(db: Database) -> None:
+    from stockcore import imports
+
+    data = b"date,product_id,quantity,unit_price,order_id\n2026-02-01 10:00,MUG,2,3.00,O1\n"
+    first = imports.import_sales(db, data, "orders.csv")
+    assert first.batch_id is not None
+    services.erase_shop(db)
+    again = imports.import_sales(db, data, "orders.csv")
+    assert again.batch_id is not None and "already imported" not in again.message
+    assert [p.product_id for p in reports.inventory(db)] == ["MUG"]

@@ -57,6 +57,42 @@ def add_product_form() -> None:
             step=1,
             key="new_product_lead_time",
         )
+        lead_time_sd = right.number_input(
+            "Lead time sd (days, optional)",
+            min_value=0.0,
+            max_value=float(MAX_LEAD_TIME_DAYS),
+            value=None,
+            step=0.5,
+            help="How much the supplier's delivery time varies from order to order.",
+            key="new_product_lead_time_sd",
+        )
+        minimum = left.number_input(
+            "Minimum order quantity",
+            min_value=1,
+            max_value=MAX_QUANTITY,
+            value=1,
+            step=1,
+            key="new_product_moq",
+        )
+        pack = right.number_input(
+            "Pack size",
+            min_value=1,
+            max_value=MAX_QUANTITY,
+            value=1,
+            step=1,
+            key="new_product_pack",
+        )
+        service_level = left.number_input(
+            "Service level (optional)",
+            min_value=0.5,
+            max_value=0.999,
+            value=None,
+            step=0.01,
+            format="%.3f",
+            help="The chance of not running out before an order arrives, e.g. 0.98. "
+            "Empty: the setting for its ABC class.",
+            key="new_product_service_level",
+        )
         submitted = st.form_submit_button("Add product", type="primary")
     if not submitted:
         return
@@ -72,6 +108,10 @@ def add_product_form() -> None:
             unit_cost=None if cost is None else f"{cost:.2f}",
             supplier=supplier,
             lead_time_days=lead_time,
+            min_order_quantity=minimum,
+            pack_size=pack,
+            lead_time_sd_days=lead_time_sd,
+            service_level=service_level,
         )
         return services.add_product(ui.database(), product)
 
