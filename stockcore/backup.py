@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Final
 
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection, Table, create_engine, func, select
+from sqlalchemy import Connection, Table, create_engine, func, inspect, select
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.pool import NullPool
 
@@ -59,9 +59,12 @@ def _tables() -> list[Table]:
 
 
 def _counts(connection: Connection) -> dict[str, int]:
+    """Rows per table; a backup made by an older version lacks the newer tables (users)."""
+    present = set(inspect(connection).get_table_names())
     return {
         table.name: int(connection.scalar(select(func.count()).select_from(table)) or 0)
         for table in _tables()
+        if table.name in present
     }
 
 
