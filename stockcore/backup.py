@@ -104,8 +104,12 @@ def _sqlite_snapshot(db: Database, target: Path) -> None:
             destination.close()
 
 
-def _copy_rows(source: Connection, destination: Connection) -> None:
+def _copy_rows(
+    source: Connection, destination: Connection, skip: frozenset[str] = frozenset()
+) -> None:
     for table in _tables():
+        if table.name in skip:
+            continue
         result = source.execution_options(yield_per=CHUNK).execute(select(table))
         for chunk in result.partitions(CHUNK):
             destination.execute(table.insert(), [dict(row._mapping) for row in chunk])
@@ -200,11 +204,18 @@ def restore(db: Database, file: str | Path) -> BackupSummary:
 
 
 def _replace(source: Connection, destination: Connection) -> None:
+    """Every row of `destination` replaced by `source`'s. A backup without accounts (made
+    before there were any) keeps the current accounts, so nobody is locked out and the
+    next visitor cannot claim the shop as its new owner."""
     if destination.dialect.name == "sqlite":
         destination.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+    accounts = Base.metadata.tables["users"]
+    has_accounts = bool(source.scalar(select(func.count()).select_from(accounts)))
+    skip = frozenset() if has_accounts else frozenset({accounts.name})
     for table in reversed(_tables()):
-        destination.execute(table.delete())
-    _copy_rows(source, destination)
+        if table.name not in skip:
+            destination.execute(table.delete())
+    _copy_rows(source, destination, skip)
     if destination.dialect.name == "postgresql":
         for table in _tables():
             column = table.c.get("id")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from stockcore import backup, purchasing, reports, services
+from stockcore import accounts, backup, purchasing, reports, services
 from stockcore.db import Database, current_revision, upgrade
 from stockcore.domain import Product, StockcoreError
 from stockcore.models import Base
@@ -40,6 +40,7 @@ def fill(db: Database) -> None:
     services.purchase(db, "MUG", 7, clock=lambda: NOW)  # raises a restock alert
     services.receive_stock(db, "BAG", 12, clock=lambda: NOW)
     services.update_settings(db, shop_name="Backed up", service_levels={"A": "0.98"})
+    accounts.register(db, "owner", "owner@example.com", "a long passphrase")
     purchasing.create_purchase_orders(db, {"MUG": 12}, clock=lambda: NOW)
 
 
@@ -133,7 +134,10 @@ def test_a_backup_made_by_an_older_version_restores_into_the_current_schema(
 
     current = Database.connect(sqlite_url(tmp_path / "current.db"))
     upgrade(current)
+    owner = accounts.register(current, "owner", "owner@example.com", "a long passphrase")
     backup.restore(current, old_backup.path)
+    # The old backup has no accounts: the current ones stay, nobody can claim the shop.
+    assert [user.username for user in accounts.list_users(current)] == [owner.username]
     mug = reports.get_product(current, "MUG")
     assert mug is not None and (mug.quantity, mug.pack_size, mug.min_order_quantity) == (10, 1, 1)
     with closing(sqlite3.connect(old_backup.path)) as connection:  # the backup is unchanged
