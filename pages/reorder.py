@@ -4,7 +4,7 @@ from datetime import date
 
 import streamlit as st
 
-from stockcore import purchasing, reorder, ui
+from stockcore import charts, purchasing, reorder, ui
 from stockcore.ui import forms
 
 ui.through_router()
@@ -46,6 +46,7 @@ frame = reorder.plan_frame(lines if show_all else urgent)
 if frame.empty:
     st.success("Nothing needs ordering now.", icon=":material/check_circle:")
 else:
+    st.altair_chart(charts.reorder_position(frame), width="stretch")
     edited = st.data_editor(
         frame,
         hide_index=True,
