@@ -335,11 +335,13 @@ def large_line_warnings(lines: pd.DataFrame, limit: int = 5) -> list[str]:
         return []
     usual = lines.groupby("product_id")["quantity"].transform("median")
     count = lines.groupby("product_id")["quantity"].transform("size")
-    big = lines[
+    # The usual size is attached before filtering: assigning a Series to an empty frame
+    # would give it that Series' rows.
+    big = lines.assign(usual=usual)[
         (count >= 5)
         & (lines["quantity"] >= LARGE_LINE_MINIMUM)
         & (lines["quantity"] > usual * LARGE_LINE_FACTOR)
-    ].assign(usual=usual)
+    ]
     big = big.sort_values("quantity", ascending=False).head(limit)
     return [
         f"line {row['line']}: {row['quantity']:,} units of {row['product_id']} on "

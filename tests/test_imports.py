@@ -397,3 +397,13 @@ def test_ambiguous_dates_in_daily_totals_are_asked_for_too(db: Database) -> None
     told = ImportOptions(date_order=DateOrder.DAY_FIRST)
     preview = imports.preview_sales_import(db, data, "totals.csv", told)
     assert (preview.first_day, preview.last_day) == (date(2024, 4, 3), date(2024, 6, 5))
+
+
+def test_a_file_without_large_lines_gets_no_large_line_warning(db: Database) -> None:
+    data = (
+        b"date,product_id,quantity,unit_price,order_id\n"
+        b"2024-03-01 10:00,MUG,2,3.00,W1\n2024-03-02 11:30,MUG,1,3.00,W2\n"
+    )
+    preview = imports.preview_sales_import(db, data, "orders.csv", ImportOptions())
+    assert preview.warnings == []
+    assert imports.large_line_warnings(preview.lines.iloc[0:0]) == []
