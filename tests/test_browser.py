@@ -1,0 +1,245 @@
+"""End to end in a real browser: Debian's chromium, driven by Playwright, against a real
+`streamlit run app.py` server on a free loopback port and a temporary copy of the demo shop
+(with its forecasts).
+
+The walk: create the owner account, sign out and sign in again, see the overview, upload a
+sales CSV and see its preview and the committed batch, buy from the purchase form and see
+the restock alert's toast, then open the forecast, reorder and backtest pages and see their
+charts. Any Streamlit exception box fails the test. A screenshot of each step is saved in
+test-output/browser/.
+
+Without chromium (or Playwright) the test is skipped with the reason, unless
+STOCKCORE_REQUIRE_BROWSER=1 (as in CI), where that is a failure. Playwright never
+downloads a browser: it is pointed at the system's chromium.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from stockcore import reports
+from stockcore.db import Database
+from tests.conftest import sqlite_url
+
+REPO = Path(__file__).resolve().parent.parent
+SHOTS = REPO / "test-output" / "browser"
+CHROMIUM = os.environ.get("STOCKCORE_CHROMIUM", "/usr/bin/chromium")
+PASSWORD = "correct horse battery staple"
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("STOCKCORE_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"browser tests are required here, but {reason}")
+    pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def shop(forecast_template: Path, tmp_path: Path) -> str:
+    target = tmp_path / "shop.db"
+    shutil.copyfile(forecast_template, target)
+    return sqlite_url(target)
+
+
+@pytest.fixture
+def server(shop: str, tmp_path: Path) -> Iterator[str]:
+    port = _free_port()
+    log = (tmp_path / "streamlit.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py",
+         "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--server.headless", "true", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        cwd=REPO,
+        env={**os.environ, "STOCKCORE_DATABASE_URL": shop, "STOCKCORE_DEMO": "0"},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                log.close()
+                pytest.fail("streamlit did not start: " + (tmp_path / "streamlit.log").read_text())
+            time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        _unavailable(f"there is no chromium at {CHROMIUM} (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("Playwright for Python is not installed")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox"]
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+class Walk:
+    """One browser tab through the dashboard, checking for exception boxes at each step."""
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        self.step = 0
+        SHOTS.mkdir(parents=True, exist_ok=True)
+
+    def settle(self) -> None:
+        """Wait until Streamlit has finished running the script."""
+        self.page.wait_for_timeout(300)
+        self.page.locator('[data-testid="stStatusWidget"]').wait_for(
+            state="hidden", timeout=120_000
+        )
+        self.page.wait_for_timeout(500)
+
+    def check(self, name: str) -> None:
+        self.settle()
+        self.step += 1
+        self.page.screenshot(path=str(SHOTS / f"{self.step:02d}-{name}.png"), full_page=True)
+        boxes = self.page.locator('[data-testid="stException"]')
+        assert boxes.count() == 0, boxes.first.inner_text()
+
+    def open(self, title: str) -> None:
+        self.page.locator('[data-testid="stSidebarNav"]').get_by_role(
+            "link", name=title
+        ).first.click()
+        self.page.get_by_role("heading", name=title).first.wait_for(timeout=60_000)
+        self.settle()
+
+    def chart(self) -> None:
+        charts = self.page.locator('[data-testid="stVegaLiteChart"]')
+        charts.first.wait_for(timeout=120_000)
+        charts.first.locator("canvas, svg").first.wait_for(timeout=30_000)
+
+
+def test_an_owner_walks_through_the_dashboard(
+    server: str, browser: Any, shop: str, tmp_path: Path
+) -> None:
+    db = Database.connect(shop)
+    target = next(
+        p
+        for p in reports.inventory(db)
+        if p.restock_threshold > 0 and p.quantity > p.restock_threshold
+    )  # a product the purchase will take below its threshold
+    units = target.quantity - target.restock_threshold + 1
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    walk = Walk(page)
+
+    # A new shop: the first screen creates the owner account, which is then signed in.
+    page.goto(server)
+    page.get_by_text("Welcome to stockcore").wait_for(timeout=90_000)
+    page.get_by_label("Username").fill("owner")
+    page.get_by_label("Email").fill("owner@example.com")
+    page.get_by_label("Password (at least 8 characters)").fill(PASSWORD)
+    page.get_by_label("Password again").fill(PASSWORD)
+    walk.check("create-owner")
+    page.get_by_role("button", name="Create the owner account").click()
+    page.get_by_role("heading", name="Overview").wait_for(timeout=60_000)
+
+    # Sign out, and sign in again with the new account.
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_text("Sign in to stockcore").wait_for(timeout=60_000)
+    page.get_by_label("Username or email").fill("owner")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    walk.check("sign-in")
+    page.get_by_role("button", name="Sign in").click()
+
+    # The overview: headline numbers and the stock chart.
+    page.get_by_role("heading", name="Overview").wait_for(timeout=60_000)
+    walk.chart()
+    assert page.locator('[data-testid="stMetric"]').count() >= 4
+    walk.check("overview")
+
+    # Upload a sales file: the preview, then the committed batch.
+    sales = tmp_path / "web-orders.csv"
+    sales.write_text(
+        "date,product_id,quantity,unit_price,order_id\n"
+        f"2024-03-01 10:00,{target.product_id},2,{target.unit_price},WEB-1\n"
+        f"2024-03-02 11:30,{target.product_id},1,{target.unit_price},WEB-2\n",
+        encoding="utf-8",
+    )
+    walk.open("Upload")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(sales))
+    page.get_by_role("button", name="Import", exact=True).wait_for(timeout=60_000)
+    walk.check("upload-preview")
+    assert page.get_by_text("2 rows read, 2 sale lines").count() >= 1
+    assert page.get_by_text("far above its usual").count() == 0
+    page.get_by_role("button", name="Import", exact=True).click()
+    page.get_by_text("batch", exact=False).first.wait_for(timeout=60_000)
+    walk.check("upload-committed")
+    with db.read() as session:
+        from sqlalchemy import func, select
+
+        from stockcore.models import ImportBatchRow
+
+        assert session.scalar(select(func.count()).select_from(ImportBatchRow)) == 1
+
+    # Buy enough to go below the threshold: the sale, and the alert's toast.
+    walk.open("Purchase")
+    picker = page.locator('[data-testid="stSelectbox"]').first
+    picker.click()
+    page.keyboard.type(target.product_id)
+    page.get_by_role("option").filter(has_text=target.product_id).first.click()
+    page.get_by_label("Quantity").fill(str(units))
+    page.get_by_role("button", name="Buy").click()
+    toast = page.locator('[data-testid="stToast"]').filter(has_text="Restock alert")
+    toast.first.wait_for(timeout=60_000)
+    walk.check("purchase-alert")
+    after = reports.get_product(db, target.product_id)
+    assert after is not None and after.quantity == target.restock_threshold - 1
+
+    # Forecast, reorder and backtest pages, each with its chart.
+    walk.open("Forecast")
+    page.locator('[data-testid="stSelectbox"]').first.click()
+    page.keyboard.type(target.product_id)
+    page.get_by_role("option").filter(has_text=target.product_id).first.click()
+    walk.chart()
+    walk.check("forecast")
+
+    walk.open("Reorder")
+    walk.chart()
+    walk.check("reorder")
+
+    walk.open("Backtest")
+    page.get_by_label("Best sellers to replay").fill("5")
+    page.get_by_role("button", name="Run backtest").click()
+    walk.chart()
+    walk.check("backtest")
+    db.dispose()
