@@ -2,10 +2,12 @@
 `streamlit run app.py` server on a free loopback port and a temporary copy of the demo shop
 (with its forecasts).
 
-The walk: create the owner account, sign out and sign in again, see the overview, upload a
-sales CSV and see its preview and the committed batch, buy from the purchase form and see
-the restock alert's toast, then open the forecast, reorder and backtest pages and see their
-charts. Any Streamlit exception box fails the test. A screenshot of each step is saved in
+The walk: a deep link as the server's very first request meets the gate; create the owner
+account, sign out and sign in again, see the overview, upload a sales CSV and see its
+preview and the committed batch, buy from the purchase form and see the restock alert's
+toast, check that a browser that is not signed in gets the sign-in screen for a page's
+link, then open the forecast, reorder and backtest pages and see their charts. Any
+Streamlit exception box fails the test. A screenshot of each step is saved in
 test-output/browser/.
 
 Without chromium (or Playwright) the test is skipped with the reason, unless
@@ -162,7 +164,12 @@ def test_an_owner_walks_through_the_dashboard(
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     walk = Walk(page)
 
-    # A new shop: the first screen creates the owner account, which is then signed in.
+    # The server's very first request is a deep link: it still meets the gate, which on a
+    # new shop asks for the owner account first, and shows nothing of the page.
+    page.goto(f"{server}/inventory")
+    page.get_by_text("Welcome to stockcore").wait_for(timeout=90_000)
+    walk.settle()
+    assert page.get_by_role("heading", name="Inventory").count() == 0
     page.goto(server)
     page.get_by_text("Welcome to stockcore").wait_for(timeout=90_000)
     page.get_by_label("Username").fill("owner")
@@ -236,6 +243,14 @@ def test_an_owner_walks_through_the_dashboard(
     walk.open("Reorder")
     walk.chart()
     walk.check("reorder")
+
+    # Another browser, not signed in, following a link to a page: the sign-in screen.
+    stranger = browser.new_page()
+    stranger.goto(f"{server}/reorder")
+    stranger.get_by_text("Sign in to stockcore").wait_for(timeout=60_000)
+    stranger.wait_for_timeout(1000)
+    assert stranger.get_by_role("heading", name="Reorder").count() == 0
+    stranger.close()
 
     walk.open("Backtest")
     page.get_by_label("Best sellers to replay").fill("5")
