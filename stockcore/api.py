@@ -63,6 +63,12 @@ ProductId = Annotated[
 ]
 Money = Annotated[Decimal, Field(ge=0, description="an amount in the shop's currency")]
 ShortText = Annotated[str, Field(max_length=500)]
+LeadTimeSpread = Annotated[
+    Number, Field(ge=0, le=MAX_LEAD_TIME_DAYS, description="sd of the supplier's lead time, days")
+]
+ServiceLevel = Annotated[
+    Number, Field(gt=0, lt=1, description="target chance of not running out, e.g. 0.95")
+]
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:
@@ -133,6 +139,10 @@ class ProductOut(BaseModel):
     restock_threshold: int
     supplier: str | None
     lead_time_days: int
+    min_order_quantity: int
+    pack_size: int
+    lead_time_sd_days: float | None
+    service_level: float | None
     needs_restock: bool
 
     @classmethod
@@ -147,6 +157,10 @@ class ProductOut(BaseModel):
             restock_threshold=product.restock_threshold,
             supplier=product.supplier,
             lead_time_days=product.lead_time_days,
+            min_order_quantity=product.min_order_quantity,
+            pack_size=product.pack_size,
+            lead_time_sd_days=product.lead_time_sd_days,
+            service_level=product.service_level,
             needs_restock=product.needs_restock,
         )
 
@@ -161,6 +175,10 @@ class ProductIn(_In):
     unit_cost: Money | None = None
     supplier: ShortText | None = None
     lead_time_days: Whole = Field(7, ge=0, le=MAX_LEAD_TIME_DAYS)
+    min_order_quantity: Whole = Field(1, ge=1, le=MAX_QUANTITY)
+    pack_size: Whole = Field(1, ge=1, le=MAX_QUANTITY)
+    lead_time_sd_days: LeadTimeSpread | None = None
+    service_level: ServiceLevel | None = None
 
 
 class ProductChangesIn(_In):
@@ -173,6 +191,12 @@ class ProductChangesIn(_In):
     restock_threshold: Whole | None = Field(None, ge=0, le=MAX_QUANTITY)
     supplier: ShortText | None = None
     lead_time_days: Whole | None = Field(None, ge=0, le=MAX_LEAD_TIME_DAYS)
+    min_order_quantity: Whole | None = Field(None, ge=1, le=MAX_QUANTITY)
+    pack_size: Whole | None = Field(None, ge=1, le=MAX_QUANTITY)
+    lead_time_sd_days: LeadTimeSpread | None = None
+    service_level: ServiceLevel | None = Field(
+        None, description="null: the product's ABC class's service level"
+    )
 
 
 class PurchaseIn(_In):
@@ -570,6 +594,10 @@ def create_app(
             unit_cost=body.unit_cost,
             supplier=body.supplier,
             lead_time_days=body.lead_time_days,
+            min_order_quantity=body.min_order_quantity,
+            pack_size=body.pack_size,
+            lead_time_sd_days=body.lead_time_sd_days,
+            service_level=body.service_level,
         )
         return ProductOut.of(services.add_product(db, made, clock=clock))
 

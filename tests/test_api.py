@@ -374,6 +374,28 @@ def test_a_manager_creates_and_updates_products(
     assert reports.get_product(api_.db, "101").quantity == 7  # type: ignore[union-attr]
 
 
+def test_the_suppliers_terms_go_through_the_api(
+    api_: Api, roles: dict[str, dict[str, str]]
+) -> None:
+    client, manager = api_.client, roles["manager"]
+    body = {"product_id": "MUG", "name": "Mug", "unit_price": 3, "min_order_quantity": 24,
+            "pack_size": 6, "lead_time_sd_days": 1.5}  # fmt: skip
+    made = client.post("/products", json=body, headers=manager).json()
+    assert (made["min_order_quantity"], made["pack_size"], made["lead_time_sd_days"]) == (
+        24, 6, 1.5,
+    )  # fmt: skip
+    assert made["service_level"] is None
+    changed = client.patch("/products/MUG", json={"service_level": 0.98}, headers=manager)
+    assert changed.json()["service_level"] == 0.98 and changed.json()["pack_size"] == 6
+    cleared = client.patch("/products/MUG", json={"service_level": None}, headers=manager)
+    assert cleared.json()["service_level"] is None
+    for bad in ({"service_level": 1.5}, {"pack_size": 0}, {"lead_time_sd_days": -1}):
+        refused = client.patch("/products/MUG", json=bad, headers=manager)
+        assert refused.status_code == 422 and next(iter(bad)) in str(refused.json()["detail"])
+    mug = reports.get_product(api_.db, "MUG")
+    assert mug is not None and (mug.pack_size, mug.service_level) == (6, None)
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [
