@@ -192,13 +192,17 @@ def parse_number(value: object, field: str) -> float:
     return number
 
 
+def parse_fraction(value: object, field: str) -> float:
+    """A share written as a fraction (0.95) or as a percentage with % ("95%")."""
+    text = value.strip() if isinstance(value, str) else value
+    if isinstance(text, str) and text.endswith("%"):
+        return parse_number(text[:-1], field) / 100
+    return parse_number(text, field)
+
+
 def parse_service_level(value: object, field: str = "service level") -> float:
     """A target cycle service level strictly between 0 and 1, or a percentage with %."""
-    text = value.strip() if isinstance(value, str) else value
-    percent = isinstance(text, str) and text.endswith("%")
-    level = parse_number(text[:-1] if percent and isinstance(text, str) else text, field)
-    if percent:
-        level /= 100
+    level = parse_fraction(value, field)
     if not 0 < level < 1:
         raise InvalidValue(field, value, "must be between 0 and 1 (e.g. 0.95 or 95%)")
     return level

@@ -38,8 +38,8 @@ from stockcore.domain import (
     UnknownAlert,
     UnknownProduct,
     is_blank,
+    parse_fraction,
     parse_money,
-    parse_number,
     parse_product_id,
     parse_quantity,
     parse_service_level,
@@ -668,11 +668,7 @@ def parse_holding_rate(value: object) -> float | None:
     """The yearly cost of holding stock as a share of its cost: 0.25 or "25%"; blank: none."""
     if is_blank(value):
         return None
-    text = value.strip() if isinstance(value, str) else value
-    percent = isinstance(text, str) and text.endswith("%")
-    rate = parse_number(text[:-1] if percent and isinstance(text, str) else text, "holding rate")
-    if percent:
-        rate /= 100
+    rate = parse_fraction(value, "holding rate")
     if not 0 < rate <= 1:
         raise InvalidValue(
             "holding rate", value, "must be more than 0 and at most 1 a year (e.g. 0.25 or 25%)"
