@@ -43,10 +43,10 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from import_bench import build_csv  # noqa: E402
 
-from stockcore import forecasting  # noqa: E402
-from stockcore.accuracy import bias, seasonal_naive, wape  # noqa: E402
 from stockcore.db import Database, upgrade  # noqa: E402
-from stockcore.demand import daily_demand, trading_days  # noqa: E402
+from stockcore.forecasting import models as forecasting  # noqa: E402
+from stockcore.forecasting.history import daily_demand, trading_days  # noqa: E402
+from stockcore.forecasting.metrics import bias, seasonal_naive, wape  # noqa: E402
 from stockcore.imports import import_sales  # noqa: E402
 
 HORIZON_DAYS = 28

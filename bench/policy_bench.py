@@ -34,7 +34,7 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from forecast_bench import load_demand  # noqa: E402
 
-from stockcore import forecasting  # noqa: E402
+from stockcore.forecasting import models as forecasting  # noqa: E402
 from stockcore.policies import PolicyOutcome, compare_policies, demand_histories  # noqa: E402
 
 SEED = 7

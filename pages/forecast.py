@@ -5,7 +5,8 @@ from datetime import date
 
 import streamlit as st
 
-from stockcore import charts, exports, forecasts, ui
+from stockcore import charts, exports, ui
+from stockcore.forecasting import views
 from stockcore.ui import forms
 
 ui.through_router()
@@ -82,7 +83,7 @@ else:
         width="stretch",
     )
     if view.model is not None:
-        st.markdown(f"**How this forecast was made.** {forecasts.explain(view.model)}")
+        st.markdown(f"**How this forecast was made.** {views.explain(view.model)}")
     with st.expander("Forecast by day"):
         st.dataframe(
             view.forecast,
@@ -130,16 +131,16 @@ st.dataframe(
     },
     key="fc_catalog",
 )
-downloads, refresh = st.columns(2)
+downloads, refresh_column = st.columns(2)
 with downloads:
     st.download_button(
         "Download all forecasts (CSV)",
-        data=lambda: exports.to_csv(forecasts.export_forecasts(ui.database())),  # made on click
+        data=lambda: exports.to_csv(views.export_forecasts(ui.database())),  # made on click
         file_name=f"forecasts-{today:%Y-%m-%d}.csv",
         mime="text/csv",
         icon=":material/download:",
         on_click="ignore",
         key="fc_download",
     )
-with refresh:
+with refresh_column:
     forms.refresh_forecasts_form()

@@ -29,7 +29,6 @@ from sqlalchemy.exc import OperationalError
 
 from stockcore import (
     accounts,
-    forecasts,
     reorder,
     replenishment,
     reports,
@@ -50,6 +49,7 @@ from stockcore.domain import (
     UnknownAlert,
     UnknownProduct,
 )
+from stockcore.forecasting import refresh, views
 from stockcore.services import Clock, local_now
 
 _log = logging.getLogger(__name__)
@@ -265,7 +265,7 @@ class SalesDayOut(BaseModel):
 
 class TrainIn(_In):
     days: Whole = Field(
-        forecasts.DEFAULT_HORIZON_DAYS, ge=1, le=forecasts.MAX_HORIZON_DAYS, description="horizon"
+        refresh.DEFAULT_HORIZON_DAYS, ge=1, le=refresh.MAX_HORIZON_DAYS, description="horizon"
     )
 
 
@@ -280,7 +280,7 @@ class TrainOut(BaseModel):
 
 
 class PredictIn(_In):
-    days: Whole = Field(ge=1, le=forecasts.MAX_HORIZON_DAYS)
+    days: Whole = Field(ge=1, le=refresh.MAX_HORIZON_DAYS)
     product_id: ProductId | None = None
 
 
@@ -365,7 +365,7 @@ _CONFLICT = (
     sales_data.AlreadyRecorded,
     sales_data.NoForecasts,
     sales_data.NothingToDraw,
-    forecasts.NoHistory,
+    refresh.NoHistory,
 )
 
 
@@ -734,9 +734,9 @@ def create_app(
         """Refresh every product's forecast (the same as *Refresh all forecasts*). Takes
         seconds to a minute; the previous forecasts stay until the new ones are stored."""
         settings = services.get_settings(db)
-        summary = forecasts.refresh_forecasts(
+        summary = refresh.refresh_forecasts(
             db,
-            horizon_days=body.days if body else forecasts.DEFAULT_HORIZON_DAYS,
+            horizon_days=body.days if body else refresh.DEFAULT_HORIZON_DAYS,
             holidays_country=settings.holiday_country or None,
             workers=forecast_workers,
             clock=clock,
@@ -838,10 +838,10 @@ def create_app(
     def product_forecast(
         product_id: str,
         _user: Forecaster,
-        days: Annotated[int, Query(ge=1, le=forecasts.MAX_HORIZON_DAYS)] = 28,
+        days: Annotated[int, Query(ge=1, le=refresh.MAX_HORIZON_DAYS)] = 28,
     ) -> ProductForecastOut:
         """One product's stored daily forecast with its 80% and 95% ranges."""
-        view = forecasts.product_forecast(db, product_id, days=days, today=clock().date())
+        view = views.product_forecast(db, product_id, days=days, today=clock().date())
         if view.forecast.empty:
             raise sales_data.NoForecasts(
                 f"no forecast for product {product_id} yet: POST /train-sales-model first"
@@ -876,7 +876,7 @@ def create_app(
     ) -> list[ReorderLineOut]:
         """What to order, how much and by when, most urgent first (products to order now
         or soon; ?all=true for every product with a forecast)."""
-        if forecasts.latest_run(db) is None:
+        if views.latest_run(db) is None:
             raise sales_data.NoForecasts("no forecasts yet: POST /train-sales-model first")
         plan = reorder.reorder_plan(db, today=clock().date())
         return [

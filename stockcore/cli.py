@@ -24,7 +24,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from stockcore import (
     backup,
     exports,
-    forecasts,
     imports,
     policies,
     purchasing,
@@ -49,6 +48,7 @@ from stockcore.domain import (
     parse_service_level,
     parse_whole_number,
 )
+from stockcore.forecasting import refresh, views
 
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
@@ -466,10 +466,10 @@ def _progress_printer(err: TextIO) -> Callable[[int, int], None]:
     return report
 
 
-def print_forecast(out: TextIO, view: forecasts.ForecastView) -> None:
+def print_forecast(out: TextIO, view: views.ForecastView) -> None:
     print(view.title, file=out)
     if view.model is not None:
-        print(textwrap.fill(forecasts.explain(view.model), width=100), file=out)
+        print(textwrap.fill(views.explain(view.model), width=100), file=out)
     if view.on_hand is not None:
         ends = (
             f"projected to run out on {view.run_out_day:%a %Y-%m-%d}"
@@ -496,8 +496,8 @@ def cmd_forecast(args: argparse.Namespace, out: TextIO) -> int:
     today = services.local_now().date()
     country = services.get_settings(db).holiday_country or None
     if args.all:
-        days = forecasts.parse_horizon(args.days or forecasts.DEFAULT_HORIZON_DAYS)
-        summary = forecasts.refresh_forecasts(
+        days = refresh.parse_horizon(args.days or refresh.DEFAULT_HORIZON_DAYS)
+        summary = refresh.refresh_forecasts(
             db,
             horizon_days=days,
             holidays_country=country,
@@ -521,17 +521,17 @@ def cmd_forecast(args: argparse.Namespace, out: TextIO) -> int:
         if summary.without_forecast:
             print(f"no forecast (no sales anywhere yet): {len(summary.without_forecast)}", file=out)
         return 0
-    days = forecasts.parse_horizon(args.days or 28)
-    view = forecasts.product_forecast(db, args.product, days=days, today=today)
+    days = refresh.parse_horizon(args.days or 28)
+    view = views.product_forecast(db, args.product, days=days, today=today)
     if len(view.forecast) < days:  # never forecast, or the stored one ends too soon
-        forecasts.refresh_forecasts(
+        refresh.refresh_forecasts(
             db,
             product_ids=[args.product],
-            horizon_days=max(days, forecasts.DEFAULT_HORIZON_DAYS),
+            horizon_days=max(days, refresh.DEFAULT_HORIZON_DAYS),
             holidays_country=country,
             workers=1,
         )
-        view = forecasts.product_forecast(db, args.product, days=days, today=today)
+        view = views.product_forecast(db, args.product, days=days, today=today)
     print_forecast(out, view)
     return 0
 
@@ -650,7 +650,7 @@ def cmd_receive_order(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_backtest(args: argparse.Namespace, out: TextIO) -> int:
-    days = forecasts.parse_horizon(args.days)
+    days = refresh.parse_horizon(args.days)
     count = parse_whole_number(args.products, "products", minimum=1)
     levels = (
         (parse_service_level(args.service_level),) if args.service_level else (0.90, 0.95, 0.98)
@@ -714,7 +714,7 @@ def cmd_users(args: argparse.Namespace, out: TextIO) -> int:
 
 def _require_forecasts(db: Database) -> None:
     """Reordering works from the stored forecasts: refuse if none was ever made."""
-    if forecasts.latest_run(db) is None:
+    if views.latest_run(db) is None:
         raise StockcoreError("no forecasts yet: run `forecast --all` first")
 
 

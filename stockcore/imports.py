@@ -43,7 +43,8 @@ from stockcore.domain import (
     Product,
     StockcoreError,
 )
-from stockcore.forecasts import export_forecasts, forget_forecasts
+from stockcore.forecasting.refresh import forget_forecasts
+from stockcore.forecasting.views import export_forecasts
 from stockcore.models import (
     AlertRow,
     ColumnMappingRow,

@@ -34,10 +34,11 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import select
 
-from stockcore import forecasting, replenishment
+from stockcore import replenishment
 from stockcore.db import Database
-from stockcore.demand import daily_demand, trading_days
 from stockcore.domain import StockcoreError
+from stockcore.forecasting import models as forecasting
+from stockcore.forecasting.history import daily_demand, trading_days
 from stockcore.models import ProductRow
 from stockcore.simulation import Decide, replay, static_threshold
 

@@ -42,10 +42,11 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import func, select
 
-from stockcore import forecasting, purchasing, replenishment, services
+from stockcore import purchasing, replenishment, services
 from stockcore.db import Database
-from stockcore.demand import daily_demand, trading_days
 from stockcore.domain import AlertKind, Product
+from stockcore.forecasting import models as forecasting
+from stockcore.forecasting.history import daily_demand, trading_days
 from stockcore.models import AlertRow, ForecastModelRow, PredictionRow, ProductRow, SaleLineRow
 from stockcore.replenishment import REVIEW_PERIOD_DAYS, CoverLevel, cover_level, run_out_day
 

@@ -27,7 +27,7 @@ from stockcore.domain import (
     parse_product_id,
     parse_quantity,
 )
-from stockcore.forecasts import parse_horizon
+from stockcore.forecasting.refresh import parse_horizon
 from stockcore.models import PredictionRow, ProductRow, SaleLineRow, ShopDailySalesRow
 from stockcore.services import Clock, local_now
 

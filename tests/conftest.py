@@ -21,9 +21,9 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from stockcore import forecasts
 from stockcore.db import Database, normalise_url, upgrade
 from stockcore.demo import open_shop
+from stockcore.forecasting import refresh
 
 POSTGRES_ENV = "STOCKCORE_TEST_POSTGRES_URL"
 BACKENDS = ["sqlite", "postgres"]
@@ -121,7 +121,7 @@ def forecast_template(demo_template: Path, tmp_path_factory: pytest.TempPathFact
     path = tmp_path_factory.mktemp("forecast") / "forecast.db"
     shutil.copyfile(demo_template, path)
     db = Database.connect(sqlite_url(path))
-    forecasts.refresh_forecasts(db, horizon_days=180, workers=2)
+    refresh.refresh_forecasts(db, horizon_days=180, workers=2)
     db.dispose()
     with sqlite3.connect(path) as connection:
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")

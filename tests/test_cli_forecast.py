@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from stockcore import forecasts
 from stockcore.db import Database, upgrade
+from stockcore.forecasting import views
 from tests.conftest import sqlite_url
 from tests.test_cli import run, run_process
 from tests.test_forecasts import build_shop
@@ -30,7 +30,7 @@ def test_forecast_all_refreshes_every_product_and_says_what_it_chose(shop_url: s
     assert code == 0, out
     assert "forecast 4 products for 20 days" in out
     assert "1 from their category or the shop" in out and "models chosen: " in out
-    assert forecasts.forecast_count(Database.connect(shop_url)) == 4
+    assert views.forecast_count(Database.connect(shop_url)) == 4
 
 
 def test_forecast_for_a_product_prints_each_day_with_its_ranges(shop_url: str) -> None:
@@ -43,7 +43,7 @@ def test_forecast_for_a_product_prints_each_day_with_its_ranges(shop_url: str) -
     header = next(i for i, line in enumerate(lines) if line.startswith("date"))
     assert "80% range" in lines[header] and "95% range" in lines[header]
     assert len(lines) - header - 2 == 7  # header, rule, seven days
-    assert forecasts.forecast_count(Database.connect(shop_url)) == 1
+    assert views.forecast_count(Database.connect(shop_url)) == 1
 
 
 @pytest.mark.parametrize(
@@ -61,7 +61,7 @@ def test_forecast_refusals_exit_1_with_one_line(
     code, out, err = run("--db", shop_url, *argv)
     assert code == 1 and out == ""
     assert err.startswith("error: ") and message in err and len(err.strip().splitlines()) == 1
-    assert forecasts.forecast_count(Database.connect(shop_url)) == 0
+    assert views.forecast_count(Database.connect(shop_url)) == 0
 
 
 def test_forecasting_an_empty_shop_is_refused(tmp_path: Path) -> None:
@@ -71,7 +71,7 @@ def test_forecasting_an_empty_shop_is_refused(tmp_path: Path) -> None:
 
 def test_export_forecasts_writes_the_spec_columns(shop_url: str, tmp_path: Path) -> None:
     run("--db", shop_url, "forecast", "--all", "--days", "10", "--workers", "1")
-    target = tmp_path / "forecasts.csv"
+    target = tmp_path / "views.csv"
     code, out, _ = run("--db", shop_url, "export", "forecasts", str(target))
     assert code == 0 and "exported 40 rows of forecasts" in out
     rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))
@@ -91,4 +91,4 @@ def test_the_command_line_refreshes_in_parallel_worker_processes(tmp_path: Path)
     assert result.returncode == 0, result.stderr
     assert "forecast 44 products for 14 days" in result.stdout
     assert "forecasting: 47 of 47 series" in result.stderr  # progress, one line per tenth
-    assert forecasts.forecast_count(db) == 44
+    assert views.forecast_count(db) == 44

@@ -8,9 +8,10 @@ from decimal import Decimal
 
 import pandas as pd
 
-from stockcore import demand, services
+from stockcore import services
 from stockcore.db import Database
 from stockcore.domain import Product
+from stockcore.forecasting import history as demand
 from stockcore.services import HistoryLine
 from tests.conftest import FixedClock
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from stockcore import forecasts
 from stockcore.db import Database
+from stockcore.forecasting import views
 from tests.conftest import sqlite_url
 from tests.test_forecasts import build_shop
 from tests.test_pages import open_page, picker, start
@@ -81,10 +81,10 @@ def test_forecasting_a_shop_from_the_page(tmp_path: Path, monkeypatch: pytest.Mo
     assert "No forecasts yet" in app.info[0].value
     app.button(key=REFRESH_FIRST).click().run()
     assert not app.exception and not app.error
-    assert forecasts.forecast_count(db) == 4
+    assert views.forecast_count(db) == 4
     assert "Forecasts made" in app.caption[0].value and "for 4 products" in app.caption[0].value
     app.button(key=REFRESH).click().run()  # and again: replaces them
-    assert forecasts.latest_run(db).run_id == 2  # type: ignore[union-attr]
+    assert views.latest_run(db).run_id == 2  # type: ignore[union-attr]
 
 
 def test_forecasting_an_empty_shop_is_refused_with_a_reason(

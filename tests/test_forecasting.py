@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from stockcore import forecasting
-from stockcore.forecasting import DEFAULT_MODEL, PROPHET, _choose
+from stockcore.forecasting import models as forecasting
+from stockcore.forecasting.models import DEFAULT_MODEL, PROPHET, _choose
 from stockcore.replenishment import run_out_day
 
 INTERMITTENT_MODELS = {"TSB", "Croston SBA", "ADIDA", "IMAPA", "AutoETS"}

@@ -11,9 +11,10 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
-from stockcore import forecasts, imports, services
+from stockcore import imports, services
 from stockcore.db import Database
 from stockcore.domain import InvalidValue, Product, UnknownProduct
+from stockcore.forecasting import refresh, views
 from stockcore.models import ForecastModelRow, ForecastRunRow, PredictionRow
 from stockcore.services import HistoryLine
 from tests.conftest import FixedClock
@@ -69,12 +70,12 @@ def build_shop(db: Database, *, extra_products: int = 0) -> None:
 
 
 def stored(db: Database) -> pd.DataFrame:
-    return forecasts.export_forecasts(db)
+    return views.export_forecasts(db)
 
 
 def test_a_refresh_forecasts_every_product_and_stores_its_model_and_accuracy(db: Database) -> None:
     build_shop(db)
-    summary = forecasts.refresh_forecasts(db, horizon_days=30, workers=1, clock=CLOCK)
+    summary = refresh.refresh_forecasts(db, horizon_days=30, workers=1, clock=CLOCK)
     assert summary.products == 4 and summary.fallbacks == 1 and not summary.without_forecast
     assert summary.first_day == TODAY and summary.horizon_days == 30
 
@@ -99,7 +100,7 @@ def test_a_refresh_forecasts_every_product_and_stores_its_model_and_accuracy(db:
     saturdays = frame[pd.to_datetime(frame["date"]).dt.dayofweek == 5]
     assert (saturdays["predicted_units"] == 0).all()  # the shop is closed on Saturdays
 
-    catalog = forecasts.catalog(db).set_index("product_id")
+    catalog = views.catalog(db).set_index("product_id")
     mug = catalog.loc["MUG"]
     assert mug["basis"] == "own history" and mug["history_days"] == TRADING_DAYS
     assert mug["mase"] > 0 and mug["naive_mase"] > 0 and mug["beats_naive"] is True
@@ -113,40 +114,40 @@ def test_a_refresh_forecasts_every_product_and_stores_its_model_and_accuracy(db:
         spread = session.get(ForecastModelRow, "MUG").error_sd  # type: ignore[union-attr]
     assert spread is not None and 1 < spread < 10  # Poisson(12) days: sd about 3.5
 
-    view = forecasts.product_forecast(db, "MUG", days=30, today=TODAY)
+    view = views.product_forecast(db, "MUG", days=30, today=TODAY)
     assert len(view.forecast) == 30 and view.on_hand == 300
     assert 8 < view.forecast["predicted_units"].iloc[1:7].mean() < 18
     assert view.run_out_day is not None and view.run_out_day > TODAY
     assert view.history["units"].notna().all() and len(view.history) > 100
-    assert "MASE" in forecasts.explain(view.model)  # type: ignore[arg-type]
+    assert "MASE" in views.explain(view.model)  # type: ignore[arg-type]
 
 
 def test_a_new_product_gets_a_share_of_its_categorys_forecast(db: Database) -> None:
     build_shop(db)
-    forecasts.refresh_forecasts(db, horizon_days=14, workers=1, clock=CLOCK)
-    view = forecasts.product_forecast(db, "NEW", days=14, today=TODAY)
-    kitchen = forecasts.group_forecast(db, "Kitchen", days=14, today=TODAY)
+    refresh.refresh_forecasts(db, horizon_days=14, workers=1, clock=CLOCK)
+    view = views.product_forecast(db, "NEW", days=14, today=TODAY)
+    kitchen = views.group_forecast(db, "Kitchen", days=14, today=TODAY)
     # Kitchen has three products that sold lately: the new one gets a third of the total.
     assert view.units_on_horizon == pytest.approx(kitchen.units_on_horizon / 3, rel=0.35)
-    assert view.model is not None and "too few to test" in forecasts.explain(view.model)
+    assert view.model is not None and "too few to test" in views.explain(view.model)
 
 
 def test_a_refresh_replaces_the_previous_forecasts(db: Database) -> None:
     build_shop(db)
-    first = forecasts.refresh_forecasts(db, horizon_days=20, workers=1, clock=CLOCK)
-    second = forecasts.refresh_forecasts(db, horizon_days=10, workers=1, clock=CLOCK)
+    first = refresh.refresh_forecasts(db, horizon_days=20, workers=1, clock=CLOCK)
+    second = refresh.refresh_forecasts(db, horizon_days=10, workers=1, clock=CLOCK)
     assert second.run_id != first.run_id
     with db.read() as session:
         assert session.scalar(select(func.count()).select_from(PredictionRow)) == 40
         assert set(session.scalars(select(PredictionRow.run_id))) == {second.run_id}
         assert set(session.scalars(select(ForecastModelRow.run_id))) == {second.run_id}
         assert session.scalar(select(func.count()).select_from(ForecastRunRow)) == 2
-    assert forecasts.latest_run(db).run_id == second.run_id  # type: ignore[union-attr]
+    assert views.latest_run(db).run_id == second.run_id  # type: ignore[union-attr]
 
 
 def test_an_interrupted_refresh_keeps_the_old_forecasts(db: Database) -> None:
     build_shop(db)
-    forecasts.refresh_forecasts(db, horizon_days=20, workers=1, clock=CLOCK)
+    refresh.refresh_forecasts(db, horizon_days=20, workers=1, clock=CLOCK)
     before = stored(db)
 
     def interrupt(done: int, total: int) -> None:
@@ -154,15 +155,15 @@ def test_an_interrupted_refresh_keeps_the_old_forecasts(db: Database) -> None:
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        forecasts.refresh_forecasts(db, horizon_days=5, workers=1, progress=interrupt, clock=CLOCK)
+        refresh.refresh_forecasts(db, horizon_days=5, workers=1, progress=interrupt, clock=CLOCK)
     pd.testing.assert_frame_equal(stored(db), before)
-    assert forecasts.latest_run(db).horizon_days == 20  # type: ignore[union-attr]
+    assert views.latest_run(db).horizon_days == 20  # type: ignore[union-attr]
 
 
 def test_refreshing_one_product_leaves_the_others(db: Database) -> None:
     build_shop(db)
-    everything = forecasts.refresh_forecasts(db, horizon_days=10, workers=1, clock=CLOCK)
-    one = forecasts.refresh_forecasts(
+    everything = refresh.refresh_forecasts(db, horizon_days=10, workers=1, clock=CLOCK)
+    one = refresh.refresh_forecasts(
         db, product_ids=["BAG"], horizon_days=10, workers=1, clock=CLOCK
     )
     assert one.products == 1
@@ -179,20 +180,20 @@ def test_refreshing_one_product_leaves_the_others(db: Database) -> None:
 
 
 def test_refusals_name_what_is_wrong_and_change_nothing(db: Database) -> None:
-    with pytest.raises(forecasts.NoHistory, match="no sales history"):
-        forecasts.refresh_forecasts(db, workers=1, clock=CLOCK)
+    with pytest.raises(refresh.NoHistory, match="no sales history"):
+        refresh.refresh_forecasts(db, workers=1, clock=CLOCK)
     build_shop(db)
     with pytest.raises(UnknownProduct):
-        forecasts.refresh_forecasts(db, product_ids=["NOPE"], workers=1, clock=CLOCK)
+        refresh.refresh_forecasts(db, product_ids=["NOPE"], workers=1, clock=CLOCK)
     with pytest.raises(UnknownProduct):
-        forecasts.product_forecast(db, "NOPE", days=7, today=TODAY)
+        views.product_forecast(db, "NOPE", days=7, today=TODAY)
     with pytest.raises(InvalidValue, match="days"):
-        forecasts.parse_horizon("0")
+        refresh.parse_horizon("0")
     with pytest.raises(InvalidValue, match="between 1 and 365"):
-        forecasts.parse_horizon("400")
+        refresh.parse_horizon("400")
     with pytest.raises(InvalidValue, match="category"):
-        forecasts.group_forecast(db, "Garden", days=7, today=TODAY)
-    assert stored(db).empty and forecasts.latest_run(db) is None
+        views.group_forecast(db, "Garden", days=7, today=TODAY)
+    assert stored(db).empty and views.latest_run(db) is None
 
 
 def test_products_with_forecasts_can_still_be_erased_or_undone(db: Database) -> None:
@@ -200,18 +201,18 @@ def test_products_with_forecasts_can_still_be_erased_or_undone(db: Database) -> 
     batch = imports.import_sales(
         db, b"date,product_id,quantity,unit_price\n2025-06-02,FRESH,1,2.00\n", "fresh.csv"
     ).batch_id
-    forecasts.refresh_forecasts(db, horizon_days=5, workers=1, clock=CLOCK)
+    refresh.refresh_forecasts(db, horizon_days=5, workers=1, clock=CLOCK)
     assert "FRESH" in set(stored(db)["product_id"])
     imports.undo_import(db, batch)  # removes the product it created, forecasts included
     assert "FRESH" not in set(stored(db)["product_id"])
     services.erase_shop(db)
-    assert stored(db).empty and forecasts.latest_run(db) is None
+    assert stored(db).empty and views.latest_run(db) is None
 
 
 def test_the_whole_shop_and_a_category_are_forecast_on_demand(db: Database) -> None:
     build_shop(db)
-    shop = forecasts.group_forecast(db, None, days=21, today=TODAY)
-    bags = forecasts.group_forecast(db, "Bags", days=21, today=TODAY)
+    shop = views.group_forecast(db, None, days=21, today=TODAY)
+    bags = views.group_forecast(db, "Bags", days=21, today=TODAY)
     assert shop.title == "The whole shop" and bags.title == "Category Bags"
     assert len(shop.forecast) == 21 and shop.on_hand is None and shop.run_out_day is None
     assert shop.units_on_horizon > bags.units_on_horizon > 0
@@ -221,7 +222,7 @@ def test_the_whole_shop_and_a_category_are_forecast_on_demand(db: Database) -> N
 def test_a_slice_of_the_real_shop_is_forecast_in_parallel(sqlite_db: Database) -> None:
     build_shop(sqlite_db, extra_products=40)  # 44 products plus categories: two workers
     seen: list[tuple[int, int]] = []
-    summary = forecasts.refresh_forecasts(
+    summary = refresh.refresh_forecasts(
         sqlite_db, horizon_days=7, workers=2, clock=CLOCK, progress=lambda d, t: seen.append((d, t))
     )
     assert summary.products == 44
@@ -233,12 +234,12 @@ def test_real_sales_from_the_shop_export_are_forecast(sqlite_db: Database) -> No
     path = DATA / "online_retail_ten_products_daily.csv"
     imports.import_sales(sqlite_db, path.read_bytes(), path.name)
     clock = FixedClock(datetime(2011, 12, 10, 9))  # the day after the data ends
-    summary = forecasts.refresh_forecasts(sqlite_db, horizon_days=28, workers=1, clock=clock)
+    summary = refresh.refresh_forecasts(sqlite_db, horizon_days=28, workers=1, clock=clock)
     assert summary.products == 10 and summary.fallbacks == 0
     frame = stored(sqlite_db)
     assert len(frame) == 10 * 28
     assert np.isfinite(frame["predicted_units"]).all() and (frame["predicted_units"] >= 0).all()
-    catalog = forecasts.catalog(sqlite_db)
+    catalog = views.catalog(sqlite_db)
     assert catalog["history_days"].min() > 100
     # Chosen by backtest: most of them beat "same days last week" on their own history.
     assert catalog["beats_naive"].astype(bool).mean() >= 0.7
@@ -266,8 +267,8 @@ def test_weeks_out_of_stock_do_not_drag_the_forecast_down(db: Database) -> None:
     gone = datetime.combine(in_stock[-1], datetime.min.time()).replace(hour=20)
     services.adjust_stock(db, "MUG", counted=0, reason="stocktake", clock=lambda: gone)
 
-    forecasts.refresh_forecasts(db, horizon_days=14, workers=1, clock=CLOCK)
-    view = forecasts.product_forecast(db, "MUG", days=14, today=TODAY)
+    refresh.refresh_forecasts(db, horizon_days=14, workers=1, clock=CLOCK)
+    view = views.product_forecast(db, "MUG", days=14, today=TODAY)
     assert view.history["stocked_out"].sum() == 30
     assert view.history["units"].isna().sum() == 30
     open_days = view.forecast[view.forecast["predicted_units"] > 0]

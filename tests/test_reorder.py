@@ -9,9 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from stockcore import forecasts, reorder, services
+from stockcore import reorder, services
 from stockcore.db import Database
 from stockcore.domain import Product
+from stockcore.forecasting import refresh
 from stockcore.services import HistoryLine
 
 TODAY = date(2026, 3, 2)
@@ -40,8 +41,8 @@ def store(
     """A flat forecast per product from `start`, written by the refresh's own storage."""
     span = pd.date_range(pd.Timestamp(start), periods=days, freq="D")
     made = [
-        forecasts.ProductForecast(
-            product_id=pid, model="TSB", basis=forecasts.OWN_HISTORY, history_days=100,
+        refresh.ProductForecast(
+            product_id=pid, model="TSB", basis=refresh.OWN_HISTORY, history_days=100,
             selling_share=1.0, days=span, units=np.full(days, units),
             lower=np.full(days, units), upper=np.full(days, units),
             lower_95=np.full(days, units), upper_95=np.full(days, units),
@@ -49,7 +50,7 @@ def store(
         )
         for pid, units in per_day.items()
     ]  # fmt: skip
-    forecasts._store(db, made, NOW, NOW, start, days, 1.0)
+    refresh._store(db, made, NOW, NOW, start, days, 1.0)
 
 
 def plan(db: Database, **options: object) -> dict[str, reorder.ReorderLine]:
@@ -154,15 +155,15 @@ def test_the_reorder_command_lists_what_to_order(tmp_path) -> None:  # type: ign
     today = services.local_now().date()
     span = pd.date_range(pd.Timestamp(today), periods=40, freq="D")
     made = [
-        forecasts.ProductForecast(
-            product_id=pid, model="TSB", basis=forecasts.OWN_HISTORY, history_days=100,
+        refresh.ProductForecast(
+            product_id=pid, model="TSB", basis=refresh.OWN_HISTORY, history_days=100,
             selling_share=1.0, days=span, units=np.full(40, 5.0), lower=np.full(40, 5.0),
             upper=np.full(40, 5.0), lower_95=np.full(40, 5.0), upper_95=np.full(40, 5.0),
             accuracy=None, naive=None, error_sd=0.0,
         )
         for pid in ("FAST", "OK")
     ]  # fmt: skip
-    forecasts._store(db, made, NOW, NOW, today, 40, 1.0)
+    refresh._store(db, made, NOW, NOW, today, 40, 1.0)
     code, out, err = run("--db", url, "reorder")
     assert code == 0, err
     lines = out.splitlines()

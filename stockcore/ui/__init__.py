@@ -17,10 +17,11 @@ from typing import TypeVar
 import pandas as pd
 import streamlit as st
 
-from stockcore import forecasts, purchasing, reorder, reports, services
+from stockcore import purchasing, reorder, reports, services
 from stockcore.db import Database, database_url
 from stockcore.demo import open_shop
 from stockcore.domain import Product, StockcoreError
+from stockcore.forecasting import views
 
 T = TypeVar("T")
 CACHE_SECONDS = 60
@@ -168,31 +169,31 @@ def sales_bounds() -> tuple[date, date] | None:
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _product_forecast(url: str, product_id: str, days: int, today: date) -> forecasts.ForecastView:
-    return forecasts.product_forecast(database(), product_id, days=days, today=today)
+def _product_forecast(url: str, product_id: str, days: int, today: date) -> views.ForecastView:
+    return views.product_forecast(database(), product_id, days=days, today=today)
 
 
-def product_forecast(product_id: str, days: int, today: date) -> forecasts.ForecastView:
+def product_forecast(product_id: str, days: int, today: date) -> views.ForecastView:
     return _product_forecast(database_url(), product_id, days, today)
 
 
 @st.cache_data(ttl=15 * 60, show_spinner="Forecasting…")
 def _group_forecast(
     url: str, category: str | None, days: int, today: date, holiday_country: str
-) -> forecasts.ForecastView:
-    return forecasts.group_forecast(
+) -> views.ForecastView:
+    return views.group_forecast(
         database(), category, days=days, today=today, holidays_country=holiday_country or None
     )
 
 
-def group_forecast(category: str | None, days: int, today: date) -> forecasts.ForecastView:
+def group_forecast(category: str | None, days: int, today: date) -> views.ForecastView:
     """A category's or the whole shop's forecast, made on demand (cached for a while)."""
     return _group_forecast(database_url(), category, days, today, settings().holiday_country)
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
 def _forecast_catalog(url: str) -> pd.DataFrame:
-    return forecasts.catalog(database())
+    return views.catalog(database())
 
 
 def forecast_catalog() -> pd.DataFrame:
@@ -200,11 +201,11 @@ def forecast_catalog() -> pd.DataFrame:
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _latest_forecast_run(url: str) -> forecasts.RunInfo | None:
-    return forecasts.latest_run(database())
+def _latest_forecast_run(url: str) -> views.RunInfo | None:
+    return views.latest_run(database())
 
 
-def latest_forecast_run() -> forecasts.RunInfo | None:
+def latest_forecast_run() -> views.RunInfo | None:
     return _latest_forecast_run(database_url())
 
 

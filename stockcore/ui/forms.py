@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from stockcore import forecasts, reorder, reports, services, ui
+from stockcore import reorder, reports, services, ui
 from stockcore.domain import DEFAULT_LEAD_TIME_DAYS, MAX_LEAD_TIME_DAYS, MAX_QUANTITY, Product
+from stockcore.forecasting import refresh
 
 
 def add_product_form() -> None:
@@ -222,7 +223,7 @@ def refresh_forecasts_form(*, label: str = "Refresh all forecasts", primary: boo
             bar.progress(done / total if total else 1.0, text=f"{done:,} of {total:,} series")
 
         summary = ui.attempt(
-            lambda: forecasts.refresh_forecasts(
+            lambda: refresh.refresh_forecasts(
                 ui.database(),
                 holidays_country=ui.settings().holiday_country or None,
                 progress=report,

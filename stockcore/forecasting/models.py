@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from stockcore.accuracy import bias, mase, rolling_origins, seasonal_naive, wape
+from stockcore.forecasting.metrics import bias, mase, rolling_origins, seasonal_naive, wape
 
 DEFAULT_MODEL: Final = "TSB"
 PROPHET: Final = "Prophet"

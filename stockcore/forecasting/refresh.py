@@ -29,16 +29,15 @@ from typing import Final
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from stockcore import forecasting, purchasing
 from stockcore.db import Database, bulk_insert, storage_dates, storage_datetimes
-from stockcore.demand import daily_demand, trading_days
 from stockcore.domain import InvalidValue, StockcoreError, UnknownProduct, parse_quantity
-from stockcore.forecasting import Season, SeriesForecast
+from stockcore.forecasting import models as forecasting
+from stockcore.forecasting.history import daily_demand, trading_days
+from stockcore.forecasting.models import Season, SeriesForecast
 from stockcore.models import ForecastModelRow, ForecastRunRow, PredictionRow, ProductRow
-from stockcore.replenishment import run_out_day
 from stockcore.services import Clock, local_now
 
 DEFAULT_HORIZON_DAYS: Final = 180
@@ -222,7 +221,7 @@ def _read_shop(
     )
 
 
-def _series(
+def series_total(
     demand: pd.DataFrame, calendar: pd.DatetimeIndex
 ) -> tuple[pd.DatetimeIndex, np.ndarray]:
     """A total over products per trading day, from the first sale on (NaN: all out of stock)."""
@@ -255,7 +254,7 @@ def refresh_forecasts(
     targets = wanted if wanted is not None else sorted(shop.categories)
     horizon_dates = pd.DatetimeIndex(shop.calendar.append(shop.future))
 
-    shop_days, shop_units = _series(shop.demand, shop.calendar)
+    shop_days, shop_units = series_total(shop.demand, shop.calendar)
     shop_season = forecasting.yearly_season(shop_units, shop_days, horizon_dates, source=SHOP)
     seasons: dict[str, Season | None] = {}
     category_tasks: list[SeriesTask] = []
@@ -263,7 +262,7 @@ def refresh_forecasts(
     for category in sorted({shop.categories[p] for p in targets}):
         members = [p for p, c in shop.categories.items() if c == category]
         frame = shop.demand[shop.demand["product_id"].isin(members)]
-        days, units = _series(frame, shop.calendar)
+        days, units = series_total(frame, shop.calendar)
         own = forecasting.yearly_season(units, days, horizon_dates, source=f"category {category}")
         seasons[category] = own if own is not None else shop_season
         category_tasks.append(
@@ -330,9 +329,7 @@ def refresh_forecasts(
     )
 
 
-def _spread(
-    task_future: pd.DatetimeIndex, days: pd.DatetimeIndex, values: np.ndarray
-) -> np.ndarray:
+def spread(task_future: pd.DatetimeIndex, days: pd.DatetimeIndex, values: np.ndarray) -> np.ndarray:
     """Trading-day values onto every calendar day (0 where the shop is closed)."""
     return pd.Series(values, index=task_future).reindex(days, fill_value=0.0).to_numpy(dtype=float)
 
@@ -359,8 +356,8 @@ def _product_forecast(
         else f"{basis[:1].upper()}{basis[1:]} average ({forecast.model})"
     )
 
-    def spread(values: np.ndarray) -> np.ndarray:
-        return _spread(shop.future, shop.days, values / divide)
+    def calendar_days(values: np.ndarray) -> np.ndarray:
+        return spread(shop.future, shop.days, values / divide)
 
     return ProductForecast(
         product_id=task.key,
@@ -369,11 +366,11 @@ def _product_forecast(
         history_days=len(task.units),
         selling_share=share,
         days=shop.days,
-        units=spread(forecast.units),
-        lower=spread(forecast.lower),
-        upper=spread(forecast.upper),
-        lower_95=spread(forecast.lower_95),
-        upper_95=spread(forecast.upper_95),
+        units=calendar_days(forecast.units),
+        lower=calendar_days(forecast.lower),
+        upper=calendar_days(forecast.upper),
+        lower_95=calendar_days(forecast.lower_95),
+        upper_95=calendar_days(forecast.upper_95),
         accuracy=forecast.accuracy if basis == OWN_HISTORY else None,
         naive=forecast.naive if basis == OWN_HISTORY else None,
         error_sd=forecast.error_sd / divide,
@@ -397,7 +394,7 @@ def _selling_per_category(
     return counts
 
 
-def _finite(value: float | None) -> float | None:
+def finite(value: float | None) -> float | None:
     return value if value is not None and math.isfinite(value) else None
 
 
@@ -435,12 +432,12 @@ def _store(
                     history_days=made.history_days,
                     selling_share=made.selling_share,
                     backtest_windows=made.accuracy.windows if made.accuracy else 0,
-                    mase=_finite(made.accuracy.mase) if made.accuracy else None,
-                    wape=_finite(made.accuracy.wape) if made.accuracy else None,
-                    bias=_finite(made.accuracy.bias) if made.accuracy else None,
-                    naive_mase=_finite(made.naive.mase) if made.naive else None,
-                    naive_wape=_finite(made.naive.wape) if made.naive else None,
-                    error_sd=_finite(made.error_sd),
+                    mase=finite(made.accuracy.mase) if made.accuracy else None,
+                    wape=finite(made.accuracy.wape) if made.accuracy else None,
+                    bias=finite(made.accuracy.bias) if made.accuracy else None,
+                    naive_mase=finite(made.naive.mase) if made.naive else None,
+                    naive_wape=finite(made.naive.wape) if made.naive else None,
+                    error_sd=finite(made.error_sd),
                     created_at=finished,
                 )
             )
@@ -479,312 +476,9 @@ def _store(
         return run.id
 
 
-# --- Reading forecasts back ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ChosenModel:
-    model: str
-    basis: str
-    history_days: int
-    selling_share: float
-    backtest_windows: int
-    mase: float | None
-    wape: float | None
-    bias: float | None
-    naive_mase: float | None
-    naive_wape: float | None
-    created_at: datetime
-
-
-@dataclass(frozen=True)
-class ForecastView:
-    """What the Forecast page and the CLI show for a product, a category or the shop."""
-
-    title: str
-    history: pd.DataFrame  # day, units (NaN on stock-out days), stocked_out
-    forecast: pd.DataFrame  # day, predicted_units, lower, upper, lower_95, upper_95
-    model: ChosenModel | None
-    on_hand: int | None  # products only
-    run_out_day: date | None  # first day the forecast uses up what is on hand
-    units_on_horizon: float
-
-    @property
-    def days_of_cover(self) -> int | None:
-        if self.on_hand is None or self.forecast.empty:
-            return None
-        if self.run_out_day is None:
-            return None
-        first: date = self.forecast["day"].iloc[0].date()
-        return (self.run_out_day - first).days
-
-
-FORECAST_COLUMNS: Final = ["day", "predicted_units", "lower", "upper", "lower_95", "upper_95"]
-
-
-def _chosen(row: ForecastModelRow) -> ChosenModel:
-    return ChosenModel(
-        model=row.model,
-        basis=row.basis,
-        history_days=row.history_days,
-        selling_share=row.selling_share,
-        backtest_windows=row.backtest_windows,
-        mase=row.mase,
-        wape=row.wape,
-        bias=row.bias,
-        naive_mase=row.naive_mase,
-        naive_wape=row.naive_wape,
-        created_at=row.created_at,
-    )
-
-
-def product_forecast(
-    db: Database, product_id: str, *, days: int, today: date, history_days: int = 365
-) -> ForecastView:
-    """The stored forecast of one product from `today` for `days` days, with its recent
-    history. An empty forecast means no refresh has covered the product yet."""
-    with db.read() as session:
-        product = session.get(ProductRow, product_id)
-        if product is None:
-            raise UnknownProduct(product_id)
-        chosen = session.get(ForecastModelRow, product_id)
-        rows = session.execute(
-            select(*(getattr(PredictionRow, name) for name in FORECAST_COLUMNS))
-            .where(
-                PredictionRow.product_id == product_id,
-                PredictionRow.day >= today,
-                PredictionRow.day < today + timedelta(days=days),
-            )
-            .order_by(PredictionRow.day)
-        ).all()
-        title, on_hand = f"{product.name} ({product_id})", product.quantity
-        model = _chosen(chosen) if chosen is not None else None
-    forecast = pd.DataFrame(rows, columns=FORECAST_COLUMNS).assign(
-        day=lambda f: pd.to_datetime(f["day"])
-    )
-    history = daily_demand(
-        db, [product_id], start=today - timedelta(days=history_days), end=today - timedelta(days=1)
-    )[["day", "units", "stocked_out"]]
-    return ForecastView(
-        title=title,
-        history=history.reset_index(drop=True),
-        forecast=forecast,
-        model=model,
-        on_hand=on_hand,
-        run_out_day=run_out_day(
-            on_hand,
-            [d.date() for d in forecast["day"]],
-            forecast["predicted_units"].tolist(),
-            purchasing.arrivals(db, [product_id]).get(product_id, []),
-        ),
-        units_on_horizon=float(forecast["predicted_units"].sum()),
-    )
-
-
-def group_forecast(
-    db: Database,
-    category: str | None,
-    *,
-    days: int,
-    today: date,
-    holidays_country: str | None = None,
-    history_days: int = 365,
-) -> ForecastView:
-    """A category's (or, with None, the whole shop's) forecast, made now from its total
-    history with the same model choice as products."""
-    last_day = today - timedelta(days=1)
-    calendar = trading_days(db, end=last_day)
-    with db.read() as session:
-        if category is None:
-            ids = None
-        else:
-            ids = list(
-                session.scalars(
-                    select(ProductRow.product_id).where(ProductRow.category == category)
-                )
-            )
-            if not ids:
-                raise InvalidValue("category", category, "has no products")
-    demand = daily_demand(db, ids, end=last_day)
-    title = "The whole shop" if category is None else f"Category {category}"
-    if demand.empty:
-        raise NoHistory(title)
-    series_days, units = _series(demand, calendar)
-    future = forecasting.future_trading_days(calendar, pd.Timestamp(today), days)
-    all_days = pd.date_range(pd.Timestamp(today), periods=days, freq="D")
-    season = forecasting.weekly_season(calendar)
-    source = SHOP if category is None else f"category {category}"
-    yearly = forecasting.yearly_season(
-        units, series_days, pd.DatetimeIndex(series_days.append(future)), source=source
-    )
-    if not forecasting.can_backtest(len(units), season):
-        raise NoHistory(f"{title} has only {len(units)} trading days of sales, which")
-    made = forecasting.forecast_series(
-        units, series_days, future, season=season, yearly=yearly, holidays_country=holidays_country
-    )
-    forecast = pd.DataFrame(
-        {
-            "day": all_days,
-            **{
-                name: _spread(
-                    future, all_days, getattr(made, "units" if name == "predicted_units" else name)
-                )
-                for name in FORECAST_COLUMNS[1:]
-            },
-        }
-    )
-    recent = pd.Timestamp(today - timedelta(days=history_days))
-    history = pd.DataFrame({"day": series_days, "units": units}).assign(
-        stocked_out=lambda f: f["units"].isna()
-    )
-    assert made.accuracy is not None and made.naive is not None
-    return ForecastView(
-        title=title,
-        history=history[history["day"] >= recent].reset_index(drop=True),
-        forecast=forecast,
-        model=ChosenModel(
-            model=made.model,
-            basis=OWN_HISTORY,
-            history_days=len(units),
-            selling_share=float(np.mean(units[~np.isnan(units)] > 0)),
-            backtest_windows=made.accuracy.windows,
-            mase=_finite(made.accuracy.mase),
-            wape=_finite(made.accuracy.wape),
-            bias=_finite(made.accuracy.bias),
-            naive_mase=_finite(made.naive.mase),
-            naive_wape=_finite(made.naive.wape),
-            created_at=local_now(),
-        ),
-        on_hand=None,
-        run_out_day=None,
-        units_on_horizon=float(forecast["predicted_units"].sum()),
-    )
-
-
-CATALOG_COLUMNS: Final = [
-    "product_id",
-    "name",
-    "category",
-    "model",
-    "basis",
-    "history_days",
-    "selling_share",
-    "mase",
-    "naive_mase",
-    "wape",
-    "naive_wape",
-    "bias",
-    "beats_naive",
-]
-
-
-def catalog(db: Database) -> pd.DataFrame:
-    """Every forecast product's chosen model and its backtest accuracy, by product id."""
-    with db.read() as session:
-        rows = session.execute(
-            select(
-                ProductRow.product_id,
-                ProductRow.name,
-                ProductRow.category,
-                ForecastModelRow.model,
-                ForecastModelRow.basis,
-                ForecastModelRow.history_days,
-                ForecastModelRow.selling_share,
-                ForecastModelRow.mase,
-                ForecastModelRow.naive_mase,
-                ForecastModelRow.wape,
-                ForecastModelRow.naive_wape,
-                ForecastModelRow.bias,
-            )
-            .join(ForecastModelRow, ForecastModelRow.product_id == ProductRow.product_id)
-            .order_by(ProductRow.product_id)
-        ).all()
-    frame = pd.DataFrame(rows, columns=CATALOG_COLUMNS[:-1])
-    beats = [
-        None if pd.isna(ours) or pd.isna(naive) else bool(ours < naive)
-        for ours, naive in zip(frame["mase"], frame["naive_mase"], strict=True)
-    ]
-    return frame.assign(beats_naive=pd.Series(beats, index=frame.index, dtype=object))
-
-
-@dataclass(frozen=True)
-class RunInfo:
-    run_id: int
-    finished_at: datetime
-    first_day: date
-    horizon_days: int
-    products: int
-    seconds: float
-
-
-def latest_run(db: Database) -> RunInfo | None:
-    with db.read() as session:
-        row = session.scalars(
-            select(ForecastRunRow).order_by(ForecastRunRow.id.desc()).limit(1)
-        ).first()
-        if row is None:
-            return None
-        return RunInfo(
-            row.id, row.finished_at, row.first_day, row.horizon_days, row.products, row.seconds
-        )
-
-
-def forecast_count(db: Database) -> int:
-    with db.read() as session:
-        return int(session.scalar(select(func.count()).select_from(ForecastModelRow)) or 0)
-
-
-EXPORT_COLUMNS: Final = ["product_id", "date", "predicted_units", "lower", "upper", "model"]
-
-
-def export_forecasts(db: Database) -> pd.DataFrame:
-    """Every stored prediction: product_id, date, predicted_units, lower, upper (80%), model."""
-    with db.read() as session:
-        rows = session.execute(
-            select(
-                PredictionRow.product_id,
-                PredictionRow.day,
-                PredictionRow.predicted_units,
-                PredictionRow.lower,
-                PredictionRow.upper,
-                PredictionRow.model,
-            ).order_by(PredictionRow.product_id, PredictionRow.day)
-        ).all()
-    return pd.DataFrame(rows, columns=EXPORT_COLUMNS)
-
-
 def forget_forecasts(session: Session, product_ids: Sequence[str]) -> None:
     """Remove products' forecasts inside a caller's transaction (before deleting them)."""
     for start in range(0, len(product_ids), 500):
         chunk = list(product_ids[start : start + 500])
         session.execute(delete(PredictionRow).where(PredictionRow.product_id.in_(chunk)))
         session.execute(delete(ForecastModelRow).where(ForecastModelRow.product_id.in_(chunk)))
-
-
-def explain(chosen: ChosenModel) -> str:
-    """One paragraph, in the shop's words, on where a forecast comes from and how good it was."""
-    if chosen.basis != OWN_HISTORY:
-        return (
-            f"Only {chosen.history_days} trading days of sales: too few to test a model on. "
-            f"This forecast is the {chosen.basis}'s forecast shared equally among its "
-            "products that sold in the last 90 days, until the product has its own history."
-        )
-    text = (
-        f"{chosen.model}, chosen from the candidate models by forecasting the last "
-        f"{chosen.backtest_windows} four-week stretches of its own {chosen.history_days} "
-        f"trading days of history (it sold on {chosen.selling_share:.0%} of them)."
-    )
-    if chosen.mase is not None and chosen.naive_mase is not None:
-        verdict = "better than" if chosen.mase < chosen.naive_mase else "no better than"
-        text += (
-            f" Its mean absolute scaled error (MASE) was {chosen.mase:.2f} against "
-            f"{chosen.naive_mase:.2f} for repeating the same days of the week before: "
-            f"{verdict} that simple rule (lower is better)."
-        )
-    if chosen.wape is not None:
-        text += f" Daily misses added up to {chosen.wape:.0%} of the units actually sold"
-        if chosen.bias is not None:
-            direction = "over" if chosen.bias > 0 else "under"
-            text += f", and in total it forecast {abs(chosen.bias):.0%} {direction} what sold"
-        text += "."
-    return text

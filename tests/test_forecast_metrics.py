@@ -7,7 +7,14 @@ import math
 import numpy as np
 import pytest
 
-from stockcore.accuracy import bias, mase, naive_scale, rolling_origins, seasonal_naive, wape
+from stockcore.forecasting.metrics import (
+    bias,
+    mase,
+    naive_scale,
+    rolling_origins,
+    seasonal_naive,
+    wape,
+)
 
 NAN = math.nan
 
