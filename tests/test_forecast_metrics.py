@@ -58,3 +58,32 @@ def test_rolling_origins_step_back_from_the_end() -> None:
     assert rolling_origins(30, 28, 3, minimum_history=14) == []
     with pytest.raises(ValueError):
         rolling_origins(100, 0, 3, minimum_history=1)
+
+
+def test_rmsse_matches_utilsforecast_and_a_zero_forecast_cannot_win_on_sparse_demand() -> None:
+    import pandas as pd
+    from utilsforecast.losses import rmsse as nixtla_rmsse
+
+    from stockcore.forecasting.metrics import rmsse
+
+    history = np.array([0, 0, 3, 0, 0, 5, 0, 2, 0, 0, 4, 0], dtype=float)
+    actual = np.array([0, 3, 0, 0, 4, 0, 0], dtype=float)
+    mean_forecast = np.full(7, actual.mean())
+    ours = rmsse(actual, mean_forecast, history)
+    frame = pd.DataFrame({"unique_id": "a", "ds": range(7), "y": actual, "model": mean_forecast})
+    train = pd.DataFrame({"unique_id": "a", "ds": range(-10, 0), "y": history[2:]})
+    theirs = nixtla_rmsse(frame, models=["model"], seasonality=1, train_df=train)["model"].iloc[0]
+    assert ours == pytest.approx(theirs)
+    assert rmsse(actual, np.zeros(7), history) > ours  # silence loses to the mean
+    assert math.isnan(rmsse(actual, mean_forecast, [0, 0, 0]))
+
+
+def test_pinball_and_coverage() -> None:
+    from stockcore.forecasting.metrics import coverage, pinball
+
+    # Under-forecasting by 10 at the 0.9 quantile costs 9; over-forecasting by 10 costs 1.
+    assert pinball([20], [10], 0.9) == pytest.approx(9.0)
+    assert pinball([0], [10], 0.9) == pytest.approx(1.0)
+    assert coverage([1, 5, NAN, 9], [0, 0, 0, 0], [4, 5, 5, 5]) == pytest.approx(2 / 3)
+    with pytest.raises(ValueError):
+        pinball([1], [1], 1.0)

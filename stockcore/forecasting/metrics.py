@@ -3,9 +3,22 @@
 Units: demand in units per trading day. Missing days (NaN: stock-outs) are left out of
 every measure, on the actual and the in-sample side alike.
 
-* MASE: mean absolute error over the horizon, scaled by the mean absolute error of the
-  seasonal naive forecast in sample (1.0 = as good as "same day last week"; lower is
-  better). Comparable across fast and slow sellers.
+Models are chosen, and accuracy is reported, with measures for which the true mean (or
+the true quantile) is the best possible answer, as in the M5 competition:
+
+* RMSSE: root mean squared error over the horizon, scaled by the mean squared day-to-day
+  change in sample (M5's point measure). Squared error is minimised by the mean, so a
+  forecast of zero cannot win on a product that sells on a few days only, as it can on
+  absolute errors.
+* pinball (quantile) loss of a quantile forecast, scaled by the in-sample mean demand:
+  what an upper quantile of lead-time demand (the reorder rule's input) is judged by.
+* coverage: the share of actual values inside a stated range.
+
+MASE, WAPE and bias are kept for information only; they never choose a model.
+
+* MASE (for information): mean absolute error over the horizon, scaled by the mean
+  absolute error of the seasonal naive forecast in sample (1.0 = as good as "same day
+  last week"; lower is better). Comparable across fast and slow sellers.
 * WAPE: total absolute error over total actual units (0.25 = off by a quarter).
 * bias: (forecast units - actual units) / actual units; positive means over-forecasting.
 """
@@ -94,3 +107,46 @@ def rolling_origins(length: int, horizon: int, origins: int, *, minimum_history:
         cuts.append(cut)
         cut -= horizon
     return sorted(cuts)
+
+
+def rmsse(actual: ArrayLike, forecast: ArrayLike, history: ArrayLike) -> float:
+    """Root mean squared scaled error (M5): RMSE over the horizon divided by the root mean
+    squared day-to-day change of the history from its first sale on. NaN when the history
+    is too short or never changes; missing days are left out on both sides."""
+    a, f = _paired(actual, forecast)
+    h = np.asarray(history, dtype=float)
+    selling = np.flatnonzero(h > 0)
+    if not a.size or selling.size == 0:
+        return math.nan
+    h = h[selling[0] :]
+    changes = (h[1:] - h[:-1])[~np.isnan(h[1:] - h[:-1])]
+    if not changes.size:
+        return math.nan
+    scale = float(np.mean(changes**2))
+    if scale == 0:
+        return 0.0 if float(np.abs(a - f).sum()) == 0 else math.inf
+    return math.sqrt(float(np.mean((a - f) ** 2)) / scale)
+
+
+def pinball(actual: ArrayLike, quantile: ArrayLike, level: float) -> float:
+    """Mean pinball (quantile) loss of forecasts of the `level` quantile: under-forecasts
+    cost `level` per unit, over-forecasts `1 - level`. The true quantile minimises it."""
+    if not 0 < level < 1:
+        raise ValueError("level must be between 0 and 1")
+    a, q = _paired(actual, quantile)
+    if not a.size:
+        return math.nan
+    miss = a - q
+    return float(np.mean(np.maximum(level * miss, (level - 1) * miss)))
+
+
+def coverage(actual: ArrayLike, lower: ArrayLike, upper: ArrayLike) -> float:
+    """Share of known actual values inside [lower, upper]."""
+    a = np.asarray(actual, dtype=float)
+    lo = np.asarray(lower, dtype=float)
+    hi = np.asarray(upper, dtype=float)
+    known = ~np.isnan(a)
+    if not known.any():
+        return math.nan
+    inside = (a[known] >= lo[known] - 1e-9) & (a[known] <= hi[known] + 1e-9)
+    return float(np.mean(inside))
