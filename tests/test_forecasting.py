@@ -167,11 +167,12 @@ def test_too_short_a_history_is_refused_with_the_reason() -> None:
     assert selection.can_backtest(48, 6)
 
 
-def test_the_combination_stays_unless_a_single_model_wins_clearly() -> None:
-    assert _preference({COMBINATION: 1.00, "ADIDA": 0.97})[0] == COMBINATION
-    assert _preference({COMBINATION: 1.00, "ADIDA": 0.90})[0] == "ADIDA"
-    assert _preference({COMBINATION: float("inf"), "ADIDA": 0.90})[0] == "ADIDA"
-    assert _preference({COMBINATION: float("nan"), "ADIDA": 2.0})[0] == "ADIDA"
+def test_the_default_stays_unless_another_model_wins_clearly() -> None:
+    assert _preference({"TSB": 1.00, COMBINATION: 0.97})[0] == "TSB"
+    assert _preference({"TSB": 1.00, COMBINATION: 0.90})[0] == COMBINATION
+    assert _preference({"TSB": float("inf"), "ADIDA": 0.90})[0] == "ADIDA"
+    assert _preference({"TSB": float("nan"), "ADIDA": 2.0})[0] == "ADIDA"
+    assert _preference({"ADIDA": 2.0, "IMAPA": 1.0}) == ["IMAPA", "ADIDA"]
 
 
 # --- No series can fail a forecast ------------------------------------------------------

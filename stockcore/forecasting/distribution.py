@@ -34,10 +34,10 @@ DEFAULT: Final = NEGATIVE_BINOMIAL
 LOOKBACK_DAYS: Final = 310  # trading days of history the stretches come from (about a year)
 MINIMUM_STRETCHES: Final = 8
 # The forecast's own error in level, as a share of it: estimated per product from how far
-# its backtest totals missed beyond the day-to-day noise, shrunk towards a prior of 20%
+# its backtest totals missed beyond the day-to-day noise, shrunk towards a prior of 10%
 # worth one window (the prior was set on the development origins of the forecast
 # benchmark, never on the origins it reports).
-LEVEL_ERROR_PRIOR: Final = 0.2
+LEVEL_ERROR_PRIOR: Final = 0.1
 PRIOR_WINDOWS: Final = 1.0
 GRID: Final = 400  # quantile levels a parametric distribution is kept at
 # The quantiles the reorder rule and the pages use; stored with every forecast.
