@@ -43,6 +43,18 @@ def test_a_products_forecast_shows_stock_out_date_chart_and_how_it_was_made(app:
     assert app.get("arrow_vega_lite_chart") or app.get("vega_lite_chart")
     explanation = next(m.value for m in app.markdown if "How this forecast was made" in m.value)
     assert "RMSSE" in explanation and "same days of the week before" in explanation
+    # What an order needs: demand over the lead time and over lead time + review.
+    covers = next(frame.value for frame in app.dataframe if "Over" in frame.value.columns)
+    assert list(covers["Over"]) == ["the 14-day lead time", "lead time + review (21 days)"]
+    assert (covers["95%"] >= covers["Average"]).all()
+    assert (covers["98%"] >= covers["95%"]).all() and (covers["95%"] >= covers["90%"]).all()
+
+
+def test_a_christmas_product_shows_the_season_it_follows_and_where_it_is(app: AppTest) -> None:
+    picker(app, "fc_product").select("22086").run()  # Paper Chain Kit 50's Christmas
+    assert not app.exception
+    season = next(i.value for i in app.info if "Season." in i.value)
+    assert "category Christmas" in season and "peaks around" in season
 
 
 def test_the_horizon_slider_changes_the_days_shown(app: AppTest) -> None:
