@@ -311,3 +311,18 @@ def test_prophet_for_comparisons_runs_quietly(capfd: pytest.CaptureFixture[str])
     captured = capfd.readouterr()
     assert "Yearly seasonality" not in captured.err + captured.out  # no log line per fit
     assert "cmdstanpy" not in captured.err + captured.out
+
+
+def test_public_holidays_are_closed_days_ahead_only_for_a_shop_that_closed_on_them() -> None:
+    import holidays
+
+    days = weekdays(700, start="2023-01-02")  # Monday to Friday and Sunday
+    holidays_gb = pd.DatetimeIndex(list(holidays.country_holidays("GB", years=[2023, 2024])))
+    closed_on_them = days[~days.isin(holidays_gb)]
+    christmas = pd.Timestamp("2024-12-23")
+    open_days = models.future_trading_days(closed_on_them, christmas, 14, "GB")
+    assert pd.Timestamp("2024-12-25") not in open_days
+    assert pd.Timestamp("2024-12-24") in open_days
+    # A shop that traded on its past holidays keeps them; no country: no change.
+    assert pd.Timestamp("2024-12-25") in models.future_trading_days(days, christmas, 14, "GB")
+    assert pd.Timestamp("2024-12-25") in models.future_trading_days(closed_on_them, christmas, 14)

@@ -73,16 +73,47 @@ def weekly_season(calendar: pd.DatetimeIndex) -> int:
 
 
 def future_trading_days(
-    calendar: pd.DatetimeIndex, first: pd.Timestamp, days: int
+    calendar: pd.DatetimeIndex,
+    first: pd.Timestamp,
+    days: int,
+    holidays_country: str | None = None,
 ) -> pd.DatetimeIndex:
     """The next `days` calendar days from `first` on which the shop is expected to trade:
-    the weekdays it traded on in the last eight weeks (every day if it has no history)."""
+    the weekdays it traded on in the last eight weeks (every day if it has no history),
+    less the country's public holidays if the shop has closed on most of them before."""
     span = pd.date_range(first, periods=days, freq="D")
     if calendar.empty:
         return span
     recent = calendar[calendar > calendar.max() - pd.Timedelta(days=56)]
     open_weekdays = set(pd.Index(recent.dayofweek).unique())
-    return span[[day in open_weekdays for day in span.dayofweek]]
+    expected = span[[day in open_weekdays for day in span.dayofweek]]
+    closed = closed_holidays(calendar, expected, open_weekdays, holidays_country)
+    return expected[~expected.isin(closed)] if len(closed) else expected
+
+
+def closed_holidays(
+    calendar: pd.DatetimeIndex,
+    dates: pd.DatetimeIndex,
+    open_weekdays: set[int],
+    country: str | None,
+) -> pd.DatetimeIndex:
+    """The public holidays among `dates` on which the shop is expected to be closed: none,
+    unless it traded on fewer than half of the past holidays that fell on its open days."""
+    if not country or dates.empty:
+        return pd.DatetimeIndex([])
+    import holidays
+
+    years = range(calendar.min().year, dates.max().year + 1)
+    try:
+        known = holidays.country_holidays(country, years=years)
+    except NotImplementedError:
+        return pd.DatetimeIndex([])
+    days = pd.DatetimeIndex(sorted(pd.Timestamp(day) for day in known))
+    past = days[(days >= calendar.min()) & (days <= calendar.max())]
+    past = past[[day in open_weekdays for day in past.dayofweek]]
+    if past.empty or past.isin(calendar).mean() >= 0.5:
+        return pd.DatetimeIndex([])
+    return dates[dates.isin(days)]
 
 
 # --- Candidate models -------------------------------------------------------------------

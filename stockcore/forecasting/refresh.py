@@ -230,7 +230,11 @@ class _Shop:
 
 
 def _read_shop(
-    db: Database, product_ids: list[str] | None, first_day: date, horizon_days: int
+    db: Database,
+    product_ids: list[str] | None,
+    first_day: date,
+    horizon_days: int,
+    holidays_country: str | None,
 ) -> _Shop:
     last_day = first_day - timedelta(days=1)  # today is still selling: learn from full days
     calendar = trading_days(db, end=last_day)
@@ -248,7 +252,7 @@ def _read_shop(
     return _Shop(
         calendar=calendar,
         season=models.weekly_season(calendar),
-        future=models.future_trading_days(calendar, start, horizon_days),
+        future=models.future_trading_days(calendar, start, horizon_days, holidays_country),
         days=pd.date_range(start, periods=horizon_days, freq="D"),
         demand=demand,
         categories=categories,
@@ -302,7 +306,7 @@ def refresh_forecasts(
     tick = time.perf_counter()
     first_day = started.date()
     wanted = list(dict.fromkeys(product_ids)) if product_ids is not None else None
-    shop = _read_shop(db, wanted, first_day, horizon_days)
+    shop = _read_shop(db, wanted, first_day, horizon_days, holidays_country)
     if shop.demand.empty:
         raise NoHistory("The shop")
     targets = wanted if wanted is not None else sorted(shop.categories)

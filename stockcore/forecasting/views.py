@@ -204,7 +204,7 @@ def group_forecast(
     if demand.empty:
         raise NoHistory(title)
     series_days, units = series_total(demand, calendar)
-    future = models.future_trading_days(calendar, pd.Timestamp(today), days)
+    future = models.future_trading_days(calendar, pd.Timestamp(today), days, holidays_country)
     all_days = pd.date_range(pd.Timestamp(today), periods=days, freq="D")
     season = models.weekly_season(calendar)
     source = SHOP if category is None else f"category {category}"
