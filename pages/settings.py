@@ -24,7 +24,10 @@ with st.form("settings_form"):
         value=current.holiday_country,
         max_chars=3,
         placeholder="e.g. GB, US, DE; empty for none",
-        help="Prophet forecasts learn how sales change on this country's public holidays.",
+        help=(
+            "Forecasts expect the shop closed on this country's public holidays "
+            "if it has closed on most of them before."
+        ),
         key="settings_holiday_country",
     )
     st.markdown("**Service level by ABC class**")

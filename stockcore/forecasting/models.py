@@ -53,7 +53,7 @@ def quiet_prophet() -> None:
 @dataclass(frozen=True)
 class Season:
     """The seasons of an aggregate (a category or the shop): a factor per date, 1.0 being
-    an average day, from its yearly and weekly pattern (and public holidays if set)."""
+    an average day, from its yearly and weekly pattern."""
 
     source: str  # "category Home" or "shop"
     factors: pd.Series  # indexed by day (Timestamp)
