@@ -108,7 +108,7 @@ from stockcore.imports import import_sales  # noqa: E402
 HORIZON_DAYS = 28
 EVALUATION_ORIGINS = ("2011-03-01", "2011-07-01", "2011-11-01")
 DEVELOPMENT_ORIGINS = ("2010-11-01", "2011-05-02")
-HISTORY_DAYS = {"evaluation": 365, "development": 270}
+HISTORY_DAYS = {"evaluation": 365, "custom": 365, "development": 270}
 SEED = 42
 PINBALL_LEVELS = (0.80, 0.90, 0.95, 0.98)
 RANGES = {"80": (0.10, 0.90), "95": (0.025, 0.975)}
@@ -610,7 +610,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.dev:
         kind, origin_text = "development", DEVELOPMENT_ORIGINS
     elif args.origins:
-        kind, origin_text = "evaluation", tuple(args.origins.split(","))
+        kind, origin_text = "custom", tuple(args.origins.split(","))
     else:
         kind, origin_text = "evaluation", EVALUATION_ORIGINS
     origins = [pd.Timestamp(text.strip()) for text in origin_text]
