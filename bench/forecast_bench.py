@@ -673,6 +673,7 @@ def main(argv: list[str] | None = None) -> int:
     picks: Counter[str] = Counter()
     notes: Counter[str] = Counter()
     failures: Counter[str] = Counter()
+    own_fallbacks: Counter[str] = Counter()
     season_seconds: dict[str, float] = {}
 
     warm_up(series[chosen[0]], calendar, origins[0], runners)
@@ -736,6 +737,8 @@ def main(argv: list[str] | None = None) -> int:
                 )
             if chosen_forecast is not None:
                 picks[str(chosen_forecast.model)] += 1
+                if getattr(chosen_forecast, "fallback", None):  # stockcore's own fallback
+                    own_fallbacks[str(chosen_forecast.fallback)] += 1
                 cover = float(np.nansum(actual[:steps]))
                 scale = float(np.nanmean(case.training)) * steps
                 for method in (None, *selection.DISTRIBUTIONS):
@@ -821,6 +824,10 @@ def main(argv: list[str] | None = None) -> int:
         )
     )
     print(
+        "stockcore's own fallback (recent average) used: "
+        + (", ".join(f"{k} x{v}" for k, v in own_fallbacks.items()) or "never")
+    )
+    print(
         "fallbacks (failed forecasts): "
         + (", ".join(f"{k} x{v}" for k, v in failures.items()) or "none")
     )
@@ -851,6 +858,7 @@ def main(argv: list[str] | None = None) -> int:
             "distributions": distributions,
             "stockcore_models": dict(picks),
             "fallbacks": dict(failures),
+            "stockcore_own_fallbacks": dict(own_fallbacks),
             "notes": dict(notes),
             "season_seconds": season_seconds,
             "run_seconds": elapsed,
