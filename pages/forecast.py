@@ -82,6 +82,33 @@ else:
         charts.demand_forecast(view.history, view.forecast, run_out_day=view.run_out_day),
         width="stretch",
     )
+    if view.model is not None and view.model.season_phase:
+        st.info(f"**Season.** {view.model.season_phase}", icon=":material/calendar_month:")
+    if view.covers:
+        st.markdown("**How much could sell before a new order arrives**")
+        st.dataframe(
+            [
+                {
+                    "Over": (
+                        f"the {c.days}-day lead time"
+                        if c.cover == "lead"
+                        else f"lead time + review ({c.days} days)"
+                    ),
+                    "Average": c.mean,
+                    "80% chance of at most": c.q80,
+                    "90%": c.q90,
+                    "95%": c.q95,
+                    "98%": c.q98,
+                }
+                for c in view.covers
+            ],
+            hide_index=True,
+            column_config={
+                name: st.column_config.NumberColumn(name, format="%.0f")
+                for name in ("Average", "80% chance of at most", "90%", "95%", "98%")
+            },
+            key="fc_covers",
+        )
     if view.model is not None:
         st.markdown(f"**How this forecast was made.** {views.explain(view.model)}")
     with st.expander("Forecast by day"):
@@ -101,14 +128,23 @@ else:
 
 st.subheader("Models and accuracy")
 catalog = ui.forecast_catalog()
-tested = catalog[catalog["mase"].notna()]
+tested = catalog[catalog["rmsse"].notna()]
+fell_back = catalog[catalog["fallback"].notna()]
 summary = st.columns(3)
 summary[0].metric("Products forecast", f"{len(catalog):,}")
 summary[1].metric(
     "Beat seasonal naive in backtest",
     f"{tested['beats_naive'].astype(bool).mean():.0%}" if len(tested) else "n/a",
 )
-summary[2].metric("From their category (too new)", f"{int((catalog['mase'].isna()).sum()):,}")
+summary[2].metric("Fell back to a simpler forecast", f"{len(fell_back):,}")
+if len(fell_back):
+    with st.expander(f"{len(fell_back):,} product(s) fell back, and why"):
+        st.dataframe(
+            fell_back[["product_id", "name", "fallback"]],
+            hide_index=True,
+            column_config={"product_id": "Product", "name": "Name", "fallback": "Why"},
+            key="fc_fallbacks",
+        )
 st.dataframe(
     catalog,
     hide_index=True,
@@ -122,11 +158,18 @@ st.dataframe(
         "selling_share": st.column_config.ProgressColumn(
             "Sells on (share of days)", min_value=0.0, max_value=1.0, format="percent"
         ),
-        "mase": st.column_config.NumberColumn("MASE", format="%.2f", help="lower is better"),
+        "rmsse": st.column_config.NumberColumn(
+            "RMSSE", format="%.2f", help="what chose the model; lower is better"
+        ),
+        "naive_rmsse": st.column_config.NumberColumn("Seasonal naive RMSSE", format="%.2f"),
+        "mase": st.column_config.NumberColumn(
+            "MASE", format="%.2f", help="for information only: a forecast of zero can win it"
+        ),
         "naive_mase": st.column_config.NumberColumn("Seasonal naive MASE", format="%.2f"),
         "wape": st.column_config.NumberColumn("WAPE", format="percent"),
-        "naive_wape": st.column_config.NumberColumn("Seasonal naive WAPE", format="percent"),
         "bias": st.column_config.NumberColumn("Bias", format="percent"),
+        "season": "Season followed",
+        "fallback": "Fell back because",
         "beats_naive": st.column_config.CheckboxColumn("Beats naive"),
     },
     key="fc_catalog",

@@ -269,10 +269,16 @@ class TrainIn(_In):
     )
 
 
+class FallbackOut(BaseModel):
+    product_id: str
+    reason: str = Field(description="why this product's forecast is not its own model's")
+
+
 class TrainOut(BaseModel):
     run_id: int
     products: int
     by_model: dict[str, int]
+    fallbacks: list[FallbackOut]
     without_forecast: list[str]
     first_day: dt.date
     horizon_days: int
@@ -745,6 +751,9 @@ def create_app(
             run_id=summary.run_id,
             products=summary.products,
             by_model=summary.by_model,
+            fallbacks=[
+                FallbackOut(product_id=f.product_id, reason=f.reason) for f in summary.fallbacks
+            ],
             without_forecast=summary.without_forecast,
             first_day=summary.first_day,
             horizon_days=summary.horizon_days,

@@ -508,10 +508,12 @@ def cmd_forecast(args: argparse.Namespace, out: TextIO) -> int:
         print(
             f"forecast {summary.products:,} products for {summary.horizon_days} days from "
             f"{summary.first_day} in {summary.seconds:.1f} s (run {summary.run_id}); "
-            f"{summary.fallbacks:,} from their category or the shop (too little history)",
+            f"{len(summary.fallbacks):,} fell back to a simpler forecast (listed below)",
             file=out,
         )
         print(f"models chosen: {models}", file=out)
+        for fallback in summary.fallbacks:
+            print(f"  fell back: {fallback.product_id}: {fallback.reason}", file=out)
         alerts = reorder.sync_lead_time_alerts(db, today=today)
         print(
             f"{alerts.active} product(s) run out before a new order could arrive "

@@ -285,6 +285,42 @@ class ForecastModelRow(Base):
     # that safety stock covers.
     error_sd: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # RMSSE chose the model (MASE above is for information).
+    rmsse: Mapped[float | None] = mapped_column(Float)
+    naive_rmsse: Mapped[float | None] = mapped_column(Float)
+    # The yearly season followed ("category Christmas") and where the product is in it.
+    season: Mapped[str | None] = mapped_column(String(250))
+    season_phase: Mapped[str | None] = mapped_column(String(500))
+    # Why the forecast is not the chosen model's (every model failed...), and the models
+    # that failed on this product.
+    fallback: Mapped[str | None] = mapped_column(String(1000))
+    skipped: Mapped[str | None] = mapped_column(String(2000))
+    distribution: Mapped[str | None] = mapped_column(String(50))
+
+
+class LeadTimeDemandRow(Base):
+    """Quantiles of a product's total demand over its lead time ("lead") and over its lead
+    time plus the review period ("lead+review"), from the latest refresh: what the reorder
+    rule needs. `days` are calendar days from the refresh day, `trading_days` those the
+    shop trades on."""
+
+    __tablename__ = "lead_time_demand"
+    __table_args__ = (CheckConstraint("cover in ('lead', 'lead+review')", name="cover_known"),)
+
+    product_id: Mapped[str] = mapped_column(ForeignKey("products.product_id"), primary_key=True)
+    cover: Mapped[str] = mapped_column(String(20), primary_key=True)
+    days: Mapped[int] = mapped_column(Integer)
+    trading_days: Mapped[int] = mapped_column(Integer)
+    mean: Mapped[float] = mapped_column(Float)
+    q50: Mapped[float] = mapped_column(Float)
+    q80: Mapped[float] = mapped_column(Float)
+    q90: Mapped[float] = mapped_column(Float)
+    q95: Mapped[float] = mapped_column(Float)
+    q98: Mapped[float] = mapped_column(Float)
+    q99: Mapped[float] = mapped_column(Float)
+    q995: Mapped[float] = mapped_column(Float)
+    method: Mapped[str] = mapped_column(String(50))
+    run_id: Mapped[int] = mapped_column(ForeignKey("forecast_runs.id"), index=True)
 
 
 class PredictionRow(Base):

@@ -38,6 +38,7 @@ from stockcore import replenishment
 from stockcore.db import Database
 from stockcore.domain import StockcoreError
 from stockcore.forecasting import models as forecasting
+from stockcore.forecasting import selection
 from stockcore.forecasting.history import daily_demand, trading_days
 from stockcore.models import ProductRow
 from stockcore.simulation import Decide, replay, static_threshold
@@ -95,10 +96,8 @@ def _forecast_plans(
         if len(future) < lead + review:  # near the end of the data: extend the calendar
             extra = pd.date_range(days[-1] + pd.Timedelta(days=1), periods=2 * (lead + review))
             future = pd.DatetimeIndex(extra[: lead + review])
-        if forecasting.can_backtest(len(history), season):
-            made = forecasting.forecast_series(
-                history, days, future, season=season, allow_prophet=False
-            )
+        if selection.can_backtest(len(history), season):
+            made = selection.forecast_series(history, days, future, season=season)
             units, spread = made.units, made.error_sd
         else:
             units = np.full(lead + review, float(history.mean()) if len(history) else 0.0)

@@ -726,3 +726,30 @@ def test_two_first_registrations_at_once_make_exactly_one_owner(db: Database) ->
     with ThreadPoolExecutor(max_workers=4) as pool:
         made = list(pool.map(sign_up, ["ann", "bob", "cat", "dan"]))
     assert sorted(user.role.value for user in made) == ["owner", "staff", "staff", "staff"]
+
+
+def test_one_shop_total_added_to_real_history_does_not_fail_training(
+    api_: Api, roles: dict[str, dict[str, str]]
+) -> None:
+    """Once, one POST /add-sales-data on a shop with real history made statsforecast raise
+    (NotImplementedError: tiny datasets) and /train-sales-model answer 500. A series that
+    breaks a model now only loses that model; the answer lists what fell back and why."""
+    from stockcore import imports
+
+    path = Path(__file__).parent / "data" / "online_retail_ten_products_daily.csv"
+    imports.import_sales(api_.db, path.read_bytes(), path.name)
+    client, manager = api_.client, roles["manager"]
+    added = client.post(
+        "/add-sales-data", json={"date": "2025-02-20", "sales": 200}, headers=manager
+    )
+    assert added.status_code == 201, added.text
+    trained = client.post("/train-sales-model", json={"days": 28}, headers=manager)
+    assert trained.status_code == 200, trained.text
+    body = trained.json()
+    assert body["products"] == 10 and not body["without_forecast"]
+    assert isinstance(body["fallbacks"], list)
+    assert all(
+        set(item) == {"product_id", "reason"} and item["reason"] for item in body["fallbacks"]
+    )
+    predicted = client.post("/predict-sales", json={"days": 7}, headers=manager)
+    assert predicted.status_code == 200 and len(predicted.json()) == 7

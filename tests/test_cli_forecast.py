@@ -29,7 +29,8 @@ def test_forecast_all_refreshes_every_product_and_says_what_it_chose(shop_url: s
     code, out, _ = run("--db", shop_url, "forecast", "--all", "--days", "20", "--workers", "1")
     assert code == 0, out
     assert "forecast 4 products for 20 days" in out
-    assert "1 from their category or the shop" in out and "models chosen: " in out
+    assert "1 fell back to a simpler forecast" in out and "models chosen: " in out
+    assert "fell back: NEW: only 5 trading days of history" in out
     assert views.forecast_count(Database.connect(shop_url)) == 4
 
 
@@ -39,7 +40,7 @@ def test_forecast_for_a_product_prints_each_day_with_its_ranges(shop_url: str) -
     assert code == 0, err
     lines = out.splitlines()
     assert lines[0] == "Mug (MUG)"
-    assert "mean absolute scaled error" in out and "on hand: 300 units" in out
+    assert "root mean squared scaled error" in out and "on hand: 300 units" in out
     header = next(i for i, line in enumerate(lines) if line.startswith("date"))
     assert "80% range" in lines[header] and "95% range" in lines[header]
     assert len(lines) - header - 2 == 7  # header, rule, seven days

@@ -42,7 +42,7 @@ def test_a_products_forecast_shows_stock_out_date_chart_and_how_it_was_made(app:
     assert app.metric[0].value.endswith("units")
     assert app.get("arrow_vega_lite_chart") or app.get("vega_lite_chart")
     explanation = next(m.value for m in app.markdown if "How this forecast was made" in m.value)
-    assert "MASE" in explanation and "same days of the week before" in explanation
+    assert "RMSSE" in explanation and "same days of the week before" in explanation
 
 
 def test_the_horizon_slider_changes_the_days_shown(app: AppTest) -> None:

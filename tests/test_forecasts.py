@@ -76,7 +76,7 @@ def stored(db: Database) -> pd.DataFrame:
 def test_a_refresh_forecasts_every_product_and_stores_its_model_and_accuracy(db: Database) -> None:
     build_shop(db)
     summary = refresh.refresh_forecasts(db, horizon_days=30, workers=1, clock=CLOCK)
-    assert summary.products == 4 and summary.fallbacks == 1 and not summary.without_forecast
+    assert summary.products == 4 and len(summary.fallbacks) == 1 and not summary.without_forecast
     assert summary.first_day == TODAY and summary.horizon_days == 30
 
     frame = stored(db)
@@ -103,12 +103,15 @@ def test_a_refresh_forecasts_every_product_and_stores_its_model_and_accuracy(db:
     catalog = views.catalog(db).set_index("product_id")
     mug = catalog.loc["MUG"]
     assert mug["basis"] == "own history" and mug["history_days"] == TRADING_DAYS
-    assert mug["mase"] > 0 and mug["naive_mase"] > 0 and mug["beats_naive"] is True
+    assert mug["rmsse"] > 0 and mug["naive_rmsse"] > 0 and mug["beats_naive"] is True
+    assert mug["mase"] > 0 and pd.isna(mug["fallback"])
     new = catalog.loc["NEW"]
     assert new["basis"] == "category Kitchen" and new["model"].startswith(
         "Category Kitchen average"
     )
-    assert pd.isna(new["mase"]) and new["beats_naive"] is None
+    assert pd.isna(new["rmsse"]) and new["beats_naive"] is None
+    assert "too few to test a model on" in new["fallback"]
+    assert [f.product_id for f in summary.fallbacks] == ["NEW"]
 
     with db.read() as session:
         spread = session.get(ForecastModelRow, "MUG").error_sd  # type: ignore[union-attr]
@@ -119,7 +122,16 @@ def test_a_refresh_forecasts_every_product_and_stores_its_model_and_accuracy(db:
     assert 8 < view.forecast["predicted_units"].iloc[1:7].mean() < 18
     assert view.run_out_day is not None and view.run_out_day > TODAY
     assert view.history["units"].notna().all() and len(view.history) > 100
-    assert "MASE" in views.explain(view.model)  # type: ignore[arg-type]
+    assert "RMSSE" in views.explain(view.model)  # type: ignore[arg-type]
+    # What the reorder rule needs: lead-time demand quantiles, stored with the forecast.
+    lead, cover = view.covers
+    assert (lead.cover, lead.days) == ("lead", 7) and (cover.cover, cover.days) == (
+        "lead+review",
+        14,
+    )
+    assert 0 < lead.mean < cover.mean and lead.q80 <= lead.q90 <= lead.q95 <= lead.q98 <= lead.q99
+    # About 13 a day over 6 trading days in 7: the 95% quantile is above the mean, not wild.
+    assert lead.mean < lead.q95 < 2 * lead.mean
 
 
 def test_a_new_product_gets_a_share_of_its_categorys_forecast(db: Database) -> None:
@@ -235,7 +247,7 @@ def test_real_sales_from_the_shop_export_are_forecast(sqlite_db: Database) -> No
     imports.import_sales(sqlite_db, path.read_bytes(), path.name)
     clock = FixedClock(datetime(2011, 12, 10, 9))  # the day after the data ends
     summary = refresh.refresh_forecasts(sqlite_db, horizon_days=28, workers=1, clock=clock)
-    assert summary.products == 10 and summary.fallbacks == 0
+    assert summary.products == 10 and not summary.fallbacks
     frame = stored(sqlite_db)
     assert len(frame) == 10 * 28
     assert np.isfinite(frame["predicted_units"]).all() and (frame["predicted_units"] >= 0).all()
@@ -274,3 +286,29 @@ def test_weeks_out_of_stock_do_not_drag_the_forecast_down(db: Database) -> None:
     open_days = view.forecast[view.forecast["predicted_units"] > 0]
     assert open_days["predicted_units"].mean() == pytest.approx(10, rel=0.1)
     assert view.run_out_day == TODAY  # nothing on hand: it has run out already
+
+
+def test_a_product_whose_forecast_breaks_falls_back_and_the_refresh_says_why(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever goes wrong inside one product's forecast, the refresh finishes: that product
+    gets its category's share, and the summary names it with the reason."""
+    from stockcore.forecasting import selection
+
+    build_shop(db)
+    real = selection.forecast_series
+
+    def breaks_on_pan(history: np.ndarray, *args: object, **kwargs: object) -> object:
+        if len(history) == TRADING_DAYS and np.nanmax(history) <= 3:  # the pan's series
+            raise NotImplementedError("tiny datasets")
+        return real(history, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(selection, "forecast_series", breaks_on_pan)
+    summary = refresh.refresh_forecasts(db, horizon_days=14, workers=1, clock=CLOCK)
+    assert summary.products == 4
+    reasons = {f.product_id: f.reason for f in summary.fallbacks}
+    assert "NotImplementedError: tiny datasets" in reasons["PAN"]
+    assert "category Kitchen" in reasons["PAN"] and "too few" in reasons["NEW"]
+    view = views.product_forecast(db, "PAN", days=14, today=TODAY)
+    assert len(view.forecast) == 14 and view.model is not None
+    assert "failed" in views.explain(view.model)

@@ -1,56 +1,39 @@
-"""Forecasting models and how one is chosen per series. No database, no Streamlit.
+"""The candidate models, and the season a product borrows from its category. No database.
 
 A series is a product's (or a category's, or the whole shop's) units sold per trading
 day, oldest first, with NaN on days it was out of stock. Days the shop did not trade
 are not in the series at all, so a "week" is `season` trading days (6 for a shop that
 closes on Saturdays).
 
-Candidates:
+Candidates (each returns a mean forecast per future trading day, never negative):
 
 * statsforecast's intermittent-demand methods (TSB, Croston SBA, ADIDA, IMAPA) and
-  AutoETS: fast, never negative, made for products that sell on some days only;
-* the same methods on demand with the yearly season taken out, the season coming
-  from the product's category or the whole shop (one product is too sparse to learn
-  that December sells three times September; its category is not);
-* Prophet with weekly and (given a year of history) yearly seasonality, for products
-  that sell on most days: the only candidate that learns a season of its own.
+  AutoETS: fast, made for products that sell on some days only;
+* TSB, ADIDA and AutoETS on demand with the season taken out and put back: the yearly
+  (and weekly) pattern of the product's category, or of the whole shop when the category
+  is too young. One product is too sparse to learn that December sells three times
+  September, and that January sells almost nothing; its category is not.
 
-Each candidate forecasts the last few horizons of the history from the days before
-them (a rolling-origin backtest), and is scored with MASE against seasonal naive
-("same days last week"). The best one wins, but the default (TSB) is kept unless
-another beats it by more than `CLEAR_WIN`: with a handful of windows, small
-differences are noise. Intervals are the spread of the winner's own backtest errors
-(the range that held 80% and 95% of its daily misses), so every number can be
-explained by what the model did on this product's own past.
+Prophet is not a candidate: fitted per product in every backtest window it cost more
+than everything else together and won nowhere the seasonal candidates did not (see the
+forecast benchmark). It fits the seasons of the aggregates, once per category.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import warnings
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Final
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from stockcore.forecasting.metrics import bias, mase, rolling_origins, seasonal_naive, wape
-
-DEFAULT_MODEL: Final = "TSB"
 PROPHET: Final = "Prophet"
-SEASONAL_NAIVE: Final = "Seasonal naive"
-CLEAR_WIN: Final = 0.05  # another model must beat the default's MASE by 5% to be chosen
-BACKTEST_WINDOWS: Final = 3
-WEEKS_PER_WINDOW: Final = 4  # each backtest window is four weeks of trading days
-MINIMUM_TRAINING_WEEKS: Final = 4
-PROPHET_SELLING_SHARE: Final = 0.8  # Prophet is tried on products that sell on 80% of days
-PROPHET_MINIMUM_DAYS: Final = 90
 YEARLY_MINIMUM_DAYS: Final = 365  # calendar days of history before a yearly season is fitted
-SEASON_FACTOR_RANGE: Final = (0.2, 5.0)
-INTERVALS: Final = {"80": (0.10, 0.90), "95": (0.025, 0.975)}
+SEASON_FACTOR_RANGE: Final = (0.1, 8.0)
 
 
 def quiet_prophet() -> None:
@@ -68,37 +51,13 @@ def quiet_prophet() -> None:
 
 
 @dataclass(frozen=True)
-class Accuracy:
-    """Backtest accuracy over `windows` rolling origins (missing days left out)."""
-
-    mase: float
-    wape: float
-    bias: float
-    windows: int
-
-
-@dataclass(frozen=True)
-class SeriesForecast:
-    """Predicted units per future trading day, with 80% and 95% intervals."""
-
-    model: str
-    units: np.ndarray
-    lower: np.ndarray
-    upper: np.ndarray
-    lower_95: np.ndarray
-    upper_95: np.ndarray
-    accuracy: Accuracy | None
-    naive: Accuracy | None
-    scores: dict[str, float] = field(default_factory=dict)  # mean MASE of every candidate
-    error_sd: float = 0.0  # sd of the chosen model's daily backtest errors, in units
-
-
-@dataclass(frozen=True)
 class Season:
-    """A yearly season borrowed from an aggregate: a factor per date (1.0 = average)."""
+    """The seasons of an aggregate (a category or the shop): a factor per date, 1.0 being
+    an average day, from its yearly and weekly pattern (and public holidays if set)."""
 
     source: str  # "category Home" or "shop"
     factors: pd.Series  # indexed by day (Timestamp)
+    yearly: pd.Series  # the yearly part alone, by day: what the Forecast page describes
 
     def at(self, days: pd.DatetimeIndex) -> np.ndarray:
         values = self.factors.reindex(days).to_numpy(dtype=float)
@@ -133,8 +92,8 @@ def future_trading_days(
 class Window:
     """What a model sees: the history up to a cut-off and the trading days to forecast.
 
-    `factors` / `future_factors` are the borrowed yearly season on those days (all 1.0
-    without one), looked up once per series rather than once per model and window."""
+    `factors` / `future_factors` are the borrowed season on those days (all 1.0 without
+    one), looked up once per series rather than once per model and window."""
 
     history: np.ndarray
     days: pd.DatetimeIndex
@@ -146,7 +105,16 @@ class Window:
 Fit = Callable[[Window], np.ndarray]
 
 STATSFORECAST_MODELS: Final = ("TSB", "Croston SBA", "ADIDA", "IMAPA", "AutoETS")
-SEASONAL_MODELS: Final = ("TSB", "ADIDA")  # run on demand with the yearly season taken out
+SEASONAL_MODELS: Final = ("TSB", "ADIDA", "AutoETS")  # also run with the season taken out
+SEASON_MARK: Final = " × "
+
+
+def seasonal_name(model: str, source: str) -> str:
+    return f"{model}{SEASON_MARK}{source} season"
+
+
+def is_seasonal(name: str) -> bool:
+    return SEASON_MARK in name
 
 
 def _statsforecast(name: str) -> Callable[[np.ndarray, int], np.ndarray]:
@@ -163,13 +131,16 @@ def _statsforecast(name: str) -> Callable[[np.ndarray, int], np.ndarray]:
 
     def forecast(known: np.ndarray, steps: int) -> np.ndarray:
         if known.size == 0:
-            return np.zeros(steps)
+            raise ValueError("no known days to learn from")
         if np.all(known == known[0]):  # flat history: the methods divide by its variation
             return np.full(steps, float(known[0]))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             result = make().forecast(y=known, h=steps)["mean"]
-        return np.asarray(result, dtype=float).reshape(-1)
+        values = np.asarray(result, dtype=float).reshape(-1)
+        if values.size != steps or not np.all(np.isfinite(values)):
+            raise ValueError(f"{name} gave no usable forecast")
+        return values
 
     return forecast
 
@@ -207,7 +178,7 @@ def _prophet(holidays_country: str | None) -> Fit:
             weekly_seasonality=True,
             yearly_seasonality=span >= YEARLY_MINIMUM_DAYS,
             daily_seasonality=False,
-            uncertainty_samples=0,  # intervals come from the backtest errors
+            uncertainty_samples=0,
         )
         if holidays_country:
             model.add_country_holidays(country_name=holidays_country)
@@ -220,21 +191,28 @@ def _prophet(holidays_country: str | None) -> Fit:
     return fit
 
 
-def candidates(
-    history: np.ndarray,
-    *,
-    season: Season | None = None,
-    holidays_country: str | None = None,
-    allow_prophet: bool = True,
-) -> dict[str, Fit]:
-    """The models worth trying on this series, by name."""
+def candidates(season: Season | None = None) -> dict[str, Fit]:
+    """The models worth trying on a series, by name."""
     found: dict[str, Fit] = {name: _plain(name) for name in STATSFORECAST_MODELS}
     if season is not None:
         for name in SEASONAL_MODELS:
-            found[f"{name} × {season.source} season"] = _deseasonalised(name)
-    if allow_prophet and prophet_suits(history):
-        found[PROPHET] = _prophet(holidays_country)
+            found[seasonal_name(name, season.source)] = _deseasonalised(name)
     return found
+
+
+def window(
+    values: np.ndarray, days: pd.DatetimeIndex, future: pd.DatetimeIndex, season: Season | None
+) -> Window:
+    if season is None:
+        return Window(values, days, future, np.ones(len(values)), np.ones(len(future)))
+    return Window(values, days, future, season.at(days), season.at(future))
+
+
+def clip(values: ArrayLike) -> np.ndarray:
+    cleaned: np.ndarray = np.nan_to_num(
+        np.asarray(values, dtype=float), nan=0.0, posinf=0.0, neginf=0.0
+    )
+    return np.asarray(np.clip(cleaned, 0.0, None), dtype=float)
 
 
 def forecast_with(
@@ -251,187 +229,107 @@ def forecast_with(
     values = np.asarray(history, dtype=float)
     if name == PROPHET:
         fit = _prophet(holidays_country)
-    elif " × " in name:
-        fit = _deseasonalised(name.split(" × ")[0])
+    elif is_seasonal(name):
+        fit = _deseasonalised(name.split(SEASON_MARK)[0])
     else:
         fit = _plain(name)
-    window = _window(values, days, future, season)
-    return _clip(fit(window))
+    return clip(fit(window(values, days, future, season)))
 
 
-def _window(
-    values: np.ndarray, days: pd.DatetimeIndex, future: pd.DatetimeIndex, season: Season | None
-) -> Window:
-    if season is None:
-        return Window(values, days, future, np.ones(len(values)), np.ones(len(future)))
-    return Window(values, days, future, season.at(days), season.at(future))
-
-
-def prophet_suits(history: np.ndarray) -> bool:
-    """Enough days, and sales on most of them: a series Prophet can learn a season from."""
-    known = history[~np.isnan(history)]
-    recent = known[-300:]
-    return (
-        known.size >= PROPHET_MINIMUM_DAYS and float(np.mean(recent > 0)) >= PROPHET_SELLING_SHARE
-    )
-
-
-# --- Choosing a model -------------------------------------------------------------------
-
-
-def backtest_windows(length: int, season: int) -> tuple[list[int], int]:
-    """Cut-offs and window length (trading days) for the rolling-origin backtest."""
-    horizon = WEEKS_PER_WINDOW * season
-    cuts = rolling_origins(
-        length, horizon, BACKTEST_WINDOWS, minimum_history=MINIMUM_TRAINING_WEEKS * season
-    )
-    return cuts, horizon
-
-
-def can_backtest(length: int, season: int) -> bool:
-    return bool(backtest_windows(length, season)[0])
-
-
-def _clip(values: np.ndarray) -> np.ndarray:
-    cleaned: np.ndarray = np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0)
-    return np.asarray(np.clip(cleaned, 0.0, None), dtype=float)
-
-
-@dataclass
-class Scores:
-    """One model's forecasts of backtest windows against what sold, window by window."""
-
-    mases: list[float] = field(default_factory=list)
-    actual: list[np.ndarray] = field(default_factory=list)
-    predicted: list[np.ndarray] = field(default_factory=list)
-
-    def add(
-        self, actual: np.ndarray, predicted: np.ndarray, training: np.ndarray, season: int
-    ) -> None:
-        self.mases.append(mase(actual, predicted, training, season))
-        self.actual.append(actual)
-        self.predicted.append(predicted)
-
-    def mean_mase(self) -> float:
-        finite = [value for value in self.mases if math.isfinite(value)]
-        if not finite:
-            return math.inf if self.mases else math.nan
-        return float(np.mean(finite)) if len(finite) == len(self.mases) else math.inf
-
-    def accuracy(self) -> Accuracy:
-        actual = np.concatenate(self.actual)
-        predicted = np.concatenate(self.predicted)
-        return Accuracy(
-            self.mean_mase(), wape(actual, predicted), bias(actual, predicted), len(self.mases)
-        )
-
-    def errors(self) -> np.ndarray:
-        actual = np.concatenate(self.actual)
-        predicted = np.concatenate(self.predicted)
-        known = ~np.isnan(actual)
-        return np.asarray(actual[known] - predicted[known], dtype=float)
-
-
-def forecast_series(
-    history: ArrayLike,
-    days: pd.DatetimeIndex,
-    future: pd.DatetimeIndex,
-    *,
-    season: int,
-    yearly: Season | None = None,
-    holidays_country: str | None = None,
-    allow_prophet: bool = True,
-    models: Sequence[str] | None = None,
-) -> SeriesForecast:
-    """Choose a model for one series by backtest and forecast `future` with it.
-
-    `history` is units per trading day on `days` (NaN = out of stock); `future` is the
-    trading days to forecast. `models` restricts the candidates (by name), e.g. to
-    force one model. Raises ValueError if the series is too short to backtest.
-    """
-    values = np.asarray(history, dtype=float)
-    if len(values) != len(days):
-        raise ValueError(f"{len(values)} values for {len(days)} days")
-    cuts, horizon = backtest_windows(len(values), season)
-    if not cuts:
-        raise ValueError(f"{len(values)} trading days are too few to backtest a forecast")
-    tried = candidates(
-        values, season=yearly, holidays_country=holidays_country, allow_prophet=allow_prophet
-    )
-    if models is not None:
-        tried = {name: fit for name, fit in tried.items() if name in models}
-        if not tried:
-            raise ValueError(f"none of {', '.join(models)} can forecast this series")
-    whole = _window(values, days, future, yearly)
-    results = {name: Scores() for name in tried}
-    naive = Scores()
-    for cut in cuts:
-        training, actual = values[:cut], values[cut : cut + horizon]
-        window = Window(
-            training,
-            days[:cut],
-            days[cut : cut + horizon],
-            whole.factors[:cut],
-            whole.factors[cut : cut + horizon],
-        )
-        naive.add(actual, seasonal_naive(training, len(actual), season), training, season)
-        for name, fit in tried.items():
-            results[name].add(actual, _clip(fit(window)), training, season)
-    scores = {name: result.mean_mase() for name, result in results.items()}
-    chosen = _choose(scores)
-    point = _clip(tried[chosen](whole))
-    errors = results[chosen].errors()
-    bands = {
-        level: (
-            np.minimum(_clip(point + np.quantile(errors, low)), point),
-            np.maximum(point + np.quantile(errors, high), point),
-        )
-        if errors.size
-        else (point, point)
-        for level, (low, high) in INTERVALS.items()
-    }
-    return SeriesForecast(
-        model=chosen,
-        units=point,
-        lower=bands["80"][0],
-        upper=bands["80"][1],
-        lower_95=bands["95"][0],
-        upper_95=bands["95"][1],
-        accuracy=results[chosen].accuracy(),
-        naive=naive.accuracy(),
-        scores=scores,
-        error_sd=float(np.std(errors, ddof=1)) if errors.size > 1 else 0.0,
-    )
-
-
-def _choose(scores: dict[str, float]) -> str:
-    ranked = sorted(scores, key=lambda name: (_rank_value(scores[name]), name))
-    best = ranked[0]
-    default = scores.get(DEFAULT_MODEL)
-    if default is None or best == DEFAULT_MODEL:
-        return best
-    if _rank_value(scores[best]) < (1 - CLEAR_WIN) * _rank_value(default):
-        return best
-    return DEFAULT_MODEL
-
-
-def _rank_value(score: float) -> float:
-    return math.inf if math.isnan(score) else score
+# --- Seasons of aggregates --------------------------------------------------------------
 
 
 def yearly_season(
-    history: ArrayLike, days: pd.DatetimeIndex, dates: pd.DatetimeIndex, *, source: str
+    history: ArrayLike,
+    days: pd.DatetimeIndex,
+    dates: pd.DatetimeIndex,
+    *,
+    source: str,
+    holidays_country: str | None = None,
+    method: str = "index",
 ) -> Season | None:
-    """The yearly season of an aggregate series (a category or the shop), as a factor per
-    date in `dates`; None if the aggregate has less than a year of history."""
+    """The seasons of an aggregate series (a category or the shop) as a factor per date in
+    `dates`; None if the aggregate has less than a year of history.
+
+    "index" (the default): the classical seasonal index, as it went in the last year (or
+    the mean of the last two): each week's sales over the mean week of that year, smoothed
+    over three weeks, times each weekday's share of a week. Sharp peaks and troughs (the
+    week before Christmas, January) are kept as they were, not smoothed into a curve.
+    "prophet": Prophet's multiplicative yearly and weekly seasonality (and the country's
+    public holidays), for comparison."""
     values = np.asarray(history, dtype=float)
     known = ~np.isnan(values)
     if not known.any() or (days[known].max() - days[known].min()).days < YEARLY_MINIMUM_DAYS:
         return None
+    dates = pd.DatetimeIndex(dates).unique().sort_values()
+    if method == "prophet":
+        return _prophet_season(values, days, dates, source, holidays_country)
+    series = pd.Series(values, index=days)
+    yearly = _yearly_index(series)
+    weekday = _weekday_index(series)
+    bins = _week_of_year(dates)
+    year_factors = np.clip(yearly[bins], *SEASON_FACTOR_RANGE)
+    day_factors = weekday[dates.dayofweek.to_numpy()]
+    index = pd.DatetimeIndex(dates)
+    return Season(
+        source,
+        pd.Series(np.clip(year_factors * day_factors, *SEASON_FACTOR_RANGE), index=index),
+        pd.Series(year_factors, index=index),
+    )
+
+
+WEEKS: Final = 52
+
+
+def _week_of_year(dates: pd.DatetimeIndex) -> np.ndarray:
+    return np.asarray(np.minimum((dates.dayofyear.to_numpy() - 1) // 7, WEEKS - 1), dtype=int)
+
+
+def _yearly_index(series: pd.Series) -> np.ndarray:
+    """Per week of the year, sales over the mean week, averaged over the last (up to two)
+    whole years and smoothed over three weeks (circularly)."""
+    end = series.index.max()
+    profiles = []
+    for back in range(2):
+        stop = end - pd.Timedelta(days=364 * back)
+        year = series[(series.index > stop - pd.Timedelta(days=364)) & (series.index <= stop)]
+        year = year.dropna()
+        if year.empty or (year.index.max() - year.index.min()).days < 300:
+            break
+        per_day = year.groupby(_week_of_year(pd.DatetimeIndex(year.index))).mean()
+        weekly = per_day.reindex(range(WEEKS))
+        if weekly.isna().any():  # weeks the shop was closed: from their neighbours
+            weekly = pd.concat([weekly] * 3).interpolate(limit_direction="both").iloc[WEEKS:-WEEKS]
+        mean = float(weekly.mean())
+        if mean > 0:
+            profiles.append(weekly.to_numpy(dtype=float) / mean)
+    if not profiles:
+        return np.ones(WEEKS)
+    profile = np.mean(profiles, axis=0)
+    smooth = 0.25 * np.roll(profile, 1) + 0.5 * profile + 0.25 * np.roll(profile, -1)
+    return np.asarray(smooth / smooth.mean(), dtype=float)
+
+
+def _weekday_index(series: pd.Series) -> np.ndarray:
+    """Each weekday's sales over the mean trading day, over the last year (1.0 if unknown)."""
+    recent = series[series.index > series.index.max() - pd.Timedelta(days=364)].dropna()
+    if recent.empty or float(recent.mean()) <= 0:
+        return np.ones(7)
+    by_day = recent.groupby(pd.DatetimeIndex(recent.index).dayofweek).mean() / recent.mean()
+    return np.asarray(by_day.reindex(range(7)).fillna(1.0).to_numpy(dtype=float), dtype=float)
+
+
+def _prophet_season(
+    values: np.ndarray,
+    days: pd.DatetimeIndex,
+    dates: pd.DatetimeIndex,
+    source: str,
+    holidays_country: str | None,
+) -> Season:
     quiet_prophet()
     from prophet import Prophet
 
-    dates = pd.DatetimeIndex(dates).unique().sort_values()
+    known = ~np.isnan(values)
     model = Prophet(
         weekly_seasonality=True,
         yearly_seasonality=True,
@@ -439,9 +337,36 @@ def yearly_season(
         seasonality_mode="multiplicative",
         uncertainty_samples=0,
     )
+    if holidays_country:
+        model.add_country_holidays(country_name=holidays_country)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         model.fit(pd.DataFrame({"ds": days[known], "y": values[known]}))
-        yearly = model.predict(pd.DataFrame({"ds": dates}))["yearly"].to_numpy(dtype=float)
-    factors = np.clip(1.0 + yearly, *SEASON_FACTOR_RANGE)
-    return Season(source, pd.Series(factors, index=pd.DatetimeIndex(dates)))
+        parts = model.predict(pd.DataFrame({"ds": dates}))
+    multiplicative = parts["multiplicative_terms"].to_numpy(dtype=float)
+    yearly = np.clip(1.0 + parts["yearly"].to_numpy(dtype=float), *SEASON_FACTOR_RANGE)
+    factors = np.clip(1.0 + multiplicative, *SEASON_FACTOR_RANGE)
+    index = pd.DatetimeIndex(dates)
+    return Season(source, pd.Series(factors, index=index), pd.Series(yearly, index=index))
+
+
+def describe_season(season: Season, today: pd.Timestamp) -> str:
+    """Where `today` sits in a season, in words: how busy now is, which way it is heading,
+    and when the peak and the quiet time come (from the last year's pattern)."""
+    yearly = season.yearly
+    year = yearly[(yearly.index < today) & (yearly.index >= today - pd.Timedelta(days=365))]
+    ahead = yearly[(yearly.index >= today) & (yearly.index < today + pd.Timedelta(days=28))]
+    if year.empty:
+        return f"Follows the {season.source}'s yearly season."
+    now = float(ahead.iloc[0]) if not ahead.empty else float(year.iloc[-1])
+    later = float(ahead.iloc[-1]) if len(ahead) > 1 else now
+    heading = "rising" if later > now * 1.1 else "falling" if later < now / 1.1 else "steady"
+    peak, low = pd.Timestamp(year.idxmax()), pd.Timestamp(year.idxmin())
+    mild = float(year.max()) < 1.3 * float(year.min())
+    return (
+        f"Follows the {season.source}'s yearly season"
+        + (" (a mild one)" if mild else "")
+        + f": now {now:.1f}× an average day and {heading} over the next four weeks; "
+        f"it peaks around {peak:%-d %b} ({float(year.max()):.1f}×) and is quietest around "
+        f"{low:%-d %b} ({float(year.min()):.1f}×), as it went last year."
+    )

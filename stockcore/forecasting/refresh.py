@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Final
 
@@ -34,10 +34,18 @@ from sqlalchemy.orm import Session
 
 from stockcore.db import Database, bulk_insert, storage_dates, storage_datetimes
 from stockcore.domain import InvalidValue, StockcoreError, UnknownProduct, parse_quantity
-from stockcore.forecasting import models as forecasting
+from stockcore.forecasting import distribution, models, selection
 from stockcore.forecasting.history import daily_demand, trading_days
-from stockcore.forecasting.models import Season, SeriesForecast
-from stockcore.models import ForecastModelRow, ForecastRunRow, PredictionRow, ProductRow
+from stockcore.forecasting.models import Season
+from stockcore.forecasting.selection import SeriesForecast
+from stockcore.models import (
+    ForecastModelRow,
+    ForecastRunRow,
+    LeadTimeDemandRow,
+    PredictionRow,
+    ProductRow,
+)
+from stockcore.replenishment import REVIEW_PERIOD_DAYS
 from stockcore.services import Clock, local_now
 
 DEFAULT_HORIZON_DAYS: Final = 180
@@ -76,29 +84,28 @@ class SeriesTask:
     future: pd.DatetimeIndex
     season: int
     yearly: Season | None
-    holidays_country: str | None
 
 
 @dataclass(frozen=True)
 class SeriesResult:
     key: str
-    forecast: SeriesForecast | None  # None: too little history to backtest
+    forecast: SeriesForecast | None  # None: too short to backtest, or it failed
+    error: str | None = None  # why it failed, if it did
 
 
 def run_task(task: SeriesTask) -> SeriesResult:
-    if not forecasting.can_backtest(len(task.units), task.season):
+    """One series' forecast. Never raises: a series that breaks every model gets the recent
+    average (inside `forecast_series`), and one that breaks even that is reported."""
+    if not selection.can_backtest(len(task.units), task.season):
         return SeriesResult(task.key, None)
-    return SeriesResult(
-        task.key,
-        forecasting.forecast_series(
-            task.units,
-            task.days,
-            task.future,
-            season=task.season,
-            yearly=task.yearly,
-            holidays_country=task.holidays_country,
-        ),
-    )
+    try:
+        made = selection.forecast_series(
+            task.units, task.days, task.future, season=task.season, yearly=task.yearly
+        )
+    except Exception as error:  # one series must never fail a refresh
+        _log.warning("forecast of %s failed: %r", task.key, error)
+        return SeriesResult(task.key, None, f"{type(error).__name__}: {error}"[:300])
+    return SeriesResult(task.key, made)
 
 
 def _run_chunk(tasks: list[SeriesTask]) -> list[SeriesResult]:
@@ -155,6 +162,18 @@ def run_tasks(
 
 
 @dataclass(frozen=True)
+class CoverDemand:
+    """Quantiles of total demand over a product's lead time, or lead time + review."""
+
+    cover: str  # "lead" or "lead+review"
+    days: int  # calendar days from the refresh day
+    trading_days: int
+    mean: float
+    quantiles: dict[float, float]  # distribution.LEVELS -> units
+    method: str
+
+
+@dataclass(frozen=True)
 class ProductForecast:
     product_id: str
     model: str
@@ -167,9 +186,22 @@ class ProductForecast:
     upper: np.ndarray
     lower_95: np.ndarray
     upper_95: np.ndarray
-    accuracy: forecasting.Accuracy | None
-    naive: forecasting.Accuracy | None
+    accuracy: selection.Accuracy | None
+    naive: selection.Accuracy | None
     error_sd: float  # sd of daily forecast errors in backtest, units per trading day
+    covers: list[CoverDemand] = field(default_factory=list)
+    season: str | None = None
+    season_phase: str | None = None
+    fallback: str | None = None  # why this is not its own chosen model's forecast
+    skipped: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Fallback:
+    """A product whose forecast is not its own chosen model's, and why."""
+
+    product_id: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -177,7 +209,7 @@ class RefreshSummary:
     run_id: int
     products: int
     by_model: dict[str, int]
-    fallbacks: int
+    fallbacks: list[Fallback]
     without_forecast: list[str]
     first_day: date
     horizon_days: int
@@ -194,6 +226,7 @@ class _Shop:
     days: pd.DatetimeIndex  # all calendar days of the horizon
     demand: pd.DataFrame
     categories: dict[str, str]  # product id -> category
+    lead_times: dict[str, int]  # product id -> supplier lead time in days
 
 
 def _read_shop(
@@ -202,9 +235,10 @@ def _read_shop(
     last_day = first_day - timedelta(days=1)  # today is still selling: learn from full days
     calendar = trading_days(db, end=last_day)
     with db.read() as session:
-        query = select(ProductRow.product_id, ProductRow.category)
+        query = select(ProductRow.product_id, ProductRow.category, ProductRow.lead_time_days)
         rows = session.execute(query).all()
     categories: dict[str, str] = {str(row[0]): str(row[1]) for row in rows}
+    lead_times: dict[str, int] = {str(row[0]): int(row[2]) for row in rows}
     if product_ids is not None:
         unknown = [product_id for product_id in product_ids if product_id not in categories]
         if unknown:
@@ -213,11 +247,12 @@ def _read_shop(
     start = pd.Timestamp(first_day)
     return _Shop(
         calendar=calendar,
-        season=forecasting.weekly_season(calendar),
-        future=forecasting.future_trading_days(calendar, start, horizon_days),
+        season=models.weekly_season(calendar),
+        future=models.future_trading_days(calendar, start, horizon_days),
         days=pd.date_range(start, periods=horizon_days, freq="D"),
         demand=demand,
         categories=categories,
+        lead_times=lead_times,
     )
 
 
@@ -232,6 +267,23 @@ def series_total(
     return days, totals.reindex(days).to_numpy(dtype=float)
 
 
+def _season_of(
+    units: np.ndarray,
+    days: pd.DatetimeIndex,
+    dates: pd.DatetimeIndex,
+    source: str,
+    holidays_country: str | None,
+) -> Season | None:
+    """An aggregate's seasons; None (with a log line) if the fit fails: never fatal."""
+    try:
+        return models.yearly_season(
+            units, days, dates, source=source, holidays_country=holidays_country
+        )
+    except Exception as error:
+        _log.warning("the %s season could not be fitted: %r", source, error)
+        return None
+
+
 def refresh_forecasts(
     db: Database,
     *,
@@ -243,7 +295,9 @@ def refresh_forecasts(
     clock: Clock = local_now,
 ) -> RefreshSummary:
     """Forecast every product (or the ones given) for `horizon_days` calendar days from
-    today, replacing their stored forecasts in one transaction at the end."""
+    today, replacing their stored forecasts in one transaction at the end. One series
+    that cannot be forecast never fails the refresh: it falls back, and the summary says
+    which products did and why."""
     started = clock()
     tick = time.perf_counter()
     first_day = started.date()
@@ -255,7 +309,7 @@ def refresh_forecasts(
     horizon_dates = pd.DatetimeIndex(shop.calendar.append(shop.future))
 
     shop_days, shop_units = series_total(shop.demand, shop.calendar)
-    shop_season = forecasting.yearly_season(shop_units, shop_days, horizon_dates, source=SHOP)
+    shop_season = _season_of(shop_units, shop_days, horizon_dates, SHOP, holidays_country)
     seasons: dict[str, Season | None] = {}
     category_tasks: list[SeriesTask] = []
     by_product = dict(tuple(shop.demand.groupby("product_id", sort=False)))
@@ -263,23 +317,15 @@ def refresh_forecasts(
         members = [p for p, c in shop.categories.items() if c == category]
         frame = shop.demand[shop.demand["product_id"].isin(members)]
         days, units = series_total(frame, shop.calendar)
-        own = forecasting.yearly_season(units, days, horizon_dates, source=f"category {category}")
+        own = _season_of(units, days, horizon_dates, f"category {category}", holidays_country)
         seasons[category] = own if own is not None else shop_season
         category_tasks.append(
             SeriesTask(
-                f"category:{category}",
-                days,
-                units,
-                shop.future,
-                shop.season,
-                seasons[category],
-                holidays_country,
+                f"category:{category}", days, units, shop.future, shop.season, seasons[category]
             )
         )
     category_tasks.append(
-        SeriesTask(
-            SHOP, shop_days, shop_units, shop.future, shop.season, shop_season, holidays_country
-        )
+        SeriesTask(SHOP, shop_days, shop_units, shop.future, shop.season, shop_season)
     )
 
     product_tasks = []
@@ -295,7 +341,6 @@ def refresh_forecasts(
                 shop.future,
                 shop.season,
                 seasons[shop.categories[product_id]],
-                holidays_country,
             )
         )
     results = {
@@ -304,10 +349,13 @@ def refresh_forecasts(
     }
 
     selling = _selling_per_category(shop.demand, shop.categories)
+    all_seasons = {season.source: season for season in seasons.values() if season is not None}
+    if shop_season is not None:
+        all_seasons[shop_season.source] = shop_season
     forecasts: list[ProductForecast] = []
     without: list[str] = []
     for task in product_tasks:
-        made = _product_forecast(task, results, shop, selling)
+        made = _product_forecast(task, results, shop, selling, all_seasons, first_day)
         if made is None:
             without.append(task.key)
         else:
@@ -321,7 +369,11 @@ def refresh_forecasts(
         run_id=run_id,
         products=len(forecasts),
         by_model=dict(sorted(by_model.items(), key=lambda item: -item[1])),
-        fallbacks=sum(made.basis != OWN_HISTORY for made in forecasts),
+        fallbacks=[
+            Fallback(made.product_id, made.fallback)
+            for made in forecasts
+            if made.fallback is not None
+        ],
         without_forecast=without,
         first_day=first_day,
         horizon_days=horizon_days,
@@ -334,13 +386,49 @@ def spread(task_future: pd.DatetimeIndex, days: pd.DatetimeIndex, values: np.nda
     return pd.Series(values, index=task_future).reindex(days, fill_value=0.0).to_numpy(dtype=float)
 
 
+def covers(
+    forecast: SeriesForecast,
+    future: pd.DatetimeIndex,
+    first_day: date,
+    lead_time_days: int,
+    divide: int = 1,
+) -> list[CoverDemand]:
+    """The distribution of demand over the lead time, and over lead time + review."""
+    found: list[CoverDemand] = []
+    start = pd.Timestamp(first_day)
+    for cover, days in (
+        ("lead", lead_time_days),
+        ("lead+review", lead_time_days + REVIEW_PERIOD_DAYS),
+    ):
+        steps = int((future < start + pd.Timedelta(days=days)).sum())
+        demand = forecast.total(steps)
+        found.append(
+            CoverDemand(
+                cover=cover,
+                days=days,
+                trading_days=steps,
+                mean=demand.mean / divide,
+                quantiles={level: demand.quantile(level) / divide for level in distribution.LEVELS},
+                method=demand.method,
+            )
+        )
+    return found
+
+
 def _product_forecast(
-    task: SeriesTask, results: dict[str, SeriesResult], shop: _Shop, selling: dict[str, int]
+    task: SeriesTask,
+    results: dict[str, SeriesResult],
+    shop: _Shop,
+    selling: dict[str, int],
+    seasons: dict[str, Season],
+    first_day: date,
 ) -> ProductForecast | None:
     known = task.units[~np.isnan(task.units)]
     share = float(np.mean(known > 0)) if known.size else 0.0
-    own = results[task.key].forecast
+    result = results[task.key]
+    own = result.forecast
     basis, divide, forecast = OWN_HISTORY, 1, own
+    fallback = own.fallback if own is not None else None
     if forecast is None:
         category = shop.categories[task.key]
         basis, forecast = f"category {category}", results[f"category:{category}"].forecast
@@ -350,6 +438,12 @@ def _product_forecast(
         divide = max(1, sharing)
         if forecast is None:
             return None
+        why = (
+            f"its forecast failed ({result.error})"
+            if result.error
+            else f"only {len(task.units)} trading days of history, too few to test a model on"
+        )
+        fallback = f"{why}: the {basis}'s forecast shared among its selling products"
     model = (
         forecast.model
         if basis == OWN_HISTORY
@@ -359,6 +453,7 @@ def _product_forecast(
     def calendar_days(values: np.ndarray) -> np.ndarray:
         return spread(shop.future, shop.days, values / divide)
 
+    season = seasons.get(forecast.season) if forecast.season else None
     return ProductForecast(
         product_id=task.key,
         model=model,
@@ -374,6 +469,13 @@ def _product_forecast(
         accuracy=forecast.accuracy if basis == OWN_HISTORY else None,
         naive=forecast.naive if basis == OWN_HISTORY else None,
         error_sd=forecast.error_sd / divide,
+        covers=covers(forecast, shop.future, first_day, shop.lead_times.get(task.key, 0), divide),
+        season=forecast.season,
+        season_phase=models.describe_season(season, pd.Timestamp(first_day))
+        if season is not None
+        else None,
+        fallback=fallback,
+        skipped=dict(forecast.skipped) if basis == OWN_HISTORY else {},
     )
 
 
@@ -423,6 +525,7 @@ def _store(
         dialect = session.get_bind().dialect.name
         [stamp] = storage_datetimes([finished], dialect)
         for made in forecasts:
+            accuracy, naive = made.accuracy, made.naive
             session.add(
                 ForecastModelRow(
                     product_id=made.product_id,
@@ -431,16 +534,43 @@ def _store(
                     basis=made.basis,
                     history_days=made.history_days,
                     selling_share=made.selling_share,
-                    backtest_windows=made.accuracy.windows if made.accuracy else 0,
-                    mase=finite(made.accuracy.mase) if made.accuracy else None,
-                    wape=finite(made.accuracy.wape) if made.accuracy else None,
-                    bias=finite(made.accuracy.bias) if made.accuracy else None,
-                    naive_mase=finite(made.naive.mase) if made.naive else None,
-                    naive_wape=finite(made.naive.wape) if made.naive else None,
+                    backtest_windows=accuracy.windows if accuracy else 0,
+                    rmsse=finite(accuracy.rmsse) if accuracy else None,
+                    mase=finite(accuracy.mase) if accuracy else None,
+                    wape=finite(accuracy.wape) if accuracy else None,
+                    bias=finite(accuracy.bias) if accuracy else None,
+                    naive_rmsse=finite(naive.rmsse) if naive else None,
+                    naive_mase=finite(naive.mase) if naive else None,
+                    naive_wape=finite(naive.wape) if naive else None,
                     error_sd=finite(made.error_sd),
+                    season=made.season,
+                    season_phase=made.season_phase,
+                    fallback=made.fallback[:1000] if made.fallback else None,
+                    skipped="; ".join(f"{k}: {v}" for k, v in made.skipped.items())[:2000] or None,
+                    distribution=made.covers[0].method if made.covers else None,
                     created_at=finished,
                 )
             )
+            for cover in made.covers:
+                q = cover.quantiles
+                session.add(
+                    LeadTimeDemandRow(
+                        product_id=made.product_id,
+                        cover=cover.cover,
+                        days=cover.days,
+                        trading_days=cover.trading_days,
+                        mean=round(cover.mean, 4),
+                        q50=round(q[0.5], 4),
+                        q80=round(q[0.8], 4),
+                        q90=round(q[0.9], 4),
+                        q95=round(q[0.95], 4),
+                        q98=round(q[0.98], 4),
+                        q99=round(q[0.99], 4),
+                        q995=round(q[0.995], 4),
+                        method=cover.method,
+                        run_id=run.id,
+                    )
+                )
         session.flush()
         columns = [
             "product_id",
@@ -482,3 +612,4 @@ def forget_forecasts(session: Session, product_ids: Sequence[str]) -> None:
         chunk = list(product_ids[start : start + 500])
         session.execute(delete(PredictionRow).where(PredictionRow.product_id.in_(chunk)))
         session.execute(delete(ForecastModelRow).where(ForecastModelRow.product_id.in_(chunk)))
+        session.execute(delete(LeadTimeDemandRow).where(LeadTimeDemandRow.product_id.in_(chunk)))

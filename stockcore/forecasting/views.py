@@ -15,10 +15,16 @@ from sqlalchemy import func, select
 from stockcore import purchasing
 from stockcore.db import Database
 from stockcore.domain import InvalidValue, UnknownProduct
-from stockcore.forecasting import models
+from stockcore.forecasting import models, selection
 from stockcore.forecasting.history import daily_demand, trading_days
 from stockcore.forecasting.refresh import OWN_HISTORY, SHOP, NoHistory, finite, series_total, spread
-from stockcore.models import ForecastModelRow, ForecastRunRow, PredictionRow, ProductRow
+from stockcore.models import (
+    ForecastModelRow,
+    ForecastRunRow,
+    LeadTimeDemandRow,
+    PredictionRow,
+    ProductRow,
+)
 from stockcore.replenishment import run_out_day
 from stockcore.services import local_now
 
@@ -30,12 +36,33 @@ class ChosenModel:
     history_days: int
     selling_share: float
     backtest_windows: int
+    rmsse: float | None
+    naive_rmsse: float | None
     mase: float | None
     wape: float | None
     bias: float | None
     naive_mase: float | None
     naive_wape: float | None
     created_at: datetime
+    season: str | None = None
+    season_phase: str | None = None
+    fallback: str | None = None
+    skipped: str | None = None
+
+
+@dataclass(frozen=True)
+class CoverQuantiles:
+    """Stored quantiles of total demand over the lead time ("lead") or lead time + review."""
+
+    cover: str
+    days: int
+    mean: float
+    q80: float
+    q90: float
+    q95: float
+    q98: float
+    q99: float
+    method: str
 
 
 @dataclass(frozen=True)
@@ -49,6 +76,7 @@ class ForecastView:
     on_hand: int | None  # products only
     run_out_day: date | None  # first day the forecast uses up what is on hand
     units_on_horizon: float
+    covers: tuple[CoverQuantiles, ...] = ()  # products only: lead-time demand
 
     @property
     def days_of_cover(self) -> int | None:
@@ -70,12 +98,18 @@ def _chosen(row: ForecastModelRow) -> ChosenModel:
         history_days=row.history_days,
         selling_share=row.selling_share,
         backtest_windows=row.backtest_windows,
+        rmsse=row.rmsse,
+        naive_rmsse=row.naive_rmsse,
         mase=row.mase,
         wape=row.wape,
         bias=row.bias,
         naive_mase=row.naive_mase,
         naive_wape=row.naive_wape,
         created_at=row.created_at,
+        season=row.season,
+        season_phase=row.season_phase,
+        fallback=row.fallback,
+        skipped=row.skipped,
     )
 
 
@@ -100,6 +134,24 @@ def product_forecast(
         ).all()
         title, on_hand = f"{product.name} ({product_id})", product.quantity
         model = _chosen(chosen) if chosen is not None else None
+        covers = tuple(
+            CoverQuantiles(
+                row.cover,
+                row.days,
+                row.mean,
+                row.q80,
+                row.q90,
+                row.q95,
+                row.q98,
+                row.q99,
+                row.method,
+            )
+            for row in session.scalars(
+                select(LeadTimeDemandRow)
+                .where(LeadTimeDemandRow.product_id == product_id)
+                .order_by(LeadTimeDemandRow.days)
+            )
+        )
     forecast = pd.DataFrame(rows, columns=FORECAST_COLUMNS).assign(
         day=lambda f: pd.to_datetime(f["day"])
     )
@@ -119,6 +171,7 @@ def product_forecast(
             purchasing.arrivals(db, [product_id]).get(product_id, []),
         ),
         units_on_horizon=float(forecast["predicted_units"].sum()),
+        covers=covers,
     )
 
 
@@ -156,13 +209,15 @@ def group_forecast(
     season = models.weekly_season(calendar)
     source = SHOP if category is None else f"category {category}"
     yearly = models.yearly_season(
-        units, series_days, pd.DatetimeIndex(series_days.append(future)), source=source
+        units,
+        series_days,
+        pd.DatetimeIndex(series_days.append(future)),
+        source=source,
+        holidays_country=holidays_country,
     )
-    if not models.can_backtest(len(units), season):
+    if not selection.can_backtest(len(units), season):
         raise NoHistory(f"{title} has only {len(units)} trading days of sales, which")
-    made = models.forecast_series(
-        units, series_days, future, season=season, yearly=yearly, holidays_country=holidays_country
-    )
+    made = selection.forecast_series(units, series_days, future, season=season, yearly=yearly)
     forecast = pd.DataFrame(
         {
             "day": all_days,
@@ -178,7 +233,6 @@ def group_forecast(
     history = pd.DataFrame({"day": series_days, "units": units}).assign(
         stocked_out=lambda f: f["units"].isna()
     )
-    assert made.accuracy is not None and made.naive is not None
     return ForecastView(
         title=title,
         history=history[history["day"] >= recent].reset_index(drop=True),
@@ -188,13 +242,21 @@ def group_forecast(
             basis=OWN_HISTORY,
             history_days=len(units),
             selling_share=float(np.mean(units[~np.isnan(units)] > 0)),
-            backtest_windows=made.accuracy.windows,
-            mase=finite(made.accuracy.mase),
-            wape=finite(made.accuracy.wape),
-            bias=finite(made.accuracy.bias),
-            naive_mase=finite(made.naive.mase),
-            naive_wape=finite(made.naive.wape),
+            backtest_windows=made.accuracy.windows if made.accuracy else 0,
+            rmsse=finite(made.accuracy.rmsse) if made.accuracy else None,
+            naive_rmsse=finite(made.naive.rmsse) if made.naive else None,
+            mase=finite(made.accuracy.mase) if made.accuracy else None,
+            wape=finite(made.accuracy.wape) if made.accuracy else None,
+            bias=finite(made.accuracy.bias) if made.accuracy else None,
+            naive_mase=finite(made.naive.mase) if made.naive else None,
+            naive_wape=finite(made.naive.wape) if made.naive else None,
             created_at=local_now(),
+            season=made.season,
+            season_phase=models.describe_season(yearly, pd.Timestamp(today))
+            if yearly is not None and made.season
+            else None,
+            fallback=made.fallback,
+            skipped="; ".join(f"{k}: {v}" for k, v in made.skipped.items()) or None,
         ),
         on_hand=None,
         run_out_day=None,
@@ -210,17 +272,21 @@ CATALOG_COLUMNS: Final = [
     "basis",
     "history_days",
     "selling_share",
+    "rmsse",
+    "naive_rmsse",
     "mase",
     "naive_mase",
     "wape",
-    "naive_wape",
     "bias",
+    "season",
+    "fallback",
     "beats_naive",
 ]
 
 
 def catalog(db: Database) -> pd.DataFrame:
-    """Every forecast product's chosen model and its backtest accuracy, by product id."""
+    """Every forecast product's chosen model and its backtest accuracy (RMSSE, which
+    chose it, against seasonal naive; MASE and WAPE for information), by product id."""
     with db.read() as session:
         rows = session.execute(
             select(
@@ -231,11 +297,14 @@ def catalog(db: Database) -> pd.DataFrame:
                 ForecastModelRow.basis,
                 ForecastModelRow.history_days,
                 ForecastModelRow.selling_share,
+                ForecastModelRow.rmsse,
+                ForecastModelRow.naive_rmsse,
                 ForecastModelRow.mase,
                 ForecastModelRow.naive_mase,
                 ForecastModelRow.wape,
-                ForecastModelRow.naive_wape,
                 ForecastModelRow.bias,
+                ForecastModelRow.season,
+                ForecastModelRow.fallback,
             )
             .join(ForecastModelRow, ForecastModelRow.product_id == ProductRow.product_id)
             .order_by(ProductRow.product_id)
@@ -243,7 +312,7 @@ def catalog(db: Database) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=CATALOG_COLUMNS[:-1])
     beats = [
         None if pd.isna(ours) or pd.isna(naive) else bool(ours < naive)
-        for ours, naive in zip(frame["mase"], frame["naive_mase"], strict=True)
+        for ours, naive in zip(frame["rmsse"], frame["naive_rmsse"], strict=True)
     ]
     return frame.assign(beats_naive=pd.Series(beats, index=frame.index, dtype=object))
 
@@ -297,22 +366,31 @@ def export_forecasts(db: Database) -> pd.DataFrame:
 def explain(chosen: ChosenModel) -> str:
     """One paragraph, in the shop's words, on where a forecast comes from and how good it was."""
     if chosen.basis != OWN_HISTORY:
-        return (
+        text = (
             f"Only {chosen.history_days} trading days of sales: too few to test a model on. "
             f"This forecast is the {chosen.basis}'s forecast shared equally among its "
             "products that sold in the last 90 days, until the product has its own history."
         )
+        if chosen.fallback and "failed" in chosen.fallback:
+            text = f"This product's own forecast failed, so {chosen.fallback}."
+        return text
+    if chosen.fallback:
+        return (
+            f"No model could forecast this product ({chosen.fallback}), so the forecast is "
+            "its average over the last eight weeks."
+        )
     text = (
-        f"{chosen.model}, chosen from the candidate models by forecasting the last "
+        f"{chosen.model}, chosen from the candidate models by forecasting "
         f"{chosen.backtest_windows} four-week stretches of its own {chosen.history_days} "
         f"trading days of history (it sold on {chosen.selling_share:.0%} of them)."
     )
-    if chosen.mase is not None and chosen.naive_mase is not None:
-        verdict = "better than" if chosen.mase < chosen.naive_mase else "no better than"
+    if chosen.rmsse is not None and chosen.naive_rmsse is not None:
+        verdict = "better than" if chosen.rmsse < chosen.naive_rmsse else "no better than"
         text += (
-            f" Its mean absolute scaled error (MASE) was {chosen.mase:.2f} against "
-            f"{chosen.naive_mase:.2f} for repeating the same days of the week before: "
-            f"{verdict} that simple rule (lower is better)."
+            f" Its root mean squared scaled error (RMSSE) was {chosen.rmsse:.2f} against "
+            f"{chosen.naive_rmsse:.2f} for repeating the same days of the week before: "
+            f"{verdict} that simple rule (lower is better; a forecast of zero cannot win on "
+            "this measure)."
         )
     if chosen.wape is not None:
         text += f" Daily misses added up to {chosen.wape:.0%} of the units actually sold"
@@ -320,4 +398,8 @@ def explain(chosen: ChosenModel) -> str:
             direction = "over" if chosen.bias > 0 else "under"
             text += f", and in total it forecast {abs(chosen.bias):.0%} {direction} what sold"
         text += "."
+    if chosen.season_phase:
+        text += f" {chosen.season_phase}"
+    if chosen.skipped:
+        text += f" Models that failed on this product and were left out: {chosen.skipped}."
     return text

@@ -236,8 +236,14 @@ def refresh_forecasts_form(*, label: str = "Refresh all forecasts", primary: boo
         reorder.sync_lead_time_alerts(ui.database(), today=summary.first_day)
         status.update(label="Forecasts refreshed", state="complete")
     ui.changed()
+    fell_back = (
+        f" {len(summary.fallbacks):,} fell back to a simpler forecast "
+        "(listed on the Forecast page)."
+        if summary.fallbacks
+        else ""
+    )
     ui.flash(
         f"Forecast {summary.products:,} products for {summary.horizon_days} days "
-        f"in {summary.seconds:.0f} s."
+        f"in {summary.seconds:.0f} s.{fell_back}"
     )
     st.rerun()
