@@ -283,6 +283,11 @@ class TrainOut(BaseModel):
     first_day: dt.date
     horizon_days: int
     seconds: float
+    one_process_reason: str | None = Field(
+        None,
+        description="why the series were forecast in one process instead of the worker "
+        "processes (a worker stopped); null when they ran as planned",
+    )
 
 
 class PredictIn(_In):
@@ -758,6 +763,7 @@ def create_app(
             first_day=summary.first_day,
             horizon_days=summary.horizon_days,
             seconds=round(summary.seconds, 3),
+            one_process_reason=summary.one_process_reason,
         )
 
     @app.post(

@@ -514,6 +514,8 @@ def cmd_forecast(args: argparse.Namespace, out: TextIO) -> int:
         print(f"models chosen: {models}", file=out)
         for fallback in summary.fallbacks:
             print(f"  fell back: {fallback.product_id}: {fallback.reason}", file=out)
+        if summary.one_process_reason:
+            print(f"warning: {summary.one_process_reason}", file=out)
         alerts = reorder.sync_lead_time_alerts(db, today=today)
         print(
             f"{alerts.active} product(s) run out before a new order could arrive "

@@ -17,8 +17,10 @@ from sqlalchemy import select
 from stockcore import accounts, api, reports, services
 from stockcore.db import Database
 from stockcore.domain import Product
+from stockcore.forecasting import refresh
 from stockcore.models import UserRow
 from tests.conftest import FixedClock
+from tests.test_forecasts import ONE_PROCESS, one_process_run_tasks
 from tests.test_services import snapshot
 
 SECRET = "a-test-secret-that-is-long-enough-0123456789"
@@ -623,6 +625,24 @@ def test_predicting_before_training_says_what_to_do(
     assert trained.status_code == 409 and "no sales history" in trained.json()["detail"]
 
 
+def test_training_says_when_it_finished_in_one_process(
+    api_: Api, roles: dict[str, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_spec_products(api_.db, api_.clock)
+    today = api_.clock.now.date()
+    services.record_history(
+        api_.db,
+        [
+            services.HistoryLine(today - timedelta(days=day), "101", 1, Decimal("50000"))
+            for day in range(1, 71)
+        ],
+    )
+    monkeypatch.setattr(refresh, "run_tasks", one_process_run_tasks)
+    trained = api_.client.post("/train-sales-model", json={"days": 7}, headers=roles["manager"])
+    assert trained.status_code == 200, trained.text
+    assert trained.json()["one_process_reason"] == ONE_PROCESS
+
+
 def test_training_then_predicting_and_reordering(
     api_: Api, roles: dict[str, dict[str, str]]
 ) -> None:
@@ -640,6 +660,7 @@ def test_training_then_predicting_and_reordering(
     trained = client.post("/train-sales-model", json={"days": 30}, headers=manager)
     assert trained.status_code == 200, trained.text
     assert trained.json()["products"] == 2 and trained.json()["horizon_days"] == 30
+    assert trained.json()["one_process_reason"] is None
 
     shop = client.post("/predict-sales", json={"days": 7}, headers=manager).json()
     assert [row["date"] for row in shop] == [str(today + timedelta(days=i)) for i in range(7)]

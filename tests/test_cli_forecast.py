@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from stockcore.db import Database, upgrade
-from stockcore.forecasting import views
+from stockcore.forecasting import refresh, views
 from tests.conftest import sqlite_url
 from tests.test_cli import run, run_process
-from tests.test_forecasts import build_shop
+from tests.test_forecasts import ONE_PROCESS, build_shop, one_process_run_tasks
 
 
 @pytest.fixture
@@ -32,6 +32,15 @@ def test_forecast_all_refreshes_every_product_and_says_what_it_chose(shop_url: s
     assert "1 fell back to a simpler forecast" in out and "models chosen: " in out
     assert "fell back: NEW: only 5 trading days of history" in out
     assert views.forecast_count(Database.connect(shop_url)) == 4
+
+
+def test_forecast_all_warns_when_it_finished_in_one_process(
+    shop_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(refresh, "run_tasks", one_process_run_tasks)
+    code, out, _ = run("--db", shop_url, "forecast", "--all", "--days", "5")
+    assert code == 0, out
+    assert f"warning: {ONE_PROCESS}" in out
 
 
 def test_forecast_for_a_product_prints_each_day_with_its_ranges(shop_url: str) -> None:
@@ -92,4 +101,5 @@ def test_the_command_line_refreshes_in_parallel_worker_processes(tmp_path: Path)
     assert result.returncode == 0, result.stderr
     assert "forecast 44 products for 14 days" in result.stdout
     assert "forecasting: 47 of 47 series" in result.stderr  # progress, one line per tenth
+    assert "warning:" not in result.stdout and "stopped unexpectedly" not in result.stderr
     assert views.forecast_count(db) == 44

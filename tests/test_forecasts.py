@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -237,9 +239,70 @@ def test_a_slice_of_the_real_shop_is_forecast_in_parallel(sqlite_db: Database) -
     summary = refresh.refresh_forecasts(
         sqlite_db, horizon_days=7, workers=2, clock=CLOCK, progress=lambda d, t: seen.append((d, t))
     )
-    assert summary.products == 44
+    assert summary.products == 44 and summary.one_process_reason is None
     assert seen[0][0] == 0 and seen[-1][0] == seen[-1][1] == 47  # 44 products, 2 categories, shop
     assert len(stored(sqlite_db)) == 44 * 7
+
+
+class _DiesInAWorker(np.ndarray):
+    """Sales that end the process unpickling them: a worker's, never this one."""
+
+    def __reduce__(self) -> tuple[object, tuple[int]]:
+        return os._exit, (3,)
+
+
+def quick_task(key: str, units: np.ndarray | None = None) -> refresh.SeriesTask:
+    """A series too short to backtest: no model to fit, so it is done at once."""
+    days = pd.DatetimeIndex(pd.to_datetime(DAYS[:3]))
+    future = pd.date_range(TODAY, periods=3, freq="D")
+    units = np.ones(3) if units is None else units
+    return refresh.SeriesTask(key=key, days=days, units=units, future=future, season=6, yearly=None)
+
+
+def test_a_worker_that_dies_is_reported_and_the_rest_is_forecast_here(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(refresh, "PARALLEL_FROM", 4)
+    tasks = [quick_task(f"P{i}") for i in range(12)]
+    tasks[5] = quick_task("P5", np.ones(3).view(_DiesInAWorker))
+    seen: list[int] = []
+    notes: list[str] = []
+    results = list(
+        refresh.run_tasks(
+            tasks, workers=2, progress=lambda done, _: seen.append(done), fell_back=notes.append
+        )
+    )
+    assert sorted(result.key for result in results) == sorted(t.key for t in tasks)
+    assert seen[0] == 0 and seen[-1] == 12 and seen == sorted(seen)
+    [note] = notes
+    assert "worker process stopped unexpectedly" in note and "in one process instead of 2" in note
+    assert note in caplog.text
+
+
+def test_a_refresh_says_when_it_finished_in_one_process(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build_shop(db)
+    monkeypatch.setattr(refresh, "run_tasks", one_process_run_tasks)
+    summary = refresh.refresh_forecasts(db, horizon_days=5, workers=2, clock=CLOCK)
+    assert summary.products == 4 and summary.one_process_reason == ONE_PROCESS
+
+
+ONE_PROCESS = "A forecast worker process stopped unexpectedly (in a test)."
+RUN_TASKS = refresh.run_tasks
+
+
+def one_process_run_tasks(
+    tasks: Sequence[refresh.SeriesTask],
+    *,
+    workers: int,
+    progress: refresh.Progress | None = None,
+    fell_back: Callable[[str], None] | None = None,
+) -> Iterator[refresh.SeriesResult]:
+    """`run_tasks` as when a worker dies at once: everything here, and said so."""
+    if fell_back:
+        fell_back(ONE_PROCESS)
+    yield from RUN_TASKS(tasks, workers=1, progress=progress)
 
 
 def test_real_sales_from_the_shop_export_are_forecast(sqlite_db: Database) -> None:

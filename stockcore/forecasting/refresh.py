@@ -113,9 +113,17 @@ def _run_chunk(tasks: list[SeriesTask]) -> list[SeriesResult]:
 
 
 def run_tasks(
-    tasks: Sequence[SeriesTask], *, workers: int, progress: Progress | None = None
+    tasks: Sequence[SeriesTask],
+    *,
+    workers: int,
+    progress: Progress | None = None,
+    fell_back: Callable[[str], None] | None = None,
 ) -> Iterator[SeriesResult]:
-    """Run tasks on `workers` processes (in this one if few), reporting (done, total)."""
+    """Run tasks on `workers` processes (in this one if few), reporting (done, total).
+
+    Results, progress and `fell_back` all reach the caller in the thread that iterates
+    (the dashboard's script thread). If a worker dies, the rest is forecast in this process
+    and `fell_back` is told why, in words for the shop's owner."""
     total = len(tasks)
     if progress:
         progress(0, total)
@@ -147,9 +155,15 @@ def run_tasks(
                 for future in futures:
                     future.cancel()
                 raise
-    except BrokenProcessPool:
+    except BrokenProcessPool as broken:
         # A worker died (killed for memory, say): finish the rest here rather than fail.
-        _log.warning("a forecast worker process died; forecasting the rest in this process")
+        note = (
+            f"A forecast worker process stopped unexpectedly, so {total - done:,} of "
+            f"{total:,} series were forecast in one process instead of {workers}, more slowly."
+        )
+        _log.warning("%s (%s)", note, broken)
+        if fell_back:
+            fell_back(note)
         for task in tasks:
             if task.key not in finished:
                 yield run_task(task)
@@ -214,6 +228,9 @@ class RefreshSummary:
     first_day: date
     horizon_days: int
     seconds: float
+    # Why the series were forecast in one process instead of the worker processes asked
+    # for (a worker died); None when they ran as planned.
+    one_process_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -347,9 +364,15 @@ def refresh_forecasts(
                 seasons[shop.categories[product_id]],
             )
         )
+    one_process: list[str] = []
     results = {
         result.key: result
-        for result in run_tasks(category_tasks + product_tasks, workers=workers, progress=progress)
+        for result in run_tasks(
+            category_tasks + product_tasks,
+            workers=workers,
+            progress=progress,
+            fell_back=one_process.append,
+        )
     }
 
     selling = _selling_per_category(shop.demand, shop.categories)
@@ -382,6 +405,7 @@ def refresh_forecasts(
         first_day=first_day,
         horizon_days=horizon_days,
         seconds=seconds,
+        one_process_reason=one_process[0] if one_process else None,
     )
 
 

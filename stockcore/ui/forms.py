@@ -207,9 +207,17 @@ def acknowledge_form(alerts: list[reports.AlertView]) -> None:
             st.rerun()
 
 
+_ONE_PROCESS_KEY = "_stockcore_refresh_one_process"  # (run id, why) of this session's refresh
+
+
 def refresh_forecasts_form(*, label: str = "Refresh all forecasts", primary: bool = False) -> None:
     """Re-forecast every product on both cores, with progress; keeps the old forecasts if
-    it is interrupted or refused."""
+    it is interrupted or refused. Says so while the latest forecasts are from a refresh
+    that had to finish in one process."""
+    one_process: tuple[int, str] | None = st.session_state.get(_ONE_PROCESS_KEY)
+    latest = ui.latest_forecast_run()
+    if one_process is not None and latest is not None and latest.run_id == one_process[0]:
+        st.warning(one_process[1], icon=":material/warning:")
     with st.form("refresh_forecasts_form", border=False):
         submitted = st.form_submit_button(
             label, type="primary" if primary else "secondary", icon=":material/refresh:"
@@ -232,6 +240,8 @@ def refresh_forecasts_form(*, label: str = "Refresh all forecasts", primary: boo
         if summary is None:
             status.update(label="Forecasts not refreshed", state="error")
             return
+        if summary.one_process_reason:
+            st.session_state[_ONE_PROCESS_KEY] = (summary.run_id, summary.one_process_reason)
         bar.progress(1.0, text="Checking which products run out before an order could arrive")
         reorder.sync_lead_time_alerts(ui.database(), today=summary.first_day)
         status.update(label="Forecasts refreshed", state="complete")
