@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -236,12 +237,29 @@ def test_the_whole_shop_and_a_category_are_forecast_on_demand(db: Database) -> N
 def test_a_slice_of_the_real_shop_is_forecast_in_parallel(sqlite_db: Database) -> None:
     build_shop(sqlite_db, extra_products=40)  # 44 products plus categories: two workers
     seen: list[tuple[int, int]] = []
+    threads: set[int] = set()
+
+    def report(done: int, total: int) -> None:
+        seen.append((done, total))
+        threads.add(threading.get_ident())
+
     summary = refresh.refresh_forecasts(
-        sqlite_db, horizon_days=7, workers=2, clock=CLOCK, progress=lambda d, t: seen.append((d, t))
+        sqlite_db, horizon_days=7, workers=2, clock=CLOCK, progress=report
     )
     assert summary.products == 44 and summary.one_process_reason is None
     assert seen[0][0] == 0 and seen[-1][0] == seen[-1][1] == 47  # 44 products, 2 categories, shop
+    # Small chunks: the progress moves many times, always in the thread that asked (for the
+    # dashboard, the thread running its script).
+    assert len(seen) > 10 and [d for d, _ in seen] == sorted({d for d, _ in seen})
+    assert threads == {threading.get_ident()}
     assert len(stored(sqlite_db)) == 44 * 7
+
+
+def test_chunks_are_small_enough_for_the_progress_to_move_steadily() -> None:
+    assert refresh.chunk_size(71, 2) == 4  # the demo shop: 18 chunks for two workers
+    assert refresh.chunk_size(40, 2) == 2
+    assert refresh.chunk_size(5, 8) == 1
+    assert refresh.chunk_size(100_000, 2) == refresh.CHUNK
 
 
 class _DiesInAWorker(np.ndarray):

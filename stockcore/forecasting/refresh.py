@@ -53,7 +53,8 @@ MAX_HORIZON_DAYS: Final = 365
 OWN_HISTORY: Final = "own history"
 SHOP: Final = "shop"
 PARALLEL_FROM: Final = 40  # fewer products than this are forecast in this process
-CHUNK: Final = 25
+CHUNK: Final = 25  # series per message to a worker, at most
+CHUNKS_PER_WORKER: Final = 8  # at least (when there are enough series): progress moves often
 
 Progress = Callable[[int, int], None]
 _log = logging.getLogger(__name__)
@@ -112,6 +113,12 @@ def _run_chunk(tasks: list[SeriesTask]) -> list[SeriesResult]:
     return [run_task(task) for task in tasks]
 
 
+def chunk_size(total: int, workers: int) -> int:
+    """Series per chunk: about `CHUNKS_PER_WORKER` chunks for each worker, so progress
+    advances steadily, but never more than `CHUNK` series in one."""
+    return max(1, min(CHUNK, total // (workers * CHUNKS_PER_WORKER)))
+
+
 def run_tasks(
     tasks: Sequence[SeriesTask],
     *,
@@ -133,7 +140,8 @@ def run_tasks(
             if progress:
                 progress(done, total)
         return
-    chunks = [list(tasks[i : i + CHUNK]) for i in range(0, total, CHUNK)]
+    size = chunk_size(total, workers)
+    chunks = [list(tasks[i : i + size]) for i in range(0, total, size)]
     # spawn, not fork: the dashboard's process has threads, and forking those is unsafe.
     context = multiprocessing.get_context("spawn")
     done = 0
