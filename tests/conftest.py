@@ -158,9 +158,9 @@ def account_for(url: str, role: str = "owner", *, demo: bool = False) -> str:
 
 @pytest.fixture(autouse=True)
 def _keep_the_main_module() -> Iterator[None]:
-    """Streamlit's script runner (AppTest) installs app.py as `__main__` and leaves it there;
-    a later test that starts processes with "spawn" would then run app.py in every child
-    (opening data/stockcore.db, stopping at the login gate). Put the real one back."""
+    """Streamlit's script runner (AppTest) installs a script as `__main__` and leaves it there;
+    a later test that starts processes with "spawn" would then run that script in every child
+    first (app.py only defines `main` there; another script would run whole). Put it back."""
     import sys
 
     main = sys.modules.get("__main__")

@@ -8,7 +8,8 @@ preview and the committed batch, buy from the purchase form and see the restock 
 toast, check that a browser that is not signed in gets the sign-in screen for a page's
 link, then open the forecast, reorder and backtest pages and see their charts. Any
 Streamlit exception box fails the test. A screenshot of each step is saved in
-test-output/browser/.
+test-output/browser/. A second test refreshes the demo shop's forecasts from the Forecast
+page and checks, in the server's log, that the worker processes did the work.
 
 Without chromium (or Playwright) the test is skipped with the reason, unless
 STOCKCORE_REQUIRE_BROWSER=1 (as in CI), where that is a failure. Playwright never
@@ -18,6 +19,7 @@ downloads a browser: it is pointed at the system's chromium.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -258,3 +260,56 @@ def test_an_owner_walks_through_the_dashboard(
     walk.chart()
     walk.check("backtest")
     db.dispose()
+
+
+def test_the_forecast_refresh_runs_on_worker_processes(
+    server: str, browser: Any, shop: str, tmp_path: Path
+) -> None:
+    """The Forecast page's refresh forecasts the demo shop's series on worker processes:
+    none of them dies on the way (each imports app.py, which must not run the dashboard
+    there), the progress bar moves while they work, and nothing falls back to one process."""
+    from sqlalchemy import func, select
+
+    from stockcore import accounts
+    from stockcore.models import ForecastRunRow
+
+    db = Database.connect(shop)
+    accounts.register(db, "owner", "owner@example.com", PASSWORD)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    walk = Walk(page)
+    page.goto(server)
+    page.get_by_label("Username or email").fill("owner")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Overview").wait_for(timeout=60_000)
+    walk.open("Forecast")
+
+    page.get_by_role("button", name="Refresh all forecasts").click()
+    started = time.monotonic()
+    seen: list[tuple[int, int]] = []
+    done = page.locator('[data-testid="stToast"]').filter(has_text="Forecast ")
+    while done.count() == 0:
+        assert time.monotonic() - started < 300, f"the refresh did not finish; saw {seen}"
+        for text in page.locator('[data-testid="stProgress"]').all_inner_texts():
+            match = re.search(r"([\d,]+) of ([\d,]+) series", text)
+            if match:
+                counts = (int(match[1].replace(",", "")), int(match[2].replace(",", "")))
+                if counts not in seen:
+                    seen.append(counts)
+        page.wait_for_timeout(100)
+    seconds = time.monotonic() - started
+    walk.check("forecast-refreshed")
+    print(f"refresh of the demo shop took {seconds:.1f} s in the browser; progress {seen}")
+
+    assert "products for 180 days" in done.first.inner_text()
+    assert page.get_by_text("one process").count() == 0
+    with db.read() as session:
+        assert session.scalar(select(func.count()).select_from(ForecastRunRow)) == 2
+    db.dispose()
+    log = (tmp_path / "streamlit.log").read_text(errors="replace")
+    # A worker that loaded the dashboard warns "No runtime found" (Streamlit without a server).
+    for sign in ("st.stop() ends the run", "BrokenProcessPool", "stopped unexpectedly",
+                 "No runtime found", "Traceback"):  # fmt: skip
+        assert sign not in log, log
+    between = {done for done, total in seen if 0 < done < total}
+    assert len(between) >= 2, f"the progress bar did not move while forecasting: {seen}"

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import sys
 import threading
+import types
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -275,6 +277,26 @@ def quick_task(key: str, units: np.ndarray | None = None) -> refresh.SeriesTask:
     future = pd.date_range(TODAY, periods=3, freq="D")
     units = np.ones(3) if units is None else units
     return refresh.SeriesTask(key=key, days=days, units=units, future=future, season=6, yearly=None)
+
+
+def test_workers_started_from_the_dashboard_do_not_run_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Under Streamlit, `__main__` is app.py's module (no `__spec__`, its `__file__` set), so
+    every spawned worker runs app.py first, as `__mp_main__`: it must not reach the gate."""
+    dashboard = types.ModuleType("__main__")
+    dashboard.__file__ = str(Path(__file__).resolve().parent.parent / "app.py")
+    monkeypatch.setitem(sys.modules, "__main__", dashboard)
+    monkeypatch.setenv("STOCKCORE_DATABASE_URL", f"sqlite:///{tmp_path / 'untouched.db'}")
+    monkeypatch.setattr(refresh, "PARALLEL_FROM", 4)
+    notes: list[str] = []
+    results = list(
+        refresh.run_tasks(
+            [quick_task(f"P{i}") for i in range(8)], workers=2, fell_back=notes.append
+        )
+    )
+    assert len(results) == 8 and notes == []
+    assert not (tmp_path / "untouched.db").exists()  # the workers opened no shop
 
 
 def test_a_worker_that_dies_is_reported_and_the_rest_is_forecast_here(
