@@ -10,9 +10,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from stockcore.db import Database
-from stockcore.forecasting import views
+from stockcore.forecasting import refresh, views
 from tests.conftest import sqlite_url
-from tests.test_forecasts import build_shop
+from tests.test_forecasts import ONE_PROCESS, build_shop, one_process_run_tasks
 from tests.test_pages import open_page, picker, start
 
 PAGE = "pages/forecast.py"
@@ -97,6 +97,23 @@ def test_forecasting_a_shop_from_the_page(tmp_path: Path, monkeypatch: pytest.Mo
     assert "Forecasts made" in app.caption[0].value and "for 4 products" in app.caption[0].value
     app.button(key=REFRESH).click().run()  # and again: replaces them
     assert views.latest_run(db).run_id == 2  # type: ignore[union-attr]
+
+
+def test_a_refresh_that_finished_in_one_process_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = sqlite_url(tmp_path / "small.db")
+    app = start(url, monkeypatch, demo=False)
+    build_shop(Database.connect(url))
+    open_page(app, PAGE)
+    run_tasks = refresh.run_tasks
+    monkeypatch.setattr(refresh, "run_tasks", one_process_run_tasks)
+    app.button(key=REFRESH_FIRST).click().run()
+    assert not app.exception and not app.error
+    assert [w.value for w in app.warning] == [ONE_PROCESS]  # after the rerun, by the button
+    monkeypatch.setattr(refresh, "run_tasks", run_tasks)
+    app.button(key=REFRESH).click().run()  # a refresh that ran as planned: no warning
+    assert not app.exception and not app.warning
 
 
 def test_forecasting_an_empty_shop_is_refused_with_a_reason(
