@@ -92,11 +92,15 @@ def test_export_forecasts_writes_the_spec_columns(shop_url: str, tmp_path: Path)
     )
 
 
-def test_the_command_line_refreshes_in_parallel_worker_processes(tmp_path: Path) -> None:
+def test_the_command_line_refreshes_in_parallel_worker_processes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 47 series would run in one process (workers pay from about 200): force the workers.
+    monkeypatch.setenv("STOCKCORE_FORECAST_PARALLEL_FROM", "10")
     url = sqlite_url(tmp_path / "big.db")
     db = Database.connect(url)
     upgrade(db)
-    build_shop(db, extra_products=40)  # 44 products: enough to use both cores
+    build_shop(db, extra_products=40)  # 44 products
     result = run_process("forecast", "--all", "--days", "14", db_url=url)
     assert result.returncode == 0, result.stderr
     assert "forecast 44 products for 14 days" in result.stdout

@@ -246,12 +246,17 @@ def test_lead_time_demand_ranges_hold_what_they_promise_on_poisson_demand() -> N
         rng.poisson(4, len(days)).astype(float), days, future_of(days, 28), season=6
     )
     totals = rng.poisson(4, size=(4000, 18)).sum(axis=1)
-    for method in selection.DISTRIBUTIONS[:2]:
+    for method in (distribution.PAST_STRETCHES, distribution.NEGATIVE_BINOMIAL):
         demand = made.total(18, method)
         low, high = demand.quantile(0.1), demand.quantile(0.9)
         assert 0.7 <= np.mean((totals >= low) & (totals <= high)) <= 0.95, method
         low, high = demand.quantile(0.025), demand.quantile(0.975)
         assert 0.9 <= np.mean((totals >= low) & (totals <= high)) <= 0.995, method
+    # Conformal over every past origin: also the misses of a smoothed level (wider).
+    demand = made.total(18, distribution.EVERY_ORIGIN)
+    assert demand.method == distribution.EVERY_ORIGIN
+    low, high = demand.quantile(0.1), demand.quantile(0.9)
+    assert 0.75 <= np.mean((totals >= low) & (totals <= high)) <= 0.99
 
 
 def test_past_stretches_are_rescaled_down_as_well_as_up() -> None:

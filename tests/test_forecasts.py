@@ -236,8 +236,11 @@ def test_the_whole_shop_and_a_category_are_forecast_on_demand(db: Database) -> N
     assert shop.model is not None and shop.model.mase is not None
 
 
-def test_a_slice_of_the_real_shop_is_forecast_in_parallel(sqlite_db: Database) -> None:
-    build_shop(sqlite_db, extra_products=40)  # 44 products plus categories: two workers
+def test_a_slice_of_the_real_shop_is_forecast_in_parallel(
+    sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(refresh.PARALLEL_FROM_ENV, "10")  # 47 series: force the two workers
+    build_shop(sqlite_db, extra_products=40)  # 44 products plus categories
     seen: list[tuple[int, int]] = []
     threads: set[int] = set()
 

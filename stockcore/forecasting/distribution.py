@@ -14,7 +14,13 @@ benchmark (`bench/forecast_bench.py`), which keeps the best as `DEFAULT`:
   when more customers order, rather than with its square);
 * "backtest errors": the chosen model's own misses on its backtest windows (actual total
   minus forecast total on every stretch of n days in them) added to the forecast's
-  total: conformal, but from a handful of windows only.
+  total: conformal, but from a handful of windows only;
+* "every past origin": conformal over a few hundred origins: at every day of the last
+  year, what the next n days sold minus what a smoothed level (with the season) known
+  that morning expected, added to the forecast's total.
+
+On the benchmark's development origins the negative binomial had the lowest pinball loss
+at the 0.90 and 0.95 quantiles, with "every past origin" close behind; it is the default.
 
 Units are units sold. Quantiles are never negative.
 """
@@ -25,11 +31,15 @@ from dataclasses import dataclass, field
 from typing import Final
 
 import numpy as np
+import pandas as pd
 
 PAST_STRETCHES: Final = "past stretches"
 NEGATIVE_BINOMIAL: Final = "negative binomial"
 BACKTEST_ERRORS: Final = "backtest errors"
-METHODS: Final = (PAST_STRETCHES, NEGATIVE_BINOMIAL, BACKTEST_ERRORS)
+EVERY_ORIGIN: Final = "every past origin"
+METHODS: Final = (PAST_STRETCHES, NEGATIVE_BINOMIAL, BACKTEST_ERRORS, EVERY_ORIGIN)
+SMOOTHING: Final = 0.1  # of the level whose misses at every past origin are counted
+WARM_UP_DAYS: Final = 24
 DEFAULT: Final = NEGATIVE_BINOMIAL
 LOOKBACK_DAYS: Final = 310  # trading days of history the stretches come from (about a year)
 MINIMUM_STRETCHES: Final = 8
@@ -90,6 +100,7 @@ class DemandInputs:
     future_mean: np.ndarray  # the forecast, per future trading day
     # The chosen model's backtest: (actual, predicted) per window.
     backtest: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+    future_factors: np.ndarray | None = None  # the season ahead (1.0 without one)
 
 
 def _scaled(total: float, ratios: np.ndarray, method: str) -> Demand:
@@ -148,6 +159,12 @@ def total_demand(inputs: DemandInputs, steps: int, method: str | None = None) ->
         errors = _backtest_errors(inputs.backtest, steps)
         if errors.size >= MINIMUM_STRETCHES:
             return Demand(total, np.sort(np.clip(total + errors, 0.0, None)), method)
+    if method == EVERY_ORIGIN:
+        errors = _origin_errors(inputs, steps)
+        if errors.size >= MINIMUM_STRETCHES:
+            season_ahead = float(np.mean(_future_factors(inputs, steps)))
+            values = np.clip(total + season_ahead * errors, 0.0, None)
+            return Demand(total, np.sort(values), method)
     if method == PAST_STRETCHES and ratios.size >= MINIMUM_STRETCHES:
         return _scaled(total, ratios, method)
     # Negative binomial, also where there are too few stretches for the others.
@@ -188,6 +205,46 @@ def _past_level(inputs: DemandInputs, steps: int) -> float:
     factors = inputs.factors[-LOOKBACK_DAYS:]
     known = ~np.isnan(values)
     return float(np.mean(values[known] / factors[known])) * steps if known.any() else 0.0
+
+
+def _future_factors(inputs: DemandInputs, steps: int) -> np.ndarray:
+    factors = inputs.future_factors[:steps] if inputs.future_factors is not None else None
+    return factors if factors is not None and factors.size else np.ones(max(1, steps))
+
+
+def _origin_errors(inputs: DemandInputs, steps: int) -> np.ndarray:
+    """At every past day of the last year: the total of the next `steps` days minus what an
+    exponentially smoothed level (with the season) known that morning expected, in units
+    of an average-season day (conformal, over a few hundred origins)."""
+    values = inputs.history
+    factors = inputs.factors
+    known = ~np.isnan(values)
+    if values.size < WARM_UP_DAYS + steps or not known.any():
+        return np.array([], dtype=float)
+    level = (
+        pd.Series(values / factors)
+        .ewm(alpha=SMOOTHING, adjust=False, ignore_na=True)
+        .mean()
+        .shift(1)
+        .to_numpy(dtype=float)
+    )
+
+    def rolling(series: np.ndarray) -> np.ndarray:
+        sums = np.concatenate(([0.0], np.cumsum(series)))
+        return np.asarray(sums[steps:] - sums[:-steps], dtype=float)
+
+    sold = rolling(np.where(known, values, 0.0))
+    seen = rolling(known.astype(float))
+    season = rolling(factors) / steps
+    starts = np.arange(sold.size)
+    expected = level[: sold.size] * season * steps
+    usable = (
+        (starts >= max(WARM_UP_DAYS, values.size - LOOKBACK_DAYS - steps))
+        & (seen >= steps / 2)
+        & np.isfinite(expected)
+    )
+    scaled = sold[usable] * steps / seen[usable]
+    return np.asarray((scaled - expected[usable]) / season[usable], dtype=float)
 
 
 def _backtest_errors(backtest: list[tuple[np.ndarray, np.ndarray]], steps: int) -> np.ndarray:

@@ -309,7 +309,8 @@ def forecast_series(
     )
     follows_season = _follows_season(chosen, members)
     factors = whole.factors if follows_season else np.ones(len(values))
-    inputs = DemandInputs(values, factors, point, backtest)
+    ahead = whole.future_factors if follows_season else np.ones(len(future))
+    inputs = DemandInputs(values, factors, point, backtest, ahead)
     ranges = distribution.daily_ranges(inputs)
     return SeriesForecast(
         model=chosen,
