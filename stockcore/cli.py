@@ -478,6 +478,14 @@ def print_forecast(out: TextIO, view: views.ForecastView) -> None:
         )
         print(f"on hand: {view.on_hand:,} units; {ends}", file=out)
     print(f"forecast over {len(view.forecast)} days: {view.units_on_horizon:,.1f} units", file=out)
+    for cover in view.covers:
+        over = "lead time" if cover.cover == "lead" else "lead time + review"
+        print(
+            f"demand over the {over} ({cover.days} days): average {cover.mean:,.0f}; "
+            f"80% chance of at most {cover.q80:,.0f}, 90% {cover.q90:,.0f}, "
+            f"95% {cover.q95:,.0f}, 98% {cover.q98:,.0f}",
+            file=out,
+        )
     rows = [
         (
             f"{row.day:%Y-%m-%d}",

@@ -50,6 +50,8 @@ def test_forecast_for_a_product_prints_each_day_with_its_ranges(shop_url: str) -
     lines = out.splitlines()
     assert lines[0] == "Mug (MUG)"
     assert "root mean squared scaled error" in out and "on hand: 300 units" in out
+    assert "demand over the lead time (7 days): average" in out
+    assert "demand over the lead time + review (14 days)" in out
     header = next(i for i, line in enumerate(lines) if line.startswith("date"))
     assert "80% range" in lines[header] and "95% range" in lines[header]
     assert len(lines) - header - 2 == 7  # header, rule, seven days
