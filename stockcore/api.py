@@ -353,12 +353,27 @@ class ForecastDayOut(BaseModel):
     upper_95: float
 
 
+class LeadTimeDemandOut(BaseModel):
+    cover: str = Field(description='"lead" (the lead time) or "lead+review"')
+    days: int = Field(description="calendar days from today")
+    mean: float
+    q80: float = Field(description="80% chance that demand stays at or below this")
+    q90: float
+    q95: float
+    q98: float
+    q99: float
+    method: str
+
+
 class ProductForecastOut(BaseModel):
     product_id: str
     model: str | None
+    season: str | None = Field(None, description="the yearly season the product follows")
+    fallback: str | None = Field(None, description="why this is not its own model's forecast")
     on_hand: int | None
     run_out_day: dt.date | None
     days_of_cover: int | None
+    lead_time_demand: list[LeadTimeDemandOut] = Field(default_factory=list)
     forecast: list[ForecastDayOut]
 
 
@@ -855,7 +870,8 @@ def create_app(
         _user: Forecaster,
         days: Annotated[int, Query(ge=1, le=refresh.MAX_HORIZON_DAYS)] = 28,
     ) -> ProductForecastOut:
-        """One product's stored daily forecast with its 80% and 95% ranges."""
+        """One product's stored daily forecast with its 80% and 95% ranges, and the
+        quantiles of its total demand over its lead time and lead time + review."""
         view = views.product_forecast(db, product_id, days=days, today=clock().date())
         if view.forecast.empty:
             raise sales_data.NoForecasts(
@@ -864,9 +880,25 @@ def create_app(
         return ProductForecastOut(
             product_id=product_id,
             model=view.model.model if view.model else None,
+            season=view.model.season if view.model else None,
+            fallback=view.model.fallback if view.model else None,
             on_hand=view.on_hand,
             run_out_day=view.run_out_day,
             days_of_cover=view.days_of_cover,
+            lead_time_demand=[
+                LeadTimeDemandOut(
+                    cover=c.cover,
+                    days=c.days,
+                    mean=round(c.mean, 3),
+                    q80=round(c.q80, 3),
+                    q90=round(c.q90, 3),
+                    q95=round(c.q95, 3),
+                    q98=round(c.q98, 3),
+                    q99=round(c.q99, 3),
+                    method=c.method,
+                )
+                for c in view.covers
+            ],
             forecast=[
                 ForecastDayOut(
                     date=row["day"].date(),

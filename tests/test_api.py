@@ -677,6 +677,9 @@ def test_training_then_predicting_and_reordering(
 
     forecast = client.get("/products/102/forecast", params={"days": 5}, headers=manager).json()
     assert len(forecast["forecast"]) == 5 and forecast["on_hand"] == 20
+    lead, cover = forecast["lead_time_demand"]
+    assert (lead["cover"], cover["cover"]) == ("lead", "lead+review")
+    assert 0 <= lead["mean"] <= cover["mean"] and lead["q80"] <= lead["q95"] <= lead["q99"]
     plan = client.get("/reorder-suggestions", params={"all": True}, headers=manager).json()
     assert sorted(line["product_id"] for line in plan) == ["101", "102"]
     assert all(line["explanation"] for line in plan)
