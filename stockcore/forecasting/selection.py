@@ -157,12 +157,12 @@ class _Scores:
         """Score one window; only `judged` windows count towards choosing the model."""
         score = rmsse(actual, predicted, training)
         self.rmsses.append(score)
-        if not judged:
+        known = ~np.isnan(actual)
+        if not judged or not known.any():  # a window all out of stock says nothing
             pass
         elif math.isfinite(score):
             self.scaled.append(score)
         else:  # a history that never changed: rank by plain RMSE
-            known = ~np.isnan(actual)
             self.scaled.append(float(np.sqrt(np.mean((actual[known] - predicted[known]) ** 2))))
         self.mases.append(mase(actual, predicted, training, season))
         self.actual.append(actual)
