@@ -84,6 +84,12 @@ else:
     )
     if view.model is not None and view.model.season_phase:
         st.info(f"**Season.** {view.model.season_phase}", icon=":material/calendar_month:")
+    if view.stockout_chance is not None and view.covers:
+        st.markdown(
+            f"**Chance of running out before a new order could arrive** "
+            f"({view.covers[0].days} days): **{view.stockout_chance[1]}**, "
+            "with what is on hand and on order now."
+        )
     if view.covers:
         st.markdown("**How much could sell before a new order arrives**")
         st.dataframe(

@@ -374,6 +374,11 @@ class ProductForecastOut(BaseModel):
     run_out_day: dt.date | None
     days_of_cover: int | None
     lead_time_demand: list[LeadTimeDemandOut] = Field(default_factory=list)
+    stockout_chance: float | None = Field(
+        None,
+        description="chance that demand over the lead time exceeds stock on hand and on order "
+        "(0.5 means 50% or more: below the median the stored quantiles cannot tell)",
+    )
     forecast: list[ForecastDayOut]
 
 
@@ -899,6 +904,7 @@ def create_app(
                 )
                 for c in view.covers
             ],
+            stockout_chance=round(view.stockout_chance[0], 4) if view.stockout_chance else None,
             forecast=[
                 ForecastDayOut(
                     date=row["day"].date(),

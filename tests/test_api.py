@@ -680,6 +680,7 @@ def test_training_then_predicting_and_reordering(
     lead, cover = forecast["lead_time_demand"]
     assert (lead["cover"], cover["cover"]) == ("lead", "lead+review")
     assert 0 <= lead["mean"] <= cover["mean"] and lead["q80"] <= lead["q95"] <= lead["q99"]
+    assert 0 < forecast["stockout_chance"] <= 0.5
     plan = client.get("/reorder-suggestions", params={"all": True}, headers=manager).json()
     assert sorted(line["product_id"] for line in plan) == ["101", "102"]
     assert all(line["explanation"] for line in plan)

@@ -44,6 +44,7 @@ def test_a_products_forecast_shows_stock_out_date_chart_and_how_it_was_made(app:
     explanation = next(m.value for m in app.markdown if "How this forecast was made" in m.value)
     assert "RMSSE" in explanation and "same days of the week before" in explanation
     # What an order needs: demand over the lead time and over lead time + review.
+    assert any("Chance of running out before a new order" in m.value for m in app.markdown)
     covers = next(frame.value for frame in app.dataframe if "Over" in frame.value.columns)
     assert list(covers["Over"]) == ["the 14-day lead time", "lead time + review (21 days)"]
     assert (covers["95%"] >= covers["Average"]).all()

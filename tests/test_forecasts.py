@@ -137,6 +137,10 @@ def test_a_refresh_forecasts_every_product_and_stores_its_model_and_accuracy(db:
     assert 0 < lead.mean < cover.mean and lead.q80 <= lead.q90 <= lead.q95 <= lead.q98 <= lead.q99
     # About 13 a day over 6 trading days in 7: the 95% quantile is above the mean, not wild.
     assert lead.mean < lead.q95 < 2 * lead.mean
+    # 300 mugs on hand against about 80 over the lead time: running out is very unlikely.
+    assert view.stockout_chance == (0.005, "under 0.5%")
+    pan = views.product_forecast(db, "PAN", days=30, today=TODAY)
+    assert pan.stockout_chance is not None and 0 < pan.stockout_chance[0] <= 0.5
 
 
 def test_a_new_product_gets_a_share_of_its_categorys_forecast(db: Database) -> None:
@@ -392,6 +396,17 @@ def test_weeks_out_of_stock_do_not_drag_the_forecast_down(db: Database) -> None:
     open_days = view.forecast[view.forecast["predicted_units"] > 0]
     assert open_days["predicted_units"].mean() == pytest.approx(10, rel=0.1)
     assert view.run_out_day == TODAY  # nothing on hand: it has run out already
+
+
+def test_the_chance_of_running_out_is_read_off_the_stored_quantiles() -> None:
+    cover = views.CoverQuantiles(
+        "lead", 14, 40.0, 60.0, 70.0, 80.0, 95.0, 110.0, "blend", q50=38.0, q995=130.0
+    )
+    assert cover.chance_above(20) == (0.5, "more than 50%")
+    assert cover.chance_above(60) == (pytest.approx(0.2), "20%")
+    assert cover.chance_above(65)[0] == pytest.approx(0.15)
+    assert cover.chance_above(120)[1] == "0.8%"
+    assert cover.chance_above(500) == (0.005, "under 0.5%")
 
 
 def test_a_product_whose_forecast_breaks_falls_back_and_the_refresh_says_why(

@@ -4,6 +4,8 @@ that explain where a forecast comes from."""
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Final
@@ -63,6 +65,32 @@ class CoverQuantiles:
     q98: float
     q99: float
     method: str
+    q50: float = 0.0
+    q995: float = 0.0
+
+    def chance_above(self, units: float) -> tuple[float, str]:
+        """The chance that more than `units` are demanded over this cover, read off the
+        stored quantiles (linear between them), with the words to show it: below the
+        median the quantiles cannot tell, so it says "more than 50%"."""
+        points = [
+            (0.5, self.q50),
+            (0.8, self.q80),
+            (0.9, self.q90),
+            (0.95, self.q95),
+            (0.98, self.q98),
+            (0.99, self.q99),
+            (0.995, self.q995),
+        ]
+        if units < points[0][1]:
+            return 0.5, "more than 50%"
+        if units >= points[-1][1]:
+            return 0.005, "under 0.5%"
+        for (low, below), (high, above) in itertools.pairwise(points):
+            if below <= units < above:
+                level = low + (high - low) * (units - below) / (above - below)
+                chance = 1.0 - level
+                return chance, f"{chance:.0%}" if chance >= 0.01 else f"{chance:.1%}"
+        return 0.5, "more than 50%"  # equal quantiles at the median: cannot tell
 
 
 @dataclass(frozen=True)
@@ -77,6 +105,9 @@ class ForecastView:
     run_out_day: date | None  # first day the forecast uses up what is on hand
     units_on_horizon: float
     covers: tuple[CoverQuantiles, ...] = ()  # products only: lead-time demand
+    # The chance that demand before a new order could arrive (the lead time) exceeds the
+    # stock on hand plus what open orders bring in that time, in numbers and in words.
+    stockout_chance: tuple[float, str] | None = None
 
     @property
     def days_of_cover(self) -> int | None:
@@ -145,6 +176,8 @@ def product_forecast(
                 row.q98,
                 row.q99,
                 row.method,
+                row.q50,
+                row.q995,
             )
             for row in session.scalars(
                 select(LeadTimeDemandRow)
@@ -155,6 +188,7 @@ def product_forecast(
     forecast = pd.DataFrame(rows, columns=FORECAST_COLUMNS).assign(
         day=lambda f: pd.to_datetime(f["day"])
     )
+    arriving = purchasing.arrivals(db, [product_id]).get(product_id, [])
     history = daily_demand(
         db, [product_id], start=today - timedelta(days=history_days), end=today - timedelta(days=1)
     )[["day", "units", "stocked_out"]]
@@ -168,11 +202,26 @@ def product_forecast(
             on_hand,
             [d.date() for d in forecast["day"]],
             forecast["predicted_units"].tolist(),
-            purchasing.arrivals(db, [product_id]).get(product_id, []),
+            arriving,
         ),
         units_on_horizon=float(forecast["predicted_units"].sum()),
         covers=covers,
+        stockout_chance=_stockout_chance(covers, on_hand, arriving, today),
     )
+
+
+def _stockout_chance(
+    covers: tuple[CoverQuantiles, ...],
+    on_hand: int,
+    arriving: Sequence[tuple[date, int]],
+    today: date,
+) -> tuple[float, str] | None:
+    lead = next((cover for cover in covers if cover.cover == "lead"), None)
+    if lead is None:
+        return None
+    before = today + timedelta(days=lead.days)
+    coming = sum(units for day, units in arriving if day < before)
+    return lead.chance_above(on_hand + coming)
 
 
 def group_forecast(
