@@ -1,17 +1,21 @@
-"""Demand forecasts for the shop: refreshing them (one use case) and reading them back.
+"""Refreshing the shop's demand forecasts: one use case.
 
-`refresh_forecasts` builds each product's demand history (`demand.daily_demand`),
-chooses and fits a model per product (`forecasting.forecast_series`) in worker
-processes, and only then writes every prediction in one transaction. A refresh that is
-interrupted (Ctrl-C, a closed browser tab, a crash) writes nothing, so the previous
-forecasts stay in place; running it again is always safe.
+`refresh_forecasts` builds each product's demand history (`history.daily_demand`) and the
+season of each category, chooses and fits a model per product
+(`selection.forecast_series`, in worker processes from `parallel_from()` series on),
+derives the distribution of its demand over its lead time and over lead time + review
+(`distribution`), and only then writes every prediction in one transaction. A refresh
+that is interrupted (Ctrl-C, a closed browser tab, a crash) writes nothing, so the
+previous forecasts stay in place; running it again is always safe.
 
-Products with too little history to backtest (new products) get their category's
-forecast divided among the category's selling products, labelled as such; if the
-category is too young too, the whole shop's.
+No series can fail a refresh: a model that raises is left out, a series every model
+fails gets its recent average, and a product whose forecast fails altogether, or that
+is too new to backtest, gets its category's forecast divided among the category's
+selling products (the shop's, if the category is too young too). The summary lists
+every product that fell back, and why.
 
 Units: predicted units sold per calendar day (0 on days the shop is expected to be
-closed), from the refresh day on.
+closed), from the refresh day on. Reading forecasts back lives in `views`.
 """
 
 from __future__ import annotations
