@@ -16,7 +16,7 @@ Candidates (each returns a mean forecast per future trading day, never negative)
 
 Prophet is not a candidate: fitted per product in every backtest window it cost more
 than everything else together and won nowhere the seasonal candidates did not (see the
-forecast benchmark). It fits the seasons of the aggregates, once per category.
+forecast benchmark). `forecast_with("Prophet", ...)` remains, for comparisons.
 """
 
 from __future__ import annotations
@@ -276,25 +276,20 @@ def yearly_season(
     dates: pd.DatetimeIndex,
     *,
     source: str,
-    holidays_country: str | None = None,
-    method: str = "index",
 ) -> Season | None:
     """The seasons of an aggregate series (a category or the shop) as a factor per date in
     `dates`; None if the aggregate has less than a year of history.
 
-    "index" (the default): the classical seasonal index, as it went in the last year (or
-    the mean of the last two): each week's sales over the mean week of that year, smoothed
-    over three weeks, times each weekday's share of a week. Sharp peaks and troughs (the
-    week before Christmas, January) are kept as they were, not smoothed into a curve.
-    "prophet": Prophet's multiplicative yearly and weekly seasonality (and the country's
-    public holidays), for comparison."""
+    The classical seasonal index, as it went in the last year (or the mean of the last
+    two): each week's sales over the mean week of that year, smoothed over three weeks,
+    times each weekday's share of a week. Sharp peaks and troughs (the week before
+    Christmas, January) are kept as they were; Prophet's smooth yearly curve, tried here
+    first, invented February-May peaks for the demo's Christmas category."""
     values = np.asarray(history, dtype=float)
     known = ~np.isnan(values)
     if not known.any() or (days[known].max() - days[known].min()).days < YEARLY_MINIMUM_DAYS:
         return None
     dates = pd.DatetimeIndex(dates).unique().sort_values()
-    if method == "prophet":
-        return _prophet_season(values, days, dates, source, holidays_country)
     series = pd.Series(values, index=days)
     yearly = _yearly_index(series)
     weekday = _weekday_index(series)
@@ -348,37 +343,6 @@ def _weekday_index(series: pd.Series) -> np.ndarray:
         return np.ones(7)
     by_day = recent.groupby(pd.DatetimeIndex(recent.index).dayofweek).mean() / recent.mean()
     return np.asarray(by_day.reindex(range(7)).fillna(1.0).to_numpy(dtype=float), dtype=float)
-
-
-def _prophet_season(
-    values: np.ndarray,
-    days: pd.DatetimeIndex,
-    dates: pd.DatetimeIndex,
-    source: str,
-    holidays_country: str | None,
-) -> Season:
-    quiet_prophet()
-    from prophet import Prophet
-
-    known = ~np.isnan(values)
-    model = Prophet(
-        weekly_seasonality=True,
-        yearly_seasonality=True,
-        daily_seasonality=False,
-        seasonality_mode="multiplicative",
-        uncertainty_samples=0,
-    )
-    if holidays_country:
-        model.add_country_holidays(country_name=holidays_country)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        model.fit(pd.DataFrame({"ds": days[known], "y": values[known]}))
-        parts = model.predict(pd.DataFrame({"ds": dates}))
-    multiplicative = parts["multiplicative_terms"].to_numpy(dtype=float)
-    yearly = np.clip(1.0 + parts["yearly"].to_numpy(dtype=float), *SEASON_FACTOR_RANGE)
-    factors = np.clip(1.0 + multiplicative, *SEASON_FACTOR_RANGE)
-    index = pd.DatetimeIndex(dates)
-    return Season(source, pd.Series(factors, index=index), pd.Series(yearly, index=index))
 
 
 def describe_season(season: Season, today: pd.Timestamp) -> str:

@@ -323,13 +323,10 @@ def _season_of(
     days: pd.DatetimeIndex,
     dates: pd.DatetimeIndex,
     source: str,
-    holidays_country: str | None,
 ) -> Season | None:
     """An aggregate's seasons; None (with a log line) if the fit fails: never fatal."""
     try:
-        return models.yearly_season(
-            units, days, dates, source=source, holidays_country=holidays_country
-        )
+        return models.yearly_season(units, days, dates, source=source)
     except Exception as error:
         _log.warning("the %s season could not be fitted: %r", source, error)
         return None
@@ -360,7 +357,7 @@ def refresh_forecasts(
     horizon_dates = pd.DatetimeIndex(shop.calendar.append(shop.future))
 
     shop_days, shop_units = series_total(shop.demand, shop.calendar)
-    shop_season = _season_of(shop_units, shop_days, horizon_dates, SHOP, holidays_country)
+    shop_season = _season_of(shop_units, shop_days, horizon_dates, SHOP)
     seasons: dict[str, Season | None] = {}
     category_tasks: list[SeriesTask] = []
     by_product = dict(tuple(shop.demand.groupby("product_id", sort=False)))
@@ -368,7 +365,7 @@ def refresh_forecasts(
         members = [p for p, c in shop.categories.items() if c == category]
         frame = shop.demand[shop.demand["product_id"].isin(members)]
         days, units = series_total(frame, shop.calendar)
-        own = _season_of(units, days, horizon_dates, f"category {category}", holidays_country)
+        own = _season_of(units, days, horizon_dates, f"category {category}")
         seasons[category] = own if own is not None else shop_season
         category_tasks.append(
             SeriesTask(

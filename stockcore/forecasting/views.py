@@ -262,7 +262,6 @@ def group_forecast(
         series_days,
         pd.DatetimeIndex(series_days.append(future)),
         source=source,
-        holidays_country=holidays_country,
     )
     if not selection.can_backtest(len(units), season):
         raise NoHistory(f"{title} has only {len(units)} trading days of sales, which")
