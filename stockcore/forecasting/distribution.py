@@ -115,25 +115,32 @@ def _scaled(total: float, ratios: np.ndarray, method: str) -> Demand:
     return Demand(total, np.sort(np.clip(total * ratios, 0.0, None)), method)
 
 
+def _rolling(series: np.ndarray, steps: int) -> np.ndarray:
+    """The sum of every run of `steps` consecutive values."""
+    sums = np.concatenate(([0.0], np.cumsum(series)))
+    return np.asarray(sums[steps:] - sums[:-steps], dtype=float)
+
+
+def _level(inputs: DemandInputs) -> float:
+    """Mean demand per day over the lookback, season taken out (0 if nothing is known)."""
+    values = inputs.history[-LOOKBACK_DAYS:]
+    factors = inputs.factors[-LOOKBACK_DAYS:]
+    known = ~np.isnan(values)
+    return float(np.mean(values[known] / factors[known])) if known.any() else 0.0
+
+
 def _stretch_ratios(inputs: DemandInputs, steps: int) -> np.ndarray:
     """Each past stretch's total over what the season expected in it (mean 1 by design)."""
     values = inputs.history[-LOOKBACK_DAYS:]
     factors = inputs.factors[-LOOKBACK_DAYS:]
     known = ~np.isnan(values)
-    if steps < 1 or values.size < steps or not known.any():
-        return np.array([], dtype=float)
-    level = float(np.mean(values[known] / factors[known]))
-    if level <= 0:
+    level = _level(inputs)
+    if steps < 1 or values.size < steps or level <= 0:
         return np.array([], dtype=float)
     expected = level * factors
-
-    def rolling(series: np.ndarray) -> np.ndarray:
-        sums = np.concatenate(([0.0], np.cumsum(series)))
-        return np.asarray(sums[steps:] - sums[:-steps], dtype=float)
-
-    sold = rolling(np.where(known, values, 0.0))
-    seen = rolling(known.astype(float))
-    hoped = rolling(np.where(known, expected, 0.0))
+    sold = _rolling(np.where(known, values, 0.0), steps)
+    seen = _rolling(known.astype(float), steps)
+    hoped = _rolling(np.where(known, expected, 0.0), steps)
     usable = (seen >= steps / 2) & (hoped > 0)
     return np.asarray(sold[usable] / hoped[usable], dtype=float)
 
@@ -167,7 +174,6 @@ def total_demand(inputs: DemandInputs, steps: int, method: str | None = None) ->
         levels = (np.arange(GRID) + 0.5) / GRID
         grid = np.mean([np.quantile(part.values, levels) for part in parts], axis=0)
         return Demand(total, np.sort(grid), method)
-    ratios = _stretch_ratios(inputs, steps)
     if method == BACKTEST_ERRORS:
         errors = _backtest_errors(inputs.backtest, steps)
         if errors.size >= MINIMUM_STRETCHES:
@@ -178,6 +184,7 @@ def total_demand(inputs: DemandInputs, steps: int, method: str | None = None) ->
             season_ahead = float(np.mean(_future_factors(inputs, steps)))
             values = np.clip(total + season_ahead * errors, 0.0, None)
             return Demand(total, np.sort(values), method)
+    ratios = _stretch_ratios(inputs, steps)
     if method == PAST_STRETCHES and ratios.size >= MINIMUM_STRETCHES:
         return _scaled(total, ratios, method)
     # Negative binomial, also where there are too few stretches for the others.
@@ -189,13 +196,16 @@ def level_error(inputs: DemandInputs) -> float:
     """The forecast's error in level as a share of it (an sd): the part of its backtest
     windows' total misses that day-to-day noise does not explain, shrunk to the prior."""
     excess, scale, windows = 0.0, 0.0, 0
+    dispersions: dict[int, float] = {}  # by window length: the windows mostly share one
     for actual, predicted in inputs.backtest:
         known = ~np.isnan(actual)
         hoped = float(predicted[known].sum())
         if hoped <= 0:
             continue
         length = int(known.sum())
-        noise = hoped * _dispersion(inputs, length, _stretch_ratios(inputs, length))
+        if length not in dispersions:
+            dispersions[length] = _dispersion(inputs, length, _stretch_ratios(inputs, length))
+        noise = hoped * dispersions[length]
         excess += (float(actual[known].sum()) - hoped) ** 2 - noise
         scale += hoped**2
         windows += 1
@@ -214,10 +224,7 @@ def _dispersion(inputs: DemandInputs, steps: int, ratios: np.ndarray) -> float:
 
 def _past_level(inputs: DemandInputs, steps: int) -> float:
     """The mean total of a past stretch of `steps` days (season taken out)."""
-    values = inputs.history[-LOOKBACK_DAYS:]
-    factors = inputs.factors[-LOOKBACK_DAYS:]
-    known = ~np.isnan(values)
-    return float(np.mean(values[known] / factors[known])) * steps if known.any() else 0.0
+    return _level(inputs) * steps
 
 
 def _future_factors(inputs: DemandInputs, steps: int) -> np.ndarray:
@@ -241,14 +248,9 @@ def _origin_errors(inputs: DemandInputs, steps: int) -> np.ndarray:
         .shift(1)
         .to_numpy(dtype=float)
     )
-
-    def rolling(series: np.ndarray) -> np.ndarray:
-        sums = np.concatenate(([0.0], np.cumsum(series)))
-        return np.asarray(sums[steps:] - sums[:-steps], dtype=float)
-
-    sold = rolling(np.where(known, values, 0.0))
-    seen = rolling(known.astype(float))
-    season = rolling(factors) / steps
+    sold = _rolling(np.where(known, values, 0.0), steps)
+    seen = _rolling(known.astype(float), steps)
+    season = _rolling(factors, steps) / steps
     starts = np.arange(sold.size)
     expected = level[: sold.size] * season * steps
     usable = (
@@ -266,11 +268,9 @@ def _backtest_errors(backtest: list[tuple[np.ndarray, np.ndarray]], steps: int) 
         if actual.size < steps:
             continue
         known = ~np.isnan(actual)
-        sums_actual = np.concatenate(([0.0], np.cumsum(np.where(known, actual, 0.0))))
-        sums_predicted = np.concatenate(([0.0], np.cumsum(np.where(known, predicted, 0.0))))
         found.append(
-            (sums_actual[steps:] - sums_actual[:-steps])
-            - (sums_predicted[steps:] - sums_predicted[:-steps])
+            _rolling(np.where(known, actual, 0.0), steps)
+            - _rolling(np.where(known, predicted, 0.0), steps)
         )
     return np.concatenate(found) if found else np.array([], dtype=float)
 
@@ -285,8 +285,8 @@ def daily_ranges(
     method = method or DAILY
     ranges: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     unit = DemandInputs(inputs.history, inputs.factors, np.ones(1), inputs.backtest)
-    shape = total_demand(unit, 1, method)
-    if shape.method == NEGATIVE_BINOMIAL or mean.size == 0:
+    shape = total_demand(unit, 1, method) if method != NEGATIVE_BINOMIAL and mean.size else None
+    if shape is None or shape.method == NEGATIVE_BINOMIAL:
         return _negative_binomial_ranges(
             mean, _dispersion(inputs, 1, _stretch_ratios(inputs, 1)), level_error(inputs)
         )
