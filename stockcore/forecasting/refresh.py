@@ -601,7 +601,7 @@ def _store(
                     season=made.season,
                     season_phase=made.season_phase,
                     fallback=made.fallback[:1000] if made.fallback else None,
-                    skipped="; ".join(f"{k}: {v}" for k, v in made.skipped.items())[:2000] or None,
+                    skipped=selection.describe_failures(made.skipped)[:2000] or None,
                     distribution=made.covers[0].method if made.covers else None,
                     created_at=finished,
                 )

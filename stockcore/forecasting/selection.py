@@ -158,12 +158,10 @@ class _Scores:
         score = rmsse(actual, predicted, training)
         self.rmsses.append(score)
         known = ~np.isnan(actual)
-        if not judged or not known.any():  # a window all out of stock says nothing
-            pass
-        elif math.isfinite(score):
-            self.scaled.append(score)
-        else:  # a history that never changed: rank by plain RMSE
-            self.scaled.append(float(np.sqrt(np.mean((actual[known] - predicted[known]) ** 2))))
+        if judged and known.any():  # a window all out of stock says nothing
+            # A history that never changed has no RMSSE: rank by plain RMSE.
+            rmse = float(np.sqrt(np.mean((actual[known] - predicted[known]) ** 2)))
+            self.scaled.append(score if math.isfinite(score) else rmse)
         self.mases.append(mase(actual, predicted, training, season))
         self.actual.append(actual)
         self.predicted.append(predicted)
@@ -187,6 +185,11 @@ class _Scores:
 def _mean_finite(values: list[float]) -> float:
     finite = [value for value in values if math.isfinite(value)]
     return float(np.mean(finite)) if finite and len(finite) == len(values) else math.nan
+
+
+def describe_failures(skipped: dict[str, str]) -> str:
+    """Models that failed and why, in one line ("" if none did)."""
+    return "; ".join(f"{name}: {why}" for name, why in skipped.items())
 
 
 def _short_reason(error: BaseException) -> str:
@@ -300,7 +303,7 @@ def forecast_series(
     if chosen is None:
         point = np.full(len(future), recent_average(values, season))
         chosen = RECENT_AVERAGE
-        failed = "; ".join(f"{name}: {why}" for name, why in skipped.items())
+        failed = describe_failures(skipped)
         fallback = f"every model failed ({failed})" if failed else "no model could be tested"
     backtest = (
         list(zip(results[chosen].actual, results[chosen].predicted, strict=True))

@@ -304,7 +304,7 @@ def group_forecast(
             if yearly is not None and made.season
             else None,
             fallback=made.fallback,
-            skipped="; ".join(f"{k}: {v}" for k, v in made.skipped.items()) or None,
+            skipped=selection.describe_failures(made.skipped) or None,
         ),
         on_hand=None,
         run_out_day=None,
