@@ -12,12 +12,12 @@ the Christmas peak, ending at the data's end, and one without, ending 2011-06-30
 the products as `forecast_bench.sample_products` does: the `--products`/2 best sellers of
 the year before the stretch and as many random others (seed 7), all first sold 365+ days
 before it. Every policy replays the same products' real demand per trading day
-(`stockcore.simulation.replay`: lost sales, orders arrive `--lead-time` calendar days
+(`stockcore.replenishment.simulation.replay`: lost sales, orders arrive `--lead-time` calendar days
 later, converted to trading days) and sees only the demand before each day.
 
 Policies (review every 7 calendar days unless "continuous"):
 
-* static threshold (the seed's rule, `stockcore.policies` factor 1): order 30 trading
+* static threshold (the seed's rule, `stockcore.replenishment.backtest` factor 1): order 30 trading
   days of the 90-day average when on hand + on order < that average x lead time; the
   average is fixed before the stretch. Continuous review.
 * min/max at factors 0.5-8: min = factor x the 90-trading-day average x lead time, max =
@@ -26,8 +26,8 @@ Policies (review every 7 calendar days unless "continuous"):
 * textbook (s,S): statsforecast AutoETS("ZNN") on the history, mean m per day; s = m(L+R)
   + z sigma sqrt(L+R), sigma = sd of the in-sample one-step residuals; S = s + m R; z from
   the normal at 80-99%. Periodic.
-* stockcore current rule: `policies._forecast_policy` (`replenishment.cover_level`) on
-  plans built as `policies._forecast_plans` builds them (same forecast call), at 80-99%.
+* stockcore current rule: `backtest._forecast_policy` (`rules.cover_level`) on
+  plans built as `backtest._forecast_plans` builds them (same forecast call), at 80-99%.
 * stockcore fill-rate rule (candidate): from the same forecast, S = the smallest level
   with 1 - (E[(D_L+R - S)+] - E[(D_L - S)+]) / E[demand over the review] >= target (the
   lost-sales fill-rate loss function; bisection). The two stockcore rules share one
@@ -74,11 +74,11 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from forecast_bench import load_demand, sample_products  # noqa: E402
 
-from stockcore import replenishment  # noqa: E402
 from stockcore.forecasting import models as forecasting  # noqa: E402
 from stockcore.forecasting import selection  # noqa: E402
 from stockcore.forecasting.distribution import Demand  # noqa: E402
-from stockcore.policies import (  # noqa: E402
+from stockcore.replenishment import levels as rules  # noqa: E402
+from stockcore.replenishment.backtest import (  # noqa: E402
     BASELINE_DAYS,
     REVIEW_DAYS,
     STATIC_ORDER_DAYS,
@@ -87,7 +87,7 @@ from stockcore.policies import (  # noqa: E402
     _Plan,
     demand_histories,
 )
-from stockcore.simulation import Decide, order_up_to, replay, static_threshold  # noqa: E402
+from stockcore.replenishment.simulation import Decide, order_up_to, replay, static_threshold  # noqa: E402
 
 LEVELS = (0.80, 0.90, 0.95, 0.98, 0.99)
 FACTORS = (0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0)
@@ -138,8 +138,8 @@ def main() -> None:
         demand, calendar = load_demand(args.data, Path(folder))
     print(f"loaded in {time.perf_counter() - started:.0f} s")
     season = forecasting.weekly_season(calendar)
-    lead = replenishment.trading_days_in(args.lead_time, season)
-    review = replenishment.trading_days_in(REVIEW_DAYS, season)
+    lead = rules.trading_days_in(args.lead_time, season)
+    review = rules.trading_days_in(REVIEW_DAYS, season)
     prices = _median_prices(args.data)
     report: dict[str, object] = {
         "settings": {
@@ -244,9 +244,9 @@ def _replay_product(job: Job) -> tuple[Totals, float, float]:
         out[key] = (result.demanded, result.served, result.average_on_hand * price,
                     result.orders)  # fmt: skip
 
-    # Static threshold, exactly as stockcore.policies.compare_policies builds it.
+    # Static threshold, exactly as stockcore.replenishment.backtest.compare_policies builds it.
     baseline = float(past[-BASELINE_DAYS:].mean())
-    quantity = replenishment.round_order(max(1.0, baseline * STATIC_ORDER_DAYS))
+    quantity = rules.round_order(max(1.0, baseline * STATIC_ORDER_DAYS))
     run((STATIC, "x1"), static_threshold(baseline * lead, quantity), baseline * lead + quantity, 1)
 
     # Min/max on the rolling 90-day average.
@@ -290,7 +290,7 @@ def _replay_product(job: Job) -> tuple[Totals, float, float]:
 
 def _up_to(targets: dict[int, float]) -> Decide:
     def decide(day: int, on_hand: int, on_order: int, seen: np.ndarray) -> int:
-        return replenishment.order_quantity(targets[day], on_hand, on_order)
+        return rules.order_quantity(targets[day], on_hand, on_order)
 
     return decide
 
@@ -319,7 +319,7 @@ def _foresight(demand: np.ndarray, lead: int, every: int) -> Decide:
 
 
 def _stockcore_plans(job: Job) -> tuple[dict[int, _Plan], dict[int, dict[float, float]]]:
-    """`policies._forecast_plans`'s plans (one forecast per review day) and, from the same
+    """`backtest._forecast_plans`'s plans (one forecast per review day) and, from the same
     forecast, the candidate's order-up-to level at every target."""
     product, start, lead, review, season = (
         job.product, job.start, job.lead, job.review, job.season,
@@ -332,7 +332,7 @@ def _stockcore_plans(job: Job) -> tuple[dict[int, _Plan], dict[int, dict[float, 
         history = product.units[:cut].astype(float)
         days = product.days[:cut]
         future = calendar[cut : cut + lead + review]
-        if len(future) < lead + review:  # past the data's end: extend as policies.py does
+        if len(future) < lead + review:  # past the data's end: extend as backtest.py does
             extra = pd.date_range(days[-1] + pd.Timedelta(days=1), periods=2 * (lead + review))
             future = pd.DatetimeIndex(extra[: lead + review])
         if selection.can_backtest(len(history), season):
@@ -347,7 +347,7 @@ def _stockcore_plans(job: Job) -> tuple[dict[int, _Plan], dict[int, dict[float, 
             candidate[day] = {t: float(units.sum()) for t in LEVELS}
         plans[day] = _Plan(
             float(units[:lead].sum()), float(units[lead:].sum()), spread,
-            int((units > 0).sum()), replenishment.stretch_sums(history, lead + review),
+            int((units > 0).sum()), rules.stretch_sums(history, lead + review),
         )  # fmt: skip
     return plans, candidate
 

@@ -3,7 +3,8 @@ stockcore's forecast policy, and compare stock-outs against stock held."""
 
 import streamlit as st
 
-from stockcore import charts, policies, ui
+from stockcore import charts, ui
+from stockcore.replenishment import backtest
 
 ui.through_router()
 
@@ -26,7 +27,7 @@ with st.form("backtest_form"):
 if run:
     with st.status("Replaying history…", expanded=False) as status:
         result = ui.attempt(
-            lambda: policies.backtest_shop(
+            lambda: backtest.backtest_shop(
                 ui.database(),
                 days=int(days),
                 products=int(products),
@@ -47,7 +48,7 @@ if stored is None:
 else:
     (outcomes, replayed), replay_days = stored
     st.subheader(f"{replayed} products, the last {replay_days} days")
-    frame = policies.outcomes_frame(outcomes)
+    frame = backtest.outcomes_frame(outcomes)
     st.altair_chart(charts.policy_tradeoff(frame), width="stretch")
     st.dataframe(
         frame.drop(columns=["family", "setting"]),

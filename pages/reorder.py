@@ -4,7 +4,8 @@ from datetime import date
 
 import streamlit as st
 
-from stockcore import charts, purchasing, reorder, ui
+from stockcore import charts, ui
+from stockcore.replenishment import plan, purchase_orders
 from stockcore.ui import forms
 
 ui.through_router()
@@ -20,7 +21,7 @@ if ui.latest_forecast_run() is None:
     st.stop()
 
 lines = ui.reorder_plan(today)
-counts = {status: sum(line.status == status for line in lines) for status in reorder.STATUS_ORDER}
+counts = {status: sum(line.status == status for line in lines) for status in plan.STATUS_ORDER}
 urgent = [line for line in lines if line.status in ("order now", "order soon")]
 metrics = st.columns(4)
 metrics[0].metric("Order now", counts["order now"])
@@ -42,7 +43,7 @@ st.caption(
     "expected. Edit the quantities, then create the purchase orders: one per supplier."
 )
 show_all = st.toggle("Show every product", key="reorder_show_all")
-frame = reorder.plan_frame(lines if show_all else urgent)
+frame = plan.plan_frame(lines if show_all else urgent)
 if frame.empty:
     st.success("Nothing needs ordering now.", icon=":material/check_circle:")
 else:
@@ -77,7 +78,9 @@ else:
     )
     if st.button("Create purchase orders", type="primary", key="reorder_create"):
         quantities = dict(zip(edited["product_id"], edited["order"].fillna(0), strict=True))
-        created = ui.attempt(lambda: purchasing.create_purchase_orders(ui.database(), quantities))
+        created = ui.attempt(
+            lambda: purchase_orders.create_purchase_orders(ui.database(), quantities)
+        )
         if created is not None:
             ui.changed()
             ui.flash(f"Created {len(created)} purchase order(s): see Purchase orders below.")
@@ -92,7 +95,7 @@ for order in orders:
         f"#{order.order_id} · {order.supplier} · {order.status} · {order.units:,} units · "
         f"expected {order.expected_on:%d %b}"
     )
-    with st.expander(label, expanded=order.status == purchasing.OPEN):
+    with st.expander(label, expanded=order.status == purchase_orders.OPEN):
         st.dataframe(
             [
                 {"product": line.product_id, "name": line.name, "units": line.quantity}
@@ -108,11 +111,13 @@ for order in orders:
             mime="text/csv",
             key=f"po_csv_{order.order_id}",
         )
-        if order.status == purchasing.OPEN:
+        if order.status == purchase_orders.OPEN:
             number = order.order_id
             if middle.button("Receive into stock", key=f"po_receive_{number}"):
                 received = ui.attempt(
-                    lambda number=number: purchasing.receive_purchase_order(ui.database(), number)
+                    lambda number=number: purchase_orders.receive_purchase_order(
+                        ui.database(), number
+                    )
                 )
                 if received is not None:
                     ui.changed()
@@ -120,7 +125,7 @@ for order in orders:
                     st.rerun()
             cancel = right.button("Cancel order", key=f"po_cancel_{number}")
             if cancel and ui.attempt(
-                lambda number=number: purchasing.cancel_purchase_order(ui.database(), number)
+                lambda number=number: purchase_orders.cancel_purchase_order(ui.database(), number)
             ):
                 ui.changed()
                 st.rerun()

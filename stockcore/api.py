@@ -27,14 +27,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import OperationalError
 
-from stockcore import (
-    accounts,
-    reorder,
-    replenishment,
-    reports,
-    sales_data,
-    services,
-)
+from stockcore import accounts, reports, sales_data, services
 from stockcore.accounts import Permission, User
 from stockcore.csvfiles import FileRefused
 from stockcore.db import Database
@@ -50,6 +43,7 @@ from stockcore.domain import (
     UnknownProduct,
 )
 from stockcore.forecasting import refresh, views
+from stockcore.replenishment import levels, plan
 from stockcore.services import Clock, local_now
 
 _log = logging.getLogger(__name__)
@@ -302,11 +296,11 @@ class PredictedOut(BaseModel):
 
 
 class OptimizeIn(_In):
-    daily_demand: Number = Field(ge=0, le=replenishment.MAX_DAILY_DEMAND)
-    lead_time: Number = Field(gt=0, le=replenishment.MAX_LEAD_TIME_DAYS)
-    demand_std: Number | None = Field(None, ge=0, le=replenishment.MAX_DAILY_DEMAND)
-    lead_time_std: Number | None = Field(None, ge=0, le=replenishment.MAX_LEAD_TIME_DAYS)
-    service_level: Number = Field(replenishment.DEFAULT_SERVICE_LEVEL, gt=0, lt=1)
+    daily_demand: Number = Field(ge=0, le=levels.MAX_DAILY_DEMAND)
+    lead_time: Number = Field(gt=0, le=levels.MAX_LEAD_TIME_DAYS)
+    demand_std: Number | None = Field(None, ge=0, le=levels.MAX_DAILY_DEMAND)
+    lead_time_std: Number | None = Field(None, ge=0, le=levels.MAX_LEAD_TIME_DAYS)
+    service_level: Number = Field(levels.DEFAULT_SERVICE_LEVEL, gt=0, lt=1)
 
 
 class OptimizeOut(BaseModel):
@@ -809,20 +803,20 @@ def create_app(
         """Reorder point and optimal stock level for a daily demand and a lead time (80 a
         day over 5 days gives 400 and 480). With spreads given, a service-level safety
         stock."""
-        levels = replenishment.stock_levels(
-            replenishment.parse_daily_demand(body.daily_demand),
-            replenishment.parse_lead_time(body.lead_time),
+        calculated = levels.stock_levels(
+            levels.parse_daily_demand(body.daily_demand),
+            levels.parse_lead_time(body.lead_time),
             demand_std=body.demand_std,
             lead_time_std=body.lead_time_std,
             service_level=body.service_level,  # OptimizeIn keeps it inside (0, 1)
         )
         return OptimizeOut(
-            reorder_point=round(levels.reorder_point, 2),
-            optimal_stock_level=round(levels.optimal_stock_level, 2),
-            safety_stock=round(levels.safety_stock, 2),
-            lead_time_demand=round(levels.lead_time_demand, 2),
-            service_level=levels.service_level,
-            explanation=levels.explain(),
+            reorder_point=round(calculated.reorder_point, 2),
+            optimal_stock_level=round(calculated.optimal_stock_level, 2),
+            safety_stock=round(calculated.safety_stock, 2),
+            lead_time_demand=round(calculated.lead_time_demand, 2),
+            service_level=calculated.service_level,
+            explanation=calculated.explain(),
         )
 
     @app.get(
@@ -931,7 +925,7 @@ def create_app(
         or soon; ?all=true for every product with a forecast)."""
         if views.latest_run(db) is None:
             raise sales_data.NoForecasts("no forecasts yet: POST /train-sales-model first")
-        plan = reorder.reorder_plan(db, today=clock().date())
+        lines = plan.reorder_plan(db, today=clock().date())
         return [
             ReorderLineOut(
                 product_id=line.product_id,
@@ -949,7 +943,7 @@ def create_app(
                 order_by=line.order_by,
                 explanation=line.explain(),
             )
-            for line in plan
+            for line in lines
             if include_all or line.status in ("order now", "order soon")
         ]
 

@@ -21,17 +21,7 @@ from typing import NoReturn, TextIO
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from stockcore import (
-    backup,
-    exports,
-    imports,
-    policies,
-    purchasing,
-    reorder,
-    replenishment,
-    reports,
-    services,
-)
+from stockcore import backup, exports, imports, reports, services
 from stockcore.csvfiles import DateOrder, FileRefused
 from stockcore.db import Database, current_revision, upgrade
 from stockcore.demo import (
@@ -49,6 +39,7 @@ from stockcore.domain import (
     parse_whole_number,
 )
 from stockcore.forecasting import refresh, views
+from stockcore.replenishment import backtest, levels, plan, purchase_orders
 
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
@@ -524,7 +515,7 @@ def cmd_forecast(args: argparse.Namespace, out: TextIO) -> int:
             print(f"  fell back: {fallback.product_id}: {fallback.reason}", file=out)
         if summary.one_process_reason:
             print(f"warning: {summary.one_process_reason}", file=out)
-        alerts = reorder.sync_lead_time_alerts(db, today=today)
+        alerts = plan.sync_lead_time_alerts(db, today=today)
         print(
             f"{alerts.active} product(s) run out before a new order could arrive "
             f"({len(alerts.raised)} new alert(s), {len(alerts.resolved)} resolved)",
@@ -549,28 +540,28 @@ def cmd_forecast(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_optimize(args: argparse.Namespace, out: TextIO) -> int:
-    levels = replenishment.stock_levels(
-        replenishment.parse_daily_demand(args.daily_demand),
-        replenishment.parse_lead_time(args.lead_time),
+    calculated = levels.stock_levels(
+        levels.parse_daily_demand(args.daily_demand),
+        levels.parse_lead_time(args.lead_time),
         demand_std=None
         if args.demand_std is None
-        else replenishment.parse_spread(args.demand_std, "demand sd"),
+        else levels.parse_spread(args.demand_std, "demand sd"),
         lead_time_std=None
         if args.lead_time_std is None
-        else replenishment.parse_spread(args.lead_time_std, "lead time sd"),
+        else levels.parse_spread(args.lead_time_std, "lead time sd"),
         service_level=parse_service_level(args.service_level),
     )
-    print(f"reorder point: {levels.reorder_point:,.2f} units", file=out)
-    print(f"safety stock: {levels.safety_stock:,.2f} units", file=out)
-    print(f"optimal stock level: {levels.optimal_stock_level:,.2f} units", file=out)
-    print(textwrap.fill(levels.explain(), width=100), file=out)
+    print(f"reorder point: {calculated.reorder_point:,.2f} units", file=out)
+    print(f"safety stock: {calculated.safety_stock:,.2f} units", file=out)
+    print(f"optimal stock level: {calculated.optimal_stock_level:,.2f} units", file=out)
+    print(textwrap.fill(calculated.explain(), width=100), file=out)
     return 0
 
 
 def cmd_reorder(args: argparse.Namespace, out: TextIO) -> int:
     db = _open(args)
     _require_forecasts(db)
-    lines = reorder.reorder_plan(
+    lines = plan.reorder_plan(
         db,
         today=services.local_now().date(),
         service_level=None
@@ -606,7 +597,7 @@ def cmd_reorder(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def _print_orders(out: TextIO, orders: list[purchasing.PurchaseOrder]) -> None:
+def _print_orders(out: TextIO, orders: list[purchase_orders.PurchaseOrder]) -> None:
     rows = [
         (
             order.order_id,
@@ -626,20 +617,20 @@ def _print_orders(out: TextIO, orders: list[purchasing.PurchaseOrder]) -> None:
 def cmd_purchase_orders(args: argparse.Namespace, out: TextIO) -> int:
     db = _open(args)
     if not args.create:
-        _print_orders(out, purchasing.purchase_orders(db, status=args.status))
+        _print_orders(out, purchase_orders.purchase_orders(db, status=args.status))
         return 0
     _require_forecasts(db)
     wanted = ("order now", "order soon") if args.soon else ("order now",)
-    plan = reorder.reorder_plan(db, today=services.local_now().date())
+    lines = plan.reorder_plan(db, today=services.local_now().date())
     quantities = {
         line.product_id: line.suggested_quantity
-        for line in plan
+        for line in lines
         if line.status in wanted and line.suggested_quantity > 0
     }
     if not quantities:
         print("nothing to order", file=out)
         return 0
-    orders = purchasing.create_purchase_orders(db, quantities)
+    orders = purchase_orders.create_purchase_orders(db, quantities)
     _print_orders(out, orders)
     if args.out:
         folder = Path(args.out)
@@ -652,7 +643,7 @@ def cmd_purchase_orders(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_receive_order(args: argparse.Namespace, out: TextIO) -> int:
-    order = purchasing.receive_purchase_order(_open(args), args.order_id)
+    order = purchase_orders.receive_purchase_order(_open(args), args.order_id)
     print(
         f"received purchase order {order.order_id} from {order.supplier}: "
         f"{order.units:,} units of {len(order.lines)} products added to stock",
@@ -667,7 +658,7 @@ def cmd_backtest(args: argparse.Namespace, out: TextIO) -> int:
     levels = (
         (parse_service_level(args.service_level),) if args.service_level else (0.90, 0.95, 0.98)
     )
-    outcomes, replayed = policies.backtest_shop(
+    outcomes, replayed = backtest.backtest_shop(
         _open(args), days=days, products=count, service_levels=levels
     )
     if args.json:
@@ -880,7 +871,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(
         "purchase-orders", cmd_purchase_orders, "list purchase orders, or create them (--create)"
     )
-    p.add_argument("--status", choices=(purchasing.OPEN, purchasing.RECEIVED, purchasing.CANCELLED))
+    p.add_argument(
+        "--status",
+        choices=(purchase_orders.OPEN, purchase_orders.RECEIVED, purchase_orders.CANCELLED),
+    )
     p.add_argument(
         "--create", action="store_true", help="order what the reorder list says to order now"
     )

@@ -65,7 +65,7 @@ from stockcore.models import (
     ShopDailySalesRow,
     StockMovementRow,
 )
-from stockcore.replenishment import runs_out_before_delivery
+from stockcore.replenishment.levels import runs_out_before_delivery
 
 Clock = Callable[[], datetime]
 UNCHANGED: object = object()  # an optional setting left as it is

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from stockcore import charts, policies
+from stockcore import charts
 from stockcore.db import Database
+from stockcore.replenishment import backtest
 from tests.conftest import sqlite_url
 from tests.test_forecasts import build_shop
 from tests.test_pages import open_page, start
@@ -48,10 +49,10 @@ def test_a_backtest_without_enough_history_is_refused(
 
 
 def test_trade_off_chart_has_lines_points_and_tooltips() -> None:
-    frame = policies.outcomes_frame(
+    frame = backtest.outcomes_frame(
         [
-            policies.PolicyOutcome("static threshold x1", None, 0.8, 10, 100.0, 250.0, 5),
-            policies.PolicyOutcome("forecast", 0.95, 0.96, 2, 90.0, 225.0, 7),
+            backtest.PolicyOutcome("static threshold x1", None, 0.8, 10, 100.0, 250.0, 5),
+            backtest.PolicyOutcome("forecast", 0.95, 0.96, 2, 90.0, 225.0, 7),
         ]
     )
     assert list(frame["family"]) == ["static threshold", "forecast"]

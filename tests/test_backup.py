@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from stockcore import accounts, backup, purchasing, reports, services
+from stockcore import accounts, backup, reports, services
 from stockcore.db import Database, current_revision, upgrade
 from stockcore.domain import Product, StockcoreError
 from stockcore.models import Base
+from stockcore.replenishment import purchase_orders
 from tests.conftest import sqlite_url
 
 NOW = datetime(2026, 3, 2, 9)
@@ -41,7 +42,7 @@ def fill(db: Database) -> None:
     services.receive_stock(db, "BAG", 12, clock=lambda: NOW)
     services.update_settings(db, shop_name="Backed up", service_levels={"A": "0.98"})
     accounts.register(db, "owner", "owner@example.com", "a long passphrase")
-    purchasing.create_purchase_orders(db, {"MUG": 12}, clock=lambda: NOW)
+    purchase_orders.create_purchase_orders(db, {"MUG": 12}, clock=lambda: NOW)
 
 
 def test_a_restore_gives_back_exactly_what_was_backed_up(db: Database, tmp_path: Path) -> None:

@@ -142,7 +142,7 @@ def test_forecast_chart_layers_history_bands_forecast_and_run_out_rule() -> None
 
 
 def test_reorder_chart_stacks_stock_against_reorder_point_and_order_up_to_ticks() -> None:
-    from stockcore.reorder import PLAN_COLUMNS
+    from stockcore.replenishment.plan import PLAN_COLUMNS
 
     frame = pd.DataFrame(
         [

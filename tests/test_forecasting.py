@@ -12,7 +12,7 @@ import pytest
 from stockcore.forecasting import distribution, models, selection
 from stockcore.forecasting.distribution import Demand, DemandInputs
 from stockcore.forecasting.selection import COMBINATION, RECENT_AVERAGE, _preference
-from stockcore.replenishment import run_out_day
+from stockcore.replenishment.levels import run_out_day
 
 
 def weekdays(count: int, start: str = "2024-01-01") -> pd.DatetimeIndex:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from stockcore.policies import ProductHistory, compare_policies
+from stockcore.replenishment.backtest import ProductHistory, compare_policies
 
 
 def steady(pid: str, seed: int) -> ProductHistory:
@@ -71,7 +71,7 @@ def test_the_backtest_command_prints_json_for_both_policies(tmp_path) -> None:  
 
 
 def test_the_fill_rate_level_covers_lumpy_demand() -> None:
-    from stockcore.replenishment import fill_rate_level
+    from stockcore.replenishment.levels import fill_rate_level
 
     # Nine quiet stretches of 10 units and one with a 100-unit order.
     stretches = np.array([10.0] * 9 + [100.0])

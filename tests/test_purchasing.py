@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from stockcore import purchasing, reorder, reports, services
+from stockcore import reports, services
 from stockcore.db import Database, upgrade
 from stockcore.domain import InvalidValue, Product, StockcoreError, UnknownProduct
+from stockcore.replenishment import plan, purchase_orders
 from tests.conftest import FixedClock, sqlite_url
 from tests.test_cli import run
 from tests.test_reorder import NOW, TODAY, store
@@ -37,7 +38,7 @@ def shop(db: Database) -> None:
 
 def test_one_open_order_per_supplier(db: Database) -> None:
     shop(db)
-    orders = purchasing.create_purchase_orders(
+    orders = purchase_orders.create_purchase_orders(
         db, {"MUG": 55, "JUG": "12", "BAG": 20, "PEN": 0}, clock=CLOCK
     )
     assert [(o.supplier, o.status, o.units) for o in orders] == [
@@ -51,7 +52,7 @@ def test_one_open_order_per_supplier(db: Database) -> None:
     assert acme.csv().splitlines() == [
         "product_id,name,quantity,unit_cost", "JUG,Jug,12,1.25", "MUG,Mug,55,1.25",
     ]  # fmt: skip
-    assert purchasing.on_order(db) == {"MUG": 55, "JUG": 12, "BAG": 20}
+    assert purchase_orders.on_order(db) == {"MUG": 55, "JUG": 12, "BAG": 20}
     assert reports.get_product(db, "MUG").quantity == 30  # ordering does not add stock
 
 
@@ -69,52 +70,54 @@ def test_bad_order_lines_refuse_the_whole_order(
 ) -> None:
     shop(db)
     with pytest.raises(error, match=message):
-        purchasing.create_purchase_orders(db, quantities, clock=CLOCK)
-    assert purchasing.purchase_orders(db) == []
+        purchase_orders.create_purchase_orders(db, quantities, clock=CLOCK)
+    assert purchase_orders.purchase_orders(db) == []
 
 
 def test_receiving_an_order_adds_its_stock_through_the_ledger_and_closes_it(db: Database) -> None:
     shop(db)
-    [order] = purchasing.create_purchase_orders(db, {"BAG": 20}, clock=CLOCK)
-    received = purchasing.receive_purchase_order(db, order.order_id, clock=CLOCK)
+    [order] = purchase_orders.create_purchase_orders(db, {"BAG": 20}, clock=CLOCK)
+    received = purchase_orders.receive_purchase_order(db, order.order_id, clock=CLOCK)
     assert received.status == "received" and received.closed_at == NOW
     assert reports.get_product(db, "BAG").quantity == 22
     ledger = reports.movements(db, "BAG")
     assert ledger.iloc[0]["reason"] == f"purchase order {order.order_id}"
     assert reports.ledger_mismatches(db) == []
-    assert purchasing.on_order(db) == {}
+    assert purchase_orders.on_order(db) == {}
     with pytest.raises(StockcoreError, match="is received, not open"):
-        purchasing.receive_purchase_order(db, order.order_id, clock=CLOCK)
+        purchase_orders.receive_purchase_order(db, order.order_id, clock=CLOCK)
     assert reports.get_product(db, "BAG").quantity == 22
 
 
 def test_cancelled_and_unknown_orders(db: Database) -> None:
     shop(db)
-    [order] = purchasing.create_purchase_orders(db, {"PEN": 4}, clock=CLOCK)
-    assert order.supplier == purchasing.NO_SUPPLIER
-    assert purchasing.cancel_purchase_order(db, order.order_id, clock=CLOCK).status == "cancelled"
+    [order] = purchase_orders.create_purchase_orders(db, {"PEN": 4}, clock=CLOCK)
+    assert order.supplier == purchase_orders.NO_SUPPLIER
+    assert (
+        purchase_orders.cancel_purchase_order(db, order.order_id, clock=CLOCK).status == "cancelled"
+    )
     with pytest.raises(StockcoreError, match="cancelled, not open"):
-        purchasing.receive_purchase_order(db, order.order_id)
+        purchase_orders.receive_purchase_order(db, order.order_id)
     with pytest.raises(StockcoreError, match="does not exist"):
-        purchasing.receive_purchase_order(db, 999)
+        purchase_orders.receive_purchase_order(db, 999)
     with pytest.raises(InvalidValue, match="not an order number"):
-        purchasing.receive_purchase_order(db, "abc")
+        purchase_orders.receive_purchase_order(db, "abc")
 
 
 def test_open_orders_count_in_the_reorder_list(db: Database) -> None:
     shop(db)
     store(db, {"MUG": 5.0})
-    before = {line.product_id: line for line in reorder.reorder_plan(db, today=TODAY)}["MUG"]
-    purchasing.create_purchase_orders(db, {"MUG": before.suggested_quantity}, clock=CLOCK)
-    after = {line.product_id: line for line in reorder.reorder_plan(db, today=TODAY)}["MUG"]
+    before = {line.product_id: line for line in plan.reorder_plan(db, today=TODAY)}["MUG"]
+    purchase_orders.create_purchase_orders(db, {"MUG": before.suggested_quantity}, clock=CLOCK)
+    after = {line.product_id: line for line in plan.reorder_plan(db, today=TODAY)}["MUG"]
     assert after.on_order == before.suggested_quantity and after.suggested_quantity == 0
 
 
 def test_erasing_the_shop_removes_its_orders(db: Database) -> None:
     shop(db)
-    purchasing.create_purchase_orders(db, {"MUG": 5}, clock=CLOCK)
+    purchase_orders.create_purchase_orders(db, {"MUG": 5}, clock=CLOCK)
     services.erase_shop(db)
-    assert purchasing.purchase_orders(db) == []
+    assert purchase_orders.purchase_orders(db) == []
 
 
 def test_purchase_orders_from_the_command_line(tmp_path: Path) -> None:

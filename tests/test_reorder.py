@@ -9,10 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from stockcore import reorder, services
+from stockcore import services
 from stockcore.db import Database
 from stockcore.domain import Product
 from stockcore.forecasting import refresh
+from stockcore.replenishment import plan as reorder_list
 from stockcore.services import HistoryLine
 
 TODAY = date(2026, 3, 2)
@@ -53,8 +54,8 @@ def store(
     refresh._store(db, made, NOW, NOW, start, days, 1.0)
 
 
-def plan(db: Database, **options: object) -> dict[str, reorder.ReorderLine]:
-    return {line.product_id: line for line in reorder.reorder_plan(db, today=TODAY, **options)}  # type: ignore[arg-type]
+def plan(db: Database, **options: object) -> dict[str, reorder_list.ReorderLine]:
+    return {line.product_id: line for line in reorder_list.reorder_plan(db, today=TODAY, **options)}  # type: ignore[arg-type]
 
 
 def test_a_product_that_runs_out_within_its_lead_time_is_ordered_now(db: Database) -> None:
@@ -84,7 +85,7 @@ def test_order_soon_healthy_overstock_and_no_demand(db: Database) -> None:
     assert lines["OK"].status == "healthy" and lines["OK"].suggested_quantity == 0
     assert lines["HEAP"].status == "overstock" and lines["HEAP"].run_out_day is None
     assert lines["DEAD"].status == "no recent demand"
-    order = [line.product_id for line in reorder.reorder_plan(db, today=TODAY)]
+    order = [line.product_id for line in reorder_list.reorder_plan(db, today=TODAY)]
     assert order == ["SOON", "OK", "HEAP", "DEAD"]
 
 
@@ -93,7 +94,7 @@ def test_lines_to_order_come_by_order_by_day_then_revenue_at_risk(db: Database) 
     add(db, "EARLY", quantity=60, lead_time=10)  # order by day 2
     add(db, "RICH", quantity=60, lead_time=10, price="9.00")  # order by day 2, more at risk
     store(db, {"LATE": 5.0, "EARLY": 5.0, "RICH": 5.0}, error_sd=3.0)
-    lines = reorder.reorder_plan(db, today=TODAY)
+    lines = reorder_list.reorder_plan(db, today=TODAY)
     assert [(line.product_id, line.order_by) for line in lines] == [
         ("RICH", TODAY + timedelta(days=1)),
         ("EARLY", TODAY + timedelta(days=1)),
@@ -125,8 +126,8 @@ def test_stock_on_order_counts_towards_the_position_from_its_expected_day(db: Da
 
 def test_abc_classes_split_revenue_80_15_5() -> None:
     revenue = pd.Series({"a": 700.0, "b": 150.0, "c": 100.0, "d": 50.0})
-    assert reorder.abc_classes(revenue).to_dict() == {"a": "A", "b": "A", "c": "B", "d": "C"}
-    assert set(reorder.abc_classes(pd.Series({"x": 0.0}))) == {"C"}
+    assert reorder_list.abc_classes(revenue).to_dict() == {"a": "A", "b": "A", "c": "B", "d": "C"}
+    assert set(reorder_list.abc_classes(pd.Series({"x": 0.0}))) == {"C"}
 
 
 def test_abc_comes_from_last_years_revenue(db: Database) -> None:
@@ -182,16 +183,16 @@ def test_lead_time_alerts_are_raised_once_and_resolved_when_stock_arrives(db: Da
     add(db, "FAST", quantity=30, lead_time=10)  # lasts 6 days, the supplier needs 10
     add(db, "OK", quantity=900, lead_time=5)
     store(db, {"FAST": 5.0, "OK": 5.0})
-    first = reorder.sync_lead_time_alerts(db, today=TODAY, now=NOW)
+    first = reorder_list.sync_lead_time_alerts(db, today=TODAY, now=NOW)
     assert first.raised == ["FAST"] and first.resolved == [] and first.active == 1
-    again = reorder.sync_lead_time_alerts(db, today=TODAY, now=NOW)
+    again = reorder_list.sync_lead_time_alerts(db, today=TODAY, now=NOW)
     assert again.raised == [] and again.active == 1  # one active alert per product
     [alert] = reports.lead_time_alerts(db)
     assert alert.product_id == "FAST" and alert.quantity == 30
     assert [a.product_id for a in reports.active_alerts(db)] == []  # threshold alerts apart
     services.receive_stock(db, "FAST", 200, clock=lambda: NOW)  # resolves it at once
     assert reports.lead_time_alerts(db) == []
-    after = reorder.sync_lead_time_alerts(db, today=TODAY, now=NOW)
+    after = reorder_list.sync_lead_time_alerts(db, today=TODAY, now=NOW)
     assert after.raised == after.resolved == [] and after.active == 0
 
 
@@ -286,18 +287,19 @@ def test_a_purchase_that_leaves_too_little_for_the_lead_time_alerts_at_once(
 
 
 def test_an_open_purchase_order_arriving_in_time_prevents_the_alert(db: Database) -> None:
-    from stockcore import purchasing, reports
+    from stockcore import reports
+    from stockcore.replenishment import purchase_orders
 
     add(db, "FAST", quantity=100, lead_time=10)
     store(db, {"FAST": 5.0})
-    ordered = purchasing.create_purchase_orders(
+    ordered = purchase_orders.create_purchase_orders(
         db, {"FAST": 100}, clock=lambda: NOW - timedelta(days=5)
     )
     assert ordered[0].expected_on == TODAY + timedelta(days=5)
     # 40 left would last 8 days, but the 100 units come on day 6.
     assert not services.purchase(db, "FAST", 60, clock=lambda: NOW).runs_out_before_delivery
     assert reports.lead_time_alerts(db) == []
-    purchasing.cancel_purchase_order(db, ordered[0].order_id, clock=lambda: NOW)
+    purchase_orders.cancel_purchase_order(db, ordered[0].order_id, clock=lambda: NOW)
     assert services.purchase(db, "FAST", 1, clock=lambda: NOW).runs_out_before_delivery
 
 

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from stockcore import purchasing, reorder, reports
+from stockcore import reports
 from stockcore.db import Database
+from stockcore.replenishment import plan, purchase_orders
 from tests.conftest import sqlite_url
 from tests.test_pages import open_page, start
 
@@ -33,9 +34,9 @@ def test_the_action_list_shows_what_to_order_first(app: AppTest, shop_url: str) 
     assert not app.error
     labels = [metric.label for metric in app.metric]
     assert labels[:3] == ["Order now", "Order soon (this week)", "Healthy"]
-    plan = reorder.reorder_plan(Database.connect(shop_url), today=date.today())
-    urgent = [line for line in plan if line.status in ("order now", "order soon")]
-    assert int(app.metric[0].value) == sum(line.status == "order now" for line in plan)
+    lines = plan.reorder_plan(Database.connect(shop_url), today=date.today())
+    urgent = [line for line in lines if line.status in ("order now", "order soon")]
+    assert int(app.metric[0].value) == sum(line.status == "order now" for line in lines)
     table = next(d.value for d in app.dataframe if "why" in d.value.columns)
     assert list(table["product_id"]) == [line.product_id for line in urgent]
     assert list(table["order"]) == [line.suggested_quantity for line in urgent]
@@ -47,14 +48,14 @@ def test_creating_and_receiving_purchase_orders(app: AppTest, shop_url: str) -> 
     db = Database.connect(shop_url)
     app.button(key="reorder_create").click().run()
     assert not app.exception and not app.error
-    orders = purchasing.purchase_orders(db, status="open")
+    orders = purchase_orders.purchase_orders(db, status="open")
     assert orders and all(order.units > 0 for order in orders)
     first = orders[-1]
     product = first.lines[0].product_id
     before = reports.get_product(db, product).quantity
     app.button(key=f"po_receive_{first.order_id}").click().run()
     assert not app.exception
-    assert purchasing.purchase_order(db, first.order_id).status == "received"
+    assert purchase_orders.purchase_order(db, first.order_id).status == "received"
     assert reports.get_product(db, product).quantity == before + first.lines[0].quantity
 
 
@@ -68,7 +69,7 @@ def test_without_forecasts_the_page_offers_to_make_them(
 def test_the_alerts_page_lists_products_that_run_out_before_delivery(
     shop_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    synced = reorder.sync_lead_time_alerts(Database.connect(shop_url), today=date.today())
+    synced = plan.sync_lead_time_alerts(Database.connect(shop_url), today=date.today())
     assert synced.active > 0  # the demo shop has products at 0 with week-long lead times
     app = open_page(start(shop_url, monkeypatch), "pages/alerts.py")
     assert not app.exception

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from stockcore.domain import InvalidValue, parse_service_level
-from stockcore.replenishment import (
+from stockcore.replenishment.levels import (
     cover_level,
     demand_sigma,
     economic_order_quantity,

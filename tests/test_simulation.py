@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from stockcore.simulation import order_up_to, replay, static_threshold
+from stockcore.replenishment.simulation import order_up_to, replay, static_threshold
 
 
 def never(day: int, on_hand: int, on_order: int, past: np.ndarray) -> int:

@@ -50,7 +50,7 @@ from stockcore.models import (
     PredictionRow,
     ProductRow,
 )
-from stockcore.replenishment import REVIEW_PERIOD_DAYS
+from stockcore.replenishment.levels import REVIEW_PERIOD_DAYS
 from stockcore.services import Clock, local_now
 
 DEFAULT_HORIZON_DAYS: Final = 180

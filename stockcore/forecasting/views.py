@@ -14,7 +14,6 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import func, select
 
-from stockcore import purchasing
 from stockcore.db import Database
 from stockcore.domain import InvalidValue, UnknownProduct
 from stockcore.forecasting import models, selection
@@ -27,7 +26,8 @@ from stockcore.models import (
     PredictionRow,
     ProductRow,
 )
-from stockcore.replenishment import run_out_day
+from stockcore.replenishment import purchase_orders
+from stockcore.replenishment.levels import run_out_day
 from stockcore.services import local_now
 
 
@@ -188,7 +188,7 @@ def product_forecast(
     forecast = pd.DataFrame(rows, columns=FORECAST_COLUMNS).assign(
         day=lambda f: pd.to_datetime(f["day"])
     )
-    arriving = purchasing.arrivals(db, [product_id]).get(product_id, [])
+    arriving = purchase_orders.arrivals(db, [product_id]).get(product_id, [])
     history = daily_demand(
         db, [product_id], start=today - timedelta(days=history_days), end=today - timedelta(days=1)
     )[["day", "units", "stocked_out"]]

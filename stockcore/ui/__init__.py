@@ -17,11 +17,13 @@ from typing import TypeVar
 import pandas as pd
 import streamlit as st
 
-from stockcore import purchasing, reorder, reports, services
+from stockcore import reports, services
 from stockcore.db import Database, database_url
 from stockcore.demo import open_shop
 from stockcore.domain import Product, StockcoreError
 from stockcore.forecasting import views
+from stockcore.replenishment import plan
+from stockcore.replenishment import purchase_orders as ordering
 
 T = TypeVar("T")
 CACHE_SECONDS = 60
@@ -210,20 +212,20 @@ def latest_forecast_run() -> views.RunInfo | None:
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _reorder_plan(url: str, today: date) -> list[reorder.ReorderLine]:
-    return reorder.reorder_plan(database(), today=today)
+def _reorder_plan(url: str, today: date) -> list[plan.ReorderLine]:
+    return plan.reorder_plan(database(), today=today)
 
 
-def reorder_plan(today: date) -> list[reorder.ReorderLine]:
+def reorder_plan(today: date) -> list[plan.ReorderLine]:
     return _reorder_plan(database_url(), today)
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _purchase_orders(url: str, status: str | None) -> list[purchasing.PurchaseOrder]:
-    return purchasing.purchase_orders(database(), status=status)
+def _purchase_orders(url: str, status: str | None) -> list[ordering.PurchaseOrder]:
+    return ordering.purchase_orders(database(), status=status)
 
 
-def purchase_orders(status: str | None = None) -> list[purchasing.PurchaseOrder]:
+def purchase_orders(status: str | None = None) -> list[ordering.PurchaseOrder]:
     return _purchase_orders(database_url(), status)
 
 

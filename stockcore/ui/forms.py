@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from stockcore import reorder, reports, services, ui
+from stockcore import reports, services, ui
 from stockcore.domain import DEFAULT_LEAD_TIME_DAYS, MAX_LEAD_TIME_DAYS, MAX_QUANTITY, Product
 from stockcore.forecasting import refresh
+from stockcore.replenishment import plan
 
 
 def add_product_form() -> None:
@@ -243,7 +244,7 @@ def refresh_forecasts_form(*, label: str = "Refresh all forecasts", primary: boo
         if summary.one_process_reason:
             st.session_state[_ONE_PROCESS_KEY] = (summary.run_id, summary.one_process_reason)
         bar.progress(1.0, text="Checking which products run out before an order could arrive")
-        reorder.sync_lead_time_alerts(ui.database(), today=summary.first_day)
+        plan.sync_lead_time_alerts(ui.database(), today=summary.first_day)
         status.update(label="Forecasts refreshed", state="complete")
     ui.changed()
     fell_back = (

@@ -6,7 +6,7 @@ ABC class's from Settings, 95% unless set):
 
 * lead-time demand: the forecast units over the next L days;
 * reorder point: the stock that lasts the lead time at the service level, by
-  `replenishment.cover_level`: the largest of the lead-time demand + z x sigma (sigma from
+  `levels.cover_level`: the largest of the lead-time demand + z x sigma (sigma from
   the forecast's backtest errors and, when known, the lead time's spread:
   sqrt(selling days x error sd^2 + d^2 x sd_L^2)), the service-level quantile of what L
   days sold over the last 300 trading days, and their fill-rate level (lumpy orders);
@@ -42,13 +42,14 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import func, select
 
-from stockcore import purchasing, replenishment, services
+from stockcore import services
 from stockcore.db import Database
 from stockcore.domain import AlertKind, Product
 from stockcore.forecasting import models as forecasting
 from stockcore.forecasting.history import daily_demand, trading_days
 from stockcore.models import AlertRow, ForecastModelRow, PredictionRow, ProductRow, SaleLineRow
-from stockcore.replenishment import REVIEW_PERIOD_DAYS, CoverLevel, cover_level, run_out_day
+from stockcore.replenishment import levels, purchase_orders
+from stockcore.replenishment.levels import REVIEW_PERIOD_DAYS, CoverLevel, cover_level, run_out_day
 
 OVERSTOCK_FACTOR: Final = 3
 OVERSTOCK_COVER_DAYS: Final = 90
@@ -170,7 +171,7 @@ def reorder_plan(
     first. `service_level` overrides every product's; `arrivals` defaults to the open
     purchase orders."""
     settings = services.get_settings(db)
-    coming = arrivals if arrivals is not None else purchasing.arrivals(db, product_ids)
+    coming = arrivals if arrivals is not None else purchase_orders.arrivals(db, product_ids)
     query = select(ProductRow, ForecastModelRow.error_sd).join(
         ForecastModelRow, ForecastModelRow.product_id == ProductRow.product_id
     )
@@ -237,19 +238,17 @@ def _line(
     spread = product.lead_time_sd_days
     reorder = cover_level(
         expected=lead_time_demand,
-        sigma=replenishment.demand_sigma(inputs.error_sd, int((lead > 0).sum()), daily, spread),
-        past_sums=replenishment.stretch_sums(
-            inputs.history, replenishment.trading_days_in(lead_time, season)
-        ),
+        sigma=levels.demand_sigma(inputs.error_sd, int((lead > 0).sum()), daily, spread),
+        past_sums=levels.stretch_sums(inputs.history, levels.trading_days_in(lead_time, season)),
         cycle_demand=review_demand,
         service_level=inputs.service_level,
     )
     cover = values[: lead_time + REVIEW_PERIOD_DAYS]
     up_to = cover_level(
         expected=lead_time_demand + review_demand,
-        sigma=replenishment.demand_sigma(inputs.error_sd, int((cover > 0).sum()), daily, spread),
-        past_sums=replenishment.stretch_sums(
-            inputs.history, replenishment.trading_days_in(lead_time + REVIEW_PERIOD_DAYS, season)
+        sigma=levels.demand_sigma(inputs.error_sd, int((cover > 0).sum()), daily, spread),
+        past_sums=levels.stretch_sums(
+            inputs.history, levels.trading_days_in(lead_time + REVIEW_PERIOD_DAYS, season)
         ),
         cycle_demand=review_demand,
         service_level=inputs.service_level,
@@ -279,7 +278,7 @@ def _line(
     suggested = 0
     if status in ("order now", "order soon"):
         wanted = max(order_up_to - position, eoq or 0.0)
-        suggested = replenishment.round_order(
+        suggested = levels.round_order(
             wanted, minimum=product.min_order_quantity, pack_size=product.pack_size
         )
     at_risk = 0.0
@@ -327,9 +326,7 @@ def _eoq(settings: services.ShopSettings, product: Product, yearly_demand: float
         return None
     cost = product.unit_cost if product.unit_cost is not None else product.unit_price
     holding = settings.holding_rate * float(cost)
-    eoq = replenishment.economic_order_quantity(
-        yearly_demand, float(settings.ordering_cost), holding
-    )
+    eoq = levels.economic_order_quantity(yearly_demand, float(settings.ordering_cost), holding)
     return eoq or None
 
 

@@ -13,7 +13,7 @@ per week.
 * Forecast (stockcore): every review period, forecast from the past only (the same model
   choice as a refresh) and order up to the level that covers the lead time plus the
   review period (the next order can only be placed a review later), rounded up to the
-  supplier's minimum and pack size. That level is `replenishment.cover_level`, the same
+  supplier's minimum and pack size. That level is `levels.cover_level`, the same
   rule the Reorder page uses: the largest of the forecast plus z x its error sd, the
   service-level quantile of what every such stretch sold in the last 300 trading days,
   and the fill-rate level of those stretches (lumpy demand, a reseller's 500-unit order,
@@ -34,16 +34,16 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import select
 
-from stockcore import replenishment
 from stockcore.db import Database
 from stockcore.domain import StockcoreError
 from stockcore.forecasting import models as forecasting
 from stockcore.forecasting import selection
 from stockcore.forecasting.history import daily_demand, trading_days
 from stockcore.models import ProductRow
-from stockcore.simulation import Decide, replay, static_threshold
+from stockcore.replenishment import levels
+from stockcore.replenishment.simulation import Decide, replay, static_threshold
 
-REVIEW_DAYS: Final = replenishment.REVIEW_PERIOD_DAYS  # calendar days between reviews
+REVIEW_DAYS: Final = levels.REVIEW_PERIOD_DAYS  # calendar days between reviews
 STATIC_ORDER_DAYS: Final = 30  # the static policy orders this many days of average demand
 BASELINE_DAYS: Final = 90
 
@@ -107,7 +107,7 @@ def _forecast_plans(
             float(units[lead:].sum()),
             spread,
             int((units > 0).sum()),
-            replenishment.stretch_sums(history, lead + review),
+            levels.stretch_sums(history, lead + review),
         )
     return plans
 
@@ -120,14 +120,14 @@ def _forecast_policy(
 
     def decide(day: int, on_hand: int, on_order: int, past: np.ndarray) -> int:
         plan = plans[day]
-        level = replenishment.cover_level(
+        level = levels.cover_level(
             expected=plan.lead_time_demand + plan.review_demand,
-            sigma=replenishment.demand_sigma(plan.error_sd, plan.selling_days, 0.0, None),
+            sigma=levels.demand_sigma(plan.error_sd, plan.selling_days, 0.0, None),
             past_sums=plan.past_sums,
             cycle_demand=plan.review_demand,
             service_level=service_level,
         ).level
-        return replenishment.order_quantity(
+        return levels.order_quantity(
             level, on_hand, on_order,
             minimum=product.min_order_quantity, pack_size=product.pack_size,
         )  # fmt: skip
@@ -167,19 +167,19 @@ def compare_policies(
 ) -> list[PolicyOutcome]:
     """Replay the last `replay_days` trading days of every product under each policy and
     add the results up over products (fill rate over all units demanded)."""
-    review = replenishment.trading_days_in(REVIEW_DAYS, season)
+    review = levels.trading_days_in(REVIEW_DAYS, season)
     totals: dict[tuple[str, float | None], list[_Totals]] = {}
     for product in products:
         start = len(product.units) - replay_days
         if start < 1:
             continue
-        lead = replenishment.trading_days_in(product.lead_time_days, season)
+        lead = levels.trading_days_in(product.lead_time_days, season)
         past = product.units[:start].astype(float)
         baseline = float(past[-BASELINE_DAYS:].mean()) if len(past) else 0.0
         demand = product.units[start:]
 
         base_threshold = product.threshold if product.threshold else baseline * lead
-        quantity = replenishment.round_order(
+        quantity = levels.round_order(
             max(1.0, baseline * STATIC_ORDER_DAYS),
             minimum=product.min_order_quantity,
             pack_size=product.pack_size,
