@@ -302,7 +302,7 @@ class LeadTimeDemandRow(Base):
     """Quantiles of a product's total demand over its lead time ("lead") and over its lead
     time plus the review period ("lead+review"), from the latest refresh: what the reorder
     rule needs. `days` are calendar days from the refresh day, `trading_days` those the
-    shop trades on."""
+    shop trades on; `grid` is the whole distribution, for expected shortages."""
 
     __tablename__ = "lead_time_demand"
     __table_args__ = (CheckConstraint("cover in ('lead', 'lead+review')", name="cover_known"),)
@@ -321,6 +321,9 @@ class LeadTimeDemandRow(Base):
     q995: Mapped[float] = mapped_column(Float)
     method: Mapped[str] = mapped_column(String(50))
     run_id: Mapped[int] = mapped_column(ForeignKey("forecast_runs.id"), index=True)
+    # JSON list of 100 floats: the demand quantiles at distribution.GRID_LEVELS,
+    # non-decreasing, never negative; NULL for rows stored before revision 0009.
+    grid: Mapped[str | None] = mapped_column(Text)
 
 
 class PredictionRow(Base):

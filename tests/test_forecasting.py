@@ -287,6 +287,13 @@ def test_a_demand_reads_quantiles_shortage_and_ranges_with_no_sale_likeliest() -
     assert low == 0.0 and high == pytest.approx(5.0)  # [0, q80], not [q10, q90]
     with pytest.raises(ValueError):
         demand.quantile(1.5)
+    # The stored grid: the same quantiles, all at once, and a sample good for shortages.
+    grid = demand.quantiles(distribution.GRID_LEVELS)
+    assert grid == pytest.approx([demand.quantile(level) for level in distribution.GRID_LEVELS])
+    assert float(np.mean(np.clip(np.array(grid) - 5, 0, None))) == pytest.approx(1.5, abs=0.1)
+    assert Demand(0.0, np.array([]), "x").quantiles((0.1, 0.9)) == (0.0, 0.0)
+    with pytest.raises(ValueError):
+        demand.quantiles((0.5, 1.5))
 
 
 def test_weekly_season_and_future_days_follow_the_shops_opening_days() -> None:

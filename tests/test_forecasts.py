@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import sys
 import threading
@@ -16,13 +17,13 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
-from stockcore import imports, services
-from stockcore.db import Database
+from stockcore import backup, imports, services
+from stockcore.db import Database, upgrade
 from stockcore.domain import InvalidValue, Product, UnknownProduct
-from stockcore.forecasting import refresh, views
-from stockcore.models import ForecastModelRow, ForecastRunRow, PredictionRow
+from stockcore.forecasting import distribution, refresh, views
+from stockcore.models import ForecastModelRow, ForecastRunRow, LeadTimeDemandRow, PredictionRow
 from stockcore.services import HistoryLine
-from tests.conftest import FixedClock
+from tests.conftest import FixedClock, sqlite_url
 
 PRICE = Decimal("2.00")
 FIRST = date(2025, 6, 2)  # a Monday
@@ -141,6 +142,44 @@ def test_a_refresh_forecasts_every_product_and_stores_its_model_and_accuracy(db:
     assert view.stockout_chance == (0.005, "under 0.5%")
     pan = views.product_forecast(db, "PAN", days=30, today=TODAY)
     assert pan.stockout_chance is not None and 0 < pan.stockout_chance[0] <= 0.5
+
+
+def test_a_refresh_stores_the_whole_distribution_of_lead_time_demand(
+    db: Database, tmp_path: Path
+) -> None:
+    build_shop(db)
+    refresh.refresh_forecasts(db, horizon_days=30, workers=1, clock=CLOCK)
+    grids = views.lead_time_grids(db)
+    assert set(grids) == set(views.catalog(db)["product_id"]) == {"BAG", "MUG", "NEW", "PAN"}
+    with db.read() as session:
+        rows = list(session.scalars(select(LeadTimeDemandRow)))
+    assert len(rows) == 8
+    for row in rows:
+        grid = grids[row.product_id][row.cover]
+        assert len(grid) == len(distribution.GRID_LEVELS) == 100
+        assert all(0 <= low <= high for low, high in itertools.pairwise(grid))
+        # An equally weighted sample of the distribution: its median is the stored median,
+        # its mean the stored mean (the sample's, not exactly the forecast's total).
+        assert grid[49] <= row.q50 <= grid[50]
+        assert (grid[49] + grid[50]) / 2 == pytest.approx(row.q50, rel=0.02, abs=0.05)
+        assert float(np.mean(grid)) == pytest.approx(row.mean, rel=0.1, abs=0.2)
+        assert grid[98] <= row.q99 <= grid[99]
+        assert grid[99] == pytest.approx(row.q995, abs=1e-4)  # the last level is 99.5%
+    assert grids["MUG"]["lead"][50] < grids["MUG"]["lead+review"][50]
+    view = views.product_forecast(db, "MUG", days=30, today=TODAY)
+    assert {cover.cover: cover.grid for cover in view.covers} == grids["MUG"]
+    assert views.lead_time_grids(db, ["PAN", "MUG"]) == {p: grids[p] for p in ("PAN", "MUG")}
+    assert views.lead_time_grids(db, []) == {}
+
+    # Backups carry the grids, and erasing the shop removes them.
+    backup.backup(db, tmp_path / "shop.backup")
+    other = Database.connect(sqlite_url(tmp_path / "other.db"))
+    upgrade(other)
+    backup.restore(other, tmp_path / "shop.backup")
+    assert views.lead_time_grids(other) == grids
+    other.dispose()
+    services.erase_shop(db)
+    assert views.lead_time_grids(db) == {}
 
 
 def test_a_new_product_gets_a_share_of_its_categorys_forecast(db: Database) -> None:

@@ -1,5 +1,5 @@
 """Upgrading a shop made by the first release: every migration, with data in it, on SQLite
-and PostgreSQL, loses nothing."""
+and PostgreSQL, loses nothing; nor does a forecast stored before lead-time grids (0009)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from alembic import command
 
 from stockcore import reports, services
 from stockcore.db import Database, _alembic_config, current_revision, head_revision, upgrade
+from stockcore.forecasting import views
 
 T0 = datetime(2025, 1, 6, 9, 0)
 
@@ -142,3 +143,58 @@ def test_a_first_release_shop_upgrades_to_the_newest_schema_and_loses_nothing(
 
 def before_quantity(before: dict[str, list[sa.Row[object]]], pid: str) -> int:
     return next(int(row.quantity) for row in before["products"] if row.product_id == pid)
+
+
+def test_lead_time_demand_stored_before_grids_upgrades_without_one(db_url: str) -> None:
+    """0009 adds lead_time_demand.grid: rows stored by 0008 keep every value, have no grid
+    (read back as none), and the migration goes down and up again."""
+    db = Database.connect(db_url)
+    with db.engine.begin() as connection:
+        command.upgrade(_alembic_config(connection), "0008")
+    old = sa.MetaData()
+    old.reflect(db.engine)
+    quantiles = {"mean": 9.5, "q50": 9.0, "q80": 12.0, "q90": 14.0, "q95": 15.0, "q98": 17.0,
+                 "q99": 18.0, "q995": 19.0}  # fmt: skip
+    with db.engine.begin() as connection:
+        connection.execute(
+            old.tables["products"].insert(),
+            {"product_id": "P1", "name": "Mug", "category": "Kitchen", "unit_price_minor": 299,
+             "quantity": 0, "restock_threshold": 5, "lead_time_days": 7, "created_at": T0},
+        )  # fmt: skip
+        run = connection.execute(
+            old.tables["forecast_runs"].insert().returning(old.tables["forecast_runs"].c.id),
+            {"started_at": T0, "finished_at": T0, "first_day": T0.date(), "horizon_days": 30,
+             "products": 1, "seconds": 1.0},
+        ).scalar_one()  # fmt: skip
+        connection.execute(
+            old.tables["lead_time_demand"].insert(),
+            [
+                {"product_id": "P1", "cover": cover, "days": days, "trading_days": days,
+                 "method": "blend", "run_id": run, **quantiles}
+                for cover, days in (("lead", 7), ("lead+review", 14))
+            ],
+        )  # fmt: skip
+
+    upgrade(db)
+    assert current_revision(db) == head_revision()
+    with db.engine.connect() as connection:
+        rows = connection.execute(
+            sa.text("select cover, mean, q50, q995, grid from lead_time_demand order by cover")
+        ).all()
+    assert [tuple(row) for row in rows] == [
+        ("lead", 9.5, 9.0, 19.0, None),
+        ("lead+review", 9.5, 9.0, 19.0, None),
+    ]
+    assert views.lead_time_grids(db) == {}
+    view = views.product_forecast(db, "P1", days=7, today=T0.date())
+    assert [(cover.cover, cover.q50, cover.grid) for cover in view.covers] == [
+        ("lead", 9.0, ()),
+        ("lead+review", 9.0, ()),
+    ]
+
+    with db.engine.begin() as connection:
+        command.downgrade(_alembic_config(connection), "0008")
+    assert current_revision(db) == "0008"
+    upgrade(db)
+    assert current_revision(db) == head_revision()
+    db.dispose()

@@ -33,6 +33,7 @@ Units are units sold. Quantiles are never negative.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -60,6 +61,9 @@ PRIOR_WINDOWS: Final = 1.0
 GRID: Final = 400  # quantile levels a parametric distribution is kept at
 # The quantiles the reorder rule and the pages use; stored with every forecast.
 LEVELS: Final = (0.5, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995)
+# The quantile levels at which a cover's demand distribution is stored (an equally weighted
+# 100-point sample; the reorder rule pairs the "lead" and "lead+review" grids level by level).
+GRID_LEVELS: Final = tuple((i + 0.5) / 100 for i in range(100))
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,16 @@ class Demand:
         if self.values.size == 0:
             return 0.0
         return max(0.0, float(np.quantile(self.values, level, method="linear")))
+
+    def quantiles(self, levels: Sequence[float]) -> tuple[float, ...]:
+        """`quantile` at each of `levels` (in increasing order) at once: never negative,
+        never decreasing."""
+        if not all(0 <= level <= 1 for level in levels):
+            raise ValueError("levels must be between 0 and 1")
+        if self.values.size == 0:
+            return (0.0,) * len(levels)
+        found = np.quantile(self.values, np.asarray(levels, dtype=float), method="linear")
+        return tuple(np.maximum.accumulate(np.clip(found, 0.0, None)).tolist())
 
     def probability_above(self, units: float) -> float:
         """The chance that more than `units` are demanded."""

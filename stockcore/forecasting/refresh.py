@@ -20,6 +20,7 @@ closed), from the refresh day on. Reading forecasts back lives in `views`.
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import multiprocessing
@@ -215,6 +216,7 @@ class CoverDemand:
     mean: float
     quantiles: dict[float, float]  # distribution.LEVELS -> units
     method: str
+    grid: tuple[float, ...]  # units at distribution.GRID_LEVELS
 
 
 @dataclass(frozen=True)
@@ -465,6 +467,7 @@ def covers(
                 mean=demand.mean / divide,
                 quantiles={level: demand.quantile(level) / divide for level in distribution.LEVELS},
                 method=demand.method,
+                grid=tuple(value / divide for value in demand.quantiles(distribution.GRID_LEVELS)),
             )
         )
     return found
@@ -624,6 +627,9 @@ def _store(
                         q995=round(q[0.995], 4),
                         method=cover.method,
                         run_id=run.id,
+                        grid=json.dumps(
+                            [round(value, 4) for value in cover.grid], separators=(",", ":")
+                        ),
                     )
                 )
         session.flush()

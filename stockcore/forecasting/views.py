@@ -5,6 +5,7 @@ that explain where a forecast comes from."""
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -67,6 +68,7 @@ class CoverQuantiles:
     method: str
     q50: float = 0.0
     q995: float = 0.0
+    grid: tuple[float, ...] = ()  # units at distribution.GRID_LEVELS; () if stored before
 
     def chance_above(self, units: float) -> tuple[float, str]:
         """The chance that more than `units` are demanded over this cover, read off the
@@ -178,6 +180,7 @@ def product_forecast(
                 row.method,
                 row.q50,
                 row.q995,
+                stored_grid(row.grid),
             )
             for row in session.scalars(
                 select(LeadTimeDemandRow)
@@ -208,6 +211,31 @@ def product_forecast(
         covers=covers,
         stockout_chance=_stockout_chance(covers, on_hand, arriving, today),
     )
+
+
+def stored_grid(text: str | None) -> tuple[float, ...]:
+    """A stored `lead_time_demand.grid` read back: () for a row stored without one."""
+    return tuple(float(value) for value in json.loads(text)) if text else ()
+
+
+def lead_time_grids(
+    db: Database, product_ids: Sequence[str] | None = None
+) -> dict[str, dict[str, tuple[float, ...]]]:
+    """The stored distributions of lead-time demand, {product_id: {"lead": grid,
+    "lead+review": grid}}, each grid the demand (units) at `distribution.GRID_LEVELS`, for
+    every product (or the ones given) whose latest refresh stored them; rows stored before
+    grids were (revision 0009) are left out."""
+    query = select(
+        LeadTimeDemandRow.product_id, LeadTimeDemandRow.cover, LeadTimeDemandRow.grid
+    ).where(LeadTimeDemandRow.grid.is_not(None))
+    if product_ids is not None:
+        query = query.where(LeadTimeDemandRow.product_id.in_(list(product_ids)))
+    found: dict[str, dict[str, tuple[float, ...]]] = {}
+    with db.read() as session:
+        rows = session.execute(query).all()
+    for product_id, cover, grid in rows:
+        found.setdefault(product_id, {})[cover] = stored_grid(grid)
+    return found
 
 
 def _stockout_chance(
