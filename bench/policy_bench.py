@@ -17,33 +17,24 @@ later, converted to trading days) and sees only the demand before each day.
 
 Policies (review every 7 calendar days unless "continuous"):
 
-* static threshold (the seed's rule, `stockcore.replenishment.backtest` factor 1): order 30 trading
-  days of the 90-day average when on hand + on order < that average x lead time; the
-  average is fixed before the stretch. Continuous review.
-* min/max at factors 0.5-8: min = factor x the 90-trading-day average x lead time, max =
-  min + 30 days of that average; order up to max when the position is <= min. The average
-  is recomputed every day from the past (fairer to the rule than a frozen one). Continuous.
+* static threshold (the seed's rule), min/max at factors 0.5-8 on the rolling 90-day
+  average, stockcore at fill-rate targets 80-99% and perfect foresight (the limit): exactly
+  as the shop's own backtest replays them (`stockcore.replenishment.backtest.replay_product`;
+  see its docstring). stockcore forecasts at every review from the past only, with the
+  shop's yearly season fitted from the shop's sales before that day, and orders by
+  `levels.order_for_fill` (the lost-sales fill-rate rule on the forecast's distribution).
 * textbook (s,S): statsforecast AutoETS("ZNN") on the history, mean m per day; s = m(L+R)
   + z sigma sqrt(L+R), sigma = sd of the in-sample one-step residuals; S = s + m R; z from
   the normal at 80-99%. Periodic.
-* stockcore current rule: `backtest._forecast_policy` (`rules.cover_level`) on
-  plans built as `backtest._forecast_plans` builds them (same forecast call), at 80-99%.
-* stockcore fill-rate rule (candidate): from the same forecast, S = the smallest level
-  with 1 - (E[(D_L+R - S)+] - E[(D_L - S)+]) / E[demand over the review] >= target (the
-  lost-sales fill-rate loss function; bisection). The two stockcore rules share one
-  forecast per product and review day.
-* perfect foresight (the limit): knows the future. Periodic: each review orders exactly
-  what the days from this order's arrival to the next one's will demand, minus what will
-  be left then; it opens with the first lead time's demand. Fill is 100% with the least
-  stock any policy with this lead time and review period can hold (demand after the
-  stretch counts as 0). The continuous variant orders every day that day's demand
-  L days ahead: 0 stock, one order per selling day; shown as "daily review".
+
+Calibration: at every review of stockcore at 95%, its stated chance of running out before
+an order placed that day could arrive, binned, against how often the replay ran out.
 
 Stock value = average end-of-day units on hand x the product's median selling price,
 summed over products. Orders per product per month = orders / products / (days / 30.44).
 Total cost = holding (rate x value x days / 365) + order cost x orders.
 
-Goals (issue item 6), checked and printed per stretch for both stockcore rules:
+Goals (issue 13), checked and printed per stretch for stockcore:
 at targets 90/95/98% the realised fill rate within 2 points of the target; at equal fill,
 stock value at most 0.8x that of the best simple rule (static/min-max or (s,S), linearly
 interpolated on its curve on the fill-rate axis; "not reached" if the fill is beyond the
@@ -75,32 +66,25 @@ sys.path.insert(0, str(REPO / "bench"))
 from forecast_bench import load_demand, sample_products  # noqa: E402
 
 from stockcore.forecasting import models as forecasting  # noqa: E402
-from stockcore.forecasting import selection  # noqa: E402
-from stockcore.forecasting.distribution import Demand  # noqa: E402
+from stockcore.replenishment import backtest  # noqa: E402
 from stockcore.replenishment import levels as rules  # noqa: E402
 from stockcore.replenishment.backtest import (  # noqa: E402
     BASELINE_DAYS,
+    LIMIT,
+    MINMAX,
     REVIEW_DAYS,
-    STATIC_ORDER_DAYS,
+    STOCKCORE,
+    STOCKCORE_EOQ,
     ProductHistory,
-    _forecast_policy,
-    _Plan,
     demand_histories,
 )
-from stockcore.replenishment.simulation import Decide, order_up_to, replay, static_threshold  # noqa: E402
+from stockcore.replenishment.simulation import order_up_to, replay  # noqa: E402
 
-LEVELS = (0.80, 0.90, 0.95, 0.98, 0.99)
-FACTORS = (0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0)
+LEVELS = backtest.TARGETS
 GOAL_TARGETS = (0.90, 0.95, 0.98)
 FILL_TOLERANCE = 0.02
 RATIO_GOAL = 0.8
-CURRENT = "stockcore current rule"
-CANDIDATE = "stockcore fill-rate rule (candidate)"
-STATIC = "static threshold (seed)"
-MINMAX = "min/max (90-day average)"
 SS = "textbook (s,S) AutoETS"
-LIMIT = "perfect foresight (limit)"
-SIMPLE = (STATIC, MINMAX, SS)
 
 
 @dataclass(frozen=True)
@@ -112,6 +96,8 @@ class Job:
     lead: int
     review: int
     season: int
+    shop_units: pd.Series  # the whole shop's units per trading day (stockcore's season)
+    costs: tuple[float, float]  # cost per order, yearly holding rate (stockcore with EOQ)
 
 
 def main() -> None:
@@ -126,6 +112,11 @@ def main() -> None:
     parser.add_argument("--chart", type=Path, default=REPO / "docs" / "policy-frontier.png")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--min-history", type=int, default=365,
+        help="days a product must have sold before the stretch (lower it for the 2010 "
+        "development stretch, which has less history before it)",
+    )  # fmt: skip
     parser.add_argument("--quick", action="store_true", help="40 products, the first stretch")
     args = parser.parse_args()
     stretch_ends = [pd.Timestamp(s) for s in args.stretches.split(",")]
@@ -169,12 +160,23 @@ def main() -> None:
         _print_table(frame)
         goals = _goals(frame)
         _print_goals(goals)
+        calibration = backtest.calibration_frame([pair for r in results for pair in r[1]])
+        print(
+            "\ncalibration (stockcore at 95%): stated chance of running out before an order "
+            "placed at a review arrives, against how often it did"
+        )
+        for row in calibration.itertuples():
+            print(
+                f"  {row.bin:>16}: stated {row.stated:6.1%}, happened {row.happened:6.1%} "
+                f"({row.reviews} reviews)"
+            )
         print(f"stretch replayed in {seconds:.0f} s")
         report["stretches"][name] = {  # type: ignore[index]
             "products": [j.product.product_id for j in jobs],
             "seconds": round(seconds, 1),
             "rows": rows,
             "goals": goals,
+            "calibration": calibration.to_dict(orient="records"),
         }
     everything = pd.concat(frames, ignore_index=True)
     _chart(everything, args.chart)
@@ -195,8 +197,11 @@ def _jobs(
 ) -> tuple[str, list[Job], int]:
     days = calendar[(calendar > end - pd.Timedelta(days=args.days)) & (calendar <= end)]
     start_day, last_day = days[0], days[-1]
-    best, slower, eligible = sample_products(demand, start_day, 365, args.products)
+    best, slower, eligible = sample_products(demand, start_day, args.min_history, args.products)
     chosen = set(best) | set(slower)
+    shop_units = demand.groupby("day")["units"].sum()
+    shop_units.index = pd.DatetimeIndex(shop_units.index)
+    shop_units = shop_units[shop_units.index <= last_day]
     histories = demand_histories(
         demand[demand["product_id"].isin(chosen)],
         lambda pid: {"lead_time_days": args.lead_time, "unit_cost": float(prices.get(pid, 1.0))},
@@ -218,7 +223,8 @@ def _jobs(
             full.unit_cost,
         )  # fmt: skip
         jobs.append(Job(f"{start_day:%Y-%m-%d}..{last_day:%Y-%m-%d}", product, start,
-                        after, lead, review, season))  # fmt: skip
+                        after, lead, review, season, shop_units,
+                        (args.order_cost, args.holding_rate)))  # fmt: skip
     return jobs[0].stretch, jobs, eligible
 
 
@@ -227,72 +233,44 @@ def _jobs(
 Totals = dict[tuple[str, str], tuple[int, int, float, int]]  # demanded, served, value, orders
 
 
-def _replay_product(job: Job) -> tuple[Totals, float, float]:
+def _replay_product(job: Job) -> tuple[Totals, list[tuple[float, bool]], float, float]:
     warnings.filterwarnings("ignore")
     product, start, lead, review = job.product, job.start, job.lead, job.review
-    units = product.units
-    demand = units[start:]
-    past = units[:start].astype(float)
+    demand = product.units[start:]
+    past = product.units[:start].astype(float)
     price = product.unit_cost
-    out: Totals = {}
 
-    def run(key: tuple[str, str], decide: Decide, opening: float, every: int) -> None:
-        result = replay(
-            demand, opening_stock=max(0, math.ceil(opening)), lead_time_days=lead,
-            decide=decide, history=past, review_every=every,
-        )  # fmt: skip
-        out[key] = (result.demanded, result.served, result.average_on_hand * price,
-                    result.orders)  # fmt: skip
-
-    # Static threshold, exactly as stockcore.replenishment.backtest.compare_policies builds it.
-    baseline = float(past[-BASELINE_DAYS:].mean())
-    quantity = rules.round_order(max(1.0, baseline * STATIC_ORDER_DAYS))
-    run((STATIC, "x1"), static_threshold(baseline * lead, quantity), baseline * lead + quantity, 1)
-
-    # Min/max on the rolling 90-day average.
-    for factor in FACTORS:
-
-        def levels(day: int, seen: np.ndarray, factor: float = factor) -> tuple[float, float]:
-            average = float(seen[-BASELINE_DAYS:].mean())
-            low = factor * average * lead
-            return low, low + average * STATIC_ORDER_DAYS
-
-        run((MINMAX, f"x{factor:g}"), order_up_to(levels), levels(0, past)[1], 1)
-
-    # Forecasts: stockcore (shared by both rules) and AutoETS, once per review day.
+    # The seed's rule, min/max, stockcore and the limit: as the shop backtest replays them.
     tick = time.perf_counter()
-    plans, candidate = _stockcore_plans(job)
+    found, calibration = backtest.replay_product(
+        product, replay_days=len(demand), season=job.season, targets=LEVELS,
+        future_days=job.future_days, seasons=backtest.shop_seasons(job.shop_units),
+        costs=job.costs,
+    )  # fmt: skip
     stockcore_seconds = time.perf_counter() - tick
+    out: Totals = {key: (r[0], r[1], r[4], r[5]) for key, r in found.items()}
+
+    # The textbook (s,S) on AutoETS, once per review day.
     tick = time.perf_counter()
     ets = _ets_plans(job)
     ets_seconds = time.perf_counter() - tick
-
     for level in LEVELS:
-        setting = f"{level:.0%}"
-        current = _forecast_policy(plans, level, product)
-        run((CURRENT, setting), current, current(0, 0, 0, past), review)
-        targets = {day: levels[level] for day, levels in candidate.items()}
-        decide = _up_to(targets)
-        run((CANDIDATE, setting), decide, targets[0], review)
         z = NormalDist().inv_cdf(level)
-        points = {
-            day: (m * (lead + review) + z * sd * math.sqrt(lead + review), m * review)
+        s_levels = {
+            day: (
+                m * (lead + review) + z * sd * math.sqrt(lead + review),
+                m * (lead + review) + z * sd * math.sqrt(lead + review) + m * review,
+            )
             for day, (m, sd) in ets.items()
         }
-        s_levels = {day: (s, s + cycle) for day, (s, cycle) in points.items()}
-        run((SS, setting), order_up_to(_fixed(s_levels)), s_levels[0][1], review)
-
-    # Perfect foresight.
-    for every, setting in ((review, "periodic"), (1, "daily review")):
-        run((LIMIT, setting), _foresight(demand, lead, every), demand[:lead].sum(), every)
-    return out, stockcore_seconds, ets_seconds
-
-
-def _up_to(targets: dict[int, float]) -> Decide:
-    def decide(day: int, on_hand: int, on_order: int, seen: np.ndarray) -> int:
-        return rules.order_quantity(targets[day], on_hand, on_order)
-
-    return decide
+        result = replay(
+            demand, opening_stock=max(0, math.ceil(s_levels[0][1])), lead_time_days=lead,
+            decide=order_up_to(_fixed(s_levels)), history=past, review_every=review,
+        )  # fmt: skip
+        out[(SS, f"{level:.0%}")] = (
+            result.demanded, result.served, result.average_on_hand * price, result.orders,
+        )  # fmt: skip
+    return out, calibration, stockcore_seconds, ets_seconds
 
 
 def _fixed(
@@ -304,75 +282,6 @@ def _fixed(
         return levels[day]
 
     return lookup
-
-
-def _foresight(demand: np.ndarray, lead: int, every: int) -> Decide:
-    """Order what the days from this order's arrival to the next order's arrival demand,
-    minus what will be left at the arrival (all earlier orders are in by then)."""
-
-    def decide(day: int, on_hand: int, on_order: int, seen: np.ndarray) -> int:
-        left = on_hand + on_order - int(demand[day : day + lead].sum())
-        wanted = int(demand[day + lead : day + lead + every].sum())
-        return max(0, wanted - left)
-
-    return decide
-
-
-def _stockcore_plans(job: Job) -> tuple[dict[int, _Plan], dict[int, dict[float, float]]]:
-    """`backtest._forecast_plans`'s plans (one forecast per review day) and, from the same
-    forecast, the candidate's order-up-to level at every target."""
-    product, start, lead, review, season = (
-        job.product, job.start, job.lead, job.review, job.season,
-    )  # fmt: skip
-    calendar = product.days.append(job.future_days)
-    plans: dict[int, _Plan] = {}
-    candidate: dict[int, dict[float, float]] = {}
-    for day in range(0, len(product.units) - start, review):
-        cut = start + day
-        history = product.units[:cut].astype(float)
-        days = product.days[:cut]
-        future = calendar[cut : cut + lead + review]
-        if len(future) < lead + review:  # past the data's end: extend as backtest.py does
-            extra = pd.date_range(days[-1] + pd.Timedelta(days=1), periods=2 * (lead + review))
-            future = pd.DatetimeIndex(extra[: lead + review])
-        if selection.can_backtest(len(history), season):
-            made = selection.forecast_series(history, days, future, season=season)
-            units, spread = made.units, made.error_sd
-            d_l, d_lr = made.total(lead), made.total(lead + review)
-            e_r = float(units[lead : lead + review].sum())
-            candidate[day] = {t: _fill_level(d_l, d_lr, e_r, t) for t in LEVELS}
-        else:
-            units = np.full(lead + review, float(history.mean()) if len(history) else 0.0)
-            spread = float(history.std()) if len(history) > 1 else 0.0
-            candidate[day] = {t: float(units.sum()) for t in LEVELS}
-        plans[day] = _Plan(
-            float(units[:lead].sum()), float(units[lead:].sum()), spread,
-            int((units > 0).sum()), rules.stretch_sums(history, lead + review),
-        )  # fmt: skip
-    return plans, candidate
-
-
-def _fill_level(d_l: Demand, d_lr: Demand, e_r: float, target: float) -> float:
-    """The smallest S with 1 - (E[(D_LR - S)+] - E[(D_L - S)+]) / E_R >= target."""
-    high = float(d_lr.values.max()) if d_lr.values.size else 0.0
-    if e_r <= 0 or high <= 0:
-        return 0.0
-
-    def fill(level: float) -> float:
-        return 1 - (d_lr.expected_shortage(level) - d_l.expected_shortage(level)) / e_r
-
-    low = 0.0
-    if fill(low) >= target:
-        return low
-    for _ in range(40):
-        middle = (low + high) / 2
-        if fill(middle) >= target:
-            high = middle
-        else:
-            low = middle
-        if high - low < 0.01:
-            break
-    return high
 
 
 def _ets_plans(job: Job) -> dict[int, tuple[float, float]]:
@@ -399,7 +308,9 @@ def _ets_plans(job: Job) -> dict[int, tuple[float, float]]:
 
 
 def _aggregate(
-    results: list[tuple[Totals, float, float]], products: int, args: argparse.Namespace
+    results: list[tuple[Totals, list[tuple[float, bool]], float, float]],
+    products: int,
+    args: argparse.Namespace,
 ) -> list[dict[str, object]]:
     keys = list(results[0][0])
     months = args.days / 30.44
@@ -418,8 +329,8 @@ def _aggregate(
             "holding_cost": holding, "total_cost": holding + args.order_cost * orders,
         })  # fmt: skip
     print(
-        f"forecast time: stockcore {sum(r[1] for r in results):.0f} s, AutoETS "
-        f"{sum(r[2] for r in results):.0f} s (CPU seconds summed over workers)"
+        f"forecast time: stockcore {sum(r[2] for r in results):.0f} s, AutoETS "
+        f"{sum(r[3] for r in results):.0f} s (CPU seconds summed over workers)"
     )
     return rows
 
@@ -446,66 +357,75 @@ def _on_curve(curve: pd.DataFrame, fill: float, column: str) -> float | None:
     return float(np.interp(fill, fills, values))
 
 
-def _goals(frame: pd.DataFrame) -> list[dict[str, object]]:
+FILL_GRID = (0.90, 0.92, 0.94, 0.96, 0.98)
+CURVES = (MINMAX, SS)
+
+
+def _goals(frame: pd.DataFrame) -> dict[str, object]:
+    """Calibration at the goal targets, and at each fill rate of FILL_GRID: stockcore's
+    stock value (and total cost, plain and with EOQ) on its curve against each simple
+    rule's curve and against the perfect-foresight limit."""
     limit = frame[(frame["family"] == LIMIT) & (frame["setting"] == "periodic")].iloc[0]
-    simple = frame[frame["family"].isin(SIMPLE)].copy()
-    simple["curve"] = np.where(simple["family"] == SS, SS, f"{STATIC} + {MINMAX}")
-    goals = []
-    for family in (CURRENT, CANDIDATE):
-        for target in GOAL_TARGETS:
-            row = frame[(frame["family"] == family) & (frame["setting"] == f"{target:.0%}")]
-            row = row.iloc[0]
-            fill = float(row["fill_rate"])
-            entry: dict[str, object] = {
-                "family": family, "target": target, "fill_rate": fill,
-                "fill_pass": abs(fill - target) <= FILL_TOLERANCE + 1e-12,
-            }  # fmt: skip
-            for column in ("stock_value", "total_cost"):
-                found = {
-                    name: _on_curve(curve, fill, column) for name, curve in simple.groupby("curve")
-                }
-                reached = {name: v for name, v in found.items() if v is not None}
-                best = min(reached, key=lambda n: reached[n]) if reached else None
-                ratio = float(row[column]) / reached[best] if best else None
-                entry[column] = {
-                    "ours": float(row[column]),
-                    "simple": found,
-                    "best_simple": best,
-                    "ratio_best_simple": ratio,
-                    "pass": ratio is not None and ratio <= RATIO_GOAL,
-                    "ratio_limit": float(row[column]) / float(limit[column])
-                    if limit[column]
-                    else None,
-                }
-            goals.append(entry)
-    return goals
+    calibration = []
+    for target in GOAL_TARGETS:
+        row = frame[(frame["family"] == STOCKCORE) & (frame["setting"] == f"{target:.0%}")]
+        fill = float(row.iloc[0]["fill_rate"])
+        calibration.append({
+            "target": target, "fill_rate": fill,
+            "pass": abs(fill - target) <= FILL_TOLERANCE + 1e-12,
+        })  # fmt: skip
+    equal_fill = []
+    for column, family in (
+        ("stock_value", STOCKCORE), ("total_cost", STOCKCORE), ("total_cost", STOCKCORE_EOQ),
+    ):  # fmt: skip
+        ours_curve = frame[frame["family"] == family]
+        if ours_curve.empty:
+            continue
+        for fill in FILL_GRID:
+            ours = _on_curve(ours_curve, fill, column)
+            rules = {
+                name: _on_curve(frame[frame["family"] == name], fill, column) for name in CURVES
+            }
+            reached = {name: v for name, v in rules.items() if v is not None}
+            best = min(reached, key=lambda n: reached[n]) if reached else None
+            ratio = ours / reached[best] if ours is not None and best else None
+            equal_fill.append({
+                "measure": column, "stockcore": family, "fill": fill, "ours": ours,
+                "rules": rules, "best_rule": best, "ratio_best": ratio,
+                "ratio_minmax": ours / rules[MINMAX] if ours and rules[MINMAX] else None,
+                "pass": ratio is not None and ratio <= RATIO_GOAL,
+                "ratio_limit": ours / float(limit[column]) if ours and limit[column] else None,
+            })  # fmt: skip
+    return {"calibration": calibration, "equal_fill": equal_fill}
 
 
-def _print_goals(goals: list[dict[str, object]]) -> None:
+def _print_goals(goals: dict[str, object]) -> None:
+    print("\ngoal 1: realised fill within 2 points of the target")
+    for g in goals["calibration"]:  # type: ignore[attr-defined]
+        verdict = "PASS" if g["pass"] else "MISS"
+        print(f"  target {g['target']:.0%}: fill {g['fill_rate']:.1%} {verdict}")
     print(
-        "\ngoals: fill within 2 points of the target; at equal fill <= 0.80x the best simple "
-        "rule (interpolated); ratio to the perfect-foresight (periodic) limit"
+        "goal 2: at equal fill, stockcore <= 0.80x the best simple rule (curves interpolated "
+        "on the fill-rate axis); x the perfect-foresight limit beside it"
     )
-    for g in goals:
-        fill_word = "PASS" if g["fill_pass"] else "MISS"
-        print(f"{g['family']} at {g['target']:.0%}: fill {g['fill_rate']:.1%} {fill_word}")
-        for column, label in (("stock_value", "stock value"), ("total_cost", "total cost")):
-            part = g[column]
-            assert isinstance(part, dict)
-            curves = ", ".join(
-                f"{name} {'not reached' if v is None else f'{v:,.0f}'}"
-                for name, v in part["simple"].items()
-            )
-            if part["ratio_best_simple"] is None:
-                verdict = "no simple rule reaches this fill: MISS (not comparable)"
-            else:
-                verdict = (
-                    f"{part['ratio_best_simple']:.2f}x best simple ({part['best_simple']}) "
-                    f"{'PASS' if part['pass'] else 'MISS'}"
-                )
-            to_limit = part["ratio_limit"]
-            limit_text = "n/a" if to_limit is None else f"{to_limit:.2f}x"
-            print(f"  {label} {part['ours']:,.0f}: {verdict}; {limit_text} the limit  [{curves}]")
+    print(f"  {'measure':<12}{'stockcore':<20}{'fill':>6}{'ours':>11}{'min/max':>11}"
+          f"{'(s,S)':>11}{'x best':>8}{'x min/max':>10}{'x limit':>9}")  # fmt: skip
+    for g in goals["equal_fill"]:  # type: ignore[attr-defined]
+
+        def money(value: float | None) -> str:
+            return "   n/r" if value is None else f"{value:,.0f}"
+
+        def times(value: float | None) -> str:
+            return "n/r" if value is None else f"{value:.2f}x"
+
+        verdict = "" if g["ratio_best"] is None else (" PASS" if g["pass"] else " MISS")
+        print(
+            f"  {g['measure']:<12}{g['stockcore']:<20}{g['fill']:>6.0%}{money(g['ours']):>11}"
+            f"{money(g['rules'][MINMAX]):>11}{money(g['rules'][SS]):>11}"
+            f"{times(g['ratio_best']):>8}{times(g['ratio_minmax']):>10}"
+            f"{times(g['ratio_limit']):>9}{verdict}"
+        )
+    print("  (n/r: the curve does not reach that fill rate)")
 
 
 def _chart(frame: pd.DataFrame, path: Path) -> None:

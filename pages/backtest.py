@@ -1,5 +1,5 @@
-"""Backtest: replay the shop's real sales under the static threshold policy and under
-stockcore's forecast policy, and compare stock-outs against stock held."""
+"""Backtest: replay the shop's real sales under the rules a shop would use instead of
+stockcore, and stockcore's own, and compare the stock each holds for the demand it serves."""
 
 import streamlit as st
 
@@ -11,29 +11,26 @@ ui.through_router()
 st.title("Policy backtest")
 st.caption(
     "Replays the last days of your best sellers' real demand, day by day: sales are lost "
-    "when stock is at 0, orders arrive after each product's lead time, and the forecast "
-    "policy re-forecasts from the past only, every 7 days. The static policy orders 30 "
-    "days of average demand whenever stock falls below its restock threshold (shown at "
-    "1x, 2x and 4x the threshold)."
+    "when stock is at 0, orders arrive after each product's lead time. stockcore "
+    "re-forecasts from the past only every 7 days and orders for its fill-rate target "
+    "(80% to 99%). Beside it: your static restock threshold, and a min/max rule (order up "
+    "to max when stock falls to min, min being 0.5x to 8x the lead time's demand at the "
+    "90-day average). Perfect foresight, which knows the future, is the least stock any "
+    "weekly ordering could hold."
 )
 with st.form("backtest_form"):
     left, right = st.columns(2)
-    days = left.slider("Days to replay", 28, 365, 182, step=7, key="bt_days")
+    days = left.slider("Days to replay", 28, 365, backtest.DEFAULT_DAYS, step=7, key="bt_days")
     products = right.number_input(
-        "Best sellers to replay", min_value=1, max_value=500, value=20, key="bt_products"
-    )
+        "Best sellers to replay", min_value=1, max_value=500,
+        value=backtest.DEFAULT_PRODUCTS, key="bt_products",
+    )  # fmt: skip
     run = st.form_submit_button("Run backtest", type="primary")
 
 if run:
     with st.status("Replaying history…", expanded=False) as status:
         result = ui.attempt(
-            lambda: backtest.backtest_shop(
-                ui.database(),
-                days=int(days),
-                products=int(products),
-                service_levels=(0.80, 0.90, 0.95, 0.98),
-                static_factors=(0.5, 1.0, 2.0, 4.0),
-            )
+            lambda: backtest.backtest_shop(ui.database(), days=int(days), products=int(products))
         )
         status.update(
             label="Replay finished" if result else "Replay refused",
@@ -46,21 +43,36 @@ stored = st.session_state.get("backtest_result")
 if stored is None:
     st.info("Choose how much to replay and run the backtest.", icon=":material/info:")
 else:
-    (outcomes, replayed), replay_days = stored
-    st.subheader(f"{replayed} products, the last {replay_days} days")
-    frame = backtest.outcomes_frame(outcomes)
-    st.altair_chart(charts.policy_tradeoff(frame), width="stretch")
+    result, replay_days = stored
+    st.subheader(f"{result.products} products, the last {replay_days} days")
+    frame = backtest.outcomes_frame(result.outcomes)
+    st.altair_chart(charts.policy_frontier(frame), width="stretch")
     st.dataframe(
-        frame.drop(columns=["family", "setting"]),
+        frame,
         hide_index=True,
         column_config={
-            "policy": "Policy",
-            "service_level": st.column_config.NumberColumn("Target", format="percent"),
+            "policy": st.column_config.TextColumn("Policy", width="medium"),
+            "setting": "Setting",
+            "target": st.column_config.NumberColumn("Target", format="percent"),
             "fill_rate": st.column_config.NumberColumn("Fill rate", format="percent"),
             "stockout_days": st.column_config.NumberColumn("Stock-out days", format="%d"),
             "avg_inventory_units": st.column_config.NumberColumn("Average units", format="%.0f"),
             "avg_inventory_value": st.column_config.NumberColumn("Average value", format="%.2f"),
             "orders": st.column_config.NumberColumn("Orders", format="%d"),
+            "orders_per_product_month": st.column_config.NumberColumn(
+                "Orders per product a month", format="%.2f"
+            ),
         },
         key="bt_table",
     )
+    st.subheader("Are the stated chances of running out honest?")
+    calibration = backtest.calibration_frame(result.calibration)
+    if calibration.empty:
+        st.info("The replay was too short to check them.", icon=":material/info:")
+    else:
+        st.caption(
+            "At every weekly review of the replay (at a 95% target), stockcore stated the "
+            "chance of running out before an order placed that day could arrive; here is "
+            "how often each stated chance came true."
+        )
+        st.altair_chart(charts.calibration(calibration), width="stretch")

@@ -20,7 +20,7 @@ table = reports.inventory_frame(products)
 st.caption(
     f"{len(table)} product(s). Edit names, prices, thresholds and the supplier's terms "
     "(lead time and its spread, minimum order, pack size) in the table, then Save. An "
-    "empty service level uses the one set for the product's ABC class in Settings. Stock "
+    "empty target fill rate uses the one set for the product's ABC class in Settings. Stock "
     "on hand changes only through sales, receipts and adjustments below, so every unit "
     "is in the ledger."
 )
@@ -70,8 +70,8 @@ st.data_editor(
             "Pack size", min_value=1, max_value=MAX_QUANTITY, step=1, format="%d", required=True
         ),
         "service_level": st.column_config.NumberColumn(
-            "Service level",
-            help="Target chance of not running out before an order arrives (0.95 = 95%); "
+            "Target fill rate",
+            help="Share of demand to serve from stock (0.95 = 95%); "
             "empty: its ABC class's setting.",
             min_value=0.5,
             max_value=0.999,

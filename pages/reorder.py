@@ -22,7 +22,7 @@ if ui.latest_forecast_run() is None:
 
 lines = ui.reorder_plan(today)
 counts = {status: sum(line.status == status for line in lines) for status in plan.STATUS_ORDER}
-urgent = [line for line in lines if line.status in ("order now", "order soon")]
+urgent = [line for line in lines if line.status in plan.URGENT]
 metrics = st.columns(4)
 metrics[0].metric("Order now", counts["order now"])
 metrics[1].metric("Order soon (this week)", counts["order soon"])
@@ -34,13 +34,15 @@ metrics[3].metric(
     ),
 )
 st.caption(
-    "Most urgent first. A product's reorder point is the stock that lasts its supplier's lead "
-    "time at its service level (its own from Inventory, else its ABC class's from Settings): "
-    "the forecast plus safety stock for the forecast's misses, the lead time's spread and "
-    "lumpy past orders. An order brings stock up to what lasts until next week's order "
-    "arrives (the rule the Backtest page replays), in the supplier's packs and minimum, or "
-    "the EOQ when Settings has the costs. Open purchase orders count from the day they are "
-    "expected. Edit the quantities, then create the purchase orders: one per supplier."
+    "Most urgent first. Each product's target is the share of its demand to serve from "
+    "stock (its own from Inventory, else its ABC class's from Settings). The list assumes "
+    "you order weekly: an order placed today must carry the week after it arrives. Its "
+    "size comes from the forecast's range of demand: what your stock and open purchase "
+    "orders leave when it arrives (sales lost before then are not made up), plus enough for "
+    "that week at the target, in the supplier's packs and minimum, or the EOQ when "
+    "Settings has the costs. Order now: needed today. Order soon: needed by next week. "
+    "The Backtest page replays this rule on your own history. Edit the quantities, then "
+    "create the purchase orders: one per supplier."
 )
 show_all = st.toggle("Show every product", key="reorder_show_all")
 frame = plan.plan_frame(lines if show_all else urgent)
@@ -58,7 +60,7 @@ else:
             "supplier": "Supplier",
             "status": "Status",
             "abc": st.column_config.TextColumn("ABC", help="A: top 80% of last year's revenue"),
-            "service_level": st.column_config.NumberColumn("Service level", format="percent"),
+            "service_level": st.column_config.NumberColumn("Target fill", format="percent"),
             "on_hand": st.column_config.NumberColumn("On hand", format="%d"),
             "on_order": st.column_config.NumberColumn("On order", format="%d"),
             "daily_demand": st.column_config.NumberColumn("Per day", format="%.1f"),
@@ -66,6 +68,11 @@ else:
             "safety_stock": st.column_config.NumberColumn("Safety stock", format="%d"),
             "reorder_point": st.column_config.NumberColumn("Reorder point", format="%d"),
             "order_up_to": st.column_config.NumberColumn("Order up to", format="%d"),
+            "stockout_chance": st.column_config.NumberColumn(
+                "Chance of running out",
+                format="percent",
+                help="Before an order placed today could arrive, from the forecast's range",
+            ),
             "order": st.column_config.NumberColumn(
                 "Order (units)", min_value=0, max_value=1_000_000, step=1, format="%d"
             ),

@@ -30,11 +30,12 @@ with st.form("settings_form"):
         ),
         key="settings_holiday_country",
     )
-    st.markdown("**Service level by ABC class**")
+    st.markdown("**Target fill rate by ABC class**")
     st.caption(
-        "The chance of not running out before an order arrives, for products without their "
-        "own (set in Inventory). A: the products making the top 80% of last year's revenue, "
-        "B: the next 15%, C: the rest."
+        "The share of demand to serve from stock (0.95: 95 of every 100 units asked for), "
+        "for products without their own (set in Inventory); the reorder list sizes orders "
+        "for it. A: the products making the top 80% of last year's revenue, B: the next "
+        "15%, C: the rest."
     )
     levels = {}
     for column, abc in zip(st.columns(3), "ABC", strict=True):

@@ -335,6 +335,10 @@ class ReorderLineOut(BaseModel):
     suggested_quantity: int
     run_out_day: dt.date | None
     order_by: dt.date | None
+    target_fill_rate: float
+    stockout_chance: float  # of running out before an order placed today could arrive
+    season_ends: bool  # the season peaks before an order placed today could arrive
+    last_order_for_season: dt.date | None
     explanation: str
 
 
@@ -941,10 +945,14 @@ def create_app(
                 suggested_quantity=line.suggested_quantity,
                 run_out_day=line.run_out_day,
                 order_by=line.order_by,
+                target_fill_rate=line.service_level,
+                stockout_chance=round(line.stockout_chance, 4),
+                season_ends=line.season is not None and line.season.ended,
+                last_order_for_season=line.season.last_order if line.season else None,
                 explanation=line.explain(),
             )
             for line in lines
-            if include_all or line.status in ("order now", "order soon")
+            if include_all or line.status in plan.URGENT
         ]
 
     return app

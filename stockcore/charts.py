@@ -181,31 +181,84 @@ def demand_forecast(
     )
 
 
-def policy_tradeoff(frame: pd.DataFrame) -> alt.LayerChart:
-    """Fill rate against average inventory, one line per policy family: further up and
-    further left is better. Expects: family, setting, fill_rate, avg_inventory_units,
-    avg_inventory_value, stockout_days, orders."""
-    base = alt.Chart(frame).encode(
-        x=alt.X("avg_inventory_units:Q", title="Average stock held (units)"),
-        y=alt.Y("fill_rate:Q", title="Fill rate", axis=alt.Axis(format="%"),
-                scale=alt.Scale(zero=False)),
-        color=alt.Color("family:N", title="Policy",
-                        scale=alt.Scale(domain=["static threshold", "forecast"],
-                                        range=[LOW_COLOUR, OK_COLOUR])),
-        tooltip=[
-            alt.Tooltip("family:N", title="Policy"),
-            alt.Tooltip("setting:N", title="Setting"),
-            alt.Tooltip("fill_rate:Q", title="Fill rate", format=".1%"),
-            alt.Tooltip("avg_inventory_units:Q", title="Average units", format=",.0f"),
-            alt.Tooltip("avg_inventory_value:Q", title="Average value", format=",.0f"),
-            alt.Tooltip("stockout_days:Q", title="Stock-out days"),
-            alt.Tooltip("orders:Q", title="Orders"),
-        ],
-    )  # fmt: skip
-    lines = base.mark_line().encode(order="avg_inventory_units:Q")
-    points = base.mark_point(filled=True, size=70)
-    return (lines + points).properties(
-        title="Fill rate against stock held: up and to the left is better", height=340
+def policy_frontier(frame: pd.DataFrame) -> alt.LayerChart:
+    """Fill rate against average stock value, one line per policy (its settings along it),
+    the perfect-foresight limit as a black diamond: further up and further left is better.
+    Expects `backtest.outcomes_frame` columns."""
+    tooltip = [
+        alt.Tooltip("policy:N", title="Policy"),
+        alt.Tooltip("setting:N", title="Setting"),
+        alt.Tooltip("fill_rate:Q", title="Fill rate", format=".1%"),
+        alt.Tooltip("avg_inventory_value:Q", title="Average stock value", format=",.0f"),
+        alt.Tooltip("avg_inventory_units:Q", title="Average units", format=",.0f"),
+        alt.Tooltip("orders_per_product_month:Q", title="Orders per product a month", format=".2f"),
+    ]
+    x = alt.X("avg_inventory_value:Q", title="Average stock value (at cost)")
+    y = alt.Y("fill_rate:Q", title="Fill rate (share of demand served)",
+              axis=alt.Axis(format="%"), scale=alt.Scale(zero=False))  # fmt: skip
+    limit = frame["policy"].str.startswith("perfect foresight")
+    rules = (
+        alt.Chart(frame[~limit])
+        .mark_line(point=True)
+        .encode(
+            x=x,
+            y=y,
+            color=alt.Color(
+                "policy:N",
+                title="Policy",
+                legend=alt.Legend(orient="bottom", columns=1, labelLimit=0),
+            ),
+            order="avg_inventory_value:Q",
+            tooltip=tooltip,
+        )
+    )
+    foresight = (
+        alt.Chart(frame[limit])
+        .mark_point(shape="diamond", size=140, color="black", filled=True)
+        .encode(x=x, y=y, tooltip=tooltip)
+    )
+    return (rules + foresight).properties(
+        title="Fill rate against stock held: up and to the left is better (black: perfect "
+        "foresight)",
+        height=340,
+    )
+
+
+def calibration(frame: pd.DataFrame) -> alt.LayerChart:
+    """Stated chances of running out against how often it happened (points sized by the
+    number of reviews), beside the diagonal where the two agree. Expects
+    `backtest.calibration_frame` columns."""
+    tooltip = [
+        alt.Tooltip("bin:N", title="Stated chance"),
+        alt.Tooltip("stated:Q", title="Stated (mean)", format=".1%"),
+        alt.Tooltip("happened:Q", title="Ran out", format=".1%"),
+        alt.Tooltip("reviews:Q", title="Reviews"),
+    ]
+    axis = alt.Axis(format="%")
+    scale = alt.Scale(domain=[0, 1])
+    diagonal = (
+        alt.Chart(pd.DataFrame({"stated": [0.0, 1.0], "happened": [0.0, 1.0]}))
+        .mark_line(color="grey", strokeDash=[4, 4])
+        .encode(x=alt.X("stated:Q", scale=scale, axis=axis), y=alt.Y("happened:Q", scale=scale))
+    )
+    points = (
+        alt.Chart(frame)
+        .mark_circle(color=OK_COLOUR)
+        .encode(
+            x=alt.X(
+                "stated:Q",
+                title="Stated chance of running out before delivery",
+                scale=scale,
+                axis=axis,
+            ),
+            y=alt.Y("happened:Q", title="How often it ran out", scale=scale, axis=axis),
+            size=alt.Size("reviews:Q", title="Reviews", legend=alt.Legend(orient="bottom")),
+            tooltip=tooltip,
+        )
+    )
+    return (diagonal + points).properties(
+        title="Stated chances of running out against what happened (on the dashes: honest)",
+        height=300,
     )
 
 

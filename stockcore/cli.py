@@ -40,6 +40,7 @@ from stockcore.domain import (
 )
 from stockcore.forecasting import refresh, views
 from stockcore.replenishment import backtest, levels, plan, purchase_orders
+from stockcore.replenishment.levels import REVIEW_PERIOD_DAYS
 
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
@@ -568,7 +569,7 @@ def cmd_reorder(args: argparse.Namespace, out: TextIO) -> int:
         if args.service_level is None
         else parse_service_level(args.service_level),
     )
-    shown = [line for line in lines if args.all or line.status in ("order now", "order soon")]
+    shown = [line for line in lines if args.all or line.status in plan.URGENT]
     settings = services.get_settings(db)
     rows = [
         (
@@ -580,6 +581,7 @@ def cmd_reorder(args: argparse.Namespace, out: TextIO) -> int:
             line.lead_time_days,
             f"{line.reorder_point:.0f}",
             line.suggested_quantity,
+            f"{line.stockout_chance:.0%}",
             f"{line.order_by:%Y-%m-%d}" if line.order_by else "",
             f"{line.run_out_day:%Y-%m-%d}" if line.run_out_day else "",
             settings.money(line.revenue_at_risk),
@@ -589,9 +591,12 @@ def cmd_reorder(args: argparse.Namespace, out: TextIO) -> int:
     ]
     headers = [
         "product", "status", "abc", "on hand", "per day", "lead time", "reorder point",
-        "order", "order by", "runs out", "at risk", "supplier",
+        "order", "chance out", "order by", "runs out", "at risk", "supplier",
     ]  # fmt: skip
     print(_table(headers, rows) if rows else "nothing to order", file=out)
+    for line in shown:
+        if line.season is not None:
+            print(f"{line.product_id}: {line.season.explain(REVIEW_PERIOD_DAYS)}", file=out)
     if not args.all:
         print(f"{len(lines) - len(shown)} more products are healthy (--all shows them)", file=out)
     return 0
@@ -620,7 +625,7 @@ def cmd_purchase_orders(args: argparse.Namespace, out: TextIO) -> int:
         _print_orders(out, purchase_orders.purchase_orders(db, status=args.status))
         return 0
     _require_forecasts(db)
-    wanted = ("order now", "order soon") if args.soon else ("order now",)
+    wanted = plan.URGENT if args.soon else ("order now",)
     lines = plan.reorder_plan(db, today=services.local_now().date())
     quantities = {
         line.product_id: line.suggested_quantity
@@ -655,37 +660,28 @@ def cmd_receive_order(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_backtest(args: argparse.Namespace, out: TextIO) -> int:
     days = refresh.parse_horizon(args.days)
     count = parse_whole_number(args.products, "products", minimum=1)
-    levels = (
-        (parse_service_level(args.service_level),) if args.service_level else (0.90, 0.95, 0.98)
-    )
-    outcomes, replayed = backtest.backtest_shop(
-        _open(args), days=days, products=count, service_levels=levels
-    )
+    targets = (parse_service_level(args.service_level),) if args.service_level else backtest.TARGETS
+    result = backtest.backtest_shop(_open(args), days=days, products=count, targets=targets)
     if args.json:
-        out.write(json.dumps([o.as_dict() for o in outcomes]) + "\n")
+        out.write(json.dumps([o.as_dict() for o in result.outcomes]) + "\n")
         return 0
     rows = [
         (
             o.policy,
-            "" if o.service_level is None else f"{o.service_level:.0%}",
+            o.setting,
             f"{o.fill_rate:.1%}",
             o.stockout_days,
             f"{o.avg_inventory_units:,.0f}",
             f"{o.avg_inventory_value:,.2f}",
-            o.orders,
+            f"{o.orders_per_product_month:.2f}",
         )
-        for o in outcomes
+        for o in result.outcomes
     ]
     headers = [
-        "policy",
-        "target",
-        "fill rate",
-        "stock-out days",
-        "avg units",
-        "avg value",
-        "orders",
-    ]
-    print(f"{replayed} products, the last {days} days replayed", file=out)
+        "policy", "setting", "fill rate", "stock-out days", "avg units", "avg value",
+        "orders/product/month",
+    ]  # fmt: skip
+    print(f"{result.products} products, the last {days} days replayed", file=out)
     print(_table(headers, rows), file=out)
     return 0
 
@@ -882,10 +878,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="DIR", help="with --create: write a CSV per supplier here")
     p = command("receive-order", cmd_receive_order, "receive a purchase order into stock")
     p.add_argument("order_id", metavar="ID")
-    p = command("backtest", cmd_backtest, "replay history under the static and the forecast policy")
-    p.add_argument("--days", default="182", metavar="N", help="days to replay (default 182)")
-    p.add_argument("--products", default="50", metavar="N", help="best sellers (default 50)")
-    p.add_argument("--service-level", metavar="P", help="one target (default 0.90, 0.95, 0.98)")
+    p = command("backtest", cmd_backtest, "replay history under simple rules and stockcore's")
+    p.add_argument(
+        "--days", default=str(backtest.DEFAULT_DAYS), metavar="N",
+        help=f"days to replay (default {backtest.DEFAULT_DAYS})",
+    )  # fmt: skip
+    p.add_argument(
+        "--products", default=str(backtest.DEFAULT_PRODUCTS), metavar="N",
+        help=f"best sellers (default {backtest.DEFAULT_PRODUCTS})",
+    )  # fmt: skip
+    p.add_argument(
+        "--service-level", metavar="P",
+        help="one fill-rate target (default 80%%, 90%%, 95%%, 98%%, 99%%)",
+    )  # fmt: skip
     p.add_argument("--json", action="store_true", help="one JSON list of results")
     p = command("db", cmd_db, "database schema: upgrade runs the migrations (also done at start)")
     p.add_argument("action", choices=("upgrade",))

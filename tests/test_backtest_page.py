@@ -31,8 +31,17 @@ def test_running_a_backtest_shows_the_trade_off(
     assert not app.exception and not app.error
     assert app.subheader[0].value == "3 products, the last 28 days"
     table = next(d.value for d in app.dataframe if "fill_rate" in d.value.columns)
-    assert len(table) == 8  # 4 static settings, 4 targets
-    assert app.get("arrow_vega_lite_chart") or app.get("vega_lite_chart")
+    # the seed's rule, 8 min/max factors, 5 targets, perfect foresight
+    assert len(table) == 1 + len(backtest.FACTORS) + len(backtest.TARGETS) + 1
+    assert set(table["policy"]) == {
+        backtest.STATIC,
+        backtest.MINMAX,
+        backtest.STOCKCORE,
+        backtest.LIMIT,
+    }
+    charts_shown = app.get("arrow_vega_lite_chart") or app.get("vega_lite_chart")
+    assert len(charts_shown) == 2  # the frontier and the calibration
+    assert "honest" in app.subheader[1].value
 
 
 def test_a_backtest_without_enough_history_is_refused(
@@ -48,19 +57,26 @@ def test_a_backtest_without_enough_history_is_refused(
     assert "history to replay" in app.error[0].value
 
 
-def test_trade_off_chart_has_lines_points_and_tooltips() -> None:
+def test_frontier_and_calibration_charts() -> None:
+    outcome = backtest.PolicyOutcome
     frame = backtest.outcomes_frame(
         [
-            backtest.PolicyOutcome("static threshold x1", None, 0.8, 10, 100.0, 250.0, 5),
-            backtest.PolicyOutcome("forecast", 0.95, 0.96, 2, 90.0, 225.0, 7),
+            outcome(backtest.MINMAX, "x1", None, 0.8, 10, 100.0, 250.0, 5, 1.0),
+            outcome(backtest.MINMAX, "x2", None, 0.9, 5, 150.0, 375.0, 5, 1.0),
+            outcome(backtest.STOCKCORE, "95%", 0.95, 0.95, 2, 90.0, 225.0, 7, 1.4),
+            outcome(backtest.LIMIT, "periodic", None, 1.0, 0, 40.0, 100.0, 9, 1.8),
         ]
     )
-    assert list(frame["family"]) == ["static threshold", "forecast"]
-    assert list(frame["setting"]) == ["x1", "95% target"]
-    spec = charts.policy_tradeoff(frame).to_dict()
-    lines, points = spec["layer"]
-    assert lines["mark"]["type"] == "line" and points["mark"]["type"] == "point"
-    encoding = spec.get("encoding") or points["encoding"]
-    assert encoding["x"]["field"] == "avg_inventory_units"
-    assert encoding["y"]["field"] == "fill_rate"
-    assert len(encoding["tooltip"]) == 7
+    spec = charts.policy_frontier(frame).to_dict()
+    rules, foresight = spec["layer"]
+    assert rules["mark"]["type"] == "line" and foresight["mark"]["shape"] == "diamond"
+    assert rules["encoding"]["x"]["field"] == "avg_inventory_value"
+    assert rules["encoding"]["y"]["field"] == "fill_rate"
+    assert len(rules["encoding"]["tooltip"]) == 6
+    shown = spec["datasets"]
+    assert sum(len(rows) for rows in shown.values()) == 4  # 3 rule points, 1 limit
+    calibration = backtest.calibration_frame([(0.05, False), (0.05, True), (0.5, True)])
+    spec = charts.calibration(calibration).to_dict()
+    diagonal, points = spec["layer"]
+    assert diagonal["mark"]["strokeDash"] == [4, 4]
+    assert points["encoding"]["y"]["field"] == "happened"

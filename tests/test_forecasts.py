@@ -22,6 +22,7 @@ from stockcore.db import Database, upgrade
 from stockcore.domain import InvalidValue, Product, UnknownProduct
 from stockcore.forecasting import distribution, refresh, views
 from stockcore.models import ForecastModelRow, ForecastRunRow, LeadTimeDemandRow, PredictionRow
+from stockcore.replenishment import plan
 from stockcore.services import HistoryLine
 from tests.conftest import FixedClock, sqlite_url
 
@@ -138,10 +139,13 @@ def test_a_refresh_forecasts_every_product_and_stores_its_model_and_accuracy(db:
     assert 0 < lead.mean < cover.mean and lead.q80 <= lead.q90 <= lead.q95 <= lead.q98 <= lead.q99
     # About 13 a day over 6 trading days in 7: the 95% quantile is above the mean, not wild.
     assert lead.mean < lead.q95 < 2 * lead.mean
-    # 300 mugs on hand against about 80 over the lead time: running out is very unlikely.
-    assert view.stockout_chance == (0.005, "under 0.5%")
+    # 300 mugs on hand against about 80 over the lead time: no stored future runs out.
+    assert view.stockout_chance == (0.0, "0%")
     pan = views.product_forecast(db, "PAN", days=30, today=TODAY)
     assert pan.stockout_chance is not None and 0 < pan.stockout_chance[0] <= 0.5
+    # The same number as the Reorder page's.
+    [line] = plan.reorder_plan(db, today=TODAY, product_ids=["PAN"])
+    assert pan.stockout_chance[0] == pytest.approx(line.stockout_chance)
 
 
 def test_a_refresh_stores_the_whole_distribution_of_lead_time_demand(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
@@ -13,6 +14,7 @@ from stockcore import services
 from stockcore.db import Database
 from stockcore.domain import Product
 from stockcore.forecasting import refresh
+from stockcore.forecasting.distribution import GRID_LEVELS, LEVELS
 from stockcore.replenishment import plan as reorder_list
 from stockcore.services import HistoryLine
 
@@ -31,15 +33,40 @@ def add(db: Database, pid: str, *, quantity: int, lead_time: int, price: str = "
     )  # fmt: skip
 
 
+def covers(units: float, lead_time: int, spread: float) -> list[refresh.CoverDemand]:
+    """Normal demand over the lead time and the lead time + 7 days: `units` a day, sd
+    `spread` a day (independent days), at the stored grid's levels."""
+    made = []
+    for cover, days in (("lead", lead_time), ("lead+review", lead_time + 7)):
+        grid = tuple(
+            max(0.0, days * units + spread * np.sqrt(days) * NormalDist().inv_cdf(level))
+            for level in GRID_LEVELS
+        )
+        made.append(
+            refresh.CoverDemand(
+                cover,
+                days,
+                days,
+                days * units,
+                {level: float(np.quantile(grid, level)) for level in LEVELS},
+                "test",
+                grid,
+            )
+        )
+    return made
+
+
 def store(
     db: Database,
     per_day: dict[str, float],
     *,
-    error_sd: float = 0.0,
+    spread: float | None = None,
+    lead_times: dict[str, int] | None = None,
     days: int = 60,
     start: date = TODAY,
 ) -> None:
-    """A flat forecast per product from `start`, written by the refresh's own storage."""
+    """A flat forecast per product from `start`, written by the refresh's own storage;
+    with `spread` (and each product's lead time) its demand distribution too."""
     span = pd.date_range(pd.Timestamp(start), periods=days, freq="D")
     made = [
         refresh.ProductForecast(
@@ -47,7 +74,9 @@ def store(
             selling_share=1.0, days=span, units=np.full(days, units),
             lower=np.full(days, units), upper=np.full(days, units),
             lower_95=np.full(days, units), upper_95=np.full(days, units),
-            accuracy=None, naive=None, error_sd=error_sd,
+            accuracy=None, naive=None, error_sd=spread or 0.0,
+            covers=covers(units, (lead_times or {}).get(pid, 10), spread)
+            if spread is not None else [],
         )
         for pid, units in per_day.items()
     ]  # fmt: skip
@@ -60,17 +89,29 @@ def plan(db: Database, **options: object) -> dict[str, reorder_list.ReorderLine]
 
 def test_a_product_that_runs_out_within_its_lead_time_is_ordered_now(db: Database) -> None:
     add(db, "FAST", quantity=30, lead_time=10)
-    store(db, {"FAST": 5.0})
+    store(db, {"FAST": 5.0})  # certain demand: no distribution stored
     line = plan(db)["FAST"]
-    assert line.lead_time_demand == 50 and line.reorder_point == 50  # no forecast error
+    assert line.lead_time_demand == 50 and line.review_demand == 35
+    # Serving 95% of the week after the lead time from a position: 50 + 0.95 x 35.
+    assert line.reorder_point == pytest.approx(83.25) and line.order_up_to == line.reorder_point
     assert line.run_out_day == TODAY + timedelta(days=5)  # 30 units at 5 a day
     assert line.order_by == TODAY - timedelta(days=5)  # already too late: order now
     assert line.status == "order now"
-    assert line.order_up_to == 50 + 7 * 5
-    assert line.suggested_quantity == 85 - 30
+    # 20 of the lead time's 50 go unserved and are not made up: the order serves the
+    # 35 of the week after it arrives at 95%, not the 55 a backorder rule would order.
+    assert line.expected_lost == pytest.approx(20) and line.stockout_chance == 1.0
+    assert line.suggested_quantity == 34
+    assert line.fill_after == pytest.approx(34 / 35) and line.stockout_after == 1.0
+    assert line.half_fill == pytest.approx(17 / 35)
     assert line.days_of_cover == 5
     assert line.revenue_at_risk == Decimal("100.00")  # 10 days x 5 units x 2.00 after run-out
-    assert "order by" in line.explain() and "Suggested order: 55" in line.explain()
+    why = line.explain()
+    assert "order by" in why and "Order 34 to serve 95% of the demand of the 7 days" in why
+    assert "the chance of running out before it arrives is 100%" in why
+    assert "about 40% of the demand before then would go unserved" in why
+    assert "Ordering half (17) would serve 49%" in why
+    assert "To serve 95% of demand (the target, class C), an order is needed" in why
+    assert "No demand distribution is stored yet" in why
 
 
 def test_order_soon_healthy_overstock_and_no_demand(db: Database) -> None:
@@ -80,8 +121,11 @@ def test_order_soon_healthy_overstock_and_no_demand(db: Database) -> None:
     add(db, "DEAD", quantity=40, lead_time=5)
     store(db, {"SOON": 5.0, "OK": 5.0, "HEAP": 5.0, "DEAD": 0.0})
     lines = plan(db)
-    assert lines["SOON"].status == "order soon"
+    # SOON: 35 left when an order placed today would arrive covers that week; after this
+    # week's 35 the position (25) is under the reorder point (25 + 33.25).
+    assert lines["SOON"].status == "order soon" and lines["SOON"].suggested_quantity == 0
     assert lines["SOON"].order_by == TODAY + timedelta(days=6)
+    assert "by next week's review one will be" in lines["SOON"].explain()
     assert lines["OK"].status == "healthy" and lines["OK"].suggested_quantity == 0
     assert lines["HEAP"].status == "overstock" and lines["HEAP"].run_out_day is None
     assert lines["DEAD"].status == "no recent demand"
@@ -93,35 +137,46 @@ def test_lines_to_order_come_by_order_by_day_then_revenue_at_risk(db: Database) 
     add(db, "LATE", quantity=30, lead_time=3)  # below its reorder point, order by day 3
     add(db, "EARLY", quantity=60, lead_time=10)  # order by day 2
     add(db, "RICH", quantity=60, lead_time=10, price="9.00")  # order by day 2, more at risk
-    store(db, {"LATE": 5.0, "EARLY": 5.0, "RICH": 5.0}, error_sd=3.0)
+    store(db, {"LATE": 5.0, "EARLY": 5.0, "RICH": 5.0})
     lines = reorder_list.reorder_plan(db, today=TODAY)
     assert [(line.product_id, line.order_by) for line in lines] == [
         ("RICH", TODAY + timedelta(days=1)),
         ("EARLY", TODAY + timedelta(days=1)),
         ("LATE", TODAY + timedelta(days=2)),
     ]
+    assert {line.status for line in lines} == {"order now"}
 
 
-def test_forecast_errors_add_safety_stock_and_service_level_raises_it(db: Database) -> None:
+def test_a_wider_demand_range_and_a_higher_target_raise_the_reorder_point(db: Database) -> None:
     add(db, "MUG", quantity=100, lead_time=9)
-    store(db, {"MUG": 4.0}, error_sd=2.0)
+    store(db, {"MUG": 4.0}, spread=0.0, lead_times={"MUG": 9})
+    certain = plan(db)["MUG"]
+    assert certain.distribution and certain.reorder_point == pytest.approx(36 + 0.95 * 28)
+    store(db, {"MUG": 4.0}, spread=2.0, lead_times={"MUG": 9})
     at_95 = plan(db)["MUG"]
-    assert at_95.safety_stock == pytest.approx(1.6449 * 2.0 * 3, rel=1e-3)  # sqrt(9) days
+    assert at_95.distribution and at_95.reorder_point > certain.reorder_point
     at_98 = plan(db, service_level=0.98)["MUG"]
-    assert at_98.safety_stock > at_95.safety_stock
-    assert at_98.reorder_point == pytest.approx(36 + at_98.safety_stock)
+    assert at_98.reorder_point > at_95.reorder_point and at_98.safety_stock > at_95.safety_stock
+    assert at_98.safety_stock == pytest.approx(at_98.reorder_point - 64, abs=0.5)
+    assert at_95.stockout_chance == 0  # 100 on hand against 36 (sd 6) over the lead time
+    assert "No demand distribution" not in at_95.explain()
+    add(db, "CUP", quantity=42, lead_time=9)  # one sd above the lead time's demand
+    store(db, {"CUP": 4.0}, spread=2.0, lead_times={"CUP": 9})
+    assert plan(db)["CUP"].stockout_chance == pytest.approx(0.16, abs=0.01)
 
 
 def test_stock_on_order_counts_towards_the_position_from_its_expected_day(db: Database) -> None:
     add(db, "FAST", quantity=30, lead_time=10)
     store(db, {"FAST": 5.0})
     early = plan(db, arrivals={"FAST": [(TODAY + timedelta(days=3), 40)]})["FAST"]
-    assert early.on_order == 40 and early.suggested_quantity == 85 - 70
+    # 15 sold before the 40 arrive, 35 after: 20 left for the week after (33.25 wanted).
+    assert early.on_order == 40 and early.expected_lost == 0 and early.suggested_quantity == 14
     assert early.run_out_day == TODAY + timedelta(days=13)  # 70 units: the 14th day
-    # The same 40 units arriving after the 30 on hand are gone: out on day 6 regardless.
+    # The same 40 units arriving after the 30 on hand are gone: 10 lost, 30 left.
     late = plan(db, arrivals={"FAST": [(TODAY + timedelta(days=8), 40)]})["FAST"]
     assert late.run_out_day == TODAY + timedelta(days=5) and late.status == "order now"
-    assert "on order 40 on Tue 10 Mar" in late.explain()
+    assert late.expected_lost == pytest.approx(10) and late.suggested_quantity == 4
+    assert "With 30 on hand and 40 on Tue 10 Mar on order" in late.explain()
 
 
 def test_abc_classes_split_revenue_80_15_5() -> None:
@@ -169,7 +224,7 @@ def test_the_reorder_command_lists_what_to_order(tmp_path) -> None:  # type: ign
     assert code == 0, err
     lines = out.splitlines()
     assert lines[0].split()[:3] == ["product", "status", "abc"]
-    assert lines[2].split()[:2] == ["FAST", "order"] and " 55 " in lines[2]
+    assert lines[2].split()[:2] == ["FAST", "order"] and " 34 " in lines[2]
     assert lines[-1] == "1 more products are healthy (--all shows them)"
     code, out, _ = run("--db", url, "reorder", "--all", "--service-level", "2")
     assert code == 1
@@ -202,34 +257,34 @@ def edit(db: Database, pid: str, **changes: object) -> None:
 
 def test_a_products_own_service_level_beats_its_classs_setting(db: Database) -> None:
     add(db, "MUG", quantity=100, lead_time=9)
-    store(db, {"MUG": 4.0}, error_sd=2.0)
+    store(db, {"MUG": 4.0}, spread=2.0, lead_times={"MUG": 9})
     services.update_settings(db, service_levels={"A": "0.9", "B": "0.9", "C": "99%"})
     by_class = plan(db)["MUG"]  # no sales last year: class C
     assert by_class.abc == "C" and by_class.service_level == 0.99
-    assert by_class.safety_stock == pytest.approx(2.3263 * 2.0 * 3, rel=1e-3)
-    assert "99% service level (class C)" in by_class.explain()
+    assert "To serve 99% of demand (the target, class C)" in by_class.explain()
     edit(db, "MUG", service_level="0.8")
     own = plan(db)["MUG"]
-    assert own.service_level == 0.8 and "(its own)" in own.explain()
-    assert own.safety_stock == pytest.approx(0.8416 * 2.0 * 3, rel=1e-3)
+    assert own.service_level == 0.8 and "(the target, its own)" in own.explain()
+    assert own.reorder_point < by_class.reorder_point
 
 
 def test_a_lead_time_spread_adds_the_demand_of_late_days(db: Database) -> None:
     add(db, "MUG", quantity=100, lead_time=9)
-    store(db, {"MUG": 4.0}, error_sd=2.0)
+    store(db, {"MUG": 4.0})
     edit(db, "MUG", lead_time_sd_days=2)
     line = plan(db)["MUG"]
-    # sigma = sqrt(9 x 2^2 + 4^2 x 2^2) = sqrt(36 + 64) = 10
-    assert line.safety_stock == pytest.approx(1.6449 * 10, rel=1e-3)
-    assert "give or take 2 days" in line.explain()
+    # Deliveries between about 6.4 and 11.6 days: more than the 62.6 a sure 9 days need,
+    # less than the 74.3 of always being 2.6 days late.
+    assert 36 + 0.95 * 28 < line.reorder_point < 46.25 + 28
+    assert "arrives in 9 days (give or take 2 days)" in line.explain()
 
 
 def test_orders_are_rounded_up_to_whole_packs_and_the_minimum(db: Database) -> None:
     add(db, "FAST", quantity=30, lead_time=10)
     store(db, {"FAST": 5.0})
-    assert plan(db)["FAST"].suggested_quantity == 55
+    assert plan(db)["FAST"].suggested_quantity == 34
     edit(db, "FAST", pack_size=12)
-    assert plan(db)["FAST"].suggested_quantity == 60  # 5 packs
+    assert plan(db)["FAST"].suggested_quantity == 36  # 3 packs
     edit(db, "FAST", min_order_quantity=100)
     line = plan(db)["FAST"]
     assert line.suggested_quantity == 108  # at least 100, in packs of 12
@@ -248,10 +303,10 @@ def test_eoq_sizes_orders_once_ordering_cost_and_holding_rate_are_set(db: Databa
     assert line.suggested_quantity == 605
     assert "the economic order quantity is 604" in line.explain()
     services.update_settings(db, ordering_cost="", holding_rate=None)
-    assert plan(db)["FAST"].suggested_quantity == 55
+    assert plan(db)["FAST"].suggested_quantity == 34
 
 
-def test_lumpy_past_orders_raise_the_reorder_point_above_the_forecasts(db: Database) -> None:
+def test_lumpy_past_orders_widen_the_stored_range_and_the_reorder_point(db: Database) -> None:
     add(db, "LUMPY", quantity=400, lead_time=10)
     history = [
         HistoryLine(TODAY - timedelta(days=back), "LUMPY", 100 if back % 20 == 0 else 1,
@@ -259,12 +314,11 @@ def test_lumpy_past_orders_raise_the_reorder_point_above_the_forecasts(db: Datab
         for back in range(1, 200)
     ]  # fmt: skip
     services.record_history(db, history)
-    store(db, {"LUMPY": 6.0})  # the forecast's own errors: none
+    refresh.refresh_forecasts(db, horizon_days=60, workers=1, clock=lambda: NOW)
     line = plan(db)["LUMPY"]
-    assert line.lead_time_demand == 60
-    assert line.reorder_point > 100  # a 10-day stretch with a 100-unit order is common
-    assert line.cover.basis != "the forecast's backtest errors"
-    assert line.cover.past_level is not None and line.cover.lumpy_level is not None
+    assert line.distribution
+    # About 6 a day on average, but a 17-day stretch holds a 100-unit order most often.
+    assert line.reorder_point > 100 > line.lead_time_demand + line.review_demand
 
 
 def test_a_purchase_that_leaves_too_little_for_the_lead_time_alerts_at_once(

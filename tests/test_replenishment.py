@@ -6,9 +6,8 @@ import numpy as np
 import pytest
 
 from stockcore.domain import InvalidValue, parse_service_level
+from stockcore.replenishment import levels
 from stockcore.replenishment.levels import (
-    cover_level,
-    demand_sigma,
     economic_order_quantity,
     order_quantity,
     parse_daily_demand,
@@ -64,36 +63,80 @@ def test_stock_on_order_is_subtracted() -> None:
     assert order_quantity(480, on_hand=100, on_order=300, pack_size=48) == 96
 
 
-def test_the_cover_level_is_the_forecast_plus_z_sigma_without_a_past() -> None:
-    level = cover_level(
-        expected=100, sigma=10, past_sums=np.array([]), cycle_demand=50, service_level=0.95
-    )
-    assert level.level == pytest.approx(116.449, abs=1e-3)
-    assert level.safety_stock == pytest.approx(16.449, abs=1e-3)
-    assert level.basis == "the forecast's backtest errors"
+def cover(lead: list[float], review: list[float]) -> levels.Cover:
+    return levels.Cover(np.array(lead, dtype=float), np.array(review, dtype=float))
 
 
-def test_the_cover_level_rises_to_what_past_stretches_sold() -> None:
-    steady = np.full(50, 100.0)
-    lumpy = np.array([100.0] * 45 + [400.0] * 5)  # one stretch in ten had a big order
-    calm = cover_level(
-        expected=100, sigma=5, past_sums=steady, cycle_demand=50, service_level=0.95
-    )  # fmt: skip
-    assert calm.level == pytest.approx(108.22, abs=0.01)  # the forecast's errors rule
-    stormy = cover_level(
-        expected=100, sigma=5, past_sums=lumpy, cycle_demand=50, service_level=0.95
-    )  # fmt: skip
-    assert stormy.past_level == pytest.approx(400.0)
-    assert stormy.level == 400.0 and stormy.basis.startswith("what the same stretch")
-    # Past stretches are scaled up to a higher forecast, never down to a lower one.
-    rising = cover_level(
-        expected=260, sigma=0, past_sums=lumpy, cycle_demand=50, service_level=0.5
-    )  # fmt: skip
-    assert rising.past_level == pytest.approx(200.0)  # median 100 x (260 / mean 130)
-    falling = cover_level(
-        expected=50, sigma=0, past_sums=lumpy, cycle_demand=50, service_level=0.5
-    )  # fmt: skip
-    assert falling.past_level == pytest.approx(100.0)
+def test_a_cover_splits_each_future_in_proportion_to_expected_demand() -> None:
+    # Lead time: 20 expected of the 30 of lead time + review.
+    made = levels.Cover.from_quantiles([10, 20, 30], [15, 30, 45])
+    assert made.lead.tolist() == pytest.approx([10, 20, 30])
+    assert made.review.tolist() == pytest.approx([5, 10, 15])
+    assert made.lead_alone is not None and made.lead_alone.tolist() == [10, 20, 30]
+    # Lumpy: the lead time's own shape is kept for the chance of running out.
+    lumpy = levels.Cover.from_quantiles([0, 0, 90], [30, 30, 90])
+    assert lumpy.review.tolist() == pytest.approx([12, 12, 36])  # 20 of 50 expected
+    outlook = levels.lead_time_outlook(10, [], lumpy)
+    assert outlook.stockout_chance == pytest.approx(1 / 3)
+    assert outlook.expected_lost == pytest.approx(80 / 3)
+    assert levels.Cover.from_quantiles([10], [8]).review.tolist() == [0.0]  # never negative
+    with pytest.raises(ValueError):
+        levels.Cover.from_quantiles([], [3])
+
+
+def test_with_certain_demand_the_order_is_exactly_the_gap() -> None:
+    certain = cover([50], [35])
+    outlook = levels.lead_time_outlook(60, [], certain)
+    assert outlook.left.tolist() == [10] and outlook.stockout_chance == 0
+    assert levels.order_for_fill(certain, outlook.left, 0.95) == pytest.approx(23.25)
+    assert levels.order_for_fill(certain, outlook.left, 0.5) == pytest.approx(7.5)
+    assert levels.level_for_fill(certain, 0.95) == pytest.approx(50 + 33.25)
+
+
+def test_the_loss_function_on_two_equally_likely_weeks() -> None:
+    # The week after arrival sells 0 or 100: E[D] = 50, E[(D - q)+] = (100 - q) / 2.
+    split = cover([0, 0], [0, 100])
+    nothing = np.zeros(2)
+    assert levels.order_for_fill(split, nothing, 0.5) == pytest.approx(50)
+    assert levels.order_for_fill(split, nothing, 0.9) == pytest.approx(90)
+    assert levels.expected_fill(split, nothing, 90) == pytest.approx(0.9)
+    assert levels.stockout_chance_after(split, nothing, 90) == 0.5
+    assert levels.stockout_chance_after(split, nothing, 100) == 0.0
+
+
+def test_sales_lost_before_the_order_arrives_are_not_ordered_again() -> None:
+    # 10 on hand, 30 wanted over the lead time: 20 go unserved and the week after the
+    # order arrives (20 units) starts from nothing. A backorder rule would order 40.
+    short = cover([30], [20])
+    outlook = levels.lead_time_outlook(10, [], short)
+    assert outlook.stockout_chance == 1.0 and outlook.expected_lost == pytest.approx(20)
+    assert levels.order_for_fill(short, outlook.left, 0.99) == pytest.approx(19.8)
+
+
+def test_orders_on_their_way_count_from_their_day() -> None:
+    # Nothing on hand, 30 arriving halfway through a 20-unit lead time: 10 lost first,
+    # then 20 left when the new order arrives.
+    half = cover([20], [10])
+    outlook = levels.lead_time_outlook(0, [levels.Arrival(0.5, 30)], half)
+    assert outlook.expected_lost == pytest.approx(10) and outlook.left.tolist() == [20]
+    assert levels.order_for_fill(half, outlook.left, 0.99) == 0
+    early = levels.lead_time_outlook(0, [levels.Arrival(0.0, 30)], half)
+    assert early.stockout_chance == 0 and early.left.tolist() == [10]
+    assert levels.arrivals_in(np.array([1.0, 1.0, 2.0]), [(2, 5), (9, 1)]) == [
+        levels.Arrival(0.5, 5.0), levels.Arrival(1.0, 1.0),
+    ]  # fmt: skip
+
+
+def test_a_higher_target_orders_more_and_a_wider_range_needs_more() -> None:
+    narrow = levels.Cover.from_quantiles(np.full(100, 50.0), np.linspace(80, 90, 100))
+    wide = levels.Cover.from_quantiles(np.full(100, 50.0), np.linspace(55, 115, 100))
+    left = np.zeros(100)
+    orders = [levels.order_for_fill(wide, left, t) for t in (0.8, 0.9, 0.95, 0.99)]
+    assert orders == sorted(orders) and orders[0] < orders[-1]
+    assert levels.order_for_fill(narrow, left, 0.95) < levels.order_for_fill(wide, left, 0.95)
+    assert levels.expected_fill(wide, left, orders[2]) == pytest.approx(0.95, abs=1e-4)
+    with pytest.raises(InvalidValue, match="fill rate target"):
+        levels.order_for_fill(wide, left, 1.0)
 
 
 def test_stretch_sums_leave_out_stock_out_days() -> None:
@@ -103,11 +146,6 @@ def test_stretch_sums_leave_out_stock_out_days() -> None:
     assert stretch_sums(np.array([]), 3).size == 0
     assert trading_days_in(7, 6) == 6 and trading_days_in(14, 5) == 10
     assert trading_days_in(1, 5) == 1
-
-
-def test_the_sigma_adds_the_lead_times_spread() -> None:
-    assert demand_sigma(2.0, 9, 4.0, None) == pytest.approx(6.0)
-    assert demand_sigma(2.0, 9, 4.0, 2.0) == pytest.approx(10.0)  # sqrt(36 + 64)
 
 
 def test_economic_order_quantity() -> None:

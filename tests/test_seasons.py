@@ -5,7 +5,7 @@ not carry December into January or a quiet summer into November."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pandas as pd
@@ -15,6 +15,7 @@ from stockcore import services
 from stockcore.db import Database
 from stockcore.demo import DEMO_SALES, SALES_COLUMNS, _rows, read_demo_products
 from stockcore.forecasting import refresh, views
+from stockcore.replenishment import levels, plan
 from stockcore.services import HistoryLine
 
 SEASONAL = ("21098", "22086", "85048")  # toilet roll, paper chains, glass ball lights
@@ -57,6 +58,19 @@ def refreshed(db: Database, today: date) -> None:
     assert summary.products == 4
 
 
+def reorder_lines(db: Database, today: date) -> dict[str, plan.ReorderLine]:
+    """The reorder list on `today`, every reorder point checked against the top of the
+    stored range of demand over lead time + review (the 99.5% quantile), stretched by the
+    latest delivery the lead time's spread allows for (its 90% quantile)."""
+    lines = {line.product_id: line for line in plan.reorder_plan(db, today=today)}
+    grids = views.lead_time_grids(db)
+    for product_id, line in lines.items():
+        late = 1 + 1.2816 * (line.lead_time_sd_days or 0) / line.lead_time_days
+        top = grids[product_id]["lead+review"][-1] * late
+        assert line.reorder_point <= top + 1e-6, product_id
+    return lines
+
+
 def test_on_1_december_the_forecast_drops_after_christmas(sqlite_db: Database) -> None:
     christmas_shop(sqlite_db, date(2011, 12, 1))
     refreshed(sqlite_db, date(2011, 12, 1))
@@ -66,6 +80,20 @@ def test_on_1_december_the_forecast_drops_after_christmas(sqlite_db: Database) -
         phase = views.product_forecast(sqlite_db, product_id, days=7, today=date(2011, 12, 1))
         assert phase.model is not None and phase.model.season == "category Christmas"
         assert "falling" in (phase.model.season_phase or "")
+    # An order placed on 1 December arrives after the peak (21 days, give or take 4): it
+    # is sized for what sells after it arrives, never for December, and says so.
+    lines = reorder_lines(sqlite_db, date(2011, 12, 1))
+    for product_id in SEASONAL:
+        line = lines[product_id]
+        assert line.season is not None and line.season.ended, product_id
+        assert "Season ends" in line.explain()
+        assert line.season.last_order < date(2011, 12, 1)
+        # Never more than the top of the range of what sells in the week after it arrives.
+        grid = views.lead_time_grids(sqlite_db)[product_id]
+        week = levels.Cover.from_quantiles(grid["lead"], grid["lead+review"]).review.max()
+        most = levels.round_order(week, minimum=line.min_order_quantity, pack_size=line.pack_size)
+        assert line.suggested_quantity <= most, product_id
+        assert line.suggested_quantity < line.lead_time_demand, product_id
 
 
 def test_in_late_january_december_is_not_carried_forward(sqlite_db: Database) -> None:
@@ -76,6 +104,14 @@ def test_in_late_january_december_is_not_carried_forward(sqlite_db: Database) ->
         december = history.history.set_index("day")["units"]["2010-12-01":"2010-12-20"].mean()
         months = monthly(sqlite_db, product_id, date(2011, 1, 26))
         assert months[2] < 0.2 * december, product_id
+    # Nothing seasonal to say, and no order sized on December's sales.
+    lines = reorder_lines(sqlite_db, date(2011, 1, 26))
+    for product_id in SEASONAL:
+        line = lines[product_id]
+        assert line.season is None or not line.season.ended, product_id
+        assert line.suggested_quantity <= max(
+            3 * (line.lead_time_demand + line.review_demand), line.min_order_quantity + 24
+        ), product_id
 
 
 @pytest.mark.parametrize("product_id", SEASONAL)
@@ -87,3 +123,9 @@ def test_in_september_the_forecast_rises_towards_november(
     months = monthly(sqlite_db, product_id, date(2011, 9, 16))
     assert months[11] > 1.5 * months[9]
     assert months[1] < 0.3 * months[11]
+    # The peak is ahead: the line gives the last day an order arrives in time for it.
+    line = reorder_lines(sqlite_db, date(2011, 9, 16))[product_id]
+    assert line.season is not None and not line.season.ended
+    assert date(2011, 11, 1) <= line.season.peak <= date(2011, 12, 24)
+    assert line.season.last_order == line.season.peak - timedelta(days=line.lead_time_days)
+    assert "last sensible order" in line.explain()

@@ -27,7 +27,7 @@ from stockcore.models import (
     PredictionRow,
     ProductRow,
 )
-from stockcore.replenishment import purchase_orders
+from stockcore.replenishment import levels, purchase_orders
 from stockcore.replenishment.levels import run_out_day
 from stockcore.services import local_now
 
@@ -166,6 +166,7 @@ def product_forecast(
             .order_by(PredictionRow.day)
         ).all()
         title, on_hand = f"{product.name} ({product_id})", product.quantity
+        lead_spread = product.lead_time_sd_days
         model = _chosen(chosen) if chosen is not None else None
         covers = tuple(
             CoverQuantiles(
@@ -209,7 +210,9 @@ def product_forecast(
         ),
         units_on_horizon=float(forecast["predicted_units"].sum()),
         covers=covers,
-        stockout_chance=_stockout_chance(covers, on_hand, arriving, today),
+        stockout_chance=_stockout_chance(
+            covers, on_hand, arriving, today, forecast["predicted_units"].to_numpy(), lead_spread
+        ),
     )
 
 
@@ -243,13 +246,29 @@ def _stockout_chance(
     on_hand: int,
     arriving: Sequence[tuple[date, int]],
     today: date,
+    units: np.ndarray,
+    spread: float | None,
 ) -> tuple[float, str] | None:
+    """The chance of running out before an order placed today could arrive, as the
+    Reorder page states it: from the stored distribution of the lead time's demand, the
+    open orders counted from their expected days."""
     lead = next((cover for cover in covers if cover.cover == "lead"), None)
+    both = next((cover for cover in covers if cover.cover == "lead+review"), None)
     if lead is None:
         return None
-    before = today + timedelta(days=lead.days)
-    coming = sum(units for day, units in arriving if day < before)
-    return lead.chance_above(on_hand + coming)
+    if not lead.grid or both is None or len(both.grid) != len(lead.grid):
+        before = today + timedelta(days=lead.days)  # stored before grids: the quantiles
+        coming = sum(units for day, units in arriving if day < before)
+        return lead.chance_above(on_hand + coming)
+    cover = levels.with_lead_time_spread(
+        levels.Cover.from_quantiles(lead.grid, both.grid), lead.days, spread
+    )
+    shipments = [((day - today).days, units) for day, units in arriving]
+    outlook = levels.lead_time_outlook(
+        on_hand, levels.arrivals_in(units[: lead.days], shipments), cover
+    )
+    chance = outlook.stockout_chance
+    return chance, "under 1%" if 0 < chance < 0.01 else f"{chance:.0%}"
 
 
 def group_forecast(

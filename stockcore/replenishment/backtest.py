@@ -1,51 +1,68 @@
-"""Comparing stocking policies on real history: the spec's static threshold against
-stockcore's forecast-driven reorder point. The replay works on arrays; `shop_histories`
-reads them from a shop's database.
+"""Comparing stocking policies on real history: the rules a shop would use instead of
+stockcore, and stockcore's own, replayed on the same demand. The replay works on arrays;
+`shop_histories` reads them from a shop's database.
 
 Days here are trading days (the shop's closed days are not in the history), so lead
 times and the review period are converted to trading days with the shop's trading days
 per week.
 
-* Static threshold: whenever stock on hand plus on order is below the threshold, order a
-  fixed quantity. Without a threshold typed by hand, the threshold is the lead-time demand
-  at the average rate of the 90 trading days before the replay, times `factor`, and the
-  quantity is 30 trading days of that average demand.
-* Forecast (stockcore): every review period, forecast from the past only (the same model
-  choice as a refresh) and order up to the level that covers the lead time plus the
-  review period (the next order can only be placed a review later), rounded up to the
-  supplier's minimum and pack size. That level is `levels.cover_level`, the same
-  rule the Reorder page uses: the largest of the forecast plus z x its error sd, the
-  service-level quantile of what every such stretch sold in the last 300 trading days,
-  and the fill-rate level of those stretches (lumpy demand, a reseller's 500-unit order,
-  that a normal approximation of daily errors misses).
+* static threshold (the seed's rule): whenever stock on hand plus on order is below the
+  threshold, order a fixed quantity. Without a threshold typed by hand, the threshold is
+  the lead-time demand at the average rate of the 90 trading days before the replay, and
+  the quantity 30 trading days of that average demand. Reviewed daily.
+* min/max at a factor: min = factor x the average of the last 90 trading days x the
+  lead time, max = min + 30 days of that average; order up to max whenever the position
+  is at or below min. The average is recomputed every day. Reviewed daily.
+* stockcore at a fill-rate target: every review period, forecast from the past only (the
+  same model choice and the shop's yearly season, as a refresh makes them) and order what
+  `levels.order_for_fill` says: enough for the review days after the order arrives to be
+  served at the target, from what the stock and the orders on their way leave after the
+  lead time (lost sales). Rounded up to the supplier's minimum and packs.
+* perfect foresight (the limit): knows the future; each review orders exactly what the
+  days from this order's arrival to the next one's will demand, minus what will be left
+  then. 100% fill with the least stock any policy with this lead time and review period
+  can hold.
 
-Each policy starts with the stock it would keep: the static one at its threshold plus one
-order, the forecast one at its order-up-to level of the first day.
+Each policy starts with the stock it would keep: a rule at its max, stockcore at its
+reorder point of the first day (what covers the lead time and the review days after it).
+
+Calibration: at each review, stockcore states the chance of running out before an order
+placed that day could arrive; the replay records whether it did.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any, Final
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import select
 
+from stockcore import services
 from stockcore.db import Database
 from stockcore.domain import StockcoreError
 from stockcore.forecasting import models as forecasting
 from stockcore.forecasting import selection
+from stockcore.forecasting.distribution import GRID_LEVELS
 from stockcore.forecasting.history import daily_demand, trading_days
 from stockcore.models import ProductRow
 from stockcore.replenishment import levels
-from stockcore.replenishment.simulation import Decide, replay, static_threshold
+from stockcore.replenishment.simulation import Decide, order_up_to, replay, static_threshold
 
 REVIEW_DAYS: Final = levels.REVIEW_PERIOD_DAYS  # calendar days between reviews
 STATIC_ORDER_DAYS: Final = 30  # the static policy orders this many days of average demand
 BASELINE_DAYS: Final = 90
+TARGETS: Final = (0.80, 0.90, 0.95, 0.98, 0.99)
+FACTORS: Final = (0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0)
+
+STATIC: Final = "static threshold (seed)"
+MINMAX: Final = "min/max (90-day average)"
+STOCKCORE: Final = "stockcore"
+STOCKCORE_EOQ: Final = "stockcore with EOQ"
+LIMIT: Final = "perfect foresight (limit)"
 
 
 @dataclass(frozen=True)
@@ -62,160 +79,336 @@ class ProductHistory:
 
 @dataclass(frozen=True)
 class PolicyOutcome:
-    policy: str
-    service_level: float | None
+    policy: str  # the family: STATIC, MINMAX, STOCKCORE or LIMIT
+    setting: str  # "x2", "95%", "periodic"
+    target: float | None  # stockcore's fill-rate target
     fill_rate: float
     stockout_days: int
     avg_inventory_units: float
     avg_inventory_value: float
     orders: int
+    orders_per_product_month: float
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
 
 
 @dataclass(frozen=True)
-class _Plan:
-    lead_time_demand: float
-    review_demand: float
-    error_sd: float
-    selling_days: int  # forecast days with demand within lead time + review period
-    past_sums: np.ndarray  # demand over every (lead time + review) stretch, last year
+class Backtest:
+    outcomes: list[PolicyOutcome]
+    products: int
+    days: int  # trading days replayed
+    # (stated chance of running out before an order placed that day arrives, whether it
+    # did), one per product and review of stockcore at the 95% target
+    calibration: list[tuple[float, bool]] = field(default_factory=list)
 
 
-def _forecast_plans(
-    product: ProductHistory, start: int, season: int, lead: int, review: int
-) -> dict[int, _Plan]:
-    """The forecast a review day would have made, for every review day of the replay."""
-    plans: dict[int, _Plan] = {}
+@dataclass(frozen=True)
+class ReviewForecast:
+    """What stockcore knew at one review: the demand samples of the lead time and of the
+    review days after it, and the forecast per day of the lead time."""
+
+    cover: levels.Cover
+    lead_units: np.ndarray
+    days: int  # trading days the cover spans (lead time + review)
+
+
+Seasons = Callable[[pd.Timestamp, pd.DatetimeIndex], "forecasting.Season | None"]
+
+
+def review_forecasts(
+    product: ProductHistory,
+    start: int,
+    season: int,
+    lead: int,
+    review: int,
+    *,
+    future_days: pd.DatetimeIndex | None = None,
+    seasons: Seasons | None = None,
+) -> dict[int, ReviewForecast]:
+    """The forecast every review day of the replay (from `start`) would have made."""
+    calendar = product.days if future_days is None else product.days.append(future_days)
+    found: dict[int, ReviewForecast] = {}
     for day in range(0, len(product.units) - start, review):
         cut = start + day
         history = product.units[:cut].astype(float)
         days = product.days[:cut]
-        future = product.days[cut : cut + lead + review]
+        future = calendar[cut : cut + lead + review]
         if len(future) < lead + review:  # near the end of the data: extend the calendar
             extra = pd.date_range(days[-1] + pd.Timedelta(days=1), periods=2 * (lead + review))
             future = pd.DatetimeIndex(extra[: lead + review])
         if selection.can_backtest(len(history), season):
-            made = selection.forecast_series(history, days, future, season=season)
-            units, spread = made.units, made.error_sd
-        else:
-            units = np.full(lead + review, float(history.mean()) if len(history) else 0.0)
-            spread = float(history.std()) if len(history) > 1 else 0.0
-        plans[day] = _Plan(
-            float(units[:lead].sum()),
-            float(units[lead:].sum()),
-            spread,
-            int((units > 0).sum()),
-            levels.stretch_sums(history, lead + review),
-        )
-    return plans
+            yearly = seasons(days[-1], pd.DatetimeIndex(days.append(future))) if seasons else None
+            made = selection.forecast_series(
+                history, days, pd.DatetimeIndex(future), season=season, yearly=yearly
+            )
+            cover = levels.Cover.from_quantiles(
+                made.total(lead).quantiles(GRID_LEVELS),
+                made.total(lead + review).quantiles(GRID_LEVELS),
+            )
+            units = np.asarray(made.units[:lead], dtype=float)
+        else:  # too short to choose a model: the recent days as they came
+            sums = levels.stretch_sums(history, lead + review)
+            heads = levels.stretch_sums(history, lead)
+            cover = levels.Cover.from_quantiles(
+                np.quantile(heads, GRID_LEVELS) if heads.size else np.zeros(len(GRID_LEVELS)),
+                np.quantile(sums, GRID_LEVELS) if sums.size else np.zeros(len(GRID_LEVELS)),
+            )
+            units = np.full(lead, float(history.mean()) if len(history) else 0.0)
+        found[day] = ReviewForecast(cover, units, lead + review)
+    return found
 
 
-def _forecast_policy(
-    plans: dict[int, _Plan], service_level: float, product: ProductHistory
+def fill_rate_policy(
+    forecasts: Mapping[int, ReviewForecast],
+    target: float,
+    product: ProductHistory,
+    lead: int,
+    stated: list[tuple[int, float]] | None = None,
+    eoq: Callable[[float], float] | None = None,
 ) -> Decide:
-    """Periodic review, order-up-to: at each review, order up to what covers the lead
-    time plus the review period (the next order can only come a review later)."""
+    """stockcore's rule at `target`, replayed: it remembers its own orders to know when
+    each will arrive. `stated` collects (day, chance of running out before an order placed
+    that day could arrive). `eoq` (units per order from units per trading day), when the
+    shop has set an ordering cost and a holding rate, sets the least an order holds, as
+    the Reorder page does."""
+    placed: list[tuple[int, int]] = []  # (arrival day, units)
 
     def decide(day: int, on_hand: int, on_order: int, past: np.ndarray) -> int:
-        plan = plans[day]
-        level = levels.cover_level(
-            expected=plan.lead_time_demand + plan.review_demand,
-            sigma=levels.demand_sigma(plan.error_sd, plan.selling_days, 0.0, None),
-            past_sums=plan.past_sums,
-            cycle_demand=plan.review_demand,
-            service_level=service_level,
-        ).level
-        return levels.order_quantity(
-            level, on_hand, on_order,
-            minimum=product.min_order_quantity, pack_size=product.pack_size,
-        )  # fmt: skip
+        made = forecasts[day]
+        coming = [(arrive - day, units) for arrive, units in placed if arrive > day]
+        arrivals = levels.arrivals_in(made.lead_units, coming)
+        outlook = levels.lead_time_outlook(on_hand, arrivals, made.cover)
+        if stated is not None:
+            stated.append((day, outlook.stockout_chance))
+        wanted = levels.order_for_fill(made.cover, outlook.left, target)
+        if wanted > 0 and eoq is not None:
+            per_day = (made.cover.lead_mean + made.cover.review_mean) / made.days
+            wanted = max(wanted, eoq(per_day))
+        quantity = levels.round_order(
+            wanted, minimum=product.min_order_quantity, pack_size=product.pack_size
+        )
+        if quantity:
+            placed.append((day + lead, quantity))
+        return quantity
 
     return decide
 
 
+def min_max_levels(factor: float, lead: int) -> Callable[[int, np.ndarray], tuple[float, float]]:
+    """min = factor x the last 90 days' average x the lead time; max = min + 30 days."""
+
+    def lookup(day: int, seen: np.ndarray) -> tuple[float, float]:
+        average = float(seen[-BASELINE_DAYS:].mean()) if len(seen) else 0.0
+        low = factor * average * lead
+        return low, low + average * STATIC_ORDER_DAYS
+
+    return lookup
+
+
+def perfect_foresight(demand: np.ndarray, lead: int, every: int) -> Decide:
+    """Order what the days from this order's arrival to the next order's arrival demand,
+    minus what will be left at the arrival (all earlier orders are in by then)."""
+
+    def decide(day: int, on_hand: int, on_order: int, seen: np.ndarray) -> int:
+        left = on_hand + on_order - int(demand[day : day + lead].sum())
+        wanted = int(demand[day + lead : day + lead + every].sum())
+        return max(0, wanted - left)
+
+    return decide
+
+
+# demanded, served, stock-out days, average units, average value, orders
 _Totals = tuple[int, int, int, float, float, int]
 
 
 def _run(
-    product: ProductHistory,
-    demand: np.ndarray,
-    past: np.ndarray,
-    opening: int,
-    lead: int,
-    decide: Decide,
-    every: int,
-) -> _Totals:
+    product: ProductHistory, demand: np.ndarray, past: np.ndarray, opening: float, lead: int,
+    decide: Decide, every: int,
+) -> tuple[_Totals, np.ndarray]:  # fmt: skip
     result = replay(
-        demand, opening_stock=opening, lead_time_days=lead, decide=decide,
+        demand, opening_stock=max(0, math.ceil(opening)), lead_time_days=lead, decide=decide,
         history=past, review_every=every,
     )  # fmt: skip
-    return (
+    totals = (
         result.demanded, result.served, result.stockout_days, result.average_on_hand,
         result.average_on_hand * product.unit_cost, result.orders,
     )  # fmt: skip
+    return totals, result.stocked_out
+
+
+def replay_product(
+    product: ProductHistory,
+    *,
+    replay_days: int,
+    season: int,
+    targets: Sequence[float] = TARGETS,
+    factors: Sequence[float] = FACTORS,
+    future_days: pd.DatetimeIndex | None = None,
+    seasons: Seasons | None = None,
+    costs: tuple[float, float] | None = None,
+) -> tuple[dict[tuple[str, str], _Totals], list[tuple[float, bool]]]:
+    """Every policy on one product's last `replay_days` trading days: totals per (family,
+    setting), and stockcore's calibration pairs at the 95% target (or its nearest).
+    `costs` (cost per order, yearly holding rate) adds stockcore with EOQ order sizes."""
+    start = len(product.units) - replay_days
+    lead = levels.trading_days_in(product.lead_time_days, season)
+    review = levels.trading_days_in(REVIEW_DAYS, season)
+    past = product.units[:start].astype(float)
+    demand = product.units[start:]
+    baseline = float(past[-BASELINE_DAYS:].mean()) if len(past) else 0.0
+    out: dict[tuple[str, str], _Totals] = {}
+
+    threshold = product.threshold if product.threshold else baseline * lead
+    quantity = levels.round_order(
+        max(1.0, baseline * STATIC_ORDER_DAYS),
+        minimum=product.min_order_quantity,
+        pack_size=product.pack_size,
+    )
+    out[(STATIC, "x1")], _ = _run(
+        product, demand, past, threshold + quantity, lead, static_threshold(threshold, quantity), 1
+    )
+    for factor in factors:
+        rule = min_max_levels(factor, lead)
+        out[(MINMAX, f"x{factor:g}")], _ = _run(
+            product, demand, past, rule(0, past)[1], lead, order_up_to(rule), 1
+        )
+    calibration: list[tuple[float, bool]] = []
+    if targets:
+        forecasts = review_forecasts(
+            product, start, season, lead, review, future_days=future_days, seasons=seasons
+        )
+        watched = min(targets, key=lambda t: abs(t - 0.95))
+        for target in targets:
+            stated: list[tuple[int, float]] = []
+            decide = fill_rate_policy(
+                forecasts, target, product, lead, stated if target == watched else None
+            )
+            opening = levels.level_for_fill(forecasts[0].cover, target)
+            out[(STOCKCORE, f"{target:.0%}")], short = _run(
+                product, demand, past, opening, lead, decide, review
+            )
+            for day, chance in stated[1:]:  # the first review opens with its own order
+                if day + lead <= len(demand):
+                    calibration.append((chance, bool(short[day : day + lead].any())))
+            if costs is not None:
+                sized = _eoq_rule(costs, product.unit_cost, season)
+                out[(STOCKCORE_EOQ, f"{target:.0%}")], _ = _run(
+                    product, demand, past, opening, lead,
+                    fill_rate_policy(forecasts, target, product, lead, eoq=sized), review,
+                )  # fmt: skip
+    out[(LIMIT, "periodic")], _ = _run(
+        product, demand, past, demand[:lead].sum(), lead,
+        perfect_foresight(demand, lead, review), review,
+    )  # fmt: skip
+    return out, calibration
+
+
+def _eoq_rule(
+    costs: tuple[float, float], unit_cost: float, season: int
+) -> Callable[[float], float]:
+    """Units per order by Wilson's EOQ, from the demand per trading day."""
+    ordering, rate = costs
+
+    def units(per_day: float) -> float:
+        yearly = per_day * season * 52
+        return levels.economic_order_quantity(yearly, ordering, rate * unit_cost)
+
+    return units
+
+
+def shop_seasons(shop_units: pd.Series) -> Seasons:
+    """The shop's yearly season as known on each review day (from its sales before it),
+    fitted once per day and kept."""
+    fitted: dict[pd.Timestamp, forecasting.Season | None] = {}
+
+    def season_on(last_day: pd.Timestamp, dates: pd.DatetimeIndex) -> forecasting.Season | None:
+        if last_day not in fitted:
+            known = shop_units[shop_units.index <= last_day]
+            fitted[last_day] = forecasting.yearly_season(
+                known.to_numpy(dtype=float), pd.DatetimeIndex(known.index),
+                pd.DatetimeIndex(known.index).union(
+                    pd.date_range(last_day + pd.Timedelta(days=1), periods=400)
+                ),
+                source="shop",
+            )  # fmt: skip
+        return fitted[last_day]
+
+    return season_on
+
+
+def summarise(
+    results: Sequence[dict[tuple[str, str], _Totals]], replay_days: int, season: int
+) -> list[PolicyOutcome]:
+    """Totals over products, one outcome per policy setting (fill over all units)."""
+    if not results:
+        return []
+    months = replay_days * 7 / season / 30.44
+    outcomes = []
+    for family, setting in results[0]:
+        rows = [r[(family, setting)] for r in results]
+        demanded = sum(r[0] for r in rows)
+        orders = sum(r[5] for r in rows)
+        outcomes.append(
+            PolicyOutcome(
+                policy=family,
+                setting=setting,
+                target=float(setting.rstrip("%")) / 100
+                if family in (STOCKCORE, STOCKCORE_EOQ)
+                else None,
+                fill_rate=sum(r[1] for r in rows) / demanded if demanded else 1.0,
+                stockout_days=sum(r[2] for r in rows),
+                avg_inventory_units=sum(r[3] for r in rows),
+                avg_inventory_value=sum(r[4] for r in rows),
+                orders=orders,
+                orders_per_product_month=orders / len(results) / months if months else 0.0,
+            )
+        )
+    return outcomes
 
 
 def compare_policies(
     products: Sequence[ProductHistory],
     *,
     replay_days: int,
-    service_levels: Sequence[float] = (0.90, 0.95, 0.98),
-    static_factors: Sequence[float] = (1.0,),
+    targets: Sequence[float] = TARGETS,
+    factors: Sequence[float] = FACTORS,
     season: int = 6,
-) -> list[PolicyOutcome]:
+    shop_units: pd.Series | None = None,
+    costs: tuple[float, float] | None = None,
+) -> Backtest:
     """Replay the last `replay_days` trading days of every product under each policy and
-    add the results up over products (fill rate over all units demanded)."""
-    review = levels.trading_days_in(REVIEW_DAYS, season)
-    totals: dict[tuple[str, float | None], list[_Totals]] = {}
+    add the results up over products. `shop_units` (the shop's units per trading day)
+    gives stockcore its yearly season."""
+    seasons = shop_seasons(shop_units) if shop_units is not None else None
+    results = []
+    calibration: list[tuple[float, bool]] = []
     for product in products:
-        start = len(product.units) - replay_days
-        if start < 1:
+        if len(product.units) - replay_days < 1:
             continue
-        lead = levels.trading_days_in(product.lead_time_days, season)
-        past = product.units[:start].astype(float)
-        baseline = float(past[-BASELINE_DAYS:].mean()) if len(past) else 0.0
-        demand = product.units[start:]
+        totals, pairs = replay_product(
+            product, replay_days=replay_days, season=season, targets=targets, factors=factors,
+            seasons=seasons, costs=costs,
+        )  # fmt: skip
+        results.append(totals)
+        calibration.extend(pairs)
+    return Backtest(summarise(results, replay_days, season), len(results), replay_days, calibration)
 
-        base_threshold = product.threshold if product.threshold else baseline * lead
-        quantity = levels.round_order(
-            max(1.0, baseline * STATIC_ORDER_DAYS),
-            minimum=product.min_order_quantity,
-            pack_size=product.pack_size,
-        )
-        for factor in static_factors:
-            threshold = factor * base_threshold
-            decide = static_threshold(threshold, quantity)
-            # Each policy starts where it would keep stock: just topped up.
-            opening = math.ceil(threshold) + quantity
-            totals.setdefault(("static threshold", factor), []).append(
-                _run(product, demand, past, opening, lead, decide, 1)
-            )
-        if not service_levels:
-            continue
-        plans = _forecast_plans(product, start, season, lead, review)
-        for level in service_levels:
-            ours = _forecast_policy(plans, level, product)
-            opening = ours(0, 0, 0, past)  # what it would order from nothing on day one
-            totals.setdefault(("forecast", level), []).append(
-                _run(product, demand, past, opening, lead, ours, review)
-            )
-    outcomes = []
-    for (policy, setting), rows in totals.items():
-        demanded = sum(r[0] for r in rows)
-        outcomes.append(
-            PolicyOutcome(
-                policy=policy if policy == "forecast" else f"static threshold x{setting:g}",
-                service_level=setting if policy == "forecast" else None,
-                fill_rate=sum(r[1] for r in rows) / demanded if demanded else 1.0,
-                stockout_days=sum(r[2] for r in rows),
-                avg_inventory_units=sum(r[3] for r in rows),
-                avg_inventory_value=sum(r[4] for r in rows),
-                orders=sum(r[5] for r in rows),
-            )
-        )
-    return outcomes
+
+CALIBRATION_BINS: Final = (0.0, 0.02, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0)
+
+
+def calibration_frame(pairs: Sequence[tuple[float, bool]]) -> pd.DataFrame:
+    """Stated chances of running out, binned, against how often it happened."""
+    columns = ["bin", "stated", "happened", "reviews"]
+    if not pairs:
+        return pd.DataFrame(columns=columns)
+    frame = pd.DataFrame(pairs, columns=["stated", "happened"])
+    frame["bin"] = pd.cut(frame["stated"], CALIBRATION_BINS, include_lowest=True).astype(str)
+    grouped = frame.groupby("bin", sort=False, observed=True).agg(
+        stated=("stated", "mean"), happened=("happened", "mean"), reviews=("stated", "size")
+    )
+    return grouped.reset_index().sort_values("stated")[columns].reset_index(drop=True)
 
 
 def demand_histories(
@@ -234,13 +427,23 @@ def demand_histories(
     ]
 
 
-def shop_histories(db: Database, *, products: int) -> tuple[list[ProductHistory], int]:
+@dataclass(frozen=True)
+class ShopHistory:
+    products: list[ProductHistory]  # the best sellers'
+    season: int  # trading days per week
+    shop_units: pd.Series  # units the whole shop sold per trading day
+
+
+def shop_histories(db: Database, *, products: int) -> ShopHistory:
     """The `products` best-selling products' demand per trading day (stock-out days, whose
-    demand is unknown, count as 0), and the shop's trading days per week."""
+    demand is unknown, count as 0), the shop's trading days per week and its daily total."""
     calendar = trading_days(db)
     demand = daily_demand(db)
+    season = forecasting.weekly_season(calendar)
     if demand.empty:
-        return [], forecasting.weekly_season(calendar)
+        return ShopHistory([], season, pd.Series(dtype=float))
+    shop_units = demand.groupby("day")["units"].sum()
+    shop_units.index = pd.DatetimeIndex(shop_units.index)
     top = demand.groupby("product_id")["units"].sum().sort_values(ascending=False).head(products)
     with db.read() as session:
         rows = {
@@ -262,49 +465,52 @@ def shop_histories(db: Database, *, products: int) -> tuple[list[ProductHistory]
         }
 
     histories = demand_histories(demand[demand["product_id"].isin(top.index)], terms)
-    return histories, forecasting.weekly_season(calendar)
+    return ShopHistory(histories, season, shop_units)
 
 
 MIN_HISTORY_BEFORE: Final = 60  # trading days of history before the replayed stretch
+DEFAULT_DAYS: Final = 182  # calendar days the backtest replays unless asked otherwise
+DEFAULT_PRODUCTS: Final = 20
 
 
 def backtest_shop(
     db: Database,
     *,
-    days: int,
-    products: int,
-    service_levels: Sequence[float] = (0.90, 0.95, 0.98),
-    static_factors: Sequence[float] = (1.0, 2.0, 4.0),
-) -> tuple[list[PolicyOutcome], int]:
-    """Replay the last `days` days of the shop's best sellers under both policies.
-    Returns the outcomes and how many products were replayed."""
-    histories, season = shop_histories(db, products=products)
-    replay_days = max(1, round(days * season / 7))
-    usable = [h for h in histories if len(h.units) > replay_days + MIN_HISTORY_BEFORE]
+    days: int = DEFAULT_DAYS,
+    products: int = DEFAULT_PRODUCTS,
+    targets: Sequence[float] = TARGETS,
+    factors: Sequence[float] = FACTORS,
+) -> Backtest:
+    """Replay the last `days` days of the shop's best sellers under every policy (and
+    stockcore with EOQ order sizes when the shop has set an ordering cost and a holding
+    rate)."""
+    shop = shop_histories(db, products=products)
+    settings = services.get_settings(db)
+    costs = (
+        (float(settings.ordering_cost), settings.holding_rate)
+        if settings.ordering_cost is not None and settings.holding_rate is not None
+        else None
+    )
+    replay_days = max(1, round(days * shop.season / 7))
+    usable = [h for h in shop.products if len(h.units) > replay_days + MIN_HISTORY_BEFORE]
     if not usable:
         raise StockcoreError(
             f"no product has {days} days of history to replay plus "
             f"{MIN_HISTORY_BEFORE} trading days before them"
         )
-    outcomes = compare_policies(
+    return compare_policies(
         usable,
         replay_days=replay_days,
-        service_levels=service_levels,
-        static_factors=static_factors,
-        season=season,
+        targets=targets,
+        factors=factors,
+        season=shop.season,
+        shop_units=shop.shop_units,
+        costs=costs,
     )
-    return outcomes, len(usable)
 
 
 def outcomes_frame(outcomes: Sequence[PolicyOutcome]) -> pd.DataFrame:
-    """One row per policy setting, with a `family` (static / forecast) for charts."""
-    frame = pd.DataFrame(
+    """One row per policy setting."""
+    return pd.DataFrame(
         [o.as_dict() for o in outcomes], columns=list(PolicyOutcome.__dataclass_fields__)
-    )
-    return frame.assign(
-        family=np.where(frame["policy"].str.startswith("static"), "static threshold", "forecast"),
-        setting=[
-            f"{o.service_level:.0%} target" if o.service_level is not None else o.policy[17:]
-            for o in outcomes
-        ],
     )

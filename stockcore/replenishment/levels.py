@@ -1,6 +1,8 @@
-"""When to reorder and how much: the reorder-point arithmetic, framework-free.
+"""When to reorder and how much: the stock-level arithmetic, framework-free.
 
 Units: demand in units per day, lead times in days, money per unit.
+
+The spec's calculator (`stock_levels`), the textbook normal approximation:
 
 * Lead-time demand = daily demand x lead time.
 * Demand uncertainty over the lead time, with demand varying day to day (sd_d) and the
@@ -13,6 +15,9 @@ Units: demand in units per day, lead times in days, money per unit.
   (neither sd given), the safety stock cannot be computed and defaults to one day of
   demand; it is then kept out of the reorder point, so the spec's calculator holds:
   80 a day with a 5-day lead time gives reorder point 400 and optimal stock level 480.
+
+The reorder list and the backtest use the fill-rate rule further down (`order_for_fill`),
+which works from the forecast's distribution of demand instead of a normal approximation.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from statistics import NormalDist
 from typing import Final
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from stockcore.domain import InvalidValue, parse_number
 
@@ -150,7 +156,7 @@ def order_quantity(
     return round_order(target_level - on_hand - on_order, minimum=minimum, pack_size=pack_size)
 
 
-# --- The level that covers a stretch of days: one rule for the reorder list and the backtest --
+# --- Past stretches ------------------------------------------------------------------------
 
 EMPIRICAL_DAYS: Final = 300  # trading days of past demand the quantiles look at
 
@@ -171,93 +177,6 @@ def stretch_sums(history: np.ndarray, days: int) -> np.ndarray:
         return np.array([recent.sum() * days / recent.size])
     sums: np.ndarray = np.convolve(recent, np.ones(days), mode="valid")
     return sums
-
-
-def fill_rate_level(cover_demand: np.ndarray, cycle_demand: float, fill_rate: float) -> float:
-    """The lowest level whose expected shortfall over the stretch (from these past
-    demands) is at most (1 - fill rate) of a cycle's demand: the level that meets a
-    fill-rate target when a few huge orders make demand lumpy."""
-    allowed = (1 - fill_rate) * cycle_demand
-    ordered = np.sort(np.asarray(cover_demand, dtype=float))
-    if ordered.size == 0 or allowed <= 0:
-        return float(ordered[-1]) if ordered.size else 0.0
-    # Expected shortfall at each past value as the level: the mean excess of the values
-    # above it (suffix sums, so O(n)). It only falls as the level rises.
-    above = np.cumsum(ordered[::-1])[::-1] - ordered  # sum of the values after each one
-    count = np.arange(ordered.size - 1, -1, -1)  # how many values come after each one
-    shortfall = (above - count * ordered) / ordered.size
-    passing = np.nonzero(shortfall <= allowed)[0]
-    return float(ordered[passing[0]]) if passing.size else float(ordered[-1])
-
-
-@dataclass(frozen=True)
-class CoverLevel:
-    """The stock that covers a stretch of days at a service level, and why.
-
-    * forecast: the expected units plus z x sigma of the forecast's errors (and of the
-      lead time's spread), the textbook normal approximation;
-    * past demand: the service-level quantile of what the same stretch of days sold in
-      the last EMPIRICAL_DAYS trading days, scaled up to the forecast's level when that is
-      higher (never down: a quiet spell after a huge order does not make the next one
-      less likely);
-    * lumpy orders: the fill-rate level of those same past stretches.
-    The level is the largest: each covers a way demand escapes the others."""
-
-    expected: float
-    sigma: float
-    z: float
-    forecast_level: float
-    past_level: float | None
-    lumpy_level: float | None
-    level: float
-
-    @property
-    def safety_stock(self) -> float:
-        return max(0.0, self.level - self.expected)
-
-    @property
-    def basis(self) -> str:
-        """Which rule set the level, in words."""
-        if self.lumpy_level is not None and self.level == self.lumpy_level > max(
-            self.forecast_level, self.past_level or 0.0
-        ):
-            return "lumpy past orders (the fill-rate guard)"
-        if self.past_level is not None and self.level == self.past_level > self.forecast_level:
-            return "what the same stretch of days sold in the past year"
-        return "the forecast's backtest errors"
-
-
-def cover_level(
-    *,
-    expected: float,
-    sigma: float,
-    past_sums: np.ndarray,
-    cycle_demand: float,
-    service_level: float,
-) -> CoverLevel:
-    """The stock that lasts a stretch whose forecast is `expected` units, `sigma` being
-    the sd of that forecast's error, at `service_level` (see CoverLevel)."""
-    z = NormalDist().inv_cdf(service_level)
-    forecast_level = expected + max(0.0, z * sigma)
-    past_level = lumpy_level = None
-    if past_sums.size:
-        mean_sum = float(past_sums.mean())
-        scale = max(1.0, expected / mean_sum) if mean_sum > 0 else 1.0
-        sums = past_sums * scale
-        past_level = float(np.quantile(sums, service_level))
-        lumpy_level = fill_rate_level(sums, cycle_demand, service_level)
-    level = max(forecast_level, past_level or 0.0, lumpy_level or 0.0)
-    return CoverLevel(expected, sigma, z, forecast_level, past_level, lumpy_level, level)
-
-
-def demand_sigma(
-    error_sd: float, selling_days: int, daily_demand: float, lead_time_sd: float | None
-) -> float:
-    """sd of demand over a stretch: sqrt(selling days x error sd^2 + d^2 x sd_L^2), the
-    forecast's daily errors adding up over the days that sell, and a late delivery adding
-    days of demand."""
-    spread = lead_time_sd or 0.0
-    return math.sqrt(selling_days * error_sd**2 + daily_demand**2 * spread**2)
 
 
 # --- Running out -----------------------------------------------------------------------------
@@ -301,3 +220,200 @@ def runs_out_before_delivery(
         return False
     out = run_out_day(on_hand, days, units, arrivals)
     return out is not None and out < today + timedelta(days=lead)
+
+
+# --- The fill-rate rule: how much to order so a cycle's demand is served at the target --------
+#
+# Periodic review with lost sales. At a review, an order placed now arrives after the lead
+# time L and has to serve the demand of the R review days after it arrives, until the next
+# review's order arrives. What is there when it arrives is what the stock on hand and the
+# orders already on their way leave after the lead time's demand; demand beyond the stock
+# is lost, never made up later (the customer bought elsewhere). So, with D_L and D_R the
+# demand of the lead time and of the review days after it,
+#
+#     stock at arrival A = what is left of on hand + earlier orders after D_L (never < 0)
+#     units short        = (D_R - A - q)+
+#     expected fill rate = 1 - E[(D_R - A - q)+] / E[D_R]
+#
+# and the order q is the smallest that brings the expected fill rate to the target (the
+# loss-function method). The distribution comes as samples of equal weight: the quantiles
+# of demand over the lead time + review, each split between the lead time and the review
+# days in proportion to their expected demand (a future that sells more sells more on
+# every day: one uncertain level, which is what the forecast's uncertainty mostly is).
+# Within the lead time, demand is spread over the days in proportion to the forecast too,
+# so an order on its way arrives after the share of D_L expected before its day. (Pairing
+# the lead time's own quantiles with those of lead time + review level by level was tried
+# on the development stretch of `bench/policy_bench.py`: no better, and it breaks down
+# when lumpy orders make the two distributions' shapes differ.) The chance of running out
+# before an order placed now could arrive comes from the lead time's own distribution.
+#
+# Two things follow that a backorder formula (order up to S = a quantile of D_{L+R}) gets
+# wrong: demand lost while out of stock before the order arrives is not ordered again, and
+# an order that arrives after a season's peak is sized for what sells after it arrives.
+
+
+@dataclass(frozen=True)
+class Cover:
+    """Demand samples of equal weight: `lead` and `review` paired (one future each) over
+    the lead time and the review days after it; `lead_alone` the lead time's own
+    distribution (for the chance of running out before an order arrives)."""
+
+    lead: np.ndarray
+    review: np.ndarray
+    lead_alone: np.ndarray | None = None
+
+    @classmethod
+    def from_quantiles(cls, lead: ArrayLike, lead_review: ArrayLike) -> Cover:
+        """From quantiles of lead-time demand and of lead time + review demand."""
+        alone = np.maximum(np.asarray(lead, dtype=float), 0.0)
+        both = np.maximum(np.asarray(lead_review, dtype=float), 0.0)
+        if alone.size == 0 or both.size == 0:
+            raise ValueError("a cover needs demand quantiles")
+        total = float(both.mean())
+        share = min(1.0, float(alone.mean()) / total) if total > 0 else 1.0
+        return cls(both * share, both * (1.0 - share), alone)
+
+    @property
+    def review_mean(self) -> float:
+        return float(self.review.mean()) if self.review.size else 0.0
+
+    @property
+    def lead_mean(self) -> float:
+        return float(self.lead.mean()) if self.lead.size else 0.0
+
+
+LATENESS_LEVELS: Final = (0.1, 0.3, 0.5, 0.7, 0.9)  # of a normal lead time, for its spread
+
+
+def with_lead_time_spread(cover: Cover, lead_time: float, spread: float | None) -> Cover:
+    """The cover when the lead time varies from order to order (sd `spread` days, normal):
+    each demand sample paired with five equally likely lead times, the lead time's demand
+    stretched or shrunk in proportion (a late delivery adds days of demand before it)."""
+    if not spread or lead_time <= 0:
+        return cover
+    normal = NormalDist(1.0, spread / lead_time)
+    factors = np.array([max(0.0, normal.inv_cdf(level)) for level in LATENESS_LEVELS])
+    alone = None if cover.lead_alone is None else np.outer(cover.lead_alone, factors).ravel()
+    return Cover(
+        np.outer(cover.lead, factors).ravel(),
+        np.repeat(cover.review, factors.size),
+        alone,
+    )
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """Units on their way, arriving once `share` of the lead time's demand has sold (0:
+    before the first day's demand, 1: after the lead time)."""
+
+    share: float
+    units: float
+
+
+@dataclass(frozen=True)
+class LeadTimeOutlook:
+    """What happens before an order placed now could arrive, per demand sample."""
+
+    left: np.ndarray  # stock left when it arrives, per paired sample (never negative)
+    lost: np.ndarray  # units demanded but not in stock before then, per paired sample
+    lost_alone: np.ndarray  # the same from the lead time's own distribution
+
+    @property
+    def stockout_chance(self) -> float:
+        """The chance of running out before an order placed now could arrive."""
+        return float(np.mean(self.lost_alone > 1e-9)) if self.lost_alone.size else 0.0
+
+    @property
+    def expected_lost(self) -> float:
+        """Units expected to be lost before the order arrives (not ordered again)."""
+        return float(self.lost_alone.mean()) if self.lost_alone.size else 0.0
+
+
+def arrivals_in(lead_units: np.ndarray, coming: Sequence[tuple[int, float]]) -> list[Arrival]:
+    """Orders on their way, `coming` as (days from today, units), as the share of the lead
+    time's forecast demand that sells before each arrives."""
+    total = float(np.sum(lead_units))
+    cumulative = np.concatenate(([0.0], np.cumsum(lead_units)))
+    found = []
+    for offset, units in coming:
+        index = min(max(0, int(offset)), len(lead_units))
+        share = float(cumulative[index] / total) if total > 0 else index / max(1, len(lead_units))
+        found.append(Arrival(share, float(units)))
+    return found
+
+
+def lead_time_outlook(on_hand: float, arrivals: Sequence[Arrival], cover: Cover) -> LeadTimeOutlook:
+    """Walk the lead time for every demand sample: the stock on hand, topped up by each
+    order on its way when it arrives, less the demand, never below zero."""
+    left, lost = _walk(on_hand, arrivals, cover.lead)
+    if cover.lead_alone is None:
+        return LeadTimeOutlook(left, lost, lost)
+    return LeadTimeOutlook(left, lost, _walk(on_hand, arrivals, cover.lead_alone)[1])
+
+
+def _walk(
+    on_hand: float, arrivals: Sequence[Arrival], demand: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    stock = np.full(demand.shape, max(0.0, float(on_hand)))
+    lost = np.zeros(demand.shape)
+    sold_share = 0.0
+    for arrival in sorted(arrivals, key=lambda a: a.share):
+        share = min(1.0, max(0.0, arrival.share))
+        wanted = demand * (share - sold_share)
+        lost += np.maximum(wanted - stock, 0.0)
+        stock = np.maximum(stock - wanted, 0.0) + max(0.0, arrival.units)
+        sold_share = share
+    wanted = demand * (1.0 - sold_share)
+    lost += np.maximum(wanted - stock, 0.0)
+    return np.maximum(stock - wanted, 0.0), lost
+
+
+def expected_fill(cover: Cover, left: np.ndarray, order: float) -> float:
+    """The expected fill rate of the review days after an order of `order` units arrives
+    to `left` units (per demand sample)."""
+    wanted = cover.review_mean
+    if wanted <= 0:
+        return 1.0
+    short = np.maximum(cover.review - left - order, 0.0).mean()
+    return float(1.0 - short / wanted)
+
+
+def stockout_chance_after(cover: Cover, left: np.ndarray, order: float) -> float:
+    """The chance that the review days after the order arrives run out."""
+    if cover.review.size == 0:
+        return 0.0
+    return float(np.mean(cover.review > left + order + 1e-9))
+
+
+def order_for_fill(cover: Cover, left: np.ndarray, target: float) -> float:
+    """The smallest order (units, not rounded) whose arrival brings the expected fill
+    rate of the review days after it to `target`."""
+    if not 0 < target < 1:
+        raise InvalidValue("fill rate target", target, "must be between 0 and 1")
+    if cover.review_mean <= 0 or expected_fill(cover, left, 0.0) >= target:
+        return 0.0
+    gaps = np.sort(cover.review - left)  # the order each sample would need to be served
+    low, high = 0.0, float(gaps[-1])
+    while high - low > 1e-6 * max(1.0, high):
+        middle = (low + high) / 2
+        if expected_fill(cover, left, middle) >= target:
+            high = middle
+        else:
+            low = middle
+    return high
+
+
+def level_for_fill(cover: Cover, target: float) -> float:
+    """The stock on hand and on order below which an order is needed now: the smallest
+    position that, with nothing else arriving, serves the review days after the lead
+    time at `target` (the reorder point of this rule)."""
+    if cover.review_mean <= 0:
+        return 0.0
+    low, high = 0.0, float((cover.lead + cover.review).max())
+    while high - low > 1e-6 * max(1.0, high):
+        middle = (low + high) / 2
+        if expected_fill(cover, np.maximum(middle - cover.lead, 0.0), 0.0) >= target:
+            high = middle
+        else:
+            low = middle
+    return high

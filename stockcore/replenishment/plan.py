@@ -1,29 +1,32 @@
 """What to order, how much and by when: the action list, from the stored forecasts.
 
-Per product, with L its supplier lead time in days and R the review period (how often
-the owner places orders, 7 days), at its target cycle service level (its own, else its
-ABC class's from Settings, 95% unless set):
+Per product, with L its supplier lead time in days and R the review period (the owner
+orders weekly: 7 days), at its fill-rate target (the share of demand served from stock:
+its own, else its ABC class's from Settings, 95% unless set), from the distribution of
+its demand over L and over L + R that the latest forecast refresh stored:
 
-* lead-time demand: the forecast units over the next L days;
-* reorder point: the stock that lasts the lead time at the service level, by
-  `levels.cover_level`: the largest of the lead-time demand + z x sigma (sigma from
-  the forecast's backtest errors and, when known, the lead time's spread:
-  sqrt(selling days x error sd^2 + d^2 x sd_L^2)), the service-level quantile of what L
-  days sold over the last 300 trading days, and their fill-rate level (lumpy orders);
-  safety stock = reorder point - lead-time demand;
-* order-up-to level: the same rule over L + R days (an order placed now must last until
-  the next review's order arrives): the level the policy benchmarked in `policies`
-  orders up to;
-* suggested quantity: order-up-to level - on hand - on order, or the EOQ when ordering
-  cost and holding rate are set and it is larger; rounded up to whole packs, at least
-  the supplier's minimum;
+* stock at arrival: what the stock on hand and the open purchase orders (each on its
+  expected day) leave after the lead time's demand, per demand sample; demand beyond the
+  stock before then is lost, never made up;
+* suggested quantity: the smallest order that serves the R days after it arrives at the
+  target (`levels.order_for_fill`), rounded up to whole packs and the supplier's minimum,
+  or the EOQ when ordering cost and holding rate are set and it is larger;
+* reorder point: the stock on hand and on order that, with nothing else arriving, serves
+  the R days after the lead time at the target (`levels.level_for_fill`); the order-up-to
+  level is the same (a weekly review tops the position up to it); safety stock = reorder
+  point - the expected demand over L + R;
+* chance of running out before an order placed today could arrive, from the same
+  samples; and what ordering half the suggestion would risk;
+* status: order now (an order is needed today: without one the week after the lead
+  time falls short of the target); order soon (the position, less the week's expected
+  demand, would fall below the reorder point by the next review); no recent demand (the
+  forecast sells nothing over L + R); overstock (more than three times the reorder point
+  and over 90 days of cover); else healthy;
+* season: when the forecast's peak comes before an order placed today could arrive, the
+  order is sized for what sells after it arrives and the line says the season ends; when
+  it is still ahead, the line gives the last day an order arrives in time for it;
 * run-out day: walking the forecast day by day from today's stock, adding each open
   purchase order on the day it is expected; order-by day = run-out day - L;
-* status: order now (stock on hand and on order is at or below the reorder point, or the
-  order-by day has come), order soon (below the order-up-to level, or the order-by day
-  is within the review period: this week's order should top it up), no recent demand
-  (the forecast sells nothing over L + R), overstock (more than three times the
-  order-up-to level, and over 90 days of cover), else healthy;
 * revenue at risk: the forecast units of the lead time after the run-out day at the
   unit price: what is lost if nobody orders until the product runs out;
 * ABC class by revenue over the last 365 days (A: the top 80% of revenue, B: the next
@@ -45,16 +48,39 @@ from sqlalchemy import func, select
 from stockcore import services
 from stockcore.db import Database
 from stockcore.domain import AlertKind, Product
-from stockcore.forecasting import models as forecasting
-from stockcore.forecasting.history import daily_demand, trading_days
+from stockcore.forecasting import views
 from stockcore.models import AlertRow, ForecastModelRow, PredictionRow, ProductRow, SaleLineRow
 from stockcore.replenishment import levels, purchase_orders
-from stockcore.replenishment.levels import REVIEW_PERIOD_DAYS, CoverLevel, cover_level, run_out_day
+from stockcore.replenishment.levels import REVIEW_PERIOD_DAYS, run_out_day
 
 OVERSTOCK_FACTOR: Final = 3
 OVERSTOCK_COVER_DAYS: Final = 90
 STATUS_ORDER: Final = ("order now", "order soon", "healthy", "overstock", "no recent demand")
-HISTORY_DAYS: Final = 450  # calendar days of past demand read for the quantiles (>300 trading)
+URGENT: Final = ("order now", "order soon")
+SEASON_DROP: Final = 0.6  # after the peak, a week selling under 60% of the peak week's rate
+
+
+@dataclass(frozen=True)
+class Season:
+    """The forecast's peak week within the horizon, when the product has a season."""
+
+    peak: date  # the middle of the busiest 7 days forecast
+    arrival: date  # when an order placed today would arrive
+    last_order: date  # the last day an order arrives before the peak
+    ended: bool  # the peak comes before the arrival and sales drop after it
+
+    def explain(self, review_days: int) -> str:
+        if self.ended:
+            return (
+                f"Season ends: its peak (around {self.peak:%a %d %b}) comes before an order "
+                f"placed today could arrive ({self.arrival:%a %d %b}), so an order now only "
+                f"serves the {review_days} days after it arrives; the last order in time for "
+                f"the peak was due by {self.last_order:%a %d %b}."
+            )
+        return (
+            f"Season ahead: the peak comes around {self.peak:%a %d %b}; last sensible order "
+            f"for it by {self.last_order:%a %d %b}."
+        )
 
 
 @dataclass(frozen=True)
@@ -72,6 +98,7 @@ class ReorderLine:
     lead_time_sd_days: float | None
     daily_demand: float  # forecast units per calendar day over the lead time
     lead_time_demand: float
+    review_demand: float  # expected units over the review days after the lead time
     safety_stock: float
     reorder_point: float
     order_up_to: float
@@ -81,47 +108,102 @@ class ReorderLine:
     days_of_cover: int | None
     status: str
     revenue_at_risk: Decimal
-    service_level: float
+    service_level: float  # the fill-rate target
     service_level_source: str  # "its own" or "class A" etc.
-    cover: CoverLevel  # the reorder point's workings
+    stockout_chance: float  # of running out before an order placed today could arrive
+    expected_lost: float  # units expected to go unserved before then
+    lost_share: float  # the same as a share of the lead time's expected demand
+    fill_after: float  # expected fill of the review days after arrival, with the order
+    stockout_after: float  # chance of running out in those days, with the order
+    half_fill: float | None  # the same two with half the suggested order
+    half_stockout: float | None
+    season: Season | None
+    distribution: bool  # False: no stored distribution, the forecast's mean alone
     eoq: float | None  # the economic order quantity, when ordering cost and holding rate are set
     min_order_quantity: int = 1
     pack_size: int = 1
 
     def explain(self) -> str:
-        """The numbers of this line in plain words."""
+        """The numbers of this line in plain words, the order first."""
         spread = (
-            f" (give or take {self.lead_time_sd_days:g} days)" if self.lead_time_sd_days else ""
+            f" (give or take {_days(self.lead_time_sd_days)})" if self.lead_time_sd_days else ""
         )
-        text = (
-            f"Forecast {self.daily_demand:,.1f} a day over the {self.lead_time_days}-day lead "
-            f"time{spread}: {self.lead_time_demand:,.0f} units. "
-            f"Safety stock {self.safety_stock:,.0f} covers {self.cover.basis} at a "
-            f"{self.service_level:.0%} service level ({self.service_level_source}), so reorder "
-            f"at {self.reorder_point:,.0f}; an order should bring stock up to "
-            f"{self.order_up_to:,.0f}, enough until the order placed at the next weekly "
-            f"review arrives. On hand {self.on_hand:,}"
-        )
+        position = self.on_hand + self.on_order
+        held = f"{self.on_hand:,} on hand"
         if self.arrivals:
             coming = ", ".join(f"{units:,} on {day:%a %d %b}" for day, units in self.arrivals)
-            text += f", on order {coming}."
-        else:
-            text += "."
-        if self.run_out_day is not None:
-            text += f" Runs out around {self.run_out_day:%a %d %b}"
-            text += f", so order by {self.order_by:%a %d %b}." if self.order_by else "."
+            held += f" and {coming} on order"
+        text = (
+            f"An order placed today arrives in {_days(self.lead_time_days)}{spread}. About "
+            f"{self.lead_time_demand:,.0f} should sell before then and "
+            f"{self.review_demand:,.0f} in the {REVIEW_PERIOD_DAYS} days after, which the "
+            f"order must carry until next week's order arrives. With {held}, the chance of "
+            f"running out before it arrives is {_chance(self.stockout_chance)}"
+        )
+        if self.lost_share >= 0.005:
+            text += (
+                f" (about {self.lost_share:.0%} of the demand before then would go unserved, "
+                "and those sales are not made up later)"
+            )
+        text += "."
         if self.suggested_quantity:
-            text += f" Suggested order: {self.suggested_quantity:,} units"
-            gap = max(0.0, self.order_up_to - self.on_hand - self.on_order)
+            text += (
+                f" Order {self.suggested_quantity:,} to serve {self.service_level:.0%} of the "
+                f"demand of the {REVIEW_PERIOD_DAYS} days after it arrives"
+            )
             reasons = []
-            if self.eoq is not None and self.eoq > gap:
+            if self.eoq is not None and self.eoq > self.suggested_quantity - self.pack_size:
                 reasons.append(f"the economic order quantity is {self.eoq:,.0f}")
             if self.pack_size > 1:
                 reasons.append(f"packs of {self.pack_size}")
             if self.min_order_quantity > 1:
                 reasons.append(f"at least {self.min_order_quantity}")
-            text += f" ({'; '.join(reasons)})." if reasons else "."
+            text += f", rounded to {'; '.join(reasons)}" if reasons else ""
+            text += (
+                f": expected {self.fill_after:.0%} served, with a "
+                f"{_chance(self.stockout_after)} chance of running out that week."
+            )
+            if self.half_fill is not None and self.half_stockout is not None:
+                text += (
+                    f" Ordering half ({self.suggested_quantity // 2:,}) would serve "
+                    f"{self.half_fill:.0%}, with a {_chance(self.half_stockout)} chance of "
+                    "running out."
+                )
+        elif self.status == "order soon":
+            text += " No order is needed today, but by next week's review one will be."
+        text += (
+            f" To serve {self.service_level:.0%} of demand (the target, "
+            f"{self.service_level_source}), an order is needed whenever stock on hand and on "
+            f"order is under {self.reorder_point:,.0f} (you have {position:,})."
+        )
+        if not self.distribution:
+            text += " (No demand distribution is stored yet: refresh the forecasts for ranges.)"
+        if self.season is not None:
+            text += " " + self.season.explain(REVIEW_PERIOD_DAYS)
+        if self.run_out_day is not None:
+            text += f" Runs out around {self.run_out_day:%a %d %b}"
+            text += f", so order by {self.order_by:%a %d %b}." if self.order_by else "."
         return text
+
+
+def _share(lost: float, cover: levels.Cover) -> float:
+    """Units lost as a share of the lead time's expected demand (from the same samples)."""
+    lead = cover.lead_alone if cover.lead_alone is not None else cover.lead
+    expected = float(lead.mean()) if lead.size else 0.0
+    return min(1.0, lost / expected) if expected > 0 else 0.0
+
+
+def _days(days: float) -> str:
+    return f"{days:g} day" if days == 1 else f"{days:g} days"
+
+
+def _chance(chance: float) -> str:
+    """A probability in words that never reads 0% or 100% when it is not."""
+    if 0 < chance < 0.01:
+        return "under 1%"
+    if 0.99 < chance < 1:
+        return "over 99%"
+    return f"{chance:.0%}"
 
 
 def abc_classes(revenue: pd.Series) -> pd.Series:
@@ -152,10 +234,10 @@ class _Inputs:
     abc: str
     service_level: float
     service_level_source: str
-    days: list[date]
-    units: np.ndarray
-    error_sd: float
-    history: np.ndarray  # units per trading day, oldest first; NaN: stocked out
+    days: list[date]  # calendar days from today
+    units: np.ndarray  # the forecast per calendar day
+    grids: Mapping[str, Sequence[float]]  # "lead" and "lead+review" demand quantiles
+    seasonal: bool  # the forecast carries a yearly season
     arrivals: tuple[tuple[date, int], ...]
 
 
@@ -168,11 +250,11 @@ def reorder_plan(
     product_ids: Sequence[str] | None = None,
 ) -> list[ReorderLine]:
     """The action list for every product with a stored forecast (or these), most urgent
-    first. `service_level` overrides every product's; `arrivals` defaults to the open
-    purchase orders."""
+    first. `service_level` (a fill-rate target) overrides every product's; `arrivals`
+    defaults to the open purchase orders."""
     settings = services.get_settings(db)
     coming = arrivals if arrivals is not None else purchase_orders.arrivals(db, product_ids)
-    query = select(ProductRow, ForecastModelRow.error_sd).join(
+    query = select(ProductRow, ForecastModelRow.season).join(
         ForecastModelRow, ForecastModelRow.product_id == ProductRow.product_id
     )
     predictions = (
@@ -184,7 +266,7 @@ def reorder_plan(
         query = query.where(ProductRow.product_id.in_(list(product_ids)))
         predictions = predictions.where(PredictionRow.product_id.in_(list(product_ids)))
     with db.read() as session:
-        catalogue = [(services.to_product(row), sd) for row, sd in session.execute(query)]
+        catalogue = [(services.to_product(row), season) for row, season in session.execute(query)]
         forecast: dict[str, tuple[list[date], list[float]]] = {}
         for product_id, day, units in session.execute(predictions):
             days, values = forecast.setdefault(product_id, ([], []))
@@ -193,20 +275,13 @@ def reorder_plan(
     if not catalogue:
         return []
     ids = [product.product_id for product, _ in catalogue]
+    grids = views.lead_time_grids(db, ids if product_ids is not None else None)
     revenue = _revenue_last_year(db, today)
     classes = abc_classes(revenue.reindex(list(revenue.index.union(ids)), fill_value=0.0)).reindex(
         ids
     )
-    calendar = trading_days(db, start=today - timedelta(days=HISTORY_DAYS))
-    season = forecasting.weekly_season(calendar)
-    past = daily_demand(
-        db, ids, start=today - timedelta(days=HISTORY_DAYS), end=today - timedelta(days=1)
-    )
-    histories = {
-        str(pid): frame["units"].to_numpy(dtype=float) for pid, frame in past.groupby("product_id")
-    }
     lines = []
-    for product, error_sd in catalogue:
+    for product, season in catalogue:
         pid = product.product_id
         abc = str(classes.get(pid, "C"))
         if service_level is not None:
@@ -217,70 +292,94 @@ def reorder_plan(
             level, source = settings.service_level_for(abc), f"class {abc}"
         days, values = forecast.get(pid, ([], []))
         inputs = _Inputs(
-            product, abc, level, source, days, np.asarray(values, dtype=float), error_sd or 0.0,
-            histories.get(pid, np.array([])), tuple(coming.get(pid, ())),
+            product, abc, level, source, days, np.asarray(values, dtype=float),
+            grids.get(pid, {}), season is not None, tuple(coming.get(pid, ())),
         )  # fmt: skip
-        lines.append(_line(inputs, season, settings, today))
+        lines.append(_line(inputs, settings, today))
     return sorted(lines, key=_urgency)
 
 
-def _line(
-    inputs: _Inputs, season: int, settings: services.ShopSettings, today: date
-) -> ReorderLine:
+def _cover(inputs: _Inputs, lead_time: int) -> tuple[levels.Cover, bool]:
+    """The demand samples over the lead time and the review days after it: the stored
+    distribution, or the forecast's mean alone when none is stored."""
+    lead, both = inputs.grids.get("lead"), inputs.grids.get("lead+review")
+    if lead and both and len(lead) == len(both):
+        cover = levels.Cover.from_quantiles(lead, both)
+        distribution = True
+    else:
+        values = inputs.units
+        cover = levels.Cover(
+            np.array([float(values[:lead_time].sum())]),
+            np.array([float(values[lead_time : lead_time + REVIEW_PERIOD_DAYS].sum())]),
+        )
+        distribution = False
+    return levels.with_lead_time_spread(cover, lead_time, inputs.product.lead_time_sd_days), (
+        distribution
+    )
+
+
+def _season(inputs: _Inputs, today: date, lead_time: int) -> Season | None:
+    """The forecast's peak week, for a product with a yearly season whose forecast rises
+    to a clear peak within the horizon."""
+    values = inputs.units
+    if not inputs.seasonal or values.size < lead_time + REVIEW_PERIOD_DAYS:
+        return None
+    weekly = np.convolve(values, np.ones(REVIEW_PERIOD_DAYS), mode="valid")
+    peak_at = int(np.argmax(weekly))
+    peak_week = float(weekly[peak_at])
+    after = float(weekly[min(lead_time, weekly.size - 1)])  # the week after an order arrives
+    typical = float(np.median(weekly))
+    if peak_week <= 0 or peak_week < 1.5 * typical:  # no marked peak ahead
+        return None
+    peak = today + timedelta(days=peak_at + REVIEW_PERIOD_DAYS // 2)
+    arrival = today + timedelta(days=lead_time)
+    ended = peak < arrival and after < SEASON_DROP * peak_week
+    if not ended and peak < arrival:
+        return None
+    return Season(peak, arrival, peak - timedelta(days=lead_time), ended)
+
+
+def _line(inputs: _Inputs, settings: services.ShopSettings, today: date) -> ReorderLine:
     product = inputs.product
     lead_time = max(1, product.lead_time_days)
     values = inputs.units
-    lead = values[:lead_time]
-    review = values[lead_time : lead_time + REVIEW_PERIOD_DAYS]
-    lead_time_demand = float(lead.sum())
-    review_demand = float(review.sum())
-    daily = lead_time_demand / lead_time
-    spread = product.lead_time_sd_days
-    reorder = cover_level(
-        expected=lead_time_demand,
-        sigma=levels.demand_sigma(inputs.error_sd, int((lead > 0).sum()), daily, spread),
-        past_sums=levels.stretch_sums(inputs.history, levels.trading_days_in(lead_time, season)),
-        cycle_demand=review_demand,
-        service_level=inputs.service_level,
+    cover, distribution = _cover(inputs, lead_time)
+    target = inputs.service_level
+    shipments = [((day - today).days, units) for day, units in inputs.arrivals]
+    outlook = levels.lead_time_outlook(
+        product.quantity, levels.arrivals_in(values[:lead_time], shipments), cover
     )
-    cover = values[: lead_time + REVIEW_PERIOD_DAYS]
-    up_to = cover_level(
-        expected=lead_time_demand + review_demand,
-        sigma=levels.demand_sigma(inputs.error_sd, int((cover > 0).sum()), daily, spread),
-        past_sums=levels.stretch_sums(
-            inputs.history, levels.trading_days_in(lead_time + REVIEW_PERIOD_DAYS, season)
-        ),
-        cycle_demand=review_demand,
-        service_level=inputs.service_level,
-    )
-    order_up_to = max(up_to.level, reorder.level)
+    reorder_point = levels.level_for_fill(cover, target)
+    wanted = levels.order_for_fill(cover, outlook.left, target)
     on_order = sum(units for _, units in inputs.arrivals)
     position = product.quantity + on_order
     out = run_out_day(product.quantity, inputs.days, values.tolist(), inputs.arrivals)
     order_by = out - timedelta(days=lead_time) if out is not None else None
     cover_days = (out - today).days if out is not None else None
-    if lead_time_demand + review_demand < 0.5:
+    expected = cover.lead_mean + cover.review_mean
+    week = float(values[:REVIEW_PERIOD_DAYS].sum())
+    if expected < 0.5:
         status = "no recent demand"
-    elif position <= reorder.level or (order_by is not None and order_by <= today):
+    elif wanted > 0:
         status = "order now"
-    elif position < order_up_to or (
-        order_by is not None and order_by <= today + timedelta(days=REVIEW_PERIOD_DAYS)
-    ):
+    elif position - week < reorder_point:
         status = "order soon"
-    elif position > OVERSTOCK_FACTOR * order_up_to and (
+    elif position > OVERSTOCK_FACTOR * reorder_point and (
         cover_days is None or cover_days > OVERSTOCK_COVER_DAYS
     ):
         status = "overstock"
     else:
         status = "healthy"
+    lead_time_demand = float(values[:lead_time].sum())
+    review_demand = float(values[lead_time : lead_time + REVIEW_PERIOD_DAYS].sum())
     yearly = 365 * (lead_time_demand + review_demand) / (lead_time + REVIEW_PERIOD_DAYS)
     eoq = _eoq(settings, product, yearly)
     suggested = 0
-    if status in ("order now", "order soon"):
-        wanted = max(order_up_to - position, eoq or 0.0)
+    if status == "order now":
         suggested = levels.round_order(
-            wanted, minimum=product.min_order_quantity, pack_size=product.pack_size
+            max(wanted, eoq or 0.0), minimum=product.min_order_quantity, pack_size=product.pack_size
         )
+    half = suggested // 2
     at_risk = 0.0
     if out is not None and out in inputs.days:
         start = inputs.days.index(out)
@@ -296,12 +395,13 @@ def _line(
         on_order=on_order,
         arrivals=inputs.arrivals,
         lead_time_days=lead_time,
-        lead_time_sd_days=spread,
-        daily_demand=daily,
+        lead_time_sd_days=product.lead_time_sd_days,
+        daily_demand=lead_time_demand / lead_time,
         lead_time_demand=lead_time_demand,
-        safety_stock=reorder.safety_stock,
-        reorder_point=reorder.level,
-        order_up_to=order_up_to,
+        review_demand=review_demand,
+        safety_stock=max(0.0, reorder_point - expected),
+        reorder_point=reorder_point,
+        order_up_to=reorder_point,
         suggested_quantity=suggested,
         run_out_day=out,
         order_by=order_by,
@@ -310,9 +410,19 @@ def _line(
         revenue_at_risk=(product.unit_price * Decimal(str(round(at_risk, 4)))).quantize(
             Decimal("0.01")
         ),
-        service_level=inputs.service_level,
+        service_level=target,
         service_level_source=inputs.service_level_source,
-        cover=reorder,
+        stockout_chance=outlook.stockout_chance,
+        expected_lost=outlook.expected_lost,
+        lost_share=_share(outlook.expected_lost, cover),
+        fill_after=levels.expected_fill(cover, outlook.left, suggested),
+        stockout_after=levels.stockout_chance_after(cover, outlook.left, suggested),
+        half_fill=levels.expected_fill(cover, outlook.left, half) if suggested > 1 else None,
+        half_stockout=(
+            levels.stockout_chance_after(cover, outlook.left, half) if suggested > 1 else None
+        ),
+        season=_season(inputs, today, lead_time),
+        distribution=distribution,
         eoq=eoq,
         min_order_quantity=product.min_order_quantity,
         pack_size=product.pack_size,
@@ -333,14 +443,14 @@ def _eoq(settings: services.ShopSettings, product: Product, yearly_demand: float
 def _urgency(line: ReorderLine) -> tuple[int, date, Decimal]:
     """The lines to order first (now or soon), by order-by day, then revenue at risk; then
     healthy, overstock and no-demand lines in the same order."""
-    group = 0 if line.status in ("order now", "order soon") else STATUS_ORDER.index(line.status)
+    group = 0 if line.status in URGENT else STATUS_ORDER.index(line.status)
     return (group, line.order_by or date.max, -line.revenue_at_risk)
 
 
 PLAN_COLUMNS: Final = [
     "product_id", "name", "status", "order", "order_by", "run_out_day", "supplier", "abc",
     "service_level", "on_hand", "on_order", "daily_demand", "lead_time_days", "safety_stock",
-    "reorder_point", "order_up_to", "revenue_at_risk", "why",
+    "reorder_point", "order_up_to", "stockout_chance", "revenue_at_risk", "why",
 ]  # fmt: skip
 
 
@@ -362,6 +472,7 @@ def plan_frame(lines: Sequence[ReorderLine]) -> pd.DataFrame:
                 "safety_stock": round(line.safety_stock),
                 "reorder_point": round(line.reorder_point),
                 "order_up_to": round(line.order_up_to),
+                "stockout_chance": round(line.stockout_chance, 3),
                 "order": line.suggested_quantity,
                 "order_by": line.order_by,
                 "run_out_day": line.run_out_day,

@@ -33,6 +33,7 @@ class Replay:
     average_on_hand: float
     orders: int
     units_ordered: int
+    stocked_out: np.ndarray  # per day: whether demand went unserved
 
     @property
     def fill_rate(self) -> float:
@@ -57,6 +58,7 @@ def replay(
     on_order = 0
     served = stockout_days = orders = units_ordered = 0
     end_of_day = np.empty(len(wanted), dtype=np.int64)
+    stocked_out = np.zeros(len(wanted), dtype=bool)
     for day, units in enumerate(wanted):
         if arrivals[day]:
             on_hand += int(arrivals[day])
@@ -74,6 +76,7 @@ def replay(
         served += sold
         if sold < units:
             stockout_days += 1
+            stocked_out[day] = True
         end_of_day[day] = on_hand
     return Replay(
         demanded=int(wanted.sum()),
@@ -82,6 +85,7 @@ def replay(
         average_on_hand=float(end_of_day.mean()) if len(end_of_day) else 0.0,
         orders=orders,
         units_ordered=units_ordered,
+        stocked_out=stocked_out,
     )
 
 
