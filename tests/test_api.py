@@ -684,6 +684,10 @@ def test_training_then_predicting_and_reordering(
     plan = client.get("/reorder-suggestions", params={"all": True}, headers=manager).json()
     assert sorted(line["product_id"] for line in plan) == ["101", "102"]
     assert all(line["explanation"] for line in plan)
+    mouse = next(line for line in plan if line["product_id"] == "102")
+    # The same chance of running out as the product's forecast states.
+    assert mouse["stockout_chance"] == pytest.approx(forecast["stockout_chance"], abs=1e-4)
+    assert mouse["target_fill_rate"] == 0.95 and mouse["season_ends"] is False
 
 
 def test_visualize_sales_saves_the_chart_or_returns_it(
