@@ -263,23 +263,24 @@ def calibration(frame: pd.DataFrame) -> alt.LayerChart:
 
 
 def reorder_position(frame: pd.DataFrame, *, limit: int = 15) -> alt.LayerChart:
-    """Stock on hand and on order (stacked bars) against the reorder point (black ticks)
-    and the order-up-to level (grey ticks), for the first `limit` lines of a reorder plan
-    (`reorder.plan_frame` columns), most urgent at the top."""
+    """Stock on hand, on order and the suggested order (stacked bars) against the reorder
+    point (black ticks: below it an order is needed today), for the first `limit` lines of
+    a reorder plan (`plan.plan_frame` columns), most urgent at the top."""
     top = frame.head(limit).assign(label=lambda f: f["product_id"] + " " + f["name"].str[:30])
     order = top["label"].tolist()
+    kinds = {"on_hand": "on hand", "on_order": "on order", "order": "suggested order"}
     stock = top.melt(
-        id_vars=["label", "product_id", "name", "status", "reorder_point", "order_up_to"],
-        value_vars=["on_hand", "on_order"],
+        id_vars=["label", "product_id", "name", "status", "reorder_point", "stockout_chance"],
+        value_vars=list(kinds),
         var_name="kind",
         value_name="units",
-    ).assign(kind=lambda f: f["kind"].map({"on_hand": "on hand", "on_order": "on order"}))
+    ).assign(kind=lambda f: f["kind"].map(kinds))
     tooltip = [
         alt.Tooltip("product_id:N", title="Product"),
         alt.Tooltip("name:N", title="Name"),
         alt.Tooltip("status:N", title="Status"),
         alt.Tooltip("reorder_point:Q", title="Reorder point", format=",.0f"),
-        alt.Tooltip("order_up_to:Q", title="Order up to", format=",.0f"),
+        alt.Tooltip("stockout_chance:Q", title="Chance of running out", format=".0%"),
     ]
     y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
     bars = (
@@ -291,18 +292,19 @@ def reorder_position(frame: pd.DataFrame, *, limit: int = 15) -> alt.LayerChart:
             color=alt.Color(
                 "kind:N",
                 title="Stock",
-                scale=alt.Scale(domain=["on hand", "on order"], range=[OK_COLOUR, "#9ecae1"]),
+                scale=alt.Scale(
+                    domain=list(kinds.values()), range=[OK_COLOUR, "#9ecae1", "#fdae6b"]
+                ),
             ),
             tooltip=[*tooltip, alt.Tooltip("kind:N", title="Stock"), alt.Tooltip("units:Q")],
         )
     )
-    levels = alt.Chart(top).encode(y=y, tooltip=tooltip)
-    reorder_ticks = levels.mark_tick(color=THRESHOLD_COLOUR, thickness=3, size=18).encode(
-        x="reorder_point:Q"
+    reorder_ticks = (
+        alt.Chart(top)
+        .mark_tick(color=THRESHOLD_COLOUR, thickness=3, size=18)
+        .encode(y=y, x="reorder_point:Q", tooltip=tooltip)
     )
-    up_to_ticks = levels.mark_tick(color="#888888", thickness=3, size=18).encode(x="order_up_to:Q")
-    return (bars + reorder_ticks + up_to_ticks).properties(
-        title="Stock on hand and on order against the reorder point (black) and the "
-        "order-up-to level (grey)",
+    return (bars + reorder_ticks).properties(
+        title="Stock on hand, on order and the suggested order against the reorder point (black)",
         height=alt.Step(22),
     )

@@ -141,21 +141,23 @@ def test_forecast_chart_layers_history_bands_forecast_and_run_out_rule() -> None
     assert len(without["layer"]) == 4  # no stock-out within the horizon: no rule
 
 
-def test_reorder_chart_stacks_stock_against_reorder_point_and_order_up_to_ticks() -> None:
+def test_reorder_chart_stacks_stock_and_the_order_against_reorder_point_ticks() -> None:
     from stockcore.replenishment.plan import PLAN_COLUMNS
 
     frame = pd.DataFrame(
         [
             dict.fromkeys(PLAN_COLUMNS)
             | {"product_id": f"P{n}", "name": f"Product {n}", "status": "order now",
-               "on_hand": 10 * n, "on_order": 5, "reorder_point": 40.0, "order_up_to": 70.0}
+               "on_hand": 10 * n, "on_order": 5, "order": 12, "reorder_point": 40.0,
+               "stockout_chance": 0.1}
             for n in range(20)
         ]
     )  # fmt: skip
     spec = charts.reorder_position(frame, limit=15).to_dict()
-    bars, reorder_ticks, up_to_ticks = spec["layer"]
+    bars, reorder_ticks = spec["layer"]
     assert bars["mark"]["type"] == "bar" and bars["encoding"]["x"]["stack"] == "zero"
+    kinds = bars["encoding"]["color"]["scale"]["domain"]
+    assert kinds == ["on hand", "on order", "suggested order"]
     assert reorder_ticks["encoding"]["x"]["field"] == "reorder_point"
-    assert up_to_ticks["encoding"]["x"]["field"] == "order_up_to"
     assert len(bars["encoding"]["y"]["sort"]) == 15  # the 15 most urgent, in order
     assert all("tooltip" in layer["encoding"] for layer in spec["layer"])

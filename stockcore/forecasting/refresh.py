@@ -458,7 +458,7 @@ def covers(
         ("lead+review", lead_time_days + REVIEW_PERIOD_DAYS),
     ):
         steps = int((future < start + pd.Timedelta(days=days)).sum())
-        demand = forecast.total(steps)
+        demand = forecast.total(steps, distribution.REORDER)
         found.append(
             CoverDemand(
                 cover=cover,

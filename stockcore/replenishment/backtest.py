@@ -46,7 +46,7 @@ from stockcore.db import Database
 from stockcore.domain import StockcoreError
 from stockcore.forecasting import models as forecasting
 from stockcore.forecasting import selection
-from stockcore.forecasting.distribution import GRID_LEVELS
+from stockcore.forecasting.distribution import GRID_LEVELS, REORDER
 from stockcore.forecasting.history import daily_demand, trading_days
 from stockcore.models import ProductRow
 from stockcore.replenishment import levels
@@ -143,8 +143,8 @@ def review_forecasts(
                 history, days, pd.DatetimeIndex(future), season=season, yearly=yearly
             )
             cover = levels.Cover.from_quantiles(
-                made.total(lead).quantiles(GRID_LEVELS),
-                made.total(lead + review).quantiles(GRID_LEVELS),
+                made.total(lead, REORDER).quantiles(GRID_LEVELS),
+                made.total(lead + review, REORDER).quantiles(GRID_LEVELS),
             )
             units = np.asarray(made.units[:lead], dtype=float)
         else:  # too short to choose a model: the recent days as they came
