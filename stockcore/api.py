@@ -189,7 +189,9 @@ class ProductChangesIn(_In):
     pack_size: Whole | None = Field(None, ge=1, le=MAX_QUANTITY)
     lead_time_sd_days: LeadTimeSpread | None = None
     service_level: ServiceLevel | None = Field(
-        None, description="null: the product's ABC class's service level"
+        None,
+        description="the target fill rate (share of demand served from stock); null: the "
+        "product's ABC class's",
     )
 
 

@@ -861,7 +861,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--service-level",
         metavar="P",
-        help="one service level for every product (default: each product's own, else its "
+        help="one fill-rate target for every product (default: each product's own, else its "
         "ABC class's from Settings)",
     )
     p = command(
