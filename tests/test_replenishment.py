@@ -9,7 +9,6 @@ from stockcore.domain import InvalidValue, parse_service_level
 from stockcore.replenishment import levels
 from stockcore.replenishment.levels import (
     economic_order_quantity,
-    order_quantity,
     parse_daily_demand,
     parse_lead_time,
     parse_spread,
@@ -54,13 +53,6 @@ def test_orders_are_rounded_up_to_whole_packs_and_the_minimum() -> None:
     assert round_order(7, minimum=24, pack_size=6) == 24
     assert round_order(25, minimum=24, pack_size=6) == 30
     assert round_order(12, pack_size=6) == 12
-
-
-def test_stock_on_order_is_subtracted() -> None:
-    assert order_quantity(480, on_hand=100, on_order=0) == 380
-    assert order_quantity(480, on_hand=100, on_order=300) == 80
-    assert order_quantity(480, on_hand=100, on_order=400) == 0
-    assert order_quantity(480, on_hand=100, on_order=300, pack_size=48) == 96
 
 
 def cover(lead: list[float], review: list[float]) -> levels.Cover:

@@ -263,10 +263,7 @@ def _stockout_chance(
     cover = levels.with_lead_time_spread(
         levels.Cover.from_quantiles(lead.grid, both.grid), lead.days, spread
     )
-    shipments = [((day - today).days, units) for day, units in arriving]
-    outlook = levels.lead_time_outlook(
-        on_hand, levels.arrivals_in(units[: lead.days], shipments), cover
-    )
+    outlook = levels.outlook_from_today(on_hand, arriving, today, units[: lead.days], cover)
     chance = outlook.stockout_chance
     return chance, "under 1%" if 0 < chance < 0.01 else f"{chance:.0%}"
 

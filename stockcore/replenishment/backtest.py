@@ -279,6 +279,7 @@ def replay_product(
             product, start, season, lead, review, future_days=future_days, seasons=seasons
         )
         watched = min(targets, key=lambda t: abs(t - 0.95))
+        sized = _eoq_rule(costs, product.unit_cost, season) if costs is not None else None
         for target in targets:
             stated: list[tuple[int, float]] = []
             decide = fill_rate_policy(
@@ -291,8 +292,7 @@ def replay_product(
             for day, chance in stated[1:]:  # the first review opens with its own order
                 if day + lead <= len(demand):
                     calibration.append((chance, bool(short[day : day + lead].any())))
-            if costs is not None:
-                sized = _eoq_rule(costs, product.unit_cost, season)
+            if sized is not None:
                 out[(STOCKCORE_EOQ, f"{target:.0%}")], _ = _run(
                     product, demand, past, opening, lead,
                     fill_rate_policy(forecasts, target, product, lead, eoq=sized), review,

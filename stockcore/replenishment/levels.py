@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from statistics import NormalDist
@@ -142,18 +142,6 @@ def round_order(quantity: float, *, minimum: int = 1, pack_size: int = 1) -> int
     pack = max(1, pack_size)
     wanted = max(float(quantity), float(max(1, minimum)))
     return int(math.ceil(wanted / pack - 1e-9) * pack)
-
-
-def order_quantity(
-    target_level: float,
-    on_hand: int,
-    on_order: int,
-    *,
-    minimum: int = 1,
-    pack_size: int = 1,
-) -> int:
-    """Units to order to bring stock on hand plus on order up to `target_level`."""
-    return round_order(target_level - on_hand - on_order, minimum=minimum, pack_size=pack_size)
 
 
 # --- Past stretches ------------------------------------------------------------------------
@@ -351,6 +339,19 @@ def lead_time_outlook(on_hand: float, arrivals: Sequence[Arrival], cover: Cover)
     return LeadTimeOutlook(left, lost, _walk(on_hand, arrivals, cover.lead_alone)[1])
 
 
+def outlook_from_today(
+    on_hand: float,
+    open_orders: Sequence[tuple[date, float]],
+    today: date,
+    lead_units: np.ndarray,
+    cover: Cover,
+) -> LeadTimeOutlook:
+    """`lead_time_outlook` for open purchase orders given by their expected day, the lead
+    time's demand spread over its days as `lead_units` (the forecast per calendar day)."""
+    shipments = [((day - today).days, units) for day, units in open_orders]
+    return lead_time_outlook(on_hand, arrivals_in(lead_units, shipments), cover)
+
+
 def _walk(
     on_hand: float, arrivals: Sequence[Arrival], demand: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -392,15 +393,8 @@ def order_for_fill(cover: Cover, left: np.ndarray, target: float) -> float:
         raise InvalidValue("fill rate target", target, "must be between 0 and 1")
     if cover.review_mean <= 0 or expected_fill(cover, left, 0.0) >= target:
         return 0.0
-    gaps = np.sort(cover.review - left)  # the order each sample would need to be served
-    low, high = 0.0, float(gaps[-1])
-    while high - low > 1e-6 * max(1.0, high):
-        middle = (low + high) / 2
-        if expected_fill(cover, left, middle) >= target:
-            high = middle
-        else:
-            low = middle
-    return high
+    most = float((cover.review - left).max())  # serves every sample
+    return _smallest(lambda order: expected_fill(cover, left, order) >= target, most)
 
 
 def level_for_fill(cover: Cover, target: float) -> float:
@@ -409,10 +403,22 @@ def level_for_fill(cover: Cover, target: float) -> float:
     time at `target` (the reorder point of this rule)."""
     if cover.review_mean <= 0:
         return 0.0
-    low, high = 0.0, float((cover.lead + cover.review).max())
+    most = float((cover.lead + cover.review).max())
+    return _smallest(
+        lambda position: (
+            expected_fill(cover, np.maximum(position - cover.lead, 0.0), 0.0) >= target
+        ),
+        most,
+    )
+
+
+def _smallest(meets: Callable[[float], bool], high: float) -> float:
+    """The smallest value in [0, high] that `meets` the target (which only gets easier as
+    the value grows), by bisection to a millionth of `high`."""
+    low = 0.0
     while high - low > 1e-6 * max(1.0, high):
         middle = (low + high) / 2
-        if expected_fill(cover, np.maximum(middle - cover.lead, 0.0), 0.0) >= target:
+        if meets(middle):
             high = middle
         else:
             low = middle

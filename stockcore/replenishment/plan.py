@@ -345,9 +345,8 @@ def _line(inputs: _Inputs, settings: services.ShopSettings, today: date) -> Reor
     values = inputs.units
     cover, distribution = _cover(inputs, lead_time)
     target = inputs.service_level
-    shipments = [((day - today).days, units) for day, units in inputs.arrivals]
-    outlook = levels.lead_time_outlook(
-        product.quantity, levels.arrivals_in(values[:lead_time], shipments), cover
+    outlook = levels.outlook_from_today(
+        product.quantity, inputs.arrivals, today, values[:lead_time], cover
     )
     reorder_point = levels.level_for_fill(cover, target)
     wanted = levels.order_for_fill(cover, outlook.left, target)
