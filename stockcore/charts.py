@@ -206,7 +206,7 @@ def policy_frontier(frame: pd.DataFrame) -> alt.LayerChart:
             color=alt.Color(
                 "policy:N",
                 title="Policy",
-                legend=alt.Legend(orient="bottom", columns=1, labelLimit=0),
+                legend=alt.Legend(labelLimit=0),
             ),
             order="avg_inventory_value:Q",
             tooltip=tooltip,
@@ -252,7 +252,7 @@ def calibration(frame: pd.DataFrame) -> alt.LayerChart:
                 axis=axis,
             ),
             y=alt.Y("happened:Q", title="How often it ran out", scale=scale, axis=axis),
-            size=alt.Size("reviews:Q", title="Reviews", legend=alt.Legend(orient="bottom")),
+            size=alt.Size("reviews:Q", title="Reviews"),
             tooltip=tooltip,
         )
     )
