@@ -106,7 +106,7 @@ sys.path.insert(0, str(REPO / "bench"))
 from import_bench import build_csv  # noqa: E402
 
 from stockcore.db import Database, upgrade  # noqa: E402
-from stockcore.forecasting import metrics, models, selection  # noqa: E402
+from stockcore.forecasting import large_orders, metrics, models, selection  # noqa: E402
 from stockcore.forecasting.history import daily_demand, trading_days  # noqa: E402
 from stockcore.imports import import_sales  # noqa: E402
 
@@ -132,14 +132,26 @@ PEERS = (PROPHET, TSB, AUTOETS, NAIVE)
 METHODS = (STOCKCORE, PROPHET, PROPHET_POINT, TSB, AUTOETS, NAIVE, ZERO, HINDSIGHT)
 
 
-def load_demand(data_dir: Path, folder: Path) -> tuple[pd.DataFrame, pd.DatetimeIndex]:
+def load_demand(
+    data_dir: Path, folder: Path, *, set_aside: bool = False
+) -> tuple[pd.DataFrame, pd.DatetimeIndex]:
+    """Both real years imported through stockcore; per product and trading day. With
+    `set_aside`, the regular demand: large one-off orders (`large_orders`) taken off, as
+    the refresh does (found on the whole two years, the same data for every method)."""
     csv_path = folder / "shop.csv"
     build_csv(data_dir, 1_050_000, csv_path)  # both years once (about 1.03 million rows)
     db = Database.connect(f"sqlite:///{folder / 'bench.db'}")
     upgrade(db)
     import_sales(db, csv_path.read_bytes(), "shop.csv")
-    demand = daily_demand(db)
     calendar = trading_days(db)
+    aside = large_orders.find_set_aside(db, calendar) if set_aside else None
+    demand = daily_demand(db, set_aside=aside.units_per_day() if aside else None)
+    if aside is not None:
+        total = demand["units"].sum() + aside.orders["units"].sum()
+        print(
+            f"large orders set aside: {len(aside.orders):,} orders, "
+            f"{aside.orders['units'].sum():,} units ({aside.orders['units'].sum() / total:.1%})"
+        )
     db.dispose()
     return demand, calendar
 

@@ -117,6 +117,11 @@ def main() -> None:
         help="days a product must have sold before the stretch (lower it for the 2010 "
         "development stretch, which has less history before it)",
     )  # fmt: skip
+    parser.add_argument(
+        "--set-aside", action="store_true",
+        help="replay the regular demand: large one-off orders (stockcore.forecasting."
+        "large_orders) taken off for every policy, as if ordered for the customer",
+    )  # fmt: skip
     parser.add_argument("--quick", action="store_true", help="40 products, the first stretch")
     args = parser.parse_args()
     stretch_ends = [pd.Timestamp(s) for s in args.stretches.split(",")]
@@ -126,7 +131,7 @@ def main() -> None:
     forecasting.quiet_prophet()
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="stockcore-policy-bench-") as folder:
-        demand, calendar = load_demand(args.data, Path(folder))
+        demand, calendar = load_demand(args.data, Path(folder), set_aside=args.set_aside)
     print(f"loaded in {time.perf_counter() - started:.0f} s")
     season = forecasting.weekly_season(calendar)
     lead = rules.trading_days_in(args.lead_time, season)
@@ -137,6 +142,7 @@ def main() -> None:
             "products": args.products, "days": args.days, "lead_time_days": args.lead_time,
             "lead_trading_days": lead, "review_trading_days": review,
             "order_cost": args.order_cost, "holding_rate": args.holding_rate,
+            "large_orders_set_aside": args.set_aside,
         },
         "stretches": {},
     }  # fmt: skip

@@ -288,14 +288,21 @@ def select_products(stats: pd.DataFrame) -> pd.DataFrame:
 
 
 def daily_sales(sales: pd.DataFrame) -> pd.DataFrame:
-    """Aggregate netted purchase lines to one row per (date, product_id, unit_price)."""
+    """Aggregate netted purchase lines to one row per (date, product_id, unit_price, customer):
+    what each customer bought of a product on a day ('' for an unknown customer)."""
     return (
-        sales.assign(date=sales["ts"].dt.strftime("%Y-%m-%d"))
+        sales.assign(
+            date=sales["ts"].dt.strftime("%Y-%m-%d"),
+            customer_id=sales["customer"].astype("string").fillna(""),
+        )
         .rename(columns={"price": "unit_price"})
-        .groupby(["date", "product_id", "unit_price"], as_index=False)["quantity"]
+        .groupby(["date", "product_id", "unit_price", "customer_id"], as_index=False)["quantity"]
         .sum()
-        .loc[lambda d: d["quantity"] > 0, ["date", "product_id", "quantity", "unit_price"]]
-        .sort_values(["date", "product_id", "unit_price"])
+        .loc[
+            lambda d: d["quantity"] > 0,
+            ["date", "product_id", "quantity", "unit_price", "customer_id"],
+        ]
+        .sort_values(["date", "product_id", "unit_price", "customer_id"])
         .reset_index(drop=True)
     )
 
@@ -396,8 +403,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     write_csv(
         sales,
         args.out / "demo_sales.csv",
-        f"Real daily sales of the demo products, {sales['date'].min()} .. {sales['date'].max()}, "
-        "returns netted.",
+        f"Real daily sales of the demo products per customer, {sales['date'].min()} .. "
+        f"{sales['date'].max()}, returns netted.",
     )
     below = int((products["quantity"] < products["restock_threshold"]).sum())
     print(

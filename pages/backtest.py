@@ -45,6 +45,12 @@ if stored is None:
 else:
     result, replay_days = stored
     st.subheader(f"{result.products} products, the last {replay_days} days")
+    if result.set_aside_orders:
+        st.caption(
+            f"Every rule replays the regular demand: {result.set_aside_orders:,} very large "
+            f"one-off orders of these products ({result.set_aside_units:,} units) are left "
+            "out, as the forecasts leave them out (Settings, Large orders)."
+        )
     frame = backtest.outcomes_frame(result.outcomes)
     st.altair_chart(charts.policy_frontier(frame), width="stretch")
     st.dataframe(

@@ -44,13 +44,22 @@ with st.form("purchase_form"):
         "Product", key="purchase_product", default=last.product.product_id if last else None
     )
     quantity = st.number_input("Quantity", min_value=1, step=1, value=1, key="purchase_quantity")
+    customer = st.text_input(
+        "Customer (optional)",
+        max_chars=64,
+        placeholder="e.g. 14646",
+        help="Who bought: lets Settings serve a reseller's large orders from stock.",
+        key="purchase_customer",
+    )
     submitted = st.form_submit_button("Buy", type="primary")
 
 if submitted:
     if product_id is None:
         st.error("Choose a product to buy.")
     else:
-        result = ui.attempt(lambda: services.purchase(ui.database(), product_id, quantity))
+        result = ui.attempt(
+            lambda: services.purchase(ui.database(), product_id, quantity, customer_id=customer)
+        )
         if result is not None:
             ui.changed()
             st.session_state["last_purchase"] = result

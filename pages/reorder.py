@@ -73,6 +73,13 @@ else:
                 format="percent",
                 help="Before an order placed today could arrive, from the forecast's range",
             ),
+            "large_orders_set_aside": st.column_config.NumberColumn(
+                "Large orders set aside",
+                format="%d",
+                help="Very large one-off orders (over four weeks of usual sales) left out of "
+                "the history these numbers learn from; Settings, Large orders, to serve a "
+                "customer's from stock",
+            ),
             "order": st.column_config.NumberColumn(
                 "Order (units)", min_value=0, max_value=1_000_000, step=1, format="%d"
             ),

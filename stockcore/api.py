@@ -198,6 +198,12 @@ class ProductChangesIn(_In):
 class PurchaseIn(_In):
     product_id: ProductId
     quantity: Whole = Field(ge=1, le=MAX_QUANTITY, description="units bought")
+    customer_id: str | None = Field(
+        default=None,
+        max_length=64,
+        description="who bought (optional): a customer whose large orders the owner serves "
+        "from stock is never set aside from the forecasts",
+    )
 
 
 class RaisedAlertOut(BaseModel):
@@ -341,6 +347,8 @@ class ReorderLineOut(BaseModel):
     stockout_chance: float  # of running out before an order placed today could arrive
     season_ends: bool  # the season peaks before an order placed today could arrive
     last_order_for_season: dt.date | None
+    large_orders_set_aside: int  # very large one-off orders left out of the forecast's history
+    large_order_units_set_aside: int
     explanation: str
 
 
@@ -658,7 +666,9 @@ def create_app(
         """A customer's order of one product, for a storefront to call on every order: one
         transaction that lowers stock, records the sale and raises a restock alert if the
         product falls below its threshold. Refused as a whole (404, 409) or done as a whole."""
-        result = services.purchase(db, body.product_id, body.quantity, clock=clock)
+        result = services.purchase(
+            db, body.product_id, body.quantity, customer_id=body.customer_id, clock=clock
+        )
         return PurchaseOut(
             product_id=result.product.product_id,
             name=result.product.name,
@@ -951,6 +961,8 @@ def create_app(
                 stockout_chance=round(line.stockout_chance, 4),
                 season_ends=line.season is not None and line.season.ended,
                 last_order_for_season=line.season.last_order if line.season else None,
+                large_orders_set_aside=line.set_aside_orders,
+                large_order_units_set_aside=line.set_aside_units,
                 explanation=line.explain(),
             )
             for line in lines

@@ -38,7 +38,7 @@ from stockcore.domain import (
     parse_service_level,
     parse_whole_number,
 )
-from stockcore.forecasting import refresh, views
+from stockcore.forecasting import large_orders, refresh, views
 from stockcore.replenishment import backtest, levels, plan, purchase_orders
 from stockcore.replenishment.levels import REVIEW_PERIOD_DAYS
 
@@ -246,7 +246,7 @@ def cmd_add_product(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_purchase(args: argparse.Namespace, out: TextIO) -> int:
     db = _open(args)
-    result = services.purchase(db, args.id, args.quantity)
+    result = services.purchase(db, args.id, args.quantity, customer_id=args.customer)
     settings = services.get_settings(db)
     print(
         f"sold {result.sale.quantity} x {result.product.product_id} {result.product.name} "
@@ -597,6 +597,8 @@ def cmd_reorder(args: argparse.Namespace, out: TextIO) -> int:
     for line in shown:
         if line.season is not None:
             print(f"{line.product_id}: {line.season.explain(REVIEW_PERIOD_DAYS)}", file=out)
+        if line.set_aside_orders:
+            print(f"{line.product_id}: {line.set_aside_note()}", file=out)
     if not args.all:
         print(f"{len(lines) - len(shown)} more products are healthy (--all shows them)", file=out)
     return 0
@@ -746,6 +748,34 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_large_orders(args: argparse.Namespace, out: TextIO) -> int:
+    db = _open(args)
+    if args.serve or args.stop:
+        added, removed = large_orders.update_served_customers(
+            db, serve=args.serve or (), stop=args.stop or (), now=services.local_now()
+        )
+        print(
+            f"serving from stock: {len(added)} added, {len(removed)} removed; "
+            "refresh the forecasts (forecast --all) for the reorder list to follow",
+            file=out,
+        )
+    customers = large_orders.large_order_customers(db)
+    rows = [
+        (
+            c.customer_id or "(none recorded)",
+            c.orders,
+            c.units,
+            c.products,
+            f"{c.last_order:%Y-%m-%d}",
+            "yes" if c.served_from_stock else "no: set aside",
+        )
+        for c in customers
+    ]
+    headers = ["customer", "large orders", "units", "products", "last", "served from stock"]
+    print(_table(headers, rows) if rows else "no large orders in the sales history", file=out)
+    return 0
+
+
 def _open(args: argparse.Namespace) -> Database:
     return open_shop(args.db).db
 
@@ -789,6 +819,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("purchase", cmd_purchase, "sell units of a product (a customer purchase)")
     p.add_argument("id")
     p.add_argument("quantity")
+    p.add_argument("--customer", metavar="ID", help="who bought (optional)")
     p = command("restock", cmd_restock, "receive units of a product from the supplier")
     p.add_argument("id")
     p.add_argument("quantity")
@@ -876,6 +907,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--soon", action="store_true", help="with --create: include 'order soon'")
     p.add_argument("--out", metavar="DIR", help="with --create: write a CSV per supplier here")
+    p = command(
+        "large-orders",
+        cmd_large_orders,
+        "customers with very large one-off orders (over 4 weeks of a product's usual sales), "
+        "which forecasts set aside unless the customer is served from stock",
+    )
+    p.add_argument("--serve", nargs="+", metavar="CUSTOMER", help="serve these from stock")
+    p.add_argument("--stop", nargs="+", metavar="CUSTOMER", help="set these aside again")
     p = command("receive-order", cmd_receive_order, "receive a purchase order into stock")
     p.add_argument("order_id", metavar="ID")
     p = command("backtest", cmd_backtest, "replay history under simple rules and stockcore's")

@@ -593,6 +593,20 @@ def parse_product_ids(raw: pd.Series, *, upper: bool) -> ColumnResult:
     return ColumnResult(text, empty | malformed | too_long, reasons)
 
 
+REFERENCE_MAX_LENGTH = 64  # order and customer ids, as stored
+
+
+def parse_references(raw: pd.Series) -> ColumnResult:
+    """Order or customer ids: optional text of at most 64 characters, no control characters."""
+    text = raw.fillna("").str.strip()
+    too_long = text.str.len() > REFERENCE_MAX_LENGTH
+    control = text.str.contains(r"[\x00-\x1f\x7f]", regex=True)
+    reasons = pd.Series("", index=raw.index, dtype=object)
+    reasons = reasons.mask(control, "contains a control character")
+    reasons = reasons.mask(too_long, f"is longer than {REFERENCE_MAX_LENGTH} characters")
+    return ColumnResult(text, too_long | control, reasons)
+
+
 def unescape_text(value: str) -> str:
     """Undo the spreadsheet escape our exports add ('=SUM -> =SUM), so exports re-import."""
     if len(value) > 1 and value[0] == "'" and value[1] in "=+-@\t\r":

@@ -31,7 +31,7 @@ DEMO_SHOP_NAME = "Demo gift shop"
 DEMO_CURRENCY = "£"
 
 PRODUCT_COLUMNS = PRODUCT_FIELDS  # the demo products file is a products export
-SALES_COLUMNS = ("date", "product_id", "quantity", "unit_price")
+SALES_COLUMNS = ("date", "product_id", "quantity", "unit_price", "customer_id")
 
 
 def _data_lines(path: Path) -> Iterator[str]:
@@ -93,6 +93,7 @@ def read_demo_sales(path: Path = DEMO_SALES, *, ends_on: date | None = None) -> 
             product_id=product_id,
             quantity=quantity,
             unit_price=Decimal(row["unit_price"]),
+            customer_id=row["customer_id"] or None,
         )
         for day, product_id, quantity, row in raw
     ]

@@ -241,6 +241,24 @@ def parse_product_id(value: object) -> str:
     return text
 
 
+CUSTOMER_ID_MAX_LENGTH = 64
+
+
+def parse_customer_id(value: object) -> str:
+    """Who bought, as the shop's own system names them: trimmed, at most 64 characters,
+    no control characters (nothing else is changed)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidValue("customer", value, "must not be empty")
+    text = value.strip()
+    if len(text) > CUSTOMER_ID_MAX_LENGTH:
+        raise InvalidValue("customer", value, f"is longer than {CUSTOMER_ID_MAX_LENGTH} characters")
+    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+        raise InvalidValue("customer", value, "contains a control character")
+    return text
+
+
 # --- The product --------------------------------------------------------------------------
 
 

@@ -135,14 +135,20 @@ def parse_sales(csv_text: CsvText, layout: Layout, date_order: DateOrder | None)
         ):
             problems += csvfiles._problems(chunks, chunk[columns[column]], result, columns[column])
         good = ~(product.bad | quantity.bad | price.bad)
+        references = {}
+        for column in ("order_id", "customer_id"):
+            if column in columns:
+                raw = chunk[columns[column]]
+                parsed = csvfiles.parse_references(raw)
+                problems += csvfiles._problems(chunks, raw, parsed, columns[column])
+                good = good & ~parsed.bad
+                references[column] = parsed.values
+            else:
+                references[column] = pd.Series("", index=chunk.index)
         zero = good & (price.values == 0)
         zero_prices += int(zero.sum())
         good = good & ~zero
-        order = (
-            chunk[columns["order_id"]].fillna("").str.strip()
-            if "order_id" in columns
-            else pd.Series("", index=chunk.index)
-        )
+        order = references["order_id"]
         signed = quantity.values
         if shop_export:
             # Cancellation invoices start with C: their lines take units back.
@@ -155,11 +161,7 @@ def parse_sales(csv_text: CsvText, layout: Layout, date_order: DateOrder | None)
                 "quantity": signed,
                 "unit_price_minor": price.values,
                 "order_id": order,
-                "customer_id": (
-                    chunk[columns["customer_id"]].fillna("").str.strip()
-                    if "customer_id" in columns
-                    else ""
-                ),
+                "customer_id": references["customer_id"],
             }
         )[good.to_numpy()]
         kept.append(frame)
@@ -865,6 +867,7 @@ def _insert_lines(
         "revenue_minor",
         "source",
         "order_id",
+        "customer_id",
         "import_batch_id",
     ]
     total = len(lines)
@@ -874,6 +877,7 @@ def _insert_lines(
         price = part["unit_price_minor"].to_numpy(dtype="int64")
         stamps = part["sold_at"].to_numpy()
         orders = [order or None for order in part["order_id"].tolist()]
+        customers = [customer or None for customer in part["customer_id"].tolist()]
         bulk_insert(
             session,
             SaleLineRow.__table__,
@@ -887,6 +891,7 @@ def _insert_lines(
                 (quantity * price).tolist(),
                 ["history"] * len(part),
                 orders,
+                customers,
                 [batch_id] * len(part),
                 strict=True,
             ),
@@ -1442,10 +1447,11 @@ def export_frame(db: Database, what: str) -> pd.DataFrame:
                         "quantity": s.quantity,
                         "unit_price": f"{s.unit_price:.2f}",
                         "order_id": s.order_id or "",
+                        "customer_id": s.customer_id or "",
                     }
                     for s in sales
                 ],
-                columns=["date", "product_id", "quantity", "unit_price", "order_id"],
+                columns=["date", "product_id", "quantity", "unit_price", "order_id", "customer_id"],
             )
         if what == "movements":
             moves = session.scalars(select(StockMovementRow).order_by(StockMovementRow.id)).all()

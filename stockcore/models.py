@@ -121,6 +121,9 @@ class SaleLineRow(Base):
     source: Mapped[str] = mapped_column(String(16))
     order_id: Mapped[str | None] = mapped_column(String(64))
     import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"), index=True)
+    # Who bought (from an import's customer column, or the API), when known: a large order
+    # of a customer the owner serves from stock is never set aside from the forecasts.
+    customer_id: Mapped[str | None] = mapped_column(String(64))
 
 
 class StockMovementRow(Base):
@@ -239,6 +242,15 @@ class ColumnMappingRow(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+class ServedCustomerRow(Base):
+    """A customer whose large orders the owner serves from stock (never set aside)."""
+
+    __tablename__ = "served_customers"
+
+    customer_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    added_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class SettingRow(Base):
     """Shop-wide settings (currency symbol, shop name) as key/value text."""
 
@@ -296,6 +308,10 @@ class ForecastModelRow(Base):
     fallback: Mapped[str | None] = mapped_column(String(1000))
     skipped: Mapped[str | None] = mapped_column(String(2000))
     distribution: Mapped[str | None] = mapped_column(String(50))
+    # Large one-off orders left out of the history the forecast learned from
+    # (forecasting.large_orders): how many, and their units. NULL before migration 0010.
+    set_aside_orders: Mapped[int | None] = mapped_column(Integer)
+    set_aside_units: Mapped[int | None] = mapped_column(Integer)
 
 
 class LeadTimeDemandRow(Base):

@@ -38,6 +38,7 @@ from stockcore.domain import (
     UnknownAlert,
     UnknownProduct,
     is_blank,
+    parse_customer_id,
     parse_fraction,
     parse_money,
     parse_product_id,
@@ -324,15 +325,26 @@ def update_products(
 
 
 def purchase(
-    db: Database, product_id: object, quantity: object, *, clock: Clock = local_now
+    db: Database,
+    product_id: object,
+    quantity: object,
+    *,
+    customer_id: object = None,
+    clock: Clock = local_now,
 ) -> PurchaseResult:
     """A customer buys `quantity` units: record the sale line, lower stock, alert if low.
+    `customer_id` (optional) says who bought, for the large-order rule.
 
     Refuses an unknown product, a quantity that is not a whole number of at least 1,
-    and more than is on hand; a refusal changes nothing.
+    more than is on hand, and a malformed customer id; a refusal changes nothing.
     """
     units = parse_quantity(quantity)
     pid = parse_product_id(product_id)
+    customer = (
+        None
+        if customer_id is None or (isinstance(customer_id, str) and not customer_id.strip())
+        else parse_customer_id(customer_id)
+    )
     now = clock()
     with db.write() as session:
         row = _lock_product(session, pid)
@@ -346,6 +358,7 @@ def purchase(
             unit_price=sale.unit_price,
             revenue=sale.revenue,
             source="purchase",
+            customer_id=customer,
         )
         session.add(line)
         session.flush()
@@ -554,6 +567,7 @@ class HistoryLine:
     quantity: int
     unit_price: Decimal
     order_id: str | None = None
+    customer_id: str | None = None
 
 
 def _insert_history(session: Session, lines: Iterable[HistoryLine], chunk_size: int) -> int:
@@ -567,6 +581,7 @@ def _insert_history(session: Session, lines: Iterable[HistoryLine], chunk_size: 
             "revenue": (line.unit_price * line.quantity).quantize(Decimal("0.01")),
             "source": "history",
             "order_id": line.order_id,
+            "customer_id": line.customer_id,
         }
         for line in lines
     ]

@@ -18,7 +18,7 @@ from stockcore import accounts, api, reports, services
 from stockcore.db import Database
 from stockcore.domain import Product
 from stockcore.forecasting import refresh
-from stockcore.models import UserRow
+from stockcore.models import SaleLineRow, UserRow
 from tests.conftest import FixedClock
 from tests.test_forecasts import ONE_PROCESS, one_process_run_tasks
 from tests.test_services import snapshot
@@ -470,7 +470,22 @@ def test_refused_purchases_say_why_and_change_nothing(
             "/purchases", content=raw, headers={**staff, "Content-Type": "application/json"}
         )
         assert bad.status_code == 422, raw
+    for customer in ("x" * 65, "RES\u0000", 42):
+        bad = api_.client.post(
+            "/purchases",
+            json={"product_id": "101", "quantity": 1, "customer_id": customer},
+            headers=staff,
+        )
+        assert bad.status_code == 422, (customer, bad.text)
+        assert "customer" in bad.text
     assert snapshot(api_.db) == before
+    sold = api_.client.post(
+        "/purchases", json={"product_id": "101", "quantity": 1, "customer_id": "14646"},
+        headers=staff,
+    )  # fmt: skip
+    assert sold.status_code == 201
+    with api_.db.read() as session:
+        assert session.scalars(select(SaleLineRow.customer_id)).all() == ["14646"]
 
 
 def test_a_manager_acknowledges_alerts(api_: Api, roles: dict[str, dict[str, str]]) -> None:

@@ -49,7 +49,7 @@ def test_import_list_undo_and_export(url: str, tmp_path: Path) -> None:
     assert code == 0 and out.startswith("exported ")
     assert target.read_text().startswith("product_id,name,category,unit_price,unit_cost,quantity")
     assert run("--db", url, "export", "sales", "-")[1].startswith(
-        "date,product_id,quantity,unit_price,order_id\n2009-12-01 07:45:00,"
+        "date,product_id,quantity,unit_price,order_id,customer_id\n2009-12-01 07:45:00,"
     )
     for what in ("movements", "alerts"):
         assert run("--db", url, "export", what, str(tmp_path / f"{what}.csv"))[0] == 0

@@ -1,5 +1,6 @@
 """Upgrading a shop made by the first release: every migration, with data in it, on SQLite
-and PostgreSQL, loses nothing; nor does a forecast stored before lead-time grids (0009)."""
+and PostgreSQL, loses nothing; nor does a forecast stored before lead-time grids (0009) or
+sales and forecasts stored before large orders were set aside (0010)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from alembic import command
 
 from stockcore import reports, services
 from stockcore.db import Database, _alembic_config, current_revision, head_revision, upgrade
-from stockcore.forecasting import views
+from stockcore.forecasting import large_orders, views
+from stockcore.replenishment import plan
 
 T0 = datetime(2025, 1, 6, 9, 0)
 
@@ -145,6 +147,17 @@ def before_quantity(before: dict[str, list[sa.Row[object]]], pid: str) -> int:
     return next(int(row.quantity) for row in before["products"] if row.product_id == pid)
 
 
+def old_forecast_run(connection: sa.Connection, old: sa.MetaData) -> int:
+    """A forecast run row in a schema reflected before the latest migrations; its id."""
+    return int(
+        connection.execute(
+            old.tables["forecast_runs"].insert().returning(old.tables["forecast_runs"].c.id),
+            {"started_at": T0, "finished_at": T0, "first_day": T0.date(), "horizon_days": 30,
+             "products": 1, "seconds": 1.0},
+        ).scalar_one()
+    )  # fmt: skip
+
+
 def test_lead_time_demand_stored_before_grids_upgrades_without_one(db_url: str) -> None:
     """0009 adds lead_time_demand.grid: rows stored by 0008 keep every value, have no grid
     (read back as none), and the migration goes down and up again."""
@@ -161,11 +174,7 @@ def test_lead_time_demand_stored_before_grids_upgrades_without_one(db_url: str) 
             {"product_id": "P1", "name": "Mug", "category": "Kitchen", "unit_price_minor": 299,
              "quantity": 0, "restock_threshold": 5, "lead_time_days": 7, "created_at": T0},
         )  # fmt: skip
-        run = connection.execute(
-            old.tables["forecast_runs"].insert().returning(old.tables["forecast_runs"].c.id),
-            {"started_at": T0, "finished_at": T0, "first_day": T0.date(), "horizon_days": 30,
-             "products": 1, "seconds": 1.0},
-        ).scalar_one()  # fmt: skip
+        run = old_forecast_run(connection, old)
         connection.execute(
             old.tables["lead_time_demand"].insert(),
             [
@@ -197,4 +206,64 @@ def test_lead_time_demand_stored_before_grids_upgrades_without_one(db_url: str) 
     assert current_revision(db) == "0008"
     upgrade(db)
     assert current_revision(db) == head_revision()
+    db.dispose()
+
+
+def test_sales_and_forecasts_stored_before_large_orders_upgrade_with_none_set_aside(
+    db_url: str,
+) -> None:
+    """0010 adds sale_lines.customer_id, forecast_models.set_aside_* and served_customers:
+    older rows read as no customer and nothing set aside; down and up again loses nothing."""
+    db = Database.connect(db_url)
+    with db.engine.begin() as connection:
+        command.upgrade(_alembic_config(connection), "0009")
+    old = sa.MetaData()
+    old.reflect(db.engine)
+    with db.engine.begin() as connection:
+        connection.execute(
+            old.tables["products"].insert(),
+            {"product_id": "P1", "name": "Mug", "category": "Kitchen", "unit_price_minor": 299,
+             "quantity": 4, "restock_threshold": 5, "lead_time_days": 7, "created_at": T0},
+        )  # fmt: skip
+        connection.execute(
+            old.tables["sale_lines"].insert(),
+            [
+                {"product_id": "P1", "sold_at": T0 + timedelta(days=n),
+                 "sold_on": (T0 + timedelta(days=n)).date(), "quantity": 3 if n else 500,
+                 "unit_price_minor": 299, "revenue_minor": 897, "source": "history",
+                 "order_id": f"O{n}"}
+                for n in range(40)
+            ],
+        )  # fmt: skip
+        run = old_forecast_run(connection, old)
+        connection.execute(
+            old.tables["forecast_models"].insert(),
+            {"product_id": "P1", "run_id": run, "model": "mean", "basis": "own history",
+             "history_days": 40, "selling_share": 1.0, "backtest_windows": 0, "created_at": T0},
+        )  # fmt: skip
+
+    upgrade(db)
+    assert current_revision(db) == head_revision()
+    with db.engine.connect() as connection:
+        assert (
+            connection.execute(sa.text("select count(customer_id) from sale_lines")).scalar() == 0
+        )
+        assert connection.execute(
+            sa.text("select set_aside_orders, set_aside_units from forecast_models")
+        ).one() == (None, None)
+    [line] = plan.reorder_plan(db, today=T0.date() + timedelta(days=40))
+    assert (line.set_aside_orders, line.set_aside_units) == (0, 0)
+    # The 500-unit order has no customer: listed as such, and cannot be served from stock.
+    [listed] = large_orders.large_order_customers(db)
+    assert (listed.customer_id, listed.orders, listed.units) == ("", 1, 500)
+    large_orders.update_served_customers(db, serve=["C1"], now=T0)
+
+    with db.engine.begin() as connection:
+        command.downgrade(_alembic_config(connection), "0009")
+    assert current_revision(db) == "0009"
+    upgrade(db)
+    assert current_revision(db) == head_revision()
+    assert large_orders.served_customers(db) == set()
+    with db.engine.connect() as connection:
+        assert connection.execute(sa.text("select count(*) from sale_lines")).scalar() == 40
     db.dispose()

@@ -60,11 +60,13 @@ def daily_demand(
     *,
     start: date | None = None,
     end: date | None = None,
+    set_aside: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Units sold per product per trading day, from each product's first sale to `end`.
 
     Columns: product_id, day (Timestamp), units (float; NaN on stock-out days),
-    stocked_out (bool). Days the shop did not trade are absent.
+    stocked_out (bool). Days the shop did not trade are absent. `set_aside` (product_id,
+    day, units; `large_orders.SetAside.units_per_day`) is taken off: the regular demand.
     """
     calendar = trading_days(db, start, end)
     sold = _units_per_day(db, product_ids, start, end)
@@ -85,12 +87,21 @@ def daily_demand(
     opening, day_high = _stock_during_day(db, demand)
     # No stock at any moment of the day: opened at 0, nothing arrived, nothing sold.
     stocked_out = (opening == 0) & ~(day_high > 0) & (demand["units"] == 0)
+    if set_aside is not None and not set_aside.empty:
+        aside = demand[["product_id", "day"]].merge(
+            set_aside.assign(day=_days(set_aside["day"]).to_numpy()),
+            on=["product_id", "day"],
+            how="left",
+        )["units"]
+        demand = demand.assign(units=demand["units"] - aside.fillna(0.0).to_numpy())
     return demand.assign(units=demand["units"].mask(stocked_out, np.nan), stocked_out=stocked_out)[
         DEMAND_COLUMNS
     ]
 
 
-def category_demand(db: Database, category: str, **window: date | None) -> pd.DataFrame:
+def category_demand(
+    db: Database, category: str, *, start: date | None = None, end: date | None = None
+) -> pd.DataFrame:
     """Units per trading day summed over a category's products (missing days count as
     missing only when every product of the category was out of stock)."""
     with db.read() as session:
@@ -98,15 +109,17 @@ def category_demand(db: Database, category: str, **window: date | None) -> pd.Da
             session.scalars(select(ProductRow.product_id).where(ProductRow.category == category))
         )
     return (
-        _total(daily_demand(db, ids, **window))
+        _total(daily_demand(db, ids, start=start, end=end))
         if ids
         else _total(pd.DataFrame(columns=DEMAND_COLUMNS))
     )
 
 
-def shop_demand(db: Database, **window: date | None) -> pd.DataFrame:
+def shop_demand(
+    db: Database, *, start: date | None = None, end: date | None = None
+) -> pd.DataFrame:
     """Units per trading day for the whole shop."""
-    return _total(daily_demand(db, None, **window))
+    return _total(daily_demand(db, None, start=start, end=end))
 
 
 def _total(demand: pd.DataFrame) -> pd.DataFrame:

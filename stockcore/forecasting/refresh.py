@@ -40,7 +40,7 @@ from sqlalchemy.orm import Session
 
 from stockcore.db import Database, bulk_insert, storage_dates, storage_datetimes
 from stockcore.domain import InvalidValue, StockcoreError, UnknownProduct, parse_quantity
-from stockcore.forecasting import distribution, models, selection
+from stockcore.forecasting import distribution, large_orders, models, selection
 from stockcore.forecasting.history import daily_demand, trading_days
 from stockcore.forecasting.models import Season
 from stockcore.forecasting.selection import SeriesForecast
@@ -276,6 +276,7 @@ class _Shop:
     demand: pd.DataFrame
     categories: dict[str, str]  # product id -> category
     lead_times: dict[str, int]  # product id -> supplier lead time in days
+    set_aside: dict[str, tuple[int, int]]  # product id -> large orders, units left out
 
 
 def _read_shop(
@@ -296,7 +297,8 @@ def _read_shop(
         unknown = [product_id for product_id in product_ids if product_id not in categories]
         if unknown:
             raise UnknownProduct(unknown[0])
-    demand = daily_demand(db, None, end=last_day)
+    aside = large_orders.find_set_aside(db, calendar, end=last_day)
+    demand = daily_demand(db, None, end=last_day, set_aside=aside.units_per_day())
     start = pd.Timestamp(first_day)
     return _Shop(
         calendar=calendar,
@@ -306,6 +308,7 @@ def _read_shop(
         demand=demand,
         categories=categories,
         lead_times=lead_times,
+        set_aside=aside.per_product(),
     )
 
 
@@ -417,7 +420,9 @@ def refresh_forecasts(
         else:
             forecasts.append(made)
     seconds = time.perf_counter() - tick
-    run_id = _store(db, forecasts, started, clock(), first_day, horizon_days, seconds)
+    run_id = _store(
+        db, forecasts, started, clock(), first_day, horizon_days, seconds, set_aside=shop.set_aside
+    )
     by_model: dict[str, int] = {}
     for made in forecasts:
         by_model[made.model] = by_model.get(made.model, 0) + 1
@@ -566,7 +571,10 @@ def _store(
     first_day: date,
     horizon_days: int,
     seconds: float,
+    *,
+    set_aside: dict[str, tuple[int, int]] | None = None,
 ) -> int:
+    set_aside = set_aside or {}
     ids = [made.product_id for made in forecasts]
     with db.write() as session:
         run = ForecastRunRow(
@@ -606,6 +614,8 @@ def _store(
                     fallback=made.fallback[:1000] if made.fallback else None,
                     skipped=selection.describe_failures(made.skipped)[:2000] or None,
                     distribution=made.covers[0].method if made.covers else None,
+                    set_aside_orders=set_aside.get(made.product_id, (0, 0))[0],
+                    set_aside_units=set_aside.get(made.product_id, (0, 0))[1],
                     created_at=finished,
                 )
             )

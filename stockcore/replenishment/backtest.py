@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Final
 
 import numpy as np
@@ -44,8 +44,8 @@ from sqlalchemy import select
 from stockcore import services
 from stockcore.db import Database
 from stockcore.domain import StockcoreError
+from stockcore.forecasting import large_orders, selection
 from stockcore.forecasting import models as forecasting
-from stockcore.forecasting import selection
 from stockcore.forecasting.distribution import GRID_LEVELS, REORDER
 from stockcore.forecasting.history import daily_demand, trading_days
 from stockcore.models import ProductRow
@@ -101,6 +101,10 @@ class Backtest:
     # (stated chance of running out before an order placed that day arrives, whether it
     # did), one per product and review of stockcore at the 95% target
     calibration: list[tuple[float, bool]] = field(default_factory=list)
+    # Large one-off orders of the replayed products left out of the demand every rule
+    # replays (forecasting.large_orders), and their units.
+    set_aside_orders: int = 0
+    set_aside_units: int = 0
 
 
 @dataclass(frozen=True)
@@ -432,13 +436,16 @@ class ShopHistory:
     products: list[ProductHistory]  # the best sellers'
     season: int  # trading days per week
     shop_units: pd.Series  # units the whole shop sold per trading day
+    set_aside: dict[str, tuple[int, int]] = field(default_factory=dict)  # large orders, units
 
 
 def shop_histories(db: Database, *, products: int) -> ShopHistory:
-    """The `products` best-selling products' demand per trading day (stock-out days, whose
-    demand is unknown, count as 0), the shop's trading days per week and its daily total."""
+    """The `products` best-selling products' regular demand per trading day (large one-off
+    orders set aside as the forecasts do; stock-out days, whose demand is unknown, count as
+    0), the shop's trading days per week and its daily total."""
     calendar = trading_days(db)
-    demand = daily_demand(db)
+    aside = large_orders.find_set_aside(db, calendar)
+    demand = daily_demand(db, set_aside=aside.units_per_day())
     season = forecasting.weekly_season(calendar)
     if demand.empty:
         return ShopHistory([], season, pd.Series(dtype=float))
@@ -465,7 +472,7 @@ def shop_histories(db: Database, *, products: int) -> ShopHistory:
         }
 
     histories = demand_histories(demand[demand["product_id"].isin(top.index)], terms)
-    return ShopHistory(histories, season, shop_units)
+    return ShopHistory(histories, season, shop_units, aside.per_product())
 
 
 MIN_HISTORY_BEFORE: Final = 60  # trading days of history before the replayed stretch
@@ -498,7 +505,7 @@ def backtest_shop(
             f"no product has {days} days of history to replay plus "
             f"{MIN_HISTORY_BEFORE} trading days before them"
         )
-    return compare_policies(
+    result = compare_policies(
         usable,
         replay_days=replay_days,
         targets=targets,
@@ -506,6 +513,12 @@ def backtest_shop(
         season=shop.season,
         shop_units=shop.shop_units,
         costs=costs,
+    )
+    aside = [shop.set_aside.get(h.product_id, (0, 0)) for h in usable]
+    return replace(
+        result,
+        set_aside_orders=sum(orders for orders, _ in aside),
+        set_aside_units=sum(units for _, units in aside),
     )
 
 

@@ -122,6 +122,8 @@ class ReorderLine:
     eoq: float | None  # the economic order quantity, when ordering cost and holding rate are set
     min_order_quantity: int = 1
     pack_size: int = 1
+    set_aside_orders: int = 0  # large one-off orders left out of the forecast's history
+    set_aside_units: int = 0
 
     def explain(self) -> str:
         """The numbers of this line in plain words, the order first."""
@@ -180,10 +182,25 @@ class ReorderLine:
             text += " (No demand distribution is stored yet: refresh the forecasts for ranges.)"
         if self.season is not None:
             text += " " + self.season.explain(REVIEW_PERIOD_DAYS)
+        if self.set_aside_orders:
+            text += " " + self.set_aside_note()
         if self.run_out_day is not None:
             text += f" Runs out around {self.run_out_day:%a %d %b}"
             text += f", so order by {self.order_by:%a %d %b}." if self.order_by else "."
         return text
+
+    def set_aside_note(self) -> str:
+        """What the large orders set aside mean for this line ('' when none)."""
+        if not self.set_aside_orders:
+            return ""
+        orders = "order" if self.set_aside_orders == 1 else "orders"
+        return (
+            f"{self.set_aside_orders:,} very large one-off {orders} in its history "
+            f"({self.set_aside_units:,} units, each over four weeks of its usual sales) "
+            "were set aside: these numbers do not stock for such orders, which are best "
+            "ordered for the customer when they come. To serve a customer's large orders "
+            "from stock, choose them under Settings, Large orders."
+        )
 
 
 def _share(lost: float, cover: levels.Cover) -> float:
@@ -239,6 +256,7 @@ class _Inputs:
     grids: Mapping[str, Sequence[float]]  # "lead" and "lead+review" demand quantiles
     seasonal: bool  # the forecast carries a yearly season
     arrivals: tuple[tuple[date, int], ...]
+    set_aside: tuple[int, int] = (0, 0)  # large orders left out of the history, and units
 
 
 def reorder_plan(
@@ -254,9 +272,12 @@ def reorder_plan(
     defaults to the open purchase orders."""
     settings = services.get_settings(db)
     coming = arrivals if arrivals is not None else purchase_orders.arrivals(db, product_ids)
-    query = select(ProductRow, ForecastModelRow.season).join(
-        ForecastModelRow, ForecastModelRow.product_id == ProductRow.product_id
-    )
+    query = select(
+        ProductRow,
+        ForecastModelRow.season,
+        ForecastModelRow.set_aside_orders,
+        ForecastModelRow.set_aside_units,
+    ).join(ForecastModelRow, ForecastModelRow.product_id == ProductRow.product_id)
     predictions = (
         select(PredictionRow.product_id, PredictionRow.day, PredictionRow.predicted_units)
         .where(PredictionRow.day >= today)
@@ -266,7 +287,10 @@ def reorder_plan(
         query = query.where(ProductRow.product_id.in_(list(product_ids)))
         predictions = predictions.where(PredictionRow.product_id.in_(list(product_ids)))
     with db.read() as session:
-        catalogue = [(services.to_product(row), season) for row, season in session.execute(query)]
+        catalogue = [
+            (services.to_product(row), season, (orders or 0, units or 0))
+            for row, season, orders, units in session.execute(query)
+        ]
         forecast: dict[str, tuple[list[date], list[float]]] = {}
         for product_id, day, units in session.execute(predictions):
             days, values = forecast.setdefault(product_id, ([], []))
@@ -274,14 +298,14 @@ def reorder_plan(
             values.append(float(units))
     if not catalogue:
         return []
-    ids = [product.product_id for product, _ in catalogue]
+    ids = [product.product_id for product, _, _ in catalogue]
     grids = views.lead_time_grids(db, ids if product_ids is not None else None)
     revenue = _revenue_last_year(db, today)
     classes = abc_classes(revenue.reindex(list(revenue.index.union(ids)), fill_value=0.0)).reindex(
         ids
     )
     lines = []
-    for product, season in catalogue:
+    for product, season, aside in catalogue:
         pid = product.product_id
         abc = str(classes.get(pid, "C"))
         if service_level is not None:
@@ -293,7 +317,7 @@ def reorder_plan(
         days, values = forecast.get(pid, ([], []))
         inputs = _Inputs(
             product, abc, level, source, days, np.asarray(values, dtype=float),
-            grids.get(pid, {}), season is not None, tuple(coming.get(pid, ())),
+            grids.get(pid, {}), season is not None, tuple(coming.get(pid, ())), aside,
         )  # fmt: skip
         lines.append(_line(inputs, settings, today))
     return sorted(lines, key=_urgency)
@@ -425,6 +449,8 @@ def _line(inputs: _Inputs, settings: services.ShopSettings, today: date) -> Reor
         eoq=eoq,
         min_order_quantity=product.min_order_quantity,
         pack_size=product.pack_size,
+        set_aside_orders=inputs.set_aside[0],
+        set_aside_units=inputs.set_aside[1],
     )
 
 
@@ -449,7 +475,8 @@ def _urgency(line: ReorderLine) -> tuple[int, date, Decimal]:
 PLAN_COLUMNS: Final = [
     "product_id", "name", "status", "order", "order_by", "run_out_day", "supplier", "abc",
     "service_level", "on_hand", "on_order", "daily_demand", "lead_time_days", "safety_stock",
-    "reorder_point", "order_up_to", "stockout_chance", "revenue_at_risk", "why",
+    "reorder_point", "order_up_to", "stockout_chance", "large_orders_set_aside",
+    "revenue_at_risk", "why",
 ]  # fmt: skip
 
 
@@ -472,6 +499,7 @@ def plan_frame(lines: Sequence[ReorderLine]) -> pd.DataFrame:
                 "reorder_point": round(line.reorder_point),
                 "order_up_to": round(line.order_up_to),
                 "stockout_chance": round(line.stockout_chance, 3),
+                "large_orders_set_aside": line.set_aside_orders,
                 "order": line.suggested_quantity,
                 "order_by": line.order_by,
                 "run_out_day": line.run_out_day,

@@ -21,7 +21,7 @@ from stockcore import reports, services
 from stockcore.db import Database, database_url
 from stockcore.demo import open_shop
 from stockcore.domain import Product, StockcoreError
-from stockcore.forecasting import views
+from stockcore.forecasting import large_orders, views
 from stockcore.replenishment import plan
 from stockcore.replenishment import purchase_orders as ordering
 
@@ -218,6 +218,15 @@ def _reorder_plan(url: str, today: date) -> list[plan.ReorderLine]:
 
 def reorder_plan(today: date) -> list[plan.ReorderLine]:
     return _reorder_plan(database_url(), today)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner="Looking for large orders…")
+def _large_order_customers(url: str) -> list[large_orders.LargeOrderCustomer]:
+    return large_orders.large_order_customers(database())
+
+
+def large_order_customers() -> list[large_orders.LargeOrderCustomer]:
+    return _large_order_customers(database_url())
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
