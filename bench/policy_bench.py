@@ -4,7 +4,7 @@ and the perfect-foresight limit, on the same products and the same real demand.
     .venv/bin/python bench/policy_bench.py [--products 200] [--days 180]
         [--stretches 2011-12-09,2011-06-30] [--lead-time 14] [--order-cost 10]
         [--holding-rate 0.25] [--chart docs/policy-frontier.png] [--json FILE] [--quick]
-        [--workers 2]
+        [--workers 2] [--set-aside] [--min-history 365]
 
 Loads both real files through stockcore's import (`forecast_bench.load_demand`). For each
 stretch (`--days` calendar days ending on each date of `--stretches`; by default one with
@@ -26,6 +26,10 @@ Policies (review every 7 calendar days unless "continuous"):
 * textbook (s,S): statsforecast AutoETS("ZNN") on the history, mean m per day; s = m(L+R)
   + z sigma sqrt(L+R), sigma = sd of the in-sample one-step residuals; S = s + m R; z from
   the normal at 80-99%. Periodic.
+
+With --set-aside, every policy learns from and replays the regular demand: the large
+one-off orders that `stockcore.forecasting.large_orders` sets aside (found once on the whole
+two years) are taken off for all of them, as a shop that orders those for the customer.
 
 Calibration: at every review of stockcore at 95%, its stated chance of running out before
 an order placed that day could arrive, binned, against how often the replay ran out.
