@@ -774,14 +774,12 @@ def create_app(
     def train_sales_model(_user: Forecaster, body: TrainIn | None = None) -> TrainOut:
         """Refresh every product's forecast (the same as *Refresh all forecasts*). Takes
         seconds to a minute; the previous forecasts stay until the new ones are stored."""
-        settings = services.get_settings(db)
-        summary = refresh.refresh_forecasts(
+        summary = plan.refresh_forecasts_and_alerts(
             db,
             horizon_days=body.days if body else refresh.DEFAULT_HORIZON_DAYS,
-            holidays_country=settings.holiday_country or None,
             workers=forecast_workers,
             clock=clock,
-        )
+        ).summary
         return TrainOut(
             run_id=summary.run_id,
             products=summary.products,

@@ -497,13 +497,10 @@ def cmd_forecast(args: argparse.Namespace, out: TextIO) -> int:
     country = services.get_settings(db).holiday_country or None
     if args.all:
         days = refresh.parse_horizon(args.days or refresh.DEFAULT_HORIZON_DAYS)
-        summary = refresh.refresh_forecasts(
-            db,
-            horizon_days=days,
-            holidays_country=country,
-            workers=args.workers,
-            progress=_progress_printer(sys.stderr),
+        refreshed = plan.refresh_forecasts_and_alerts(
+            db, horizon_days=days, workers=args.workers, progress=_progress_printer(sys.stderr)
         )
+        summary, alerts = refreshed.summary, refreshed.alerts
         models = ", ".join(f"{name} {count}" for name, count in summary.by_model.items())
         print(
             f"forecast {summary.products:,} products for {summary.horizon_days} days from "
@@ -516,7 +513,6 @@ def cmd_forecast(args: argparse.Namespace, out: TextIO) -> int:
             print(f"  fell back: {fallback.product_id}: {fallback.reason}", file=out)
         if summary.one_process_reason:
             print(f"warning: {summary.one_process_reason}", file=out)
-        alerts = plan.sync_lead_time_alerts(db, today=today)
         print(
             f"{alerts.active} product(s) run out before a new order could arrive "
             f"({len(alerts.raised)} new alert(s), {len(alerts.resolved)} resolved)",

@@ -676,6 +676,9 @@ def test_training_then_predicting_and_reordering(
     assert trained.status_code == 200, trained.text
     assert trained.json()["products"] == 2 and trained.json()["horizon_days"] == 30
     assert trained.json()["one_process_reason"] is None
+    # The same use case as the dashboard's refresh: the lead-time alerts are checked too
+    # (the Laptop's 7 units last about 3.5 days of a 7-day lead time).
+    assert "101" in [alert.product_id for alert in reports.lead_time_alerts(api_.db)]
 
     shop = client.post("/predict-sales", json={"days": 7}, headers=manager).json()
     assert [row["date"] for row in shop] == [str(today + timedelta(days=i)) for i in range(7)]

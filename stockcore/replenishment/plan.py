@@ -48,7 +48,7 @@ from sqlalchemy import func, select
 from stockcore import services
 from stockcore.db import Database
 from stockcore.domain import AlertKind, Product
-from stockcore.forecasting import views
+from stockcore.forecasting import refresh, views
 from stockcore.models import AlertRow, ForecastModelRow, PredictionRow, ProductRow, SaleLineRow
 from stockcore.replenishment import levels, purchase_orders
 from stockcore.replenishment.levels import REVIEW_PERIOD_DAYS, run_out_day
@@ -539,3 +539,33 @@ def sync_lead_time_alerts(
             )
         )
     return LeadTimeAlerts(sorted(raised), sorted(resolved), int(active or 0))
+
+
+@dataclass(frozen=True)
+class Refreshed:
+    summary: refresh.RefreshSummary
+    alerts: LeadTimeAlerts
+
+
+def refresh_forecasts_and_alerts(
+    db: Database,
+    *,
+    horizon_days: int = refresh.DEFAULT_HORIZON_DAYS,
+    workers: int = 2,
+    progress: refresh.Progress | None = None,
+    clock: services.Clock = services.local_now,
+) -> Refreshed:
+    """The one use case behind *Refresh all forecasts*, `forecast --all` and the API's
+    `/train-sales-model`: forecast every product (with the shop's public holidays), then
+    check every product's "runs out before a new order could arrive" alert against the new
+    forecasts, as the Alerts page promises."""
+    summary = refresh.refresh_forecasts(
+        db,
+        horizon_days=horizon_days,
+        holidays_country=services.get_settings(db).holiday_country or None,
+        workers=workers,
+        progress=progress,
+        clock=clock,
+    )
+    alerts = sync_lead_time_alerts(db, today=summary.first_day)
+    return Refreshed(summary, alerts)

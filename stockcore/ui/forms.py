@@ -11,7 +11,6 @@ import streamlit as st
 
 from stockcore import reports, services, ui
 from stockcore.domain import DEFAULT_LEAD_TIME_DAYS, MAX_LEAD_TIME_DAYS, MAX_QUANTITY, Product
-from stockcore.forecasting import refresh
 from stockcore.replenishment import plan
 
 
@@ -231,20 +230,15 @@ def refresh_forecasts_form(*, label: str = "Refresh all forecasts", primary: boo
         def report(done: int, total: int) -> None:
             bar.progress(done / total if total else 1.0, text=f"{done:,} of {total:,} series")
 
-        summary = ui.attempt(
-            lambda: refresh.refresh_forecasts(
-                ui.database(),
-                holidays_country=ui.settings().holiday_country or None,
-                progress=report,
-            )
+        refreshed = ui.attempt(
+            lambda: plan.refresh_forecasts_and_alerts(ui.database(), progress=report)
         )
-        if summary is None:
+        if refreshed is None:
             status.update(label="Forecasts not refreshed", state="error")
             return
+        summary = refreshed.summary
         if summary.one_process_reason:
             st.session_state[_ONE_PROCESS_KEY] = (summary.run_id, summary.one_process_reason)
-        bar.progress(1.0, text="Checking which products run out before an order could arrive")
-        plan.sync_lead_time_alerts(ui.database(), today=summary.first_day)
         status.update(label="Forecasts refreshed", state="complete")
     ui.changed()
     fell_back = (
