@@ -29,7 +29,12 @@ from enum import StrEnum
 import numpy as np
 import pandas as pd
 
-from stockcore.domain import MAX_PRICE, PRODUCT_ID_MAX_LENGTH, StockcoreError
+from stockcore.domain import (
+    CUSTOMER_ID_MAX_LENGTH,
+    MAX_PRICE,
+    PRODUCT_ID_MAX_LENGTH,
+    StockcoreError,
+)
 
 CHUNK_ROWS = 200_000
 MAX_LINE_QUANTITY = 1_000_000
@@ -593,7 +598,7 @@ def parse_product_ids(raw: pd.Series, *, upper: bool) -> ColumnResult:
     return ColumnResult(text, empty | malformed | too_long, reasons)
 
 
-REFERENCE_MAX_LENGTH = 64  # order and customer ids, as stored
+REFERENCE_MAX_LENGTH = CUSTOMER_ID_MAX_LENGTH  # order and customer ids, as stored
 
 
 def parse_references(raw: pd.Series) -> ColumnResult:

@@ -37,10 +37,11 @@ from typing import Final
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 
 from stockcore.db import Database
 from stockcore.domain import InvalidValue, parse_customer_id
+from stockcore.forecasting.history import trading_days
 from stockcore.models import SaleLineRow, ServedCustomerRow
 
 LARGE_ORDER_DAYS: Final = 28
@@ -209,8 +210,6 @@ class LargeOrderCustomer:
 
 def large_order_customers(db: Database, *, end: date | None = None) -> list[LargeOrderCustomer]:
     """Every customer with large orders (set aside or served from stock), most units first."""
-    from stockcore.forecasting.history import trading_days
-
     calendar = trading_days(db, end=end)
     orders = orders_of_lines(_sale_lines(db, end))
     served = served_customers(db)
@@ -236,9 +235,3 @@ def large_order_customers(db: Database, *, end: date | None = None) -> list[Larg
         )
         for customer, row in summary.iterrows()
     ]
-
-
-def customers_on_record(db: Database) -> int:
-    """How many distinct customers the sale lines name (0: the history has no customers)."""
-    with db.read() as session:
-        return int(session.scalar(select(func.count(func.distinct(SaleLineRow.customer_id)))) or 0)

@@ -592,6 +592,7 @@ def _store(
         [stamp] = storage_datetimes([finished], dialect)
         for made in forecasts:
             accuracy, naive = made.accuracy, made.naive
+            aside = set_aside.get(made.product_id, (0, 0))
             session.add(
                 ForecastModelRow(
                     product_id=made.product_id,
@@ -614,8 +615,8 @@ def _store(
                     fallback=made.fallback[:1000] if made.fallback else None,
                     skipped=selection.describe_failures(made.skipped)[:2000] or None,
                     distribution=made.covers[0].method if made.covers else None,
-                    set_aside_orders=set_aside.get(made.product_id, (0, 0))[0],
-                    set_aside_units=set_aside.get(made.product_id, (0, 0))[1],
+                    set_aside_orders=aside[0],
+                    set_aside_units=aside[1],
                     created_at=finished,
                 )
             )
