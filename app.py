@@ -10,8 +10,8 @@ would load Streamlit and the dashboard and then die at the sign-in gate.
 def main() -> None:
     import streamlit as st  # here, not at the top: worker processes run this file too
 
-    from stockcore import ui
-    from stockcore.ui import auth
+    from stockcore.interfaces import ui
+    from stockcore.interfaces.ui import auth
 
     ui.through_router()
     st.set_page_config(page_title="stockcore", page_icon=":material/inventory_2:", layout="wide")

@@ -10,7 +10,7 @@ afterwards):
 * the API server is started for real (`python -m stockcore api`, uvicorn) on a free
   loopback port; an owner registers and logs in;
 * baseline, measured in the same run on the same database: the same number of threads
-  calling `services.purchase` in-process for 10 s (other products), i.e. what the
+  calling `inventory.purchase` in-process for 10 s (other products), i.e. what the
   database itself sustains without HTTP, JSON and tokens;
 * load: `--clients` threads, each with its own keep-alive connection, POST /purchases
   (a random product, 1 to 3 units) for `--seconds` seconds.
@@ -46,10 +46,11 @@ sys.path.insert(0, str(REPO))
 from sqlalchemy import create_engine, func, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from stockcore import reports, services  # noqa: E402
-from stockcore.db import Database, upgrade  # noqa: E402
+from stockcore import inventory  # noqa: E402
 from stockcore.domain import Product  # noqa: E402
-from stockcore.models import SaleLineRow  # noqa: E402
+from stockcore.inventory import reports  # noqa: E402
+from stockcore.persistence.db import Database, upgrade  # noqa: E402
+from stockcore.persistence.models import SaleLineRow  # noqa: E402
 
 PRODUCTS = [f"LOAD{n:02d}" for n in range(20)]
 BASELINE = [f"BASE{n:02d}" for n in range(20)]
@@ -103,11 +104,11 @@ def stock_of(product_id: str) -> int:
 
 def stock_the_shop(db: Database) -> None:
     for pid in PRODUCTS:
-        services.add_product(
+        inventory.add_product(
             db, Product.create(pid, f"Load {pid}", unit_price="2.50", quantity=stock_of(pid))
         )
     for pid in BASELINE:
-        services.add_product(
+        inventory.add_product(
             db, Product.create(pid, f"Baseline {pid}", unit_price="2.50", quantity=9_000_000)
         )
 
@@ -121,7 +122,7 @@ def in_process_baseline(db: Database, clients: int) -> float:
         rng = random.Random(seed)
         count = 0
         while time.monotonic() < deadline:
-            services.purchase(db, rng.choice(BASELINE), rng.randint(1, 3))
+            inventory.purchase(db, rng.choice(BASELINE), rng.randint(1, 3))
             count += 1
         done[seed] = count
 

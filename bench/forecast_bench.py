@@ -105,10 +105,10 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from import_bench import build_csv  # noqa: E402
 
-from stockcore.db import Database, upgrade  # noqa: E402
 from stockcore.forecasting import large_orders, metrics, models, selection  # noqa: E402
 from stockcore.forecasting.history import daily_demand, trading_days  # noqa: E402
 from stockcore.imports import import_sales  # noqa: E402
+from stockcore.persistence.db import Database, upgrade  # noqa: E402
 
 HORIZON_DAYS = 28
 EVALUATION_ORIGINS = ("2011-03-01", "2011-07-01", "2011-11-01")

@@ -61,7 +61,7 @@ def run_baseline(csv_path: str, db_path: str) -> None:
 
     import pandas as pd
 
-    from stockcore.db import Database, upgrade
+    from stockcore.persistence.db import Database, upgrade
 
     upgrade(Database.connect(f"sqlite:///{db_path}"))
     frame = pd.read_csv(csv_path, dtype={"StockCode": str, "Invoice": str})

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from stockcore import __version__, ui
+from stockcore import __version__
+from stockcore.interfaces import ui
 
 ui.through_router()
 

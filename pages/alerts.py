@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from stockcore import reports, ui
-from stockcore.ui import forms
+from stockcore.interfaces import ui
+from stockcore.interfaces.ui import forms
+from stockcore.inventory import reports
 
 ui.through_router()
 

@@ -3,7 +3,7 @@ stockcore, and stockcore's own, and compare the stock each holds for the demand 
 
 import streamlit as st
 
-from stockcore import charts, ui
+from stockcore.interfaces import charts, ui
 from stockcore.replenishment import backtest
 
 ui.through_router()

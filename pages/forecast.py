@@ -5,9 +5,10 @@ from datetime import date
 
 import streamlit as st
 
-from stockcore import charts, exports, ui
 from stockcore.forecasting import views
-from stockcore.ui import forms
+from stockcore.imports import exports
+from stockcore.interfaces import charts, ui
+from stockcore.interfaces.ui import forms
 
 ui.through_router()
 

@@ -2,9 +2,11 @@
 
 import streamlit as st
 
-from stockcore import reports, services, ui
+from stockcore import inventory
 from stockcore.domain import MAX_LEAD_TIME_DAYS, MAX_QUANTITY
-from stockcore.ui import forms
+from stockcore.interfaces import ui
+from stockcore.interfaces.ui import forms
+from stockcore.inventory import reports
 
 ui.through_router()
 
@@ -86,7 +88,7 @@ st.data_editor(
 edited_rows = st.session_state.get(editor_key, {}).get("edited_rows", {})
 if st.button("Save changes", type="primary", disabled=not edited_rows, key="inventory_save"):
     edits = reports.inventory_edits(table, edited_rows)
-    saved = ui.attempt(lambda: services.update_products(ui.database(), edits))
+    saved = ui.attempt(lambda: inventory.update_products(ui.database(), edits))
     if saved is not None:
         ui.changed()
         ui.flash(f"Saved changes to {len(saved)} product(s).")

@@ -4,7 +4,7 @@ from datetime import date
 
 import streamlit as st
 
-from stockcore import charts, ui
+from stockcore.interfaces import charts, ui
 
 ui.through_router()
 

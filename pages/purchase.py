@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from stockcore import services, ui
+from stockcore import inventory
+from stockcore.interfaces import ui
 
 ui.through_router()
 
@@ -58,7 +59,7 @@ if submitted:
         st.error("Choose a product to buy.")
     else:
         result = ui.attempt(
-            lambda: services.purchase(ui.database(), product_id, quantity, customer_id=customer)
+            lambda: inventory.purchase(ui.database(), product_id, quantity, customer_id=customer)
         )
         if result is not None:
             ui.changed()

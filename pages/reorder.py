@@ -4,9 +4,9 @@ from datetime import date
 
 import streamlit as st
 
-from stockcore import charts, ui
+from stockcore.interfaces import charts, ui
+from stockcore.interfaces.ui import forms
 from stockcore.replenishment import plan, purchase_orders
-from stockcore.ui import forms
 
 ui.through_router()
 

@@ -4,7 +4,8 @@ from datetime import date
 
 import streamlit as st
 
-from stockcore import charts, exports, ui
+from stockcore.imports import exports
+from stockcore.interfaces import charts, ui
 
 ui.through_router()
 

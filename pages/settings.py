@@ -4,8 +4,9 @@ customers' large orders are served from stock, and starting over empty."""
 import pandas as pd
 import streamlit as st
 
-from stockcore import services, ui
+from stockcore import inventory
 from stockcore.forecasting import large_orders
+from stockcore.interfaces import ui
 
 ui.through_router()
 
@@ -78,7 +79,7 @@ with st.form("settings_form"):
     )
     if st.form_submit_button("Save settings", type="primary"):
         saved = ui.attempt(
-            lambda: services.update_settings(
+            lambda: inventory.update_settings(
                 ui.database(),
                 currency_symbol=currency,
                 shop_name=shop_name,
@@ -153,7 +154,7 @@ if named:
                     ui.database(),
                     serve=[c for c in chosen if c not in was],
                     stop=[c for c in was if c not in chosen],
-                    now=services.local_now(),
+                    now=inventory.local_now(),
                 )
             )
             if result is not None:
@@ -179,7 +180,7 @@ with st.form("erase_form"):
         if confirmation.strip() != "ERASE":
             st.error('Nothing was erased: type "ERASE" in capitals to confirm.')
         else:
-            services.erase_shop(ui.database())
+            inventory.erase_shop(ui.database())
             ui.changed()
             ui.flash("The shop is empty. Add your products on the Inventory page.")
             st.rerun()

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from stockcore import reports, ui
+from stockcore.interfaces import ui
+from stockcore.inventory import reports
 
 ui.through_router()
 

@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from stockcore import imports, ui
-from stockcore.ui import upload
+from stockcore import imports
+from stockcore.interfaces import ui
+from stockcore.interfaces.ui import upload
 
 ui.through_router()
 

@@ -3,8 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from stockcore import accounts, ui
-from stockcore.ui import auth
+from stockcore import accounts
+from stockcore.interfaces import ui
+from stockcore.interfaces.ui import auth
 
 ui.through_router()
 me = auth.require(accounts.Permission.MANAGE_USERS)

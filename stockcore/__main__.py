@@ -2,7 +2,7 @@
 
 import sys
 
-from stockcore.cli import main
+from stockcore.interfaces.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

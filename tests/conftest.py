@@ -21,9 +21,9 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from stockcore.db import Database, normalise_url, upgrade
-from stockcore.demo import open_shop
 from stockcore.forecasting import refresh
+from stockcore.inventory.demo import open_shop
+from stockcore.persistence.db import Database, normalise_url, upgrade
 
 POSTGRES_ENV = "STOCKCORE_TEST_POSTGRES_URL"
 BACKENDS = ["sqlite", "postgres"]

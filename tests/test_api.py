@@ -14,11 +14,13 @@ from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from stockcore import accounts, api, reports, services
-from stockcore.db import Database
+from stockcore import accounts, inventory
 from stockcore.domain import Product
 from stockcore.forecasting import refresh
-from stockcore.models import SaleLineRow, UserRow
+from stockcore.interfaces import api
+from stockcore.inventory import reports
+from stockcore.persistence.db import Database
+from stockcore.persistence.models import SaleLineRow, UserRow
 from tests.conftest import FixedClock
 from tests.test_forecasts import ONE_PROCESS, one_process_run_tasks
 from tests.test_services import snapshot
@@ -89,7 +91,7 @@ def add_spec_products(db: Database, clock: FixedClock) -> None:
         ("101", "Laptop", "50000", 7, 2),
         ("102", "Mouse", "500", 20, 4),
     ):
-        services.add_product(
+        inventory.add_product(
             db,
             Product.create(
                 product_id, name, unit_price=price, quantity=quantity, restock_threshold=threshold
@@ -490,7 +492,7 @@ def test_refused_purchases_say_why_and_change_nothing(
 
 def test_a_manager_acknowledges_alerts(api_: Api, roles: dict[str, dict[str, str]]) -> None:
     add_spec_products(api_.db, api_.clock)
-    services.purchase(api_.db, "102", 17, clock=api_.clock)
+    inventory.purchase(api_.db, "102", 17, clock=api_.clock)
     alert_id = reports.active_alerts(api_.db)[0].alert_id
     done = api_.client.post(
         "/alerts/acknowledge", json={"alert_ids": [alert_id]}, headers=roles["manager"]
@@ -532,7 +534,7 @@ def test_adding_and_reading_sales_data(api_: Api, roles: dict[str, dict[str, str
     )
     assert line.status_code == 201 and line.json()["quantity"] == 3
     assert reports.get_product(api_.db, "102").quantity == 20  # type: ignore[union-attr]
-    services.purchase(api_.db, "101", 1, clock=api_.clock)  # 2026-03-02
+    inventory.purchase(api_.db, "101", 1, clock=api_.clock)  # 2026-03-02
 
     days = client.get("/get-sales-data", headers=manager)
     assert days.headers["X-Total-Count"] == "3"
@@ -645,10 +647,10 @@ def test_training_says_when_it_finished_in_one_process(
 ) -> None:
     add_spec_products(api_.db, api_.clock)
     today = api_.clock.now.date()
-    services.record_history(
+    inventory.record_history(
         api_.db,
         [
-            services.HistoryLine(today - timedelta(days=day), "101", 1, Decimal("50000"))
+            inventory.HistoryLine(today - timedelta(days=day), "101", 1, Decimal("50000"))
             for day in range(1, 71)
         ],
     )
@@ -663,10 +665,10 @@ def test_training_then_predicting_and_reordering(
 ) -> None:
     add_spec_products(api_.db, api_.clock)
     today = api_.clock.now.date()
-    services.record_history(
+    inventory.record_history(
         api_.db,
         [
-            services.HistoryLine(today - timedelta(days=day), product_id, 1 + day % 3, price)
+            inventory.HistoryLine(today - timedelta(days=day), product_id, 1 + day % 3, price)
             for day in range(1, 71)
             for product_id, price in (("101", Decimal("50000")), ("102", Decimal("500")))
         ],
@@ -715,7 +717,7 @@ def test_visualize_sales_saves_the_chart_or_returns_it(
     client, manager = api_.client, roles["manager"]
     nothing = client.get("/visualize-sales", headers=manager)
     assert nothing.status_code == 409 and "no sales" in nothing.json()["detail"]
-    services.purchase(api_.db, "102", 2, clock=api_.clock)
+    inventory.purchase(api_.db, "102", 2, clock=api_.clock)
     saved = client.get("/visualize-sales", headers=manager)
     assert saved.status_code == 200
     body = saved.json()

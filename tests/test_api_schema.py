@@ -16,9 +16,10 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis import checks
 
-from stockcore import accounts, api, services
-from stockcore.db import Database, upgrade
+from stockcore import accounts, inventory
 from stockcore.domain import Product
+from stockcore.interfaces import api
+from stockcore.persistence.db import Database, upgrade
 from tests.conftest import sqlite_url
 
 SECRET = "a-test-secret-that-is-long-enough-0123456789"
@@ -33,7 +34,7 @@ def _small_shop() -> tuple[Database, dict[str, str]]:
         product = Product.create(
             product_id, f"Product {product_id}", unit_price="9.99", quantity=quantity
         )
-        services.add_product(db, product)
+        inventory.add_product(db, product)
     owner = accounts.register(db, "olivia", "olivia@example.com", "olivia's password")
     return db, {"Authorization": f"Bearer {accounts.issue_token(owner, SECRET).token}"}
 

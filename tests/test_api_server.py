@@ -13,8 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from stockcore import reports
-from stockcore.db import Database
+from stockcore.inventory import reports
+from stockcore.persistence.db import Database
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -91,7 +91,7 @@ def test_the_api_command_serves_the_shop(db_url: str, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("port", ["0", "70000", "http"])
 def test_the_api_command_refuses_a_bad_port(port: str) -> None:
-    from stockcore.cli import main
+    from stockcore.interfaces.cli import main
 
     assert main(["api", "--port", port]) == 1
 
@@ -100,7 +100,7 @@ def test_the_users_command_lists_accounts_and_changes_roles(tmp_path: Path) -> N
     import io
 
     from stockcore import accounts
-    from stockcore.cli import main
+    from stockcore.interfaces.cli import main
 
     url = f"sqlite:///{tmp_path / 'shop.db'}"
 

@@ -8,10 +8,11 @@ import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from stockcore import accounts, reports
-from stockcore.db import Database
-from stockcore.models import UserRow
-from stockcore.ui import auth
+from stockcore import accounts
+from stockcore.interfaces.ui import auth
+from stockcore.inventory import reports
+from stockcore.persistence.db import Database
+from stockcore.persistence.models import UserRow
 from tests.conftest import TEST_PASSWORD, account_for
 from tests.test_pages import APP, open_page, picker, start
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from stockcore import charts
-from stockcore.db import Database
+from stockcore.interfaces import charts
+from stockcore.persistence.db import Database
 from stockcore.replenishment import backtest
 from tests.conftest import sqlite_url
 from tests.test_forecasts import build_shop

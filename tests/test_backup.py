@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from stockcore import accounts, backup, reports, services
-from stockcore.db import Database, current_revision, upgrade
+from stockcore import accounts, inventory
 from stockcore.domain import Product, StockcoreError
-from stockcore.models import Base
+from stockcore.inventory import reports
+from stockcore.persistence import backup
+from stockcore.persistence.db import Database, current_revision, upgrade
+from stockcore.persistence.models import Base
 from stockcore.replenishment import purchase_orders
 from tests.conftest import sqlite_url
 
@@ -31,16 +33,16 @@ def snapshot(db: Database) -> dict[str, list[tuple[object, ...]]]:
 
 def fill(db: Database) -> None:
     """A little of everything: products, sales, receipts, alerts, a purchase order."""
-    services.add_product(
+    inventory.add_product(
         db,
         Product.create("MUG", "Mug", unit_price="3.50", quantity=10, restock_threshold=4,
                        supplier="Acme", pack_size=6, lead_time_sd_days=1.5),
         clock=lambda: NOW,
     )  # fmt: skip
-    services.add_product(db, Product.create("BAG", "Bag", unit_price="4"), clock=lambda: NOW)
-    services.purchase(db, "MUG", 7, clock=lambda: NOW)  # raises a restock alert
-    services.receive_stock(db, "BAG", 12, clock=lambda: NOW)
-    services.update_settings(db, shop_name="Backed up", service_levels={"A": "0.98"})
+    inventory.add_product(db, Product.create("BAG", "Bag", unit_price="4"), clock=lambda: NOW)
+    inventory.purchase(db, "MUG", 7, clock=lambda: NOW)  # raises a restock alert
+    inventory.receive_stock(db, "BAG", 12, clock=lambda: NOW)
+    inventory.update_settings(db, shop_name="Backed up", service_levels={"A": "0.98"})
     accounts.register(db, "owner", "owner@example.com", "a long passphrase")
     purchase_orders.create_purchase_orders(db, {"MUG": 12}, clock=lambda: NOW)
 
@@ -51,16 +53,16 @@ def test_a_restore_gives_back_exactly_what_was_backed_up(db: Database, tmp_path:
     summary = backup.backup(db, tmp_path / "shop.backup")
     assert summary.rows["products"] == 2 and summary.revision == current_revision(db)
 
-    services.purchase(db, "MUG", 3, clock=lambda: NOW + timedelta(hours=1))
-    services.add_product(db, Product.create("NEW", "New", unit_price="1"))
-    services.update_settings(db, shop_name="Changed")
+    inventory.purchase(db, "MUG", 3, clock=lambda: NOW + timedelta(hours=1))
+    inventory.add_product(db, Product.create("NEW", "New", unit_price="1"))
+    inventory.update_settings(db, shop_name="Changed")
     assert snapshot(db) != before
 
     restored = backup.restore(db, tmp_path / "shop.backup")
     assert restored.total == summary.total
     assert snapshot(db) == before
     # Ids carry on after the restored ones (PostgreSQL's sequences were moved on).
-    sale = services.purchase(db, "MUG", 1, clock=lambda: NOW + timedelta(hours=2))
+    sale = inventory.purchase(db, "MUG", 1, clock=lambda: NOW + timedelta(hours=2))
     assert sale.sale_line_id == max(row[0] for row in before["sale_lines"]) + 1
 
 
@@ -72,7 +74,7 @@ def test_a_backup_restores_into_the_other_kind_of_database(db: Database, tmp_pat
     backup.restore(other, tmp_path / "shop.backup")
     assert snapshot(other) == snapshot(db)
     again = backup.backup(other, tmp_path / "again.backup")  # and back
-    services.erase_shop(db)
+    inventory.erase_shop(db)
     backup.restore(db, again.path)
     assert snapshot(db) == snapshot(other)
 
@@ -116,7 +118,7 @@ def test_a_backup_made_by_an_older_version_restores_into_the_current_schema(
 ) -> None:
     from alembic import command
 
-    from stockcore.db import _alembic_config
+    from stockcore.persistence.db import _alembic_config
 
     old = Database.connect(sqlite_url(tmp_path / "old.db"))
     with old.engine.begin() as connection:

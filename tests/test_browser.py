@@ -32,8 +32,8 @@ from typing import Any
 
 import pytest
 
-from stockcore import reports
-from stockcore.db import Database
+from stockcore.inventory import reports
+from stockcore.persistence.db import Database
 from tests.conftest import sqlite_url
 
 REPO = Path(__file__).resolve().parent.parent
@@ -223,7 +223,7 @@ def test_an_owner_walks_through_the_dashboard(
     with db.read() as session:
         from sqlalchemy import func, select
 
-        from stockcore.models import ImportBatchRow
+        from stockcore.persistence.models import ImportBatchRow
 
         assert session.scalar(select(func.count()).select_from(ImportBatchRow)) == 1
 
@@ -278,7 +278,7 @@ def test_the_forecast_refresh_runs_on_worker_processes(
     from sqlalchemy import func, select
 
     from stockcore import accounts
-    from stockcore.models import ForecastRunRow
+    from stockcore.persistence.models import ForecastRunRow
 
     db = Database.connect(shop)
     accounts.register(db, "owner", "owner@example.com", PASSWORD)

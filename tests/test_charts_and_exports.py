@@ -7,7 +7,9 @@ from datetime import date
 
 import pandas as pd
 
-from stockcore import charts, exports, reports
+from stockcore.imports import exports
+from stockcore.interfaces import charts
+from stockcore.inventory import reports
 
 
 def stock_frame() -> pd.DataFrame:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from stockcore.db import Database, upgrade
 from stockcore.forecasting import refresh, views
+from stockcore.persistence.db import Database, upgrade
 from tests.conftest import sqlite_url
 from tests.test_cli import run, run_process
 from tests.test_forecasts import ONE_PROCESS, build_shop, one_process_run_tasks

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from stockcore import reports
-from stockcore.cli import main
-from stockcore.db import Database
+from stockcore.interfaces.cli import main
+from stockcore.inventory import reports
+from stockcore.persistence.db import Database
 
 DATA = Path(__file__).parent / "data"
 

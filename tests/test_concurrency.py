@@ -12,10 +12,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from stockcore import reports, services
-from stockcore.db import Database
+from stockcore import inventory
 from stockcore.domain import InsufficientStock, Product
-from stockcore.models import SaleLineRow, StockMovementRow
+from stockcore.inventory import reports
+from stockcore.persistence.db import Database
+from stockcore.persistence.models import SaleLineRow, StockMovementRow
 
 BUYERS = 8
 ATTEMPTS_PER_BUYER = 5
@@ -28,7 +29,7 @@ def buyer(url: str, product_id: str, units: int, barrier: Any, results: Any) -> 
     barrier.wait(timeout=60)
     for _ in range(ATTEMPTS_PER_BUYER):
         try:
-            services.purchase(db, product_id, units)
+            inventory.purchase(db, product_id, units)
             sold += units
         except InsufficientStock:
             refused += 1
@@ -42,7 +43,7 @@ def buyer(url: str, product_id: str, units: int, barrier: Any, results: Any) -> 
 def test_concurrent_buyers_never_oversell(
     db: Database, on_hand: int, units_per_purchase: int
 ) -> None:
-    services.add_product(
+    inventory.add_product(
         db,
         Product.create(
             "85123A",

@@ -21,10 +21,16 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
-from stockcore import reports, services
-from stockcore.db import Database, upgrade
+from stockcore import inventory
 from stockcore.domain import Product
-from stockcore.models import ImportBatchRow, ImportedLineRow, SaleLineRow, StockMovementRow
+from stockcore.inventory import reports
+from stockcore.persistence.db import Database, upgrade
+from stockcore.persistence.models import (
+    ImportBatchRow,
+    ImportedLineRow,
+    SaleLineRow,
+    StockMovementRow,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 ROWS = 150_000
@@ -46,7 +52,7 @@ def shop(url: str) -> Database:
     db = Database.connect(url)
     upgrade(db)
     for pid in PRODUCTS:
-        services.add_product(
+        inventory.add_product(
             db, Product.create(pid, f"Product {pid}", unit_price="2.50", quantity=1_000_000)
         )
     return db
@@ -166,13 +172,13 @@ def test_an_import_killed_while_writing_leaves_all_or_nothing_and_then_succeeds(
 
 PURCHASE_LOOP = """
 import sys
-from stockcore import services
-from stockcore.db import Database
+from stockcore import inventory
+from stockcore.persistence.db import Database
 db = Database.connect(sys.argv[1])
 print("ready", flush=True)
 while True:
     for n in range(40):
-        services.purchase(db, f"P{n:03d}", 1 + n % 3)
+        inventory.purchase(db, f"P{n:03d}", 1 + n % 3)
 """
 
 

@@ -8,11 +8,11 @@ from decimal import Decimal
 
 import pandas as pd
 
-from stockcore import services
-from stockcore.db import Database
+from stockcore import inventory
 from stockcore.domain import Product
 from stockcore.forecasting import history as demand
-from stockcore.services import HistoryLine
+from stockcore.inventory import HistoryLine
+from stockcore.persistence.db import Database
 from tests.conftest import FixedClock
 
 ONE = Decimal("1.00")
@@ -28,15 +28,17 @@ def units(frame: pd.DataFrame, product_id: str) -> dict[str, float]:
 
 
 def test_days_without_stock_are_missing_demand_not_zero(db: Database) -> None:
-    services.add_product(db, Product.create("A", "Mug", unit_price="2", quantity=3), clock=at(2, 8))
-    services.add_product(
+    inventory.add_product(
+        db, Product.create("A", "Mug", unit_price="2", quantity=3), clock=at(2, 8)
+    )
+    inventory.add_product(
         db, Product.create("B", "Bag", unit_price="2", quantity=50), clock=at(2, 8)
     )
-    services.purchase(db, "A", 3, clock=at(2))  # A sells out on Monday
+    inventory.purchase(db, "A", 3, clock=at(2))  # A sells out on Monday
     for day in (2, 3, 4, 5, 6):  # B sells every weekday, so the shop traded each day
-        services.purchase(db, "B", 1, clock=at(day))
-    services.receive_stock(db, "A", 10, clock=at(5, 9))  # A is back on Thursday
-    services.purchase(db, "A", 2, clock=at(6))
+        inventory.purchase(db, "B", 1, clock=at(day))
+    inventory.receive_stock(db, "A", 10, clock=at(5, 9))  # A is back on Thursday
+    inventory.purchase(db, "A", 2, clock=at(6))
 
     history = demand.daily_demand(db)
     a = units(history, "A")
@@ -56,8 +58,8 @@ def test_days_without_stock_are_missing_demand_not_zero(db: Database) -> None:
 
 
 def test_days_the_shop_did_not_trade_are_left_out(db: Database) -> None:
-    services.add_product(db, Product.create("A", "Mug", unit_price="2"))
-    services.record_history(
+    inventory.add_product(db, Product.create("A", "Mug", unit_price="2"))
+    inventory.record_history(
         db,
         [
             HistoryLine(date(2026, 3, 6), "A", 2, Decimal("2.00")),  # Friday
@@ -73,8 +75,8 @@ def test_days_the_shop_did_not_trade_are_left_out(db: Database) -> None:
 
 def test_history_without_a_ledger_counts_quiet_days_as_zero(db: Database) -> None:
     for pid in ("A", "B"):
-        services.add_product(db, Product.create(pid, pid, unit_price="1"), clock=at(20))
-    services.record_history(
+        inventory.add_product(db, Product.create(pid, pid, unit_price="1"), clock=at(20))
+    inventory.record_history(
         db,
         [HistoryLine(date(2026, 3, d), "B", 1, ONE) for d in (2, 3, 4)]
         + [HistoryLine(date(2026, 3, 2), "A", 5, ONE)],
@@ -84,10 +86,10 @@ def test_history_without_a_ledger_counts_quiet_days_as_zero(db: Database) -> Non
 
 
 def test_category_and_shop_totals(db: Database) -> None:
-    services.add_product(db, Product.create("A", "Mug", category="Kitchen", unit_price="1"))
-    services.add_product(db, Product.create("B", "Pan", category="Kitchen", unit_price="1"))
-    services.add_product(db, Product.create("C", "Bag", category="Bags", unit_price="1"))
-    services.record_history(
+    inventory.add_product(db, Product.create("A", "Mug", category="Kitchen", unit_price="1"))
+    inventory.add_product(db, Product.create("B", "Pan", category="Kitchen", unit_price="1"))
+    inventory.add_product(db, Product.create("C", "Bag", category="Bags", unit_price="1"))
+    inventory.record_history(
         db,
         [
             HistoryLine(date(2026, 3, 2), "A", 2, ONE),

@@ -14,8 +14,17 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData, insert, update
 from sqlalchemy.exc import IntegrityError
 
-from stockcore import reports, services
-from stockcore.db import (
+from stockcore import inventory
+from stockcore.domain import InsufficientStock
+from stockcore.inventory import reports
+from stockcore.inventory.demo import (
+    DEMO_PRODUCTS,
+    DEMO_SALES,
+    open_shop,
+    read_demo_products,
+    read_demo_sales,
+)
+from stockcore.persistence.db import (
     Database,
     _alembic_config,
     current_revision,
@@ -24,9 +33,7 @@ from stockcore.db import (
     normalise_url,
     upgrade,
 )
-from stockcore.demo import DEMO_PRODUCTS, DEMO_SALES, open_shop, read_demo_products, read_demo_sales
-from stockcore.domain import InsufficientStock
-from stockcore.models import Base, ProductRow
+from stockcore.persistence.models import Base, ProductRow
 from tests.conftest import FixedClock
 
 
@@ -201,10 +208,10 @@ def test_upgrading_a_first_schema_shop_keeps_its_data_and_constraints(db_url: st
     assert (summary.units, summary.revenue) == (6, Decimal("300000.00"))
     assert [(a.product_id, a.status) for a in reports.active_alerts(db)] == [("101", "open")]
     assert reports.ledger_mismatches(db) == []
-    assert services.get_settings(db).currency_symbol == "₹"
+    assert inventory.get_settings(db).currency_symbol == "₹"
     with pytest.raises(IntegrityError), db.write() as session:
         session.execute(update(ProductRow).values(quantity=-1))
-    assert services.purchase(db, "101", 1).product.quantity == 0
+    assert inventory.purchase(db, "101", 1).product.quantity == 0
     with pytest.raises(InsufficientStock):
-        services.purchase(db, "101", 1)
+        inventory.purchase(db, "101", 1)
     db.dispose()

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from stockcore.db import Database
 from stockcore.forecasting import refresh, views
+from stockcore.persistence.db import Database
 from tests.conftest import sqlite_url
 from tests.test_forecasts import ONE_PROCESS, build_shop, one_process_run_tasks
 from tests.test_pages import open_page, picker, start

@@ -17,13 +17,19 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
-from stockcore import backup, imports, services
-from stockcore.db import Database, upgrade
+from stockcore import imports, inventory
 from stockcore.domain import InvalidValue, Product, UnknownProduct
 from stockcore.forecasting import distribution, refresh, views
-from stockcore.models import ForecastModelRow, ForecastRunRow, LeadTimeDemandRow, PredictionRow
+from stockcore.inventory import HistoryLine
+from stockcore.persistence import backup
+from stockcore.persistence.db import Database, upgrade
+from stockcore.persistence.models import (
+    ForecastModelRow,
+    ForecastRunRow,
+    LeadTimeDemandRow,
+    PredictionRow,
+)
 from stockcore.replenishment import plan
-from stockcore.services import HistoryLine
 from tests.conftest import FixedClock, sqlite_url
 
 PRICE = Decimal("2.00")
@@ -66,7 +72,7 @@ def build_shop(db: Database, *, extra_products: int = 0) -> None:
             if rng.random() < 0.3:
                 lines.append(HistoryLine(day, f"X{i:02}", 1, PRICE))
     lines += [HistoryLine(day, "NEW", 2, PRICE) for day in DAYS[-5:]]
-    services.seed_shop(
+    inventory.seed_shop(
         db,
         products,
         lines,
@@ -182,7 +188,7 @@ def test_a_refresh_stores_the_whole_distribution_of_lead_time_demand(
     backup.restore(other, tmp_path / "shop.backup")
     assert views.lead_time_grids(other) == grids
     other.dispose()
-    services.erase_shop(db)
+    inventory.erase_shop(db)
     assert views.lead_time_grids(db) == {}
 
 
@@ -269,7 +275,7 @@ def test_products_with_forecasts_can_still_be_erased_or_undone(db: Database) -> 
     assert "FRESH" in set(stored(db)["product_id"])
     imports.undo_import(db, batch)  # removes the product it created, forecasts included
     assert "FRESH" not in set(stored(db)["product_id"])
-    services.erase_shop(db)
+    inventory.erase_shop(db)
     assert stored(db).empty and views.latest_run(db) is None
 
 
@@ -413,24 +419,24 @@ def test_real_sales_from_the_shop_export_are_forecast(sqlite_db: Database) -> No
 def test_weeks_out_of_stock_do_not_drag_the_forecast_down(db: Database) -> None:
     """The ledger says the mug had no stock for the last 30 trading days: those days are
     unknown demand, so its forecast stays near the 10 a day it sold while in stock."""
-    services.add_product(
+    inventory.add_product(
         db,
         Product.create("MUG", "Mug", category="Kitchen", unit_price=PRICE, quantity=900),
         clock=lambda: datetime(2025, 5, 1, 9),
     )
-    services.add_product(
+    inventory.add_product(
         db,
         Product.create("BAG", "Bag", category="Bags", unit_price=PRICE, quantity=900),
         clock=lambda: datetime(2025, 5, 1, 9),
     )
     in_stock = DAYS[:-30]  # then 30 trading days without stock
-    services.record_history(
+    inventory.record_history(
         db,
         [HistoryLine(day, "MUG", 10, PRICE) for day in in_stock]
         + [HistoryLine(day, "BAG", 3, PRICE) for day in DAYS],  # the shop kept trading
     )
     gone = datetime.combine(in_stock[-1], datetime.min.time()).replace(hour=20)
-    services.adjust_stock(db, "MUG", counted=0, reason="stocktake", clock=lambda: gone)
+    inventory.adjust_stock(db, "MUG", counted=0, reason="stocktake", clock=lambda: gone)
 
     refresh.refresh_forecasts(db, horizon_days=14, workers=1, clock=CLOCK)
     view = views.product_forecast(db, "MUG", days=14, today=TODAY)

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from stockcore.cli import main
-from stockcore.db import Database
-from stockcore.models import ImportBatchRow, ImportedLineRow, ProductRow, SaleLineRow
+from stockcore.interfaces.cli import main
+from stockcore.persistence.db import Database
+from stockcore.persistence.models import ImportBatchRow, ImportedLineRow, ProductRow, SaleLineRow
 
 HEADER = "date,product_id,quantity,unit_price\n"
 GOOD = "2024-03-01,85123A,6,2.55\n"

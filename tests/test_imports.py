@@ -10,13 +10,14 @@ import pandas as pd
 import pytest
 from sqlalchemy import String, func, select, type_coerce
 
-from stockcore import csvfiles, imports, reports, services
-from stockcore.csvfiles import DateOrder, FileRefused, NeedsDateOrder, NeedsMapping
-from stockcore.db import Database, upgrade
+from stockcore import imports, inventory
 from stockcore.domain import Product
-from stockcore.exports import to_csv
-from stockcore.imports import ImportOptions
-from stockcore.models import (
+from stockcore.imports import ImportOptions, reading
+from stockcore.imports.exports import to_csv
+from stockcore.imports.reading import DateOrder, FileRefused, NeedsDateOrder, NeedsMapping
+from stockcore.inventory import reports
+from stockcore.persistence.db import Database, upgrade
+from stockcore.persistence.models import (
     AlertRow,
     ImportedLineRow,
     ProductRow,
@@ -133,7 +134,7 @@ def test_importing_the_same_file_or_the_same_rows_again_adds_nothing(db: Databas
 
 
 def test_undo_removes_exactly_one_batch(db: Database) -> None:
-    services.add_product(
+    inventory.add_product(
         db, Product.create("85123A", "Heart", unit_price="2.95", quantity=50, restock_threshold=5)
     )
     before = everything(db)
@@ -155,7 +156,7 @@ def template(*rows: str) -> bytes:
 
 
 def test_apply_to_stock_sells_each_line_and_undo_puts_it_back(db: Database) -> None:
-    services.add_product(
+    inventory.add_product(
         db, Product.create("A", "Mug", unit_price="3", quantity=10, restock_threshold=4)
     )
     before = everything(db)
@@ -177,10 +178,10 @@ def test_apply_to_stock_sells_each_line_and_undo_puts_it_back(db: Database) -> N
 
 
 def test_apply_to_stock_refuses_the_whole_batch_if_any_line_would_oversell(db: Database) -> None:
-    services.add_product(
+    inventory.add_product(
         db, Product.create("A", "Mug", unit_price="3", quantity=5, restock_threshold=0)
     )
-    services.add_product(
+    inventory.add_product(
         db, Product.create("B", "Bag", unit_price="4", quantity=1, restock_threshold=0)
     )
     before = everything(db)
@@ -206,7 +207,7 @@ def test_unknown_products_are_errors_when_creating_is_switched_off(db: Database)
 
 def test_exports_reimport_into_a_fresh_shop(demo_url: str, tmp_path: Path) -> None:
     demo = Database.connect(demo_url)
-    services.purchase(demo, "85123A", 3)
+    inventory.purchase(demo, "85123A", 3)
     products = to_csv(imports.export_frame(demo, "products")).encode()
     sales = to_csv(imports.export_frame(demo, "sales")).encode()
     fresh = Database.connect(f"sqlite:///{tmp_path / 'fresh.db'}")
@@ -220,10 +221,12 @@ def test_exports_reimport_into_a_fresh_shop(demo_url: str, tmp_path: Path) -> No
 
 
 def test_formula_like_text_is_escaped_in_exports_and_unescaped_on_import(db: Database) -> None:
-    services.add_product(db, Product.create("F1", "=HYPERLINK(x)", category="+Bad", unit_price="1"))
+    inventory.add_product(
+        db, Product.create("F1", "=HYPERLINK(x)", category="+Bad", unit_price="1")
+    )
     text = to_csv(imports.export_frame(db, "products"))
     assert "'=HYPERLINK(x)" in text and "'+Bad" in text
-    services.erase_shop(db)
+    inventory.erase_shop(db)
     imports.import_products(db, text.encode(), "p.csv")
     product = reports.get_product(db, "F1")
     assert product is not None and (product.name, product.category) == ("=HYPERLINK(x)", "+Bad")
@@ -242,7 +245,7 @@ def test_formula_like_text_is_escaped_in_exports_and_unescaped_on_import(db: Dat
 def test_the_date_order_is_decided_from_the_whole_column(
     dates: list[str], order: DateOrder | None
 ) -> None:
-    assert csvfiles.detect_date_order(pd.Series(dates)) == order
+    assert reading.detect_date_order(pd.Series(dates)) == order
 
 
 def test_day_first_and_month_first_files_import_the_same_days(db: Database) -> None:
@@ -317,7 +320,7 @@ def test_unknown_headers_need_a_mapping_which_is_remembered(db: Database) -> Non
         imports.preview_sales_import(db, data, "shop.csv")
     assert need.value.headers == ["Day", "SKU", "Qty", "Each"]
     mapping = {"date": "Day", "product_id": "SKU", "quantity": "Qty", "unit_price": "Each"}
-    imports.remember_mapping(db, csvfiles.decode(data), mapping)
+    imports.remember_mapping(db, reading.decode(data), mapping)
     preview = imports.preview_sales_import(
         db, b"Day;SKU;Qty;Each\n2024-03-02;B;1;2,00\n", "next.csv"
     )
@@ -330,7 +333,7 @@ def test_unknown_headers_need_a_mapping_which_is_remembered(db: Database) -> Non
 
 
 def test_product_imports_create_update_and_undo(db: Database) -> None:
-    services.add_product(
+    inventory.add_product(
         db, Product.create("A", "Mug", unit_price="3", quantity=10, restock_threshold=4)
     )
     data = (
@@ -373,8 +376,8 @@ def test_a_bad_product_row_refuses_the_whole_file(db: Database) -> None:
 def test_bulk_imported_times_are_stored_exactly_like_purchased_ones(db: Database) -> None:
     """The fast import path writes storage values itself; they must match the ORM's."""
     imports.import_sales(db, template("2010-12-01 08:26:00,A,2,1.00,1"), "x.csv")
-    services.add_product(db, Product.create("B", "Bag", unit_price="1", quantity=5))
-    services.purchase(db, "B", 1, clock=lambda: datetime(2010, 12, 1, 8, 26))
+    inventory.add_product(db, Product.create("B", "Bag", unit_price="1", quantity=5))
+    inventory.purchase(db, "B", 1, clock=lambda: datetime(2010, 12, 1, 8, 26))
     with db.engine.connect() as connection:
         stored = connection.execute(
             select(

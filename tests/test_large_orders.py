@@ -11,14 +11,15 @@ import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from stockcore import cli, imports
-from stockcore.csvfiles import FileRefused
-from stockcore.db import Database
+from stockcore import imports
 from stockcore.domain import InvalidValue, parse_customer_id
 from stockcore.forecasting import large_orders, refresh
 from stockcore.forecasting.large_orders import large_orders as find_large
 from stockcore.forecasting.large_orders import orders_of_lines
-from stockcore.models import ForecastModelRow, LeadTimeDemandRow, SaleLineRow
+from stockcore.imports.reading import FileRefused
+from stockcore.interfaces import cli
+from stockcore.persistence.db import Database
+from stockcore.persistence.models import ForecastModelRow, LeadTimeDemandRow, SaleLineRow
 from stockcore.replenishment import plan
 from tests.conftest import FixedClock
 from tests.test_pages import open_page, start
@@ -246,14 +247,15 @@ def test_the_shops_backtest_replays_the_regular_demand(sqlite_db: Database) -> N
 
 
 def test_a_purchase_records_its_customer_and_a_bad_one_changes_nothing(db: Database) -> None:
-    from stockcore import reports, services
+    from stockcore import inventory
     from stockcore.domain import Product
+    from stockcore.inventory import reports
 
-    services.add_product(db, Product.create("MUG", "Mug", unit_price="2.00", quantity=10))
-    services.purchase(db, "MUG", 2, customer_id=" RES-1 ")
-    services.purchase(db, "MUG", 1)
+    inventory.add_product(db, Product.create("MUG", "Mug", unit_price="2.00", quantity=10))
+    inventory.purchase(db, "MUG", 2, customer_id=" RES-1 ")
+    inventory.purchase(db, "MUG", 1)
     with pytest.raises(InvalidValue, match="control character"):
-        services.purchase(db, "MUG", 1, customer_id="RES\x00")
+        inventory.purchase(db, "MUG", 1, customer_id="RES\x00")
     with db.read() as session:
         assert sorted(
             (line.quantity, line.customer_id) for line in session.scalars(select(SaleLineRow))
@@ -264,7 +266,7 @@ def test_a_purchase_records_its_customer_and_a_bad_one_changes_nothing(db: Datab
 def test_the_purchase_page_records_the_customer_and_refuses_a_bad_one(
     demo_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from stockcore import reports
+    from stockcore.inventory import reports
     from tests.test_pages import BUY, picker
 
     db = Database.connect(demo_url)

@@ -10,9 +10,16 @@ from decimal import Decimal
 import sqlalchemy as sa
 from alembic import command
 
-from stockcore import reports, services
-from stockcore.db import Database, _alembic_config, current_revision, head_revision, upgrade
+from stockcore import inventory
 from stockcore.forecasting import large_orders, views
+from stockcore.inventory import reports
+from stockcore.persistence.db import (
+    Database,
+    _alembic_config,
+    current_revision,
+    head_revision,
+    upgrade,
+)
 from stockcore.replenishment import plan
 
 T0 = datetime(2025, 1, 6, 9, 0)
@@ -137,8 +144,8 @@ def test_a_first_release_shop_upgrades_to_the_newest_schema_and_loses_nothing(
     summary = reports.sales_summary(db, date(2025, 1, 1), date(2025, 12, 31))
     assert summary.sale_lines == len(before["sale_lines"])
     assert [a.product_id for a in reports.active_alerts(db)] == ["P1"]
-    assert services.get_settings(db).currency_symbol == "₹"
-    sold = services.purchase(db, "P3", 1, clock=lambda: T0 + timedelta(days=61))
+    assert inventory.get_settings(db).currency_symbol == "₹"
+    sold = inventory.purchase(db, "P3", 1, clock=lambda: T0 + timedelta(days=61))
     assert sold.product.quantity == before_quantity(before, "P3") - 1
     db.dispose()
 

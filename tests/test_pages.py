@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from stockcore import reports
-from stockcore.db import Database
-from stockcore.ui import auth
+from stockcore.interfaces.ui import auth
+from stockcore.inventory import reports
+from stockcore.persistence.db import Database
 from tests.conftest import account_for
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -201,7 +201,7 @@ def test_changing_the_currency_symbol(app: AppTest) -> None:
 def test_service_levels_and_order_costs_are_set_on_the_settings_page(
     app: AppTest, db: Database
 ) -> None:
-    from stockcore import services
+    from stockcore import inventory
 
     open_page(app, "pages/settings.py")
     app.number_input(key="settings_service_level_A").set_value(0.99)
@@ -209,13 +209,13 @@ def test_service_levels_and_order_costs_are_set_on_the_settings_page(
     app.number_input(key="settings_holding_rate").set_value(0.2)
     app.button(key="FormSubmitter:settings_form-Save settings").click().run()
     assert not app.exception
-    saved = services.get_settings(db)
+    saved = inventory.get_settings(db)
     assert (saved.service_level_a, saved.service_level_b) == (0.99, 0.95)
     assert (saved.ordering_cost, saved.holding_rate) == (Decimal("25.00"), 0.2)
     app.number_input(key="settings_holding_rate").set_value(0.0)
     app.button(key="FormSubmitter:settings_form-Save settings").click().run()
     assert "holding rate 0.0 must be more than 0" in app.error[0].value
-    assert services.get_settings(db).holding_rate == 0.2  # nothing saved
+    assert inventory.get_settings(db).holding_rate == 0.2  # nothing saved
 
 
 def test_erasing_needs_confirmation_then_leaves_an_empty_shop(app: AppTest, db: Database) -> None:

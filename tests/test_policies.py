@@ -60,7 +60,7 @@ def test_calibration_bins_stated_chances_against_what_happened() -> None:
 def test_the_backtest_command_prints_json_for_every_policy(tmp_path) -> None:  # type: ignore[no-untyped-def]
     import json
 
-    from stockcore.db import Database, upgrade
+    from stockcore.persistence.db import Database, upgrade
     from tests.conftest import sqlite_url
     from tests.test_cli import run
     from tests.test_forecasts import build_shop

@@ -7,11 +7,12 @@ from decimal import Decimal
 
 import pytest
 
-from stockcore import imports, reports, services
-from stockcore.csvfiles import FileRefused
-from stockcore.db import Database
+from stockcore import imports, inventory
 from stockcore.domain import InvalidValue, Product
-from stockcore.exports import to_csv
+from stockcore.imports.exports import to_csv
+from stockcore.imports.reading import FileRefused
+from stockcore.inventory import reports
+from stockcore.persistence.db import Database
 
 
 def test_terms_default_to_no_minimum_single_units_and_unknown_spread() -> None:
@@ -54,28 +55,28 @@ def test_bad_terms_are_refused_by_field_and_value(field: str, value: object, mes
 
 
 def test_terms_are_stored_and_edited_all_or_nothing(db: Database) -> None:
-    services.add_product(
+    inventory.add_product(
         db, Product.create("A", "Mug", unit_price="3", min_order_quantity=12, pack_size=6)
     )
-    services.add_product(db, Product.create("B", "Bag", unit_price="4"))
+    inventory.add_product(db, Product.create("B", "Bag", unit_price="4"))
     stored = reports.get_product(db, "A")
     assert stored is not None and (stored.min_order_quantity, stored.pack_size) == (12, 6)
 
     with pytest.raises(InvalidValue, match="B pack size 0 must be at least 1"):
-        services.update_products(
+        inventory.update_products(
             db, {"A": {"service_level": 0.99}, "B": {"pack_size": 0}}
         )  # fmt: skip
     unchanged = reports.get_product(db, "A")
     assert unchanged is not None and unchanged.service_level is None
 
-    services.update_products(
+    inventory.update_products(
         db, {"A": {"service_level": 0.99, "lead_time_sd_days": 2.0}, "B": {"pack_size": 10}}
     )
     mug, bag = reports.get_product(db, "A"), reports.get_product(db, "B")
     assert mug is not None and bag is not None
     assert (mug.service_level, mug.lead_time_sd_days, mug.min_order_quantity) == (0.99, 2.0, 12)
     assert bag.pack_size == 10
-    services.update_products(db, {"A": {"service_level": None}})  # a cleared cell
+    inventory.update_products(db, {"A": {"service_level": None}})  # a cleared cell
     cleared = reports.get_product(db, "A")
     assert cleared is not None and cleared.service_level is None
 
@@ -108,7 +109,7 @@ def test_product_files_carry_the_terms_and_only_change_their_own_columns(db: Dat
     assert exported.splitlines()[0].endswith(
         "lead_time_days,min_order_quantity,pack_size,lead_time_sd_days,service_level"
     )
-    services.erase_shop(db)
+    inventory.erase_shop(db)
     imports.import_products(db, exported.encode(), "export.csv")
     assert reports.get_product(db, "A") == mug and reports.get_product(db, "B") == bag
 
@@ -125,7 +126,7 @@ def test_a_bad_term_in_a_product_file_names_line_column_and_value(db: Database) 
 
 
 def test_the_inventory_tables_edits_become_term_changes(db: Database) -> None:
-    services.add_product(db, Product.create("A", "Mug", unit_price="3", service_level="0.9"))
+    inventory.add_product(db, Product.create("A", "Mug", unit_price="3", service_level="0.9"))
     table = reports.inventory_frame(reports.inventory(db))
     assert {"min_order_quantity", "pack_size", "lead_time_sd_days", "service_level"} <= set(
         table.columns
@@ -134,7 +135,7 @@ def test_the_inventory_tables_edits_become_term_changes(db: Database) -> None:
         table, {0: {"pack_size": 24, "service_level": float("nan"), "lead_time_sd_days": 1.5}}
     )
     assert edits == {"A": {"pack_size": 24, "service_level": None, "lead_time_sd_days": 1.5}}
-    services.update_products(db, edits)
+    inventory.update_products(db, edits)
     mug = reports.get_product(db, "A")
     assert mug is not None and (mug.pack_size, mug.service_level, mug.lead_time_sd_days) == (
         24,
@@ -157,17 +158,17 @@ def test_bad_ordering_settings_are_refused_and_nothing_is_saved(
     db: Database, changes: dict[str, object], message: str
 ) -> None:
     with pytest.raises(InvalidValue) as refusal:
-        services.update_settings(db, shop_name="Changed", **changes)  # type: ignore[arg-type]
+        inventory.update_settings(db, shop_name="Changed", **changes)  # type: ignore[arg-type]
     assert str(refusal.value).startswith(message)
-    assert services.get_settings(db) == services.ShopSettings("£", "My shop")
+    assert inventory.get_settings(db) == inventory.ShopSettings("£", "My shop")
 
 
 def test_ordering_settings_are_stored_and_cleared(db: Database) -> None:
-    saved = services.update_settings(
+    saved = inventory.update_settings(
         db, service_levels={"A": "98%", "C": 0.9}, ordering_cost="12.50", holding_rate="0.25"
     )
     assert [saved.service_level_for(abc) for abc in "ABC"] == [0.98, 0.95, 0.9]
     assert (saved.ordering_cost, saved.holding_rate) == (Decimal("12.50"), 0.25)
-    cleared = services.update_settings(db, ordering_cost="", holding_rate=None)
+    cleared = inventory.update_settings(db, ordering_cost="", holding_rate=None)
     assert cleared.ordering_cost is None and cleared.holding_rate is None
     assert cleared.service_level_a == 0.98  # left alone

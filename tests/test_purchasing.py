@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from stockcore import reports, services
-from stockcore.db import Database, upgrade
+from stockcore import inventory
 from stockcore.domain import InvalidValue, Product, StockcoreError, UnknownProduct
+from stockcore.inventory import reports
+from stockcore.persistence.db import Database, upgrade
 from stockcore.replenishment import plan, purchase_orders
 from tests.conftest import FixedClock, sqlite_url
 from tests.test_cli import run
@@ -25,7 +26,7 @@ def shop(db: Database) -> None:
         ("BAG", "Bagco", 5, 2),
         ("PEN", None, 3, 1),
     ):
-        services.add_product(
+        inventory.add_product(
             db,
             Product.create(
                 pid, pid.title(), category="Shop", unit_price="2.00", unit_cost="1.25",
@@ -116,7 +117,7 @@ def test_open_orders_count_in_the_reorder_list(db: Database) -> None:
 def test_erasing_the_shop_removes_its_orders(db: Database) -> None:
     shop(db)
     purchase_orders.create_purchase_orders(db, {"MUG": 5}, clock=CLOCK)
-    services.erase_shop(db)
+    inventory.erase_shop(db)
     assert purchase_orders.purchase_orders(db) == []
 
 
@@ -127,7 +128,7 @@ def test_purchase_orders_from_the_command_line(tmp_path: Path) -> None:
     shop(db)
     code, _, err = run("--db", url, "purchase-orders", "--create")
     assert code == 1 and "no forecasts yet" in err
-    store(db, {"MUG": 5.0, "BAG": 1.0}, start=services.local_now().date())
+    store(db, {"MUG": 5.0, "BAG": 1.0}, start=inventory.local_now().date())
     code, out, err = run("--db", url, "purchase-orders", "--create", "--out", str(tmp_path / "po"))
     assert code == 0, err
     assert "Acme" in out and "Bagco" in out and "wrote" in out

@@ -10,20 +10,20 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from stockcore import services
-from stockcore.db import Database
+from stockcore import inventory
 from stockcore.domain import Product
 from stockcore.forecasting import refresh
 from stockcore.forecasting.distribution import GRID_LEVELS, LEVELS
+from stockcore.inventory import HistoryLine
+from stockcore.persistence.db import Database
 from stockcore.replenishment import plan as reorder_list
-from stockcore.services import HistoryLine
 
 TODAY = date(2026, 3, 2)
 NOW = datetime(2026, 3, 2, 9)
 
 
 def add(db: Database, pid: str, *, quantity: int, lead_time: int, price: str = "2.00") -> None:
-    services.add_product(
+    inventory.add_product(
         db,
         Product.create(
             pid, f"Product {pid}", category="Kitchen", unit_price=price, quantity=quantity,
@@ -188,7 +188,7 @@ def test_abc_classes_split_revenue_80_15_5() -> None:
 def test_abc_comes_from_last_years_revenue(db: Database) -> None:
     add(db, "BIG", quantity=500, lead_time=5)
     add(db, "SMALL", quantity=500, lead_time=5)
-    services.record_history(
+    inventory.record_history(
         db,
         [HistoryLine(TODAY - timedelta(days=3), "BIG", 100, Decimal("2.00")),
          HistoryLine(TODAY - timedelta(days=3), "SMALL", 1, Decimal("2.00"))],
@@ -208,7 +208,7 @@ def test_the_reorder_command_lists_what_to_order(tmp_path) -> None:  # type: ign
     db = Database.connect(url)
     add(db, "FAST", quantity=30, lead_time=10)
     add(db, "OK", quantity=900, lead_time=5)
-    today = services.local_now().date()
+    today = inventory.local_now().date()
     span = pd.date_range(pd.Timestamp(today), periods=40, freq="D")
     made = [
         refresh.ProductForecast(
@@ -233,7 +233,7 @@ def test_the_reorder_command_lists_what_to_order(tmp_path) -> None:  # type: ign
 
 
 def test_lead_time_alerts_are_raised_once_and_resolved_when_stock_arrives(db: Database) -> None:
-    from stockcore import reports
+    from stockcore.inventory import reports
 
     add(db, "FAST", quantity=30, lead_time=10)  # lasts 6 days, the supplier needs 10
     add(db, "OK", quantity=900, lead_time=5)
@@ -245,20 +245,20 @@ def test_lead_time_alerts_are_raised_once_and_resolved_when_stock_arrives(db: Da
     [alert] = reports.lead_time_alerts(db)
     assert alert.product_id == "FAST" and alert.quantity == 30
     assert [a.product_id for a in reports.active_alerts(db)] == []  # threshold alerts apart
-    services.receive_stock(db, "FAST", 200, clock=lambda: NOW)  # resolves it at once
+    inventory.receive_stock(db, "FAST", 200, clock=lambda: NOW)  # resolves it at once
     assert reports.lead_time_alerts(db) == []
     after = reorder_list.sync_lead_time_alerts(db, today=TODAY, now=NOW)
     assert after.raised == after.resolved == [] and after.active == 0
 
 
 def edit(db: Database, pid: str, **changes: object) -> None:
-    services.update_products(db, {pid: changes}, clock=lambda: NOW)
+    inventory.update_products(db, {pid: changes}, clock=lambda: NOW)
 
 
 def test_a_products_own_service_level_beats_its_classs_setting(db: Database) -> None:
     add(db, "MUG", quantity=100, lead_time=9)
     store(db, {"MUG": 4.0}, spread=2.0, lead_times={"MUG": 9})
-    services.update_settings(db, service_levels={"A": "0.9", "B": "0.9", "C": "99%"})
+    inventory.update_settings(db, service_levels={"A": "0.9", "B": "0.9", "C": "99%"})
     by_class = plan(db)["MUG"]  # no sales last year: class C
     assert by_class.abc == "C" and by_class.service_level == 0.99
     assert "To serve 99% of demand (the target, class C)" in by_class.explain()
@@ -294,15 +294,15 @@ def test_orders_are_rounded_up_to_whole_packs_and_the_minimum(db: Database) -> N
 def test_eoq_sizes_orders_once_ordering_cost_and_holding_rate_are_set(db: Database) -> None:
     add(db, "FAST", quantity=30, lead_time=10)  # price 2.00, no cost: held at its price
     store(db, {"FAST": 5.0})
-    services.update_settings(db, ordering_cost="50")
+    inventory.update_settings(db, ordering_cost="50")
     assert plan(db)["FAST"].eoq is None  # needs both
-    services.update_settings(db, holding_rate="25%")
+    inventory.update_settings(db, holding_rate="25%")
     line = plan(db)["FAST"]
     # sqrt(2 x 1825 a year x 50 / (0.25 x 2.00)) = sqrt(365,000) = 604.2
     assert line.eoq == pytest.approx(604.15, abs=0.01)
     assert line.suggested_quantity == 605
     assert "the economic order quantity is 604" in line.explain()
-    services.update_settings(db, ordering_cost="", holding_rate=None)
+    inventory.update_settings(db, ordering_cost="", holding_rate=None)
     assert plan(db)["FAST"].suggested_quantity == 34
 
 
@@ -313,7 +313,7 @@ def test_lumpy_past_orders_widen_the_stored_range_and_the_reorder_point(db: Data
                     Decimal("2.00"))
         for back in range(1, 200)
     ]  # fmt: skip
-    services.record_history(db, history)
+    inventory.record_history(db, history)
     refresh.refresh_forecasts(db, horizon_days=60, workers=1, clock=lambda: NOW)
     line = plan(db)["LUMPY"]
     assert line.distribution
@@ -324,24 +324,24 @@ def test_lumpy_past_orders_widen_the_stored_range_and_the_reorder_point(db: Data
 def test_a_purchase_that_leaves_too_little_for_the_lead_time_alerts_at_once(
     db: Database,
 ) -> None:
-    from stockcore import reports
+    from stockcore.inventory import reports
 
     add(db, "FAST", quantity=100, lead_time=10)  # 100 units last 20 days at 5 a day
     store(db, {"FAST": 5.0})
-    calm = services.purchase(db, "FAST", 40, clock=lambda: NOW)  # 60 left: 12 days
+    calm = inventory.purchase(db, "FAST", 40, clock=lambda: NOW)  # 60 left: 12 days
     assert not calm.runs_out_before_delivery and reports.lead_time_alerts(db) == []
-    short = services.purchase(db, "FAST", 20, clock=lambda: NOW)  # 40 left: 8 days
+    short = inventory.purchase(db, "FAST", 20, clock=lambda: NOW)  # 40 left: 8 days
     assert short.runs_out_before_delivery
     [alert] = reports.lead_time_alerts(db)
     assert (alert.product_id, alert.quantity, alert.needed_at_raise) == ("FAST", 40, 50)
-    again = services.purchase(db, "FAST", 1, clock=lambda: NOW)
+    again = inventory.purchase(db, "FAST", 1, clock=lambda: NOW)
     assert not again.runs_out_before_delivery and len(reports.lead_time_alerts(db)) == 1
-    services.adjust_stock(db, "FAST", change=30, reason="found a box", clock=lambda: NOW)
+    inventory.adjust_stock(db, "FAST", change=30, reason="found a box", clock=lambda: NOW)
     assert reports.lead_time_alerts(db) == []  # 69 units last 13 days
 
 
 def test_an_open_purchase_order_arriving_in_time_prevents_the_alert(db: Database) -> None:
-    from stockcore import reports
+    from stockcore.inventory import reports
     from stockcore.replenishment import purchase_orders
 
     add(db, "FAST", quantity=100, lead_time=10)
@@ -351,16 +351,17 @@ def test_an_open_purchase_order_arriving_in_time_prevents_the_alert(db: Database
     )
     assert ordered[0].expected_on == TODAY + timedelta(days=5)
     # 40 left would last 8 days, but the 100 units come on day 6.
-    assert not services.purchase(db, "FAST", 60, clock=lambda: NOW).runs_out_before_delivery
+    assert not inventory.purchase(db, "FAST", 60, clock=lambda: NOW).runs_out_before_delivery
     assert reports.lead_time_alerts(db) == []
     purchase_orders.cancel_purchase_order(db, ordered[0].order_id, clock=lambda: NOW)
-    assert services.purchase(db, "FAST", 1, clock=lambda: NOW).runs_out_before_delivery
+    assert inventory.purchase(db, "FAST", 1, clock=lambda: NOW).runs_out_before_delivery
 
 
 def test_sales_imported_into_stock_raise_lead_time_alerts_and_undo_resolves_them(
     db: Database,
 ) -> None:
-    from stockcore import imports, reports
+    from stockcore import imports
+    from stockcore.inventory import reports
 
     add(db, "FAST", quantity=100, lead_time=10)
     store(db, {"FAST": 5.0})

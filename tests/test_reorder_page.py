@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from stockcore import reports
-from stockcore.db import Database
+from stockcore.inventory import reports
+from stockcore.persistence.db import Database
 from stockcore.replenishment import plan, purchase_orders
 from tests.conftest import sqlite_url
 from tests.test_pages import open_page, start

@@ -7,16 +7,16 @@ from decimal import Decimal
 
 import pytest
 
-from stockcore import reports, services
-from stockcore.db import Database
+from stockcore import inventory
 from stockcore.domain import Product
-from stockcore.services import HistoryLine
+from stockcore.inventory import HistoryLine, reports
+from stockcore.persistence.db import Database
 from tests.conftest import FixedClock
 
 
 @pytest.fixture
 def shop(db: Database) -> Database:
-    services.add_product(
+    inventory.add_product(
         db,
         Product.create(
             "1",
@@ -28,19 +28,19 @@ def shop(db: Database) -> Database:
             restock_threshold=4,
         ),
     )
-    services.add_product(
+    inventory.add_product(
         db,
         Product.create(
             "2", "Tote Bag", category="Bags", unit_price="4.00", quantity=3, restock_threshold=5
         ),
     )
-    services.add_product(
+    inventory.add_product(
         db,
         Product.create(
             "3", "Tea Towel", category="Kitchen", unit_price="3.00", quantity=0, restock_threshold=0
         ),
     )
-    services.record_history(
+    inventory.record_history(
         db,
         [
             HistoryLine(date(2026, 2, 23), "1", 4, Decimal("2.50")),  # Monday, week of 23 Feb
@@ -53,7 +53,7 @@ def shop(db: Database) -> Database:
 
 
 def test_sales_summary_per_product_category_and_period(shop: Database, clock: FixedClock) -> None:
-    services.purchase(shop, "1", 2, clock=clock)  # 2026-03-02, a Monday
+    inventory.purchase(shop, "1", 2, clock=clock)  # 2026-03-02, a Monday
     summary = reports.sales_summary(shop, date(2026, 2, 1), date(2026, 3, 31), "week")
 
     assert (summary.units, summary.revenue, summary.sale_lines) == (12, Decimal("32.00"), 5)
@@ -107,7 +107,7 @@ def test_history_does_not_touch_stock_or_the_ledger(shop: Database) -> None:
 
 def test_alerts_are_listed_most_urgent_first(db: Database, clock: FixedClock) -> None:
     for pid, quantity, threshold in [("a", 3, 4), ("b", 0, 10), ("c", 1, 10), ("d", 5, 20)]:
-        services.add_product(
+        inventory.add_product(
             db,
             Product.create(
                 pid, pid.upper(), unit_price="1", quantity=quantity, restock_threshold=threshold
@@ -120,5 +120,5 @@ def test_alerts_are_listed_most_urgent_first(db: Database, clock: FixedClock) ->
 
 def test_sold_at_keeps_the_time_and_sold_on_the_day(shop: Database) -> None:
     clock = FixedClock(datetime(2026, 3, 3, 23, 59, 30))
-    services.purchase(shop, "1", 1, clock=clock)
+    inventory.purchase(shop, "1", 1, clock=clock)
     assert reports.sales_summary(shop, date(2026, 3, 3), date(2026, 3, 3)).units == 1

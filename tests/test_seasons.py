@@ -11,12 +11,12 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from stockcore import services
-from stockcore.db import Database
-from stockcore.demo import DEMO_SALES, SALES_COLUMNS, _rows, read_demo_products
+from stockcore import inventory
 from stockcore.forecasting import refresh, views
+from stockcore.inventory import HistoryLine
+from stockcore.inventory.demo import DEMO_SALES, SALES_COLUMNS, _rows, read_demo_products
+from stockcore.persistence.db import Database
 from stockcore.replenishment import levels, plan
-from stockcore.services import HistoryLine
 
 SEASONAL = ("21098", "22086", "85048")  # toilet roll, paper chains, glass ball lights
 
@@ -36,7 +36,7 @@ def christmas_shop(db: Database, ends: date) -> None:
         and date.fromisoformat(row["date"]) < ends
         and int(row["quantity"]) > 0
     ]
-    services.seed_shop(
+    inventory.seed_shop(
         db,
         products,
         lines,

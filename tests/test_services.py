@@ -8,8 +8,7 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from stockcore import reports, services
-from stockcore.db import Database
+from stockcore import inventory
 from stockcore.domain import (
     DuplicateProduct,
     InsufficientStock,
@@ -19,7 +18,9 @@ from stockcore.domain import (
     UnknownAlert,
     UnknownProduct,
 )
-from stockcore.models import AlertRow, ProductRow, SaleLineRow, StockMovementRow
+from stockcore.inventory import reports
+from stockcore.persistence.db import Database
+from stockcore.persistence.models import AlertRow, ProductRow, SaleLineRow, StockMovementRow
 from tests.conftest import FixedClock
 
 
@@ -51,8 +52,8 @@ def snapshot(db: Database) -> dict[str, object]:
 def test_a_purchase_records_the_sale_lowers_stock_and_writes_one_ledger_row(
     db: Database, clock: FixedClock
 ) -> None:
-    services.add_product(db, laptop(), clock=clock)
-    result = services.purchase(db, "101", 2, clock=clock)
+    inventory.add_product(db, laptop(), clock=clock)
+    result = inventory.purchase(db, "101", 2, clock=clock)
 
     assert result.product.quantity == 5
     assert result.sale.revenue == Decimal("100000.00")
@@ -76,11 +77,11 @@ def test_a_purchase_records_the_sale_lowers_stock_and_writes_one_ledger_row(
 def test_falling_below_the_threshold_raises_one_alert_not_one_per_sale(
     db: Database, clock: FixedClock
 ) -> None:
-    services.add_product(db, laptop(quantity=5, threshold=4), clock=clock)
-    assert services.purchase(db, "101", 1, clock=clock).alert is None  # 4: at threshold is fine
-    first = services.purchase(db, "101", 1, clock=clock).alert
+    inventory.add_product(db, laptop(quantity=5, threshold=4), clock=clock)
+    assert inventory.purchase(db, "101", 1, clock=clock).alert is None  # 4: at threshold is fine
+    first = inventory.purchase(db, "101", 1, clock=clock).alert
     assert first is not None and (first.quantity, first.restock_threshold) == (3, 4)
-    assert services.purchase(db, "101", 1, clock=clock).alert is None  # still the same alert
+    assert inventory.purchase(db, "101", 1, clock=clock).alert is None  # still the same alert
     alerts = reports.active_alerts(db)
     assert [(a.alert_id, a.quantity, a.status) for a in alerts] == [(first.alert_id, 2, "open")]
 
@@ -104,98 +105,98 @@ def test_a_refused_purchase_says_why_and_changes_nothing(
     error: type[StockcoreError],
     message: str,
 ) -> None:
-    services.add_product(db, laptop(), clock=clock)
+    inventory.add_product(db, laptop(), clock=clock)
     before = snapshot(db)
     with pytest.raises(error, match=message):
-        services.purchase(db, product_id, quantity, clock=clock)
+        inventory.purchase(db, product_id, quantity, clock=clock)
     assert snapshot(db) == before
 
 
 def test_adding_a_product_whose_id_exists_is_refused(db: Database, clock: FixedClock) -> None:
-    services.add_product(db, laptop(), clock=clock)
+    inventory.add_product(db, laptop(), clock=clock)
     before = snapshot(db)
     with pytest.raises(DuplicateProduct, match="'101' already exists"):
-        services.add_product(db, laptop(quantity=1), clock=clock)
+        inventory.add_product(db, laptop(quantity=1), clock=clock)
     assert snapshot(db) == before
 
 
 def test_a_product_created_below_its_threshold_is_alerted_at_once(
     db: Database, clock: FixedClock
 ) -> None:
-    services.add_product(db, laptop(quantity=1, threshold=2), clock=clock)
+    inventory.add_product(db, laptop(quantity=1, threshold=2), clock=clock)
     assert [a.product_id for a in reports.active_alerts(db)] == ["101"]
 
 
 def test_receiving_stock_resolves_the_alert_once_back_at_the_threshold(
     db: Database, clock: FixedClock
 ) -> None:
-    services.add_product(db, laptop(quantity=3, threshold=2), clock=clock)
-    services.purchase(db, "101", 3, clock=clock)
+    inventory.add_product(db, laptop(quantity=3, threshold=2), clock=clock)
+    inventory.purchase(db, "101", 3, clock=clock)
     assert len(reports.active_alerts(db)) == 1
 
-    partial = services.receive_stock(db, "101", 1, clock=clock)
+    partial = inventory.receive_stock(db, "101", 1, clock=clock)
     assert (partial.product.quantity, partial.alert_resolved) == (1, False)
-    full = services.receive_stock(db, "101", 1, reason="delivery 42", clock=clock)
+    full = inventory.receive_stock(db, "101", 1, reason="delivery 42", clock=clock)
     assert (full.product.quantity, full.alert_resolved) == (2, True)
     assert reports.active_alerts(db) == []
     assert [a.status for a in reports.recent_resolved_alerts(db)] == ["resolved"]
     assert reports.ledger_mismatches(db) == []
 
-    services.purchase(db, "101", 1, clock=clock)  # below again: a new alert
+    inventory.purchase(db, "101", 1, clock=clock)  # below again: a new alert
     assert len(reports.active_alerts(db)) == 1
 
 
 def test_an_acknowledged_alert_stays_active_until_restocked(
     db: Database, clock: FixedClock
 ) -> None:
-    services.add_product(db, laptop(quantity=1, threshold=2), clock=clock)
+    inventory.add_product(db, laptop(quantity=1, threshold=2), clock=clock)
     (alert,) = reports.active_alerts(db)
-    assert services.acknowledge_alerts(db, [alert.alert_id], clock=clock) == 1
+    assert inventory.acknowledge_alerts(db, [alert.alert_id], clock=clock) == 1
     (seen,) = reports.active_alerts(db)
     assert seen.status == "acknowledged"
-    services.purchase(db, "101", 1, clock=clock)  # no second alert
+    inventory.purchase(db, "101", 1, clock=clock)  # no second alert
     assert [a.alert_id for a in reports.active_alerts(db)] == [alert.alert_id]
     with pytest.raises(UnknownAlert):
-        services.acknowledge_alerts(db, [alert.alert_id, 9999], clock=clock)
+        inventory.acknowledge_alerts(db, [alert.alert_id, 9999], clock=clock)
 
 
 def test_adjustments_need_a_reason_and_cannot_go_below_zero(
     db: Database, clock: FixedClock
 ) -> None:
-    services.add_product(db, laptop(quantity=3), clock=clock)
+    inventory.add_product(db, laptop(quantity=3), clock=clock)
     before = snapshot(db)
     with pytest.raises(InvalidValue, match="reason"):
-        services.adjust_stock(db, "101", change=-1, reason=" ", clock=clock)
+        inventory.adjust_stock(db, "101", change=-1, reason=" ", clock=clock)
     with pytest.raises(InvalidValue, match="below zero"):
-        services.adjust_stock(db, "101", change=-4, reason="lost", clock=clock)
+        inventory.adjust_stock(db, "101", change=-4, reason="lost", clock=clock)
     with pytest.raises(InvalidValue, match="equals what is on hand"):
-        services.adjust_stock(db, "101", counted=3, reason="stocktake", clock=clock)
+        inventory.adjust_stock(db, "101", counted=3, reason="stocktake", clock=clock)
     assert snapshot(db) == before
 
-    counted = services.adjust_stock(db, "101", counted=1, reason="stocktake", clock=clock)
+    counted = inventory.adjust_stock(db, "101", counted=1, reason="stocktake", clock=clock)
     assert (counted.change, counted.product.quantity) == (-2, 1)
     assert counted.alert is not None  # 1 < threshold 2
-    assert services.adjust_stock(db, "101", change=+5, reason="found", clock=clock).alert_resolved
+    assert inventory.adjust_stock(db, "101", change=+5, reason="found", clock=clock).alert_resolved
     assert reports.ledger_mismatches(db) == []
 
 
 def test_editing_products_is_all_or_nothing(db: Database, clock: FixedClock) -> None:
-    services.add_product(db, laptop(), clock=clock)
-    services.add_product(
+    inventory.add_product(db, laptop(), clock=clock)
+    inventory.add_product(
         db,
         Product.create("102", "Mouse", unit_price="500", quantity=20, restock_threshold=4),
         clock=clock,
     )
     before = snapshot(db)
     with pytest.raises(InvalidValue, match="102 restock threshold"):
-        services.update_products(
+        inventory.update_products(
             db, {"101": {"unit_price": 45000}, "102": {"restock_threshold": -1}}, clock=clock
         )
     with pytest.raises(InvalidValue, match="cannot be edited"):
-        services.update_products(db, {"101": {"quantity": 100}}, clock=clock)
+        inventory.update_products(db, {"101": {"quantity": 100}}, clock=clock)
     assert snapshot(db) == before
 
-    services.update_products(
+    inventory.update_products(
         db,
         {"101": {"unit_price": "45000.50", "lead_time_days": 14}, "102": {"restock_threshold": 25}},
         clock=clock,
@@ -205,12 +206,12 @@ def test_editing_products_is_all_or_nothing(db: Database, clock: FixedClock) -> 
     assert (laptop_now.unit_price, laptop_now.lead_time_days) == (Decimal("45000.50"), 14)
     # Raising the threshold above stock alerts at once; lowering it again resolves.
     assert [a.product_id for a in reports.active_alerts(db)] == ["102"]
-    services.update_products(db, {"102": {"restock_threshold": 4}}, clock=clock)
+    inventory.update_products(db, {"102": {"restock_threshold": 4}}, clock=clock)
     assert reports.active_alerts(db) == []
 
 
 def test_the_database_itself_refuses_negative_stock(db: Database) -> None:
-    services.add_product(db, laptop())
+    inventory.add_product(db, laptop())
     with pytest.raises(IntegrityError), db.write() as s:
         s.execute(update(ProductRow).values(quantity=-1))
     assert reports.get_product(db, "101").quantity == 7  # type: ignore[union-attr]
@@ -223,7 +224,7 @@ def test_inventory_filters_by_category_and_searches_by_name(db: Database) -> Non
         ("3", "Red Bag", "Bags"),
         ("4", "100% Cotton_Tote", "Bags"),
     ]:
-        services.add_product(db, Product.create(pid, name, category=category, unit_price="1"))
+        inventory.add_product(db, Product.create(pid, name, category=category, unit_price="1"))
     assert [p.product_id for p in reports.inventory(db, category="Kitchen")] == ["1", "2"]
     assert [p.product_id for p in reports.inventory(db, search="red")] == ["1", "3"]
     assert [p.product_id for p in reports.inventory(db, category="Bags", search="RED")] == ["3"]
@@ -233,19 +234,19 @@ def test_inventory_filters_by_category_and_searches_by_name(db: Database) -> Non
 
 
 def test_settings_default_and_change(db: Database) -> None:
-    assert services.get_settings(db).currency_symbol == "£"
-    settings = services.update_settings(db, currency_symbol="₹", shop_name="Spec shop")
+    assert inventory.get_settings(db).currency_symbol == "£"
+    settings = inventory.update_settings(db, currency_symbol="₹", shop_name="Spec shop")
     assert settings.money(Decimal("100000")) == "₹100,000.00"
     with pytest.raises(InvalidValue, match="currency symbol"):
-        services.update_settings(db, currency_symbol="")
+        inventory.update_settings(db, currency_symbol="")
 
 
 def test_erasing_the_shop_leaves_an_empty_working_shop(db: Database) -> None:
-    services.add_product(db, laptop(quantity=1))
-    services.erase_shop(db)
+    inventory.add_product(db, laptop(quantity=1))
+    inventory.erase_shop(db)
     assert reports.inventory(db) == []
-    services.add_product(db, laptop())
-    assert services.purchase(db, "101", 1).product.quantity == 6
+    inventory.add_product(db, laptop())
+    assert inventory.purchase(db, "101", 1).product.quantity == 6
 
 
 def test_after_erasing_the_shop_a_file_imported_before_imports_again(db: Database) -> None:
@@ -254,7 +255,7 @@ def test_after_erasing_the_shop_a_file_imported_before_imports_again(db: Databas
     data = b"date,product_id,quantity,unit_price,order_id\n2026-02-01 10:00,MUG,2,3.00,O1\n"
     first = imports.import_sales(db, data, "orders.csv")
     assert first.batch_id is not None
-    services.erase_shop(db)
+    inventory.erase_shop(db)
     again = imports.import_sales(db, data, "orders.csv")
     assert again.batch_id is not None and "already imported" not in again.message
     assert [p.product_id for p in reports.inventory(db)] == ["MUG"]

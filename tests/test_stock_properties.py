@@ -19,10 +19,11 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from stockcore import imports, reports, services
-from stockcore.csvfiles import FileRefused
-from stockcore.db import Database
+from stockcore import imports, inventory
 from stockcore.domain import InsufficientStock, InvalidValue, Product
+from stockcore.imports.reading import FileRefused
+from stockcore.inventory import reports
+from stockcore.persistence.db import Database
 
 PRODUCTS = ("A", "B", "C")
 START = datetime(2026, 3, 2, 9)
@@ -35,13 +36,13 @@ class Shop(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.db = self.database
-        services.erase_shop(self.db)
+        inventory.erase_shop(self.db)
         self.now = START
         self.orders = itertools.count(1)
         self.expected = dict.fromkeys(PRODUCTS, 10)
         self.batches: dict[int, dict[str, int]] = {}  # committed batch -> units per product
         for pid in PRODUCTS:
-            services.add_product(
+            inventory.add_product(
                 self.db,
                 Product.create(pid, f"Product {pid}", unit_price="2.50", quantity=10,
                                restock_threshold=5),
@@ -58,7 +59,7 @@ class Shop(RuleBasedStateMachine):
     @rule(pid=pids, quantity=st.integers(1, 25))
     def purchase(self, pid: str, quantity: int) -> None:
         try:
-            services.purchase(self.db, pid, quantity, clock=self.clock)
+            inventory.purchase(self.db, pid, quantity, clock=self.clock)
         except InsufficientStock:
             assert quantity > self.expected[pid]
             return
@@ -66,13 +67,13 @@ class Shop(RuleBasedStateMachine):
 
     @rule(pid=pids, quantity=st.integers(1, 40))
     def receive(self, pid: str, quantity: int) -> None:
-        services.receive_stock(self.db, pid, quantity, clock=self.clock)
+        inventory.receive_stock(self.db, pid, quantity, clock=self.clock)
         self.expected[pid] += quantity
 
     @rule(pid=pids, change=st.integers(-30, 30).filter(bool))
     def adjust(self, pid: str, change: int) -> None:
         try:
-            services.adjust_stock(self.db, pid, change=change, reason="test", clock=self.clock)
+            inventory.adjust_stock(self.db, pid, change=change, reason="test", clock=self.clock)
         except InvalidValue:
             assert self.expected[pid] + change < 0
             return
@@ -81,7 +82,7 @@ class Shop(RuleBasedStateMachine):
     @rule(pid=pids, counted=st.integers(0, 60))
     def stocktake(self, pid: str, counted: int) -> None:
         try:
-            services.adjust_stock(self.db, pid, counted=counted, reason="count", clock=self.clock)
+            inventory.adjust_stock(self.db, pid, counted=counted, reason="count", clock=self.clock)
         except InvalidValue:
             assert counted == self.expected[pid]
             return

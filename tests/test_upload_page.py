@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from stockcore import imports, reports
-from stockcore.db import Database
-from stockcore.ui import auth
+from stockcore import imports
+from stockcore.interfaces.ui import auth
+from stockcore.inventory import reports
+from stockcore.persistence.db import Database
 from tests.conftest import account_for
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")

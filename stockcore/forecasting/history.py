@@ -22,8 +22,13 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import func, select
 
-from stockcore.db import Database
-from stockcore.models import ProductRow, SaleLineRow, ShopDailySalesRow, StockMovementRow
+from stockcore.persistence.db import Database
+from stockcore.persistence.models import (
+    ProductRow,
+    SaleLineRow,
+    ShopDailySalesRow,
+    StockMovementRow,
+)
 
 DEMAND_COLUMNS = ["product_id", "day", "units", "stocked_out"]
 DAY_DTYPE: Final = "datetime64[ns]"  # one resolution for every day column (pandas 3 infers several)

@@ -39,10 +39,10 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import delete, select
 
-from stockcore.db import Database
 from stockcore.domain import InvalidValue, parse_customer_id
 from stockcore.forecasting.history import trading_days
-from stockcore.models import SaleLineRow, ServedCustomerRow
+from stockcore.persistence.db import Database
+from stockcore.persistence.models import SaleLineRow, ServedCustomerRow
 
 LARGE_ORDER_DAYS: Final = 28
 TIMES_TYPICAL_ORDER: Final = 5

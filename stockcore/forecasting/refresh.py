@@ -38,13 +38,14 @@ import pandas as pd
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from stockcore.db import Database, bulk_insert, storage_dates, storage_datetimes
 from stockcore.domain import InvalidValue, StockcoreError, UnknownProduct, parse_quantity
 from stockcore.forecasting import distribution, large_orders, models, selection
 from stockcore.forecasting.history import daily_demand, trading_days
 from stockcore.forecasting.models import Season
 from stockcore.forecasting.selection import SeriesForecast
-from stockcore.models import (
+from stockcore.inventory import Clock, local_now
+from stockcore.persistence.db import Database, bulk_insert, storage_dates, storage_datetimes
+from stockcore.persistence.models import (
     ForecastModelRow,
     ForecastRunRow,
     LeadTimeDemandRow,
@@ -52,7 +53,6 @@ from stockcore.models import (
     ProductRow,
 )
 from stockcore.replenishment.levels import REVIEW_PERIOD_DAYS
-from stockcore.services import Clock, local_now
 
 DEFAULT_HORIZON_DAYS: Final = 180
 MAX_HORIZON_DAYS: Final = 365

@@ -15,12 +15,13 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import func, select
 
-from stockcore.db import Database
 from stockcore.domain import InvalidValue, UnknownProduct
 from stockcore.forecasting import models, selection
 from stockcore.forecasting.history import daily_demand, trading_days
 from stockcore.forecasting.refresh import OWN_HISTORY, SHOP, NoHistory, finite, series_total, spread
-from stockcore.models import (
+from stockcore.inventory import local_now
+from stockcore.persistence.db import Database
+from stockcore.persistence.models import (
     ForecastModelRow,
     ForecastRunRow,
     LeadTimeDemandRow,
@@ -29,7 +30,6 @@ from stockcore.models import (
 )
 from stockcore.replenishment import levels, purchase_orders
 from stockcore.replenishment.levels import run_out_day
-from stockcore.services import local_now
 
 
 @dataclass(frozen=True)

@@ -41,14 +41,14 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import select
 
-from stockcore import services
-from stockcore.db import Database
+from stockcore import inventory
 from stockcore.domain import StockcoreError
 from stockcore.forecasting import large_orders, selection
 from stockcore.forecasting import models as forecasting
 from stockcore.forecasting.distribution import GRID_LEVELS, REORDER
 from stockcore.forecasting.history import daily_demand, trading_days
-from stockcore.models import ProductRow
+from stockcore.persistence.db import Database
+from stockcore.persistence.models import ProductRow
 from stockcore.replenishment import levels
 from stockcore.replenishment.simulation import Decide, order_up_to, replay, static_threshold
 
@@ -492,7 +492,7 @@ def backtest_shop(
     stockcore with EOQ order sizes when the shop has set an ordering cost and a holding
     rate)."""
     shop = shop_histories(db, products=products)
-    settings = services.get_settings(db)
+    settings = inventory.get_settings(db)
     costs = (
         (float(settings.ordering_cost), settings.holding_rate)
         if settings.ordering_cost is not None and settings.holding_rate is not None

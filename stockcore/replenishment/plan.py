@@ -45,11 +45,17 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import func, select
 
-from stockcore import services
-from stockcore.db import Database
+from stockcore import inventory
 from stockcore.domain import AlertKind, Product
 from stockcore.forecasting import refresh, views
-from stockcore.models import AlertRow, ForecastModelRow, PredictionRow, ProductRow, SaleLineRow
+from stockcore.persistence.db import Database
+from stockcore.persistence.models import (
+    AlertRow,
+    ForecastModelRow,
+    PredictionRow,
+    ProductRow,
+    SaleLineRow,
+)
 from stockcore.replenishment import levels, purchase_orders
 from stockcore.replenishment.levels import REVIEW_PERIOD_DAYS, run_out_day
 
@@ -270,7 +276,7 @@ def reorder_plan(
     """The action list for every product with a stored forecast (or these), most urgent
     first. `service_level` (a fill-rate target) overrides every product's; `arrivals`
     defaults to the open purchase orders."""
-    settings = services.get_settings(db)
+    settings = inventory.get_settings(db)
     coming = arrivals if arrivals is not None else purchase_orders.arrivals(db, product_ids)
     query = select(
         ProductRow,
@@ -288,7 +294,7 @@ def reorder_plan(
         predictions = predictions.where(PredictionRow.product_id.in_(list(product_ids)))
     with db.read() as session:
         catalogue = [
-            (services.to_product(row), season, (orders or 0, units or 0))
+            (inventory.to_product(row), season, (orders or 0, units or 0))
             for row, season, orders, units in session.execute(query)
         ]
         forecast: dict[str, tuple[list[date], list[float]]] = {}
@@ -363,7 +369,7 @@ def _season(inputs: _Inputs, today: date, lead_time: int) -> Season | None:
     return Season(peak, arrival, peak - timedelta(days=lead_time), ended)
 
 
-def _line(inputs: _Inputs, settings: services.ShopSettings, today: date) -> ReorderLine:
+def _line(inputs: _Inputs, settings: inventory.ShopSettings, today: date) -> ReorderLine:
     product = inputs.product
     lead_time = max(1, product.lead_time_days)
     values = inputs.units
@@ -454,7 +460,7 @@ def _line(inputs: _Inputs, settings: services.ShopSettings, today: date) -> Reor
     )
 
 
-def _eoq(settings: services.ShopSettings, product: Product, yearly_demand: float) -> float | None:
+def _eoq(settings: inventory.ShopSettings, product: Product, yearly_demand: float) -> float | None:
     """The economic order quantity, when the shop has set an ordering cost and a holding
     rate (holding a unit for a year costs that share of its cost, or of its price)."""
     if settings.ordering_cost is None or settings.holding_rate is None:
@@ -528,8 +534,8 @@ def sync_lead_time_alerts(
     that no longer do. One transaction."""
     at = now or datetime.combine(today, datetime.min.time())
     with db.write() as session:
-        products = [services.to_product(row) for row in session.scalars(select(ProductRow))]
-        raised, resolved = services.sync_lead_time_alerts_in(session, products, at)
+        products = [inventory.to_product(row) for row in session.scalars(select(ProductRow))]
+        raised, resolved = inventory.sync_lead_time_alerts_in(session, products, at)
         active = session.scalar(
             select(func.count())
             .select_from(AlertRow)
@@ -553,7 +559,7 @@ def refresh_forecasts_and_alerts(
     horizon_days: int = refresh.DEFAULT_HORIZON_DAYS,
     workers: int = 2,
     progress: refresh.Progress | None = None,
-    clock: services.Clock = services.local_now,
+    clock: inventory.Clock = inventory.local_now,
 ) -> Refreshed:
     """The one use case behind *Refresh all forecasts*, `forecast --all` and the API's
     `/train-sales-model`: forecast every product (with the shop's public holidays), then
@@ -562,7 +568,7 @@ def refresh_forecasts_and_alerts(
     summary = refresh.refresh_forecasts(
         db,
         horizon_days=horizon_days,
-        holidays_country=services.get_settings(db).holiday_country or None,
+        holidays_country=inventory.get_settings(db).holiday_country or None,
         workers=workers,
         progress=progress,
         clock=clock,

@@ -12,10 +12,10 @@ from typing import Final
 import pandas as pd
 from sqlalchemy import ColumnElement, func, select
 
-from stockcore.db import Database
 from stockcore.domain import InvalidValue, StockcoreError, UnknownProduct, parse_quantity
-from stockcore.models import ProductRow, PurchaseOrderLineRow, PurchaseOrderRow
-from stockcore.services import Clock, local_now, open_arrivals, receive_in
+from stockcore.inventory import Clock, local_now, open_arrivals, receive_in
+from stockcore.persistence.db import Database
+from stockcore.persistence.models import ProductRow, PurchaseOrderLineRow, PurchaseOrderRow
 
 NO_SUPPLIER: Final = "(no supplier)"
 OPEN, RECEIVED, CANCELLED = "open", "received", "cancelled"
@@ -71,7 +71,7 @@ class PurchaseOrder:
             ],
             columns=["product_id", "name", "quantity", "unit_cost"],
         )
-        from stockcore.exports import to_csv
+        from stockcore.imports.exports import to_csv
 
         return to_csv(frame)
 

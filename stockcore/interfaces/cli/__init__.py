@@ -21,16 +21,7 @@ from typing import NoReturn, TextIO
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from stockcore import backup, exports, imports, reports, services
-from stockcore.csvfiles import DateOrder, FileRefused
-from stockcore.db import Database, current_revision, upgrade
-from stockcore.demo import (
-    SPEC_CURRENCY,
-    SPEC_PRODUCTS,
-    SPEC_PURCHASES,
-    load_demo_shop,
-    open_shop,
-)
+from stockcore import imports, inventory
 from stockcore.domain import (
     InvalidValue,
     Product,
@@ -39,6 +30,18 @@ from stockcore.domain import (
     parse_whole_number,
 )
 from stockcore.forecasting import large_orders, refresh, views
+from stockcore.imports import exports
+from stockcore.imports.reading import DateOrder, FileRefused
+from stockcore.inventory import reports
+from stockcore.inventory.demo import (
+    SPEC_CURRENCY,
+    SPEC_PRODUCTS,
+    SPEC_PURCHASES,
+    load_demo_shop,
+    open_shop,
+)
+from stockcore.persistence import backup
+from stockcore.persistence.db import Database, current_revision, upgrade
 from stockcore.replenishment import backtest, levels, plan, purchase_orders
 from stockcore.replenishment.levels import REVIEW_PERIOD_DAYS
 
@@ -83,7 +86,7 @@ def _parse_date(value: str, field: str) -> date:
 # --- printing -----------------------------------------------------------------------------------
 
 
-def print_inventory(out: TextIO, products: list[Product], settings: services.ShopSettings) -> None:
+def print_inventory(out: TextIO, products: list[Product], settings: inventory.ShopSettings) -> None:
     if not products:
         print("No products.", file=out)
         return
@@ -118,7 +121,7 @@ def print_alerts(out: TextIO, alerts: list[reports.AlertView]) -> None:
 def print_sales_summary(
     out: TextIO,
     summary: reports.SalesSummary,
-    settings: services.ShopSettings,
+    settings: inventory.ShopSettings,
     by: str,
     *,
     per_period: bool = False,
@@ -180,14 +183,16 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
         shop = open_shop(f"sqlite:///{Path(folder) / 'demo.db'}")
         db = shop.db
         try:
-            settings = services.update_settings(db, currency_symbol=SPEC_CURRENCY, shop_name="Spec")
+            settings = inventory.update_settings(
+                db, currency_symbol=SPEC_CURRENCY, shop_name="Spec"
+            )
             for product in SPEC_PRODUCTS:
-                services.add_product(db, product)
+                inventory.add_product(db, product)
             print("== Inventory", file=out)
             print_inventory(out, reports.inventory(db), settings)
             print("\n== Purchases", file=out)
             for product_id, quantity in SPEC_PURCHASES:
-                result = services.purchase(db, product_id, quantity)
+                result = inventory.purchase(db, product_id, quantity)
                 print(
                     f"bought {quantity} x {product_id} {result.product.name} for "
                     f"{settings.money(result.sale.revenue)}; {result.product.quantity} left",
@@ -200,12 +205,12 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
             print("\n== Restock alerts", file=out)
             print_alerts(out, reports.active_alerts(db))
             print("\n== Sales summary", file=out)
-            today = services.local_now().date()
+            today = inventory.local_now().date()
             print_sales_summary(out, reports.sales_summary(db, today, today), settings, "product")
             print("\n== Refusals (nothing changes)", file=out)
             for product_id, quantity in (("999", 1), ("101", 10)):
                 try:
-                    services.purchase(db, product_id, quantity)
+                    inventory.purchase(db, product_id, quantity)
                 except StockcoreError as refusal:
                     print(f"buy {quantity} x {product_id}: refused: {refusal}", file=out)
         finally:
@@ -216,7 +221,7 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_inventory(args: argparse.Namespace, out: TextIO) -> int:
     db = _open(args)
     products = reports.inventory(db, category=args.category, search=args.search)
-    print_inventory(out, products, services.get_settings(db))
+    print_inventory(out, products, inventory.get_settings(db))
     return 0
 
 
@@ -233,7 +238,7 @@ def cmd_add_product(args: argparse.Namespace, out: TextIO) -> int:
         lead_time_days=args.lead_time,
     )
     db = _open(args)
-    services.add_product(db, product)
+    inventory.add_product(db, product)
     print(f"added {product.product_id} {product.name}: {product.quantity} in stock", file=out)
     if product.needs_restock:
         print(
@@ -246,8 +251,8 @@ def cmd_add_product(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_purchase(args: argparse.Namespace, out: TextIO) -> int:
     db = _open(args)
-    result = services.purchase(db, args.id, args.quantity, customer_id=args.customer)
-    settings = services.get_settings(db)
+    result = inventory.purchase(db, args.id, args.quantity, customer_id=args.customer)
+    settings = inventory.get_settings(db)
     print(
         f"sold {result.sale.quantity} x {result.product.product_id} {result.product.name} "
         f"for {settings.money(result.sale.revenue)}; {result.product.quantity} left",
@@ -266,7 +271,7 @@ def cmd_purchase(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_restock(args: argparse.Namespace, out: TextIO) -> int:
     db = _open(args)
-    change = services.receive_stock(db, args.id, args.quantity, reason=args.reason)
+    change = inventory.receive_stock(db, args.id, args.quantity, reason=args.reason)
     p = change.product
     print(f"received {change.change} x {p.product_id} {p.name}; {p.quantity} on hand", file=out)
     if change.alert_resolved:
@@ -276,7 +281,7 @@ def cmd_restock(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_adjust(args: argparse.Namespace, out: TextIO) -> int:
     db = _open(args)
-    change = services.adjust_stock(
+    change = inventory.adjust_stock(
         db, args.id, change=args.change, counted=args.count, reason=args.reason
     )
     p = change.product
@@ -294,7 +299,7 @@ def cmd_alerts(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_acknowledge(args: argparse.Namespace, out: TextIO) -> int:
     db = _open(args)
-    count = services.acknowledge_alerts(db, args.alert_ids)
+    count = inventory.acknowledge_alerts(db, args.alert_ids)
     print(f"acknowledged {count} alert(s)", file=out)
     return 0
 
@@ -302,7 +307,7 @@ def cmd_acknowledge(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_sales_summary(args: argparse.Namespace, out: TextIO) -> int:
     db = _open(args)
     bounds = reports.sales_date_bounds(db)
-    today = services.local_now().date()
+    today = inventory.local_now().date()
     start = _parse_date(args.date_from, "--from") if args.date_from else None
     end = _parse_date(args.date_to, "--to") if args.date_to else today
     if start is None:
@@ -311,7 +316,7 @@ def cmd_sales_summary(args: argparse.Namespace, out: TextIO) -> int:
         raise InvalidValue("--to", args.date_to, f"is before --from {start}")
     summary = reports.sales_summary(db, start, end, args.per or "day")
     print_sales_summary(
-        out, summary, services.get_settings(db), args.by, per_period=args.per is not None
+        out, summary, inventory.get_settings(db), args.by, per_period=args.per is not None
     )
     return 0
 
@@ -493,8 +498,8 @@ def print_forecast(out: TextIO, view: views.ForecastView) -> None:
 
 def cmd_forecast(args: argparse.Namespace, out: TextIO) -> int:
     db = _open(args)
-    today = services.local_now().date()
-    country = services.get_settings(db).holiday_country or None
+    today = inventory.local_now().date()
+    country = inventory.get_settings(db).holiday_country or None
     if args.all:
         days = refresh.parse_horizon(args.days or refresh.DEFAULT_HORIZON_DAYS)
         refreshed = plan.refresh_forecasts_and_alerts(
@@ -560,13 +565,13 @@ def cmd_reorder(args: argparse.Namespace, out: TextIO) -> int:
     _require_forecasts(db)
     lines = plan.reorder_plan(
         db,
-        today=services.local_now().date(),
+        today=inventory.local_now().date(),
         service_level=None
         if args.service_level is None
         else parse_service_level(args.service_level),
     )
     shown = [line for line in lines if args.all or line.status in plan.URGENT]
-    settings = services.get_settings(db)
+    settings = inventory.get_settings(db)
     rows = [
         (
             line.product_id,
@@ -624,7 +629,7 @@ def cmd_purchase_orders(args: argparse.Namespace, out: TextIO) -> int:
         return 0
     _require_forecasts(db)
     wanted = plan.URGENT if args.soon else ("order now",)
-    lines = plan.reorder_plan(db, today=services.local_now().date())
+    lines = plan.reorder_plan(db, today=inventory.local_now().date())
     quantities = {
         line.product_id: line.suggested_quantity
         for line in lines
@@ -685,7 +690,7 @@ def cmd_backtest(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_api(args: argparse.Namespace, out: TextIO) -> int:
-    from stockcore import api
+    from stockcore.interfaces import api
 
     port = parse_whole_number(args.port, "port", minimum=1, maximum=65535)
     print(f"stockcore API on http://{args.host}:{port} (docs at /docs); Ctrl-C stops it", file=out)
@@ -748,7 +753,7 @@ def cmd_large_orders(args: argparse.Namespace, out: TextIO) -> int:
     db = _open(args)
     if args.serve or args.stop:
         added, removed = large_orders.update_served_customers(
-            db, serve=args.serve or (), stop=args.stop or (), now=services.local_now()
+            db, serve=args.serve or (), stop=args.stop or (), now=inventory.local_now()
         )
         print(
             f"serving from stock: {len(added)} added, {len(removed)} removed; "

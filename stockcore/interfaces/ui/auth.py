@@ -16,7 +16,7 @@ from streamlit.navigation.page import StreamlitPage
 
 from stockcore import accounts
 from stockcore.domain import StockcoreError
-from stockcore.ui import database, flash
+from stockcore.interfaces.ui import database, flash
 
 USER_KEY = "_stockcore_user_id"
 

@@ -27,10 +27,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import OperationalError
 
-from stockcore import accounts, reports, sales_data, services
+from stockcore import accounts, inventory
 from stockcore.accounts import Permission, User
-from stockcore.csvfiles import FileRefused
-from stockcore.db import Database
 from stockcore.domain import (
     MAX_LEAD_TIME_DAYS,
     MAX_QUANTITY,
@@ -43,8 +41,10 @@ from stockcore.domain import (
     UnknownProduct,
 )
 from stockcore.forecasting import refresh, views
+from stockcore.imports.reading import FileRefused
+from stockcore.inventory import Clock, local_now, reports, shop_sales
+from stockcore.persistence.db import Database
 from stockcore.replenishment import levels, plan
-from stockcore.services import Clock, local_now
 
 _log = logging.getLogger(__name__)
 
@@ -401,9 +401,9 @@ _CONFLICT = (
     InsufficientStock,
     DuplicateProduct,
     accounts.DuplicateAccount,
-    sales_data.AlreadyRecorded,
-    sales_data.NoForecasts,
-    sales_data.NothingToDraw,
+    shop_sales.AlreadyRecorded,
+    shop_sales.NoForecasts,
+    shop_sales.NothingToDraw,
     refresh.NoHistory,
 )
 
@@ -597,7 +597,7 @@ def create_app(
         response: Response,
         category: Annotated[str | None, Query(max_length=200)] = None,
         search: Annotated[str | None, Query(max_length=200)] = None,
-        limit: Annotated[int, Query(ge=1, le=sales_data.MAX_PAGE)] = 100,
+        limit: Annotated[int, Query(ge=1, le=shop_sales.MAX_PAGE)] = 100,
         offset: Annotated[int, Query(ge=0, le=MAX_QUANTITY)] = 0,
     ) -> list[ProductOut]:
         """Products by id, optionally of one category or matching a search (name or id).
@@ -638,7 +638,7 @@ def create_app(
             lead_time_sd_days=body.lead_time_sd_days,
             service_level=body.service_level,
         )
-        return ProductOut.of(services.add_product(db, made, clock=clock))
+        return ProductOut.of(inventory.add_product(db, made, clock=clock))
 
     @app.patch(
         "/products/{product_id}", response_model=ProductOut, responses=_ERRORS, tags=["products"]
@@ -648,7 +648,7 @@ def create_app(
         changes = body.model_dump(exclude_unset=True)
         if not changes:
             raise InvalidValue("body", "{}", "names no field to change")
-        (saved,) = services.update_products(db, {product_id: changes}, clock=clock)
+        (saved,) = inventory.update_products(db, {product_id: changes}, clock=clock)
         return ProductOut.of(saved)
 
     @app.post(
@@ -666,7 +666,7 @@ def create_app(
         """A customer's order of one product, for a storefront to call on every order: one
         transaction that lowers stock, records the sale and raises a restock alert if the
         product falls below its threshold. Refused as a whole (404, 409) or done as a whole."""
-        result = services.purchase(
+        result = inventory.purchase(
             db, body.product_id, body.quantity, customer_id=body.customer_id, clock=clock
         )
         return PurchaseOut(
@@ -715,7 +715,7 @@ def create_app(
         tags=["products"],
     )
     def acknowledge(body: AcknowledgeIn, _user: Manager) -> AcknowledgedOut:
-        count = services.acknowledge_alerts(db, body.alert_ids, clock=clock)
+        count = inventory.acknowledge_alerts(db, body.alert_ids, clock=clock)
         return AcknowledgedOut(acknowledged=count)
 
     # --- Sales data (the spec's endpoints) ----------------------------------------------
@@ -731,7 +731,7 @@ def create_app(
         """Record past sales: a day's total for the shop ({"date", "sales"}), or with
         product_id and quantity one product's sales that day (sales = their revenue).
         History for reports and forecasts; stock on hand is not changed (see /purchases)."""
-        added = sales_data.add_sales_data(
+        added = shop_sales.add_sales_data(
             db,
             body.date,
             body.sales,
@@ -754,12 +754,12 @@ def create_app(
         date_from: Annotated[dt.date | None, Query(alias="from")] = None,
         date_to: Annotated[dt.date | None, Query(alias="to")] = None,
         product_id: Annotated[str | None, Query(max_length=64)] = None,
-        limit: Annotated[int, Query(ge=1, le=sales_data.MAX_PAGE)] = 100,
+        limit: Annotated[int, Query(ge=1, le=shop_sales.MAX_PAGE)] = 100,
         offset: Annotated[int, Query(ge=0, le=MAX_QUANTITY)] = 0,
     ) -> list[SalesDayOut]:
         """Sales (revenue) and units per day, oldest first, optionally between two days
         and of one product. The number of days in the whole selection is in X-Total-Count."""
-        page = sales_data.daily_sales(
+        page = shop_sales.daily_sales(
             db,
             start=date_from,
             end=date_to,
@@ -800,7 +800,7 @@ def create_app(
     def predict_sales(body: PredictIn, _user: Forecaster) -> list[PredictedOut]:
         """The stored forecast for the next `days` days, of the shop or of one product
         (409 until /train-sales-model has made one)."""
-        days = sales_data.stored_forecast(
+        days = shop_sales.stored_forecast(
             db, body.days, today=clock().date(), product_id=body.product_id
         )
         return [
@@ -856,14 +856,14 @@ def create_app(
         first = date_from or last - dt.timedelta(days=89)
         if last < first:
             raise InvalidValue("to", last.isoformat(), f"is before from ({first})")
-        png = sales_data.sales_trend_png(db, first, last, period=period)
+        png = shop_sales.sales_trend_png(db, first, last, period=period)
         if format == "png":
             return Response(png, media_type="image/png")
-        path = charts_folder / sales_data.CHART_FILE
+        path = charts_folder / shop_sales.CHART_FILE
         path.write_bytes(png)
         return ChartSavedOut.model_validate(
             {
-                "message": f"Sales trend chart saved as {sales_data.CHART_FILE}",
+                "message": f"Sales trend chart saved as {shop_sales.CHART_FILE}",
                 "path": str(path.resolve()),
                 "from": first,
                 "to": last,
@@ -887,7 +887,7 @@ def create_app(
         quantiles of its total demand over its lead time and lead time + review."""
         view = views.product_forecast(db, product_id, days=days, today=clock().date())
         if view.forecast.empty:
-            raise sales_data.NoForecasts(
+            raise shop_sales.NoForecasts(
                 f"no forecast for product {product_id} yet: POST /train-sales-model first"
             )
         return ProductForecastOut(
@@ -938,7 +938,7 @@ def create_app(
         """What to order, how much and by when, most urgent first (products to order now
         or soon; ?all=true for every product with a forecast)."""
         if views.latest_run(db) is None:
-            raise sales_data.NoForecasts("no forecasts yet: POST /train-sales-model first")
+            raise shop_sales.NoForecasts("no forecasts yet: POST /train-sales-model first")
         lines = plan.reorder_plan(db, today=clock().date())
         return [
             ReorderLineOut(
@@ -974,7 +974,7 @@ def serve(url: str | None, *, host: str, port: int) -> None:
     """Open (and migrate) the shop's database and serve the API with uvicorn until stopped."""
     import uvicorn
 
-    from stockcore.demo import open_shop
+    from stockcore.inventory.demo import open_shop
 
     shop = open_shop(url)
     secret = accounts.load_secret_key(shop.db.url)

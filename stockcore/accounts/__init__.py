@@ -1,7 +1,7 @@
 """User accounts: registration, sign-in, roles, API tokens and the login throttle.
 
-Framework-free: the dashboard's login gate (`stockcore.ui.auth`) and the REST API
-(`stockcore.api`) both call these functions, so one account signs in to both.
+Framework-free: the dashboard's login gate (`stockcore.interfaces.ui.auth`) and the REST API
+(`stockcore.interfaces.api`) both call these functions, so one account signs in to both.
 
 * Roles: an owner may do everything, including managing users; a manager runs the
   inventory, imports, forecasts and purchase orders; staff make purchases and read
@@ -39,10 +39,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from stockcore.db import DEFAULT_SQLITE_PATH, Database
 from stockcore.domain import InvalidValue, StockcoreError
-from stockcore.models import UserRow
-from stockcore.services import Clock, local_now
+from stockcore.inventory import Clock, local_now
+from stockcore.persistence.db import DEFAULT_SQLITE_PATH, Database
+from stockcore.persistence.models import UserRow
 
 USERNAME_MAX_LENGTH: Final = 64
 EMAIL_MAX_LENGTH: Final = 254

@@ -26,9 +26,9 @@ from sqlalchemy import Connection, Table, create_engine, func, inspect, select
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.pool import NullPool
 
-from stockcore.db import Database, current_revision, known_revisions, upgrade
 from stockcore.domain import StockcoreError
-from stockcore.models import Base
+from stockcore.persistence.db import Database, current_revision, known_revisions, upgrade
+from stockcore.persistence.models import Base
 
 CHUNK: Final = 5_000
 SQLITE_MAGIC: Final = b"SQLite format 3\x00"

@@ -3,7 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine
 
-from stockcore.models import Base
+from stockcore.persistence.models import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -19,10 +19,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from stockcore.csvfiles import PRODUCT_FIELDS
-from stockcore.db import REPO_ROOT, Database, is_new, upgrade
 from stockcore.domain import Product, StockcoreError
-from stockcore.services import Clock, HistoryLine, local_now, seed_shop
+from stockcore.imports.reading import PRODUCT_FIELDS
+from stockcore.inventory import Clock, HistoryLine, local_now, seed_shop
+from stockcore.persistence.db import REPO_ROOT, Database, is_new, upgrade
 
 DATA_DIR = REPO_ROOT / "data"
 DEMO_PRODUCTS = DATA_DIR / "demo_products.csv"

@@ -17,10 +17,10 @@ from typing import Literal
 import pandas as pd
 from sqlalchemy import Select, and_, case, func, or_, select, type_coerce
 
-from stockcore.db import Database
 from stockcore.domain import AlertKind, AlertStatus, Product, urgency
-from stockcore.models import AlertRow, Money, ProductRow, SaleLineRow, StockMovementRow
-from stockcore.services import to_product
+from stockcore.inventory import to_product
+from stockcore.persistence.db import Database
+from stockcore.persistence.models import AlertRow, Money, ProductRow, SaleLineRow, StockMovementRow
 
 Period = Literal["day", "week", "month"]
 PERIODS: tuple[Period, ...] = ("day", "week", "month")

@@ -16,8 +16,7 @@ from typing import Final
 
 from sqlalchemy import BigInteger, func, select, type_coerce
 
-from stockcore import charts, imports, reports
-from stockcore.db import Database
+from stockcore import imports
 from stockcore.domain import (
     CENT,
     InvalidValue,
@@ -28,8 +27,10 @@ from stockcore.domain import (
     parse_quantity,
 )
 from stockcore.forecasting.refresh import parse_horizon
-from stockcore.models import PredictionRow, ProductRow, SaleLineRow, ShopDailySalesRow
-from stockcore.services import Clock, local_now
+from stockcore.interfaces import charts
+from stockcore.inventory import Clock, local_now, reports
+from stockcore.persistence.db import Database
+from stockcore.persistence.models import PredictionRow, ProductRow, SaleLineRow, ShopDailySalesRow
 
 EARLIEST_DAY: Final = date(1970, 1, 1)
 MAX_PAGE: Final = 1000

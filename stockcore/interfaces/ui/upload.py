@@ -9,8 +9,10 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.exc import IntegrityError
 
-from stockcore import csvfiles, exports, imports, ui
-from stockcore.csvfiles import DateOrder, FileRefused, NeedsDateOrder, NeedsMapping, Problem
+from stockcore import imports
+from stockcore.imports import exports, reading
+from stockcore.imports.reading import DateOrder, FileRefused, NeedsDateOrder, NeedsMapping, Problem
+from stockcore.interfaces import ui
 
 _PREVIEW = "_upload_preview"
 _DATE_ORDER = "_upload_date_order"
@@ -130,11 +132,11 @@ def mapping_form(data: bytes, need: NeedsMapping) -> None:
         totals = st.toggle(
             "This file holds shop-level daily totals (date, sales)", key="map_totals"
         )
-        fields = csvfiles.TOTALS_FIELDS if totals else csvfiles.SALES_FIELDS
+        fields = reading.TOTALS_FIELDS if totals else reading.SALES_FIELDS
         choices: dict[str, str] = {}
         columns = st.columns(2)
         for index, field in enumerate(fields):
-            required = field in (csvfiles.TOTALS_FIELDS if totals else csvfiles.SALES_REQUIRED)
+            required = field in (reading.TOTALS_FIELDS if totals else reading.SALES_REQUIRED)
             choices[field] = columns[index % 2].selectbox(
                 f"{field}{' (required)' if required else ''}",
                 [NONE, *need.headers],
@@ -144,7 +146,7 @@ def mapping_form(data: bytes, need: NeedsMapping) -> None:
     if submitted:
         mapping = {field: column for field, column in choices.items() if column != NONE}
         saved = ui.attempt(
-            lambda: imports.remember_mapping(ui.database(), csvfiles.decode(data), mapping)
+            lambda: imports.remember_mapping(ui.database(), reading.decode(data), mapping)
         )
         if saved is not None:
             forget_preview()

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from stockcore import reports, services, ui
+from stockcore import inventory
 from stockcore.domain import DEFAULT_LEAD_TIME_DAYS, MAX_LEAD_TIME_DAYS, MAX_QUANTITY, Product
+from stockcore.interfaces import ui
+from stockcore.inventory import reports
 from stockcore.replenishment import plan
 
 
@@ -114,7 +116,7 @@ def add_product_form() -> None:
             lead_time_sd_days=lead_time_sd,
             service_level=service_level,
         )
-        return services.add_product(ui.database(), product)
+        return inventory.add_product(ui.database(), product)
 
     added = ui.attempt(add)
     if added is not None:
@@ -137,7 +139,7 @@ def receive_stock_form() -> None:
         st.error("Choose the product that arrived.")
         return
     change = ui.attempt(
-        lambda: services.receive_stock(ui.database(), product_id, quantity, reason=reason)
+        lambda: inventory.receive_stock(ui.database(), product_id, quantity, reason=reason)
     )
     if change is not None:
         ui.changed()
@@ -173,7 +175,7 @@ def adjust_stock_form() -> None:
     counted = amount if mode.startswith("Counted") else None
     delta = None if counted is not None else amount
     change = ui.attempt(
-        lambda: services.adjust_stock(
+        lambda: inventory.adjust_stock(
             ui.database(), product_id, change=delta, counted=counted, reason=reason
         )
     )
@@ -200,7 +202,7 @@ def acknowledge_form(alerts: list[reports.AlertView]) -> None:
         )
         submitted = st.form_submit_button("Acknowledge selected")
     if submitted:
-        count = ui.attempt(lambda: services.acknowledge_alerts(ui.database(), chosen))
+        count = ui.attempt(lambda: inventory.acknowledge_alerts(ui.database(), chosen))
         if count is not None:
             ui.changed()
             ui.flash(f"Acknowledged {count} alert(s).", icon=":material/thumb_up:")

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from stockcore.domain import StockcoreError
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SQLITE_PATH = REPO_ROOT / "data" / "stockcore.db"
 DATABASE_URL_ENV = "STOCKCORE_DATABASE_URL"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -134,7 +134,7 @@ def _alembic_config(connection: Connection) -> Any:
 
     config = Config()
     config.set_main_option(
-        "script_location", str(resources.files("stockcore").joinpath("migrations"))
+        "script_location", str(resources.files("stockcore.persistence").joinpath("migrations"))
     )
     config.attributes["connection"] = connection
     return config

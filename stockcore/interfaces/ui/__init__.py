@@ -17,11 +17,12 @@ from typing import TypeVar
 import pandas as pd
 import streamlit as st
 
-from stockcore import reports, services
-from stockcore.db import Database, database_url
-from stockcore.demo import open_shop
+from stockcore import inventory
 from stockcore.domain import Product, StockcoreError
 from stockcore.forecasting import large_orders, views
+from stockcore.inventory import reports
+from stockcore.inventory.demo import open_shop
+from stockcore.persistence.db import Database, database_url
 from stockcore.replenishment import plan
 from stockcore.replenishment import purchase_orders as ordering
 
@@ -67,11 +68,11 @@ def attempt(action: Callable[[], T]) -> T | None:
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _settings(url: str) -> services.ShopSettings:
-    return services.get_settings(database())
+def _settings(url: str) -> inventory.ShopSettings:
+    return inventory.get_settings(database())
 
 
-def settings() -> services.ShopSettings:
+def settings() -> inventory.ShopSettings:
     return _settings(database_url())
 
 
@@ -333,6 +334,6 @@ def through_router() -> None:
 def _guard_page(script: object) -> None:
     """A page never shows to someone not signed in, or whose role may not see it, even
     when it runs without app.py (AppTest switches to a page by running its file)."""
-    from stockcore.ui import auth
+    from stockcore.interfaces.ui import auth
 
     auth.guard_page(script)

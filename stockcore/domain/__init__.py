@@ -1,7 +1,7 @@
 """The shop's rules, free of any framework.
 
 Nothing here knows about databases, Streamlit or HTTP. The service layer
-(`stockcore.services`) loads state, asks these objects what is allowed, and
+(`stockcore.inventory`) loads state, asks these objects what is allowed, and
 stores the outcome in one transaction.
 
 Units: quantities are whole units of stock; money is a `Decimal` in the shop's

@@ -1,7 +1,7 @@
 """Altair chart builders: one function per chart, tidy DataFrame in, `alt.Chart` out.
 
 Every mark carries a tooltip; encodings are explicit. The theme is set once in
-`stockcore.ui`, never here. Tests assert on `chart.to_dict()`.
+`stockcore.interfaces.ui`, never here. Tests assert on `chart.to_dict()`.
 """
 
 from __future__ import annotations

@@ -23,7 +23,6 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from stockcore.db import Database
 from stockcore.domain import (
     MAX_QUANTITY,
     AlertAction,
@@ -48,7 +47,8 @@ from stockcore.domain import (
     parse_whole_number,
     restock_alert_action,
 )
-from stockcore.models import (
+from stockcore.persistence.db import Database
+from stockcore.persistence.models import (
     AlertRow,
     ColumnMappingRow,
     ForecastModelRow,

@@ -23,18 +23,6 @@ import pandas as pd
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from stockcore import csvfiles
-from stockcore.csvfiles import (
-    Chunks,
-    CsvText,
-    DateOrder,
-    FileFormat,
-    FileRefused,
-    Layout,
-    NeedsDateOrder,
-    Problem,
-)
-from stockcore.db import Database, bulk_insert, storage_dates, storage_datetimes
 from stockcore.domain import (
     DEFAULT_CATEGORY,
     NAME_MAX_LENGTH,
@@ -45,7 +33,27 @@ from stockcore.domain import (
 )
 from stockcore.forecasting.refresh import forget_forecasts
 from stockcore.forecasting.views import export_forecasts
-from stockcore.models import (
+from stockcore.imports import reading
+from stockcore.imports.reading import (
+    Chunks,
+    CsvText,
+    DateOrder,
+    FileFormat,
+    FileRefused,
+    Layout,
+    NeedsDateOrder,
+    Problem,
+)
+from stockcore.inventory import (
+    Clock,
+    _sync_restock_alert,
+    insert_product,
+    local_now,
+    sync_lead_time_alerts_in,
+    to_product,
+)
+from stockcore.persistence.db import Database, bulk_insert, storage_dates, storage_datetimes
+from stockcore.persistence.models import (
     AlertRow,
     ColumnMappingRow,
     ImportBatchRow,
@@ -56,14 +64,6 @@ from stockcore.models import (
     SaleLineRow,
     ShopDailySalesRow,
     StockMovementRow,
-)
-from stockcore.services import (
-    Clock,
-    _sync_restock_alert,
-    insert_product,
-    local_now,
-    sync_lead_time_alerts_in,
-    to_product,
 )
 
 INSERT_CHUNK = 20_000
@@ -114,18 +114,18 @@ def parse_sales(csv_text: CsvText, layout: Layout, date_order: DateOrder | None)
     for chunk in chunks:
         rows_read += len(chunk)
         codes = chunk[columns["product_id"]]
-        skip = csvfiles.is_non_product(codes, shop_export=shop_export)
+        skip = reading.is_non_product(codes, shop_export=shop_export)
         non_products += int(skip.sum())
         chunk = chunk[~skip]
         if chunk.empty:
             continue
         if decimal_comma is None:
-            decimal_comma = csvfiles.uses_decimal_comma(chunk[columns["unit_price"]])
-        product = csvfiles.parse_product_ids(chunk[columns["product_id"]], upper=shop_export)
-        quantity = csvfiles.parse_whole_numbers(
+            decimal_comma = reading.uses_decimal_comma(chunk[columns["unit_price"]])
+        product = reading.parse_product_ids(chunk[columns["product_id"]], upper=shop_export)
+        quantity = reading.parse_whole_numbers(
             chunk[columns["quantity"]], allow_negative=True, allow_zero=False
         )
-        price = csvfiles.parse_money_column(
+        price = reading.parse_money_column(
             chunk[columns["unit_price"]], decimal_comma=decimal_comma
         )
         for column, result in (
@@ -133,14 +133,14 @@ def parse_sales(csv_text: CsvText, layout: Layout, date_order: DateOrder | None)
             ("quantity", quantity),
             ("unit_price", price),
         ):
-            problems += csvfiles._problems(chunks, chunk[columns[column]], result, columns[column])
+            problems += reading._problems(chunks, chunk[columns[column]], result, columns[column])
         good = ~(product.bad | quantity.bad | price.bad)
         references = {}
         for column in ("order_id", "customer_id"):
             if column in columns:
                 raw = chunk[columns[column]]
-                parsed = csvfiles.parse_references(raw)
-                problems += csvfiles._problems(chunks, raw, parsed, columns[column])
+                parsed = reading.parse_references(raw)
+                problems += reading._problems(chunks, raw, parsed, columns[column])
                 good = good & ~parsed.bad
                 references[column] = parsed.values
             else:
@@ -175,7 +175,7 @@ def parse_sales(csv_text: CsvText, layout: Layout, date_order: DateOrder | None)
                 .drop_duplicates("id")
             )
             for pid, name in zip(firsts["id"], firsts["name"], strict=True):
-                descriptions.setdefault(pid, csvfiles.unescape_text(name))
+                descriptions.setdefault(pid, reading.unescape_text(name))
 
     problems = sorted(chunks.ragged_problems() + problems, key=lambda p: p.line or 0)
     if rows_read == 0 and not problems:
@@ -220,19 +220,19 @@ def _read_dates(
     raw: pd.Series,
     positions: np.ndarray,
     date_order: DateOrder | None,
-) -> tuple[csvfiles.ColumnResult, DateOrder, list[Problem]]:
+) -> tuple[reading.ColumnResult, DateOrder, list[Problem]]:
     """Decide the column's date order (or raise NeedsDateOrder), parse it, name the bad ones.
 
     raw and positions describe the same rows, in the same order.
     """
-    order = date_order or csvfiles.detect_date_order(raw)
+    order = date_order or reading.detect_date_order(raw)
     if order is None:
         sample = raw.iloc[0] if len(raw) else ""
         raise NeedsDateOrder(
             f"the dates in column {header!r} (e.g. {sample!r}) read both as day/month and as "
             "month/day: say which (on the page, or --date-order day-first|month-first)"
         )
-    dates = csvfiles.parse_dates(raw.reset_index(drop=True), order)
+    dates = reading.parse_dates(raw.reset_index(drop=True), order)
     bad = dates.bad.to_numpy()
     problems = [
         Problem(int(n), header, str(value), str(reason))
@@ -475,16 +475,16 @@ class SalesPreview:
 
 
 def read_upload(data: bytes) -> CsvText:
-    return csvfiles.decode(data)
+    return reading.decode(data)
 
 
 def preview_sales_import(
     db: Database, data: bytes, file_name: str, options: ImportOptions = ImportOptions()
 ) -> SalesPreview:
     """Read and check a sales file and say what importing it would do. Writes nothing."""
-    csv_text = csvfiles.decode(data)
+    csv_text = reading.decode(data)
     mapping = options.mapping or remembered_mapping(db, csv_text)
-    layout = csvfiles.recognise(csv_text.headers, mapping=mapping)
+    layout = reading.recognise(csv_text.headers, mapping=mapping)
     earlier = imported_as(db, csv_text.sha256)
     if layout.file_format is FileFormat.SHOP_TOTALS:
         return _preview_totals(db, csv_text, file_name, layout, options, earlier)
@@ -542,7 +542,7 @@ def preview_sales_import(
         sha256=csv_text.sha256,
         file_format=layout.file_format,
         encoding=csv_text.encoding_name,
-        delimiter=csvfiles.DELIMITER_NAMES[csv_text.delimiter],
+        delimiter=reading.DELIMITER_NAMES[csv_text.delimiter],
         date_order=parsed.date_order,
         options=options,
         rows_read=parsed.rows_read,
@@ -578,8 +578,8 @@ def _preview_totals(
     for chunk in chunks:
         rows_read += len(chunk)
         raw = chunk[layout.columns["sales"]]
-        sales = csvfiles.parse_money_column(raw, decimal_comma=csvfiles.uses_decimal_comma(raw))
-        problems += csvfiles._problems(chunks, raw, sales, layout.columns["sales"])
+        sales = reading.parse_money_column(raw, decimal_comma=reading.uses_decimal_comma(raw))
+        problems += reading._problems(chunks, raw, sales, layout.columns["sales"])
         good = ~sales.bad
         frames.append(pd.DataFrame({"position": chunk.index, "sales_minor": sales.values})[good])
         raw_dates.append(chunk.loc[good, layout.columns["date"]])
@@ -614,7 +614,7 @@ def _preview_totals(
         sha256=csv_text.sha256,
         file_format=FileFormat.SHOP_TOTALS,
         encoding=csv_text.encoding_name,
-        delimiter=csvfiles.DELIMITER_NAMES[csv_text.delimiter],
+        delimiter=reading.DELIMITER_NAMES[csv_text.delimiter],
         date_order=order,
         options=options,
         rows_read=rows_read,
@@ -1153,8 +1153,8 @@ def import_products(
     column is ignored: stock changes only through receipts, sales and adjustments.
     Any bad row refuses the whole file.
     """
-    csv_text = csvfiles.decode(data)
-    layout = csvfiles.recognise(csv_text.headers, kind="products", mapping=mapping)
+    csv_text = reading.decode(data)
+    layout = reading.recognise(csv_text.headers, kind="products", mapping=mapping)
     columns = layout.columns
     chunks = Chunks(csv_text)
     parsed: list[tuple[int, Product]] = []
@@ -1165,7 +1165,7 @@ def import_products(
         for line, record in zip(lines, chunk.to_dict("records"), strict=True):
             rows_read += 1
             values = {
-                f: csvfiles.unescape_text(v) if isinstance(v, str) else v
+                f: reading.unescape_text(v) if isinstance(v, str) else v
                 for f, v in ((f, record.get(h)) for f, h in columns.items())
             }
             try:
@@ -1341,7 +1341,7 @@ def _undo_products(session: Session, batch: ImportBatchRow, now: datetime) -> in
 
 def _strip_money(value: object) -> object:
     if isinstance(value, str):
-        text = re.sub(csvfiles._CURRENCY, "", value)
+        text = re.sub(reading._CURRENCY, "", value)
         if "," in text and "." not in text:
             text = text.replace(",", ".")
         return text
@@ -1390,7 +1390,7 @@ def remember_mapping(
     """Store a mapping for this header set (checked first: it must describe a sales file)."""
     if not mapping:
         raise FileRefused("choose at least the required columns")
-    csvfiles.recognise(csv_text.headers, mapping=mapping)
+    reading.recognise(csv_text.headers, mapping=mapping)
     with db.write() as session:
         session.merge(
             ColumnMappingRow(
@@ -1435,7 +1435,7 @@ def export_frame(db: Database, what: str) -> pd.DataFrame:
                     }
                     for r in rows
                 ],
-                columns=list(csvfiles.PRODUCT_FIELDS),
+                columns=list(reading.PRODUCT_FIELDS),
             )
         if what == "sales":
             sales = session.scalars(select(SaleLineRow).order_by(SaleLineRow.id)).all()
