@@ -39,7 +39,15 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from stockcore.domain import InvalidValue, StockcoreError
+from stockcore.domain import (
+    Conflict,
+    Forbidden,
+    InvalidValue,
+    NotFound,
+    StockcoreError,
+    Throttled,
+    Unauthenticated,
+)
 from stockcore.inventory import Clock, local_now
 from stockcore.persistence.db import DEFAULT_SQLITE_PATH, Database
 from stockcore.persistence.models import UserRow
@@ -131,18 +139,18 @@ def may_see(role: Role | str, page: str) -> bool:
 # --- Refusals -----------------------------------------------------------------------------------
 
 
-class DuplicateAccount(StockcoreError):
+class DuplicateAccount(Conflict):
     def __init__(self, field: str, value: str) -> None:
         self.field = field
         super().__init__(f"{field} {value!r} already has an account")
 
 
-class UnknownUser(StockcoreError):
+class UnknownUser(NotFound):
     def __init__(self, user_id: object) -> None:
         super().__init__(f"unknown user {user_id!r}: no account has that id")
 
 
-class AuthenticationFailed(StockcoreError):
+class AuthenticationFailed(Unauthenticated):
     def __init__(self, reason: str = "wrong username or password") -> None:
         super().__init__(reason)
 
@@ -151,19 +159,19 @@ class InvalidToken(AuthenticationFailed):
     """A missing, forged, malformed or expired token, or one whose account is gone."""
 
 
-class NotAllowed(StockcoreError):
+class NotAllowed(Forbidden):
     def __init__(self, role: str, permission: Permission) -> None:
         self.role = role
         self.permission = permission
         super().__init__(f"a {role} account may not {permission.value}")
 
 
-class TooManyAttempts(StockcoreError):
+class TooManyAttempts(Throttled):
     def __init__(self, retry_after_seconds: int) -> None:
-        self.retry_after_seconds = retry_after_seconds
         super().__init__(
             "too many failed sign-ins for this account or address; "
-            f"try again in {retry_after_seconds} seconds"
+            f"try again in {retry_after_seconds} seconds",
+            retry_after_seconds,
         )
 
 

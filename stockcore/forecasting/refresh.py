@@ -38,7 +38,7 @@ import pandas as pd
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from stockcore.domain import InvalidValue, StockcoreError, UnknownProduct, parse_quantity
+from stockcore.domain import Conflict, InvalidValue, UnknownProduct, parse_quantity
 from stockcore.forecasting import distribution, large_orders, models, selection
 from stockcore.forecasting.history import daily_demand, trading_days
 from stockcore.forecasting.models import Season
@@ -71,7 +71,7 @@ Progress = Callable[[int, int], None]
 _log = logging.getLogger(__name__)
 
 
-class NoHistory(StockcoreError):
+class NoHistory(Conflict):
     """Nothing has been sold yet, so there is nothing to forecast from."""
 
     def __init__(self, what: str) -> None:

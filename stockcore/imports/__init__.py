@@ -21,13 +21,17 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from stockcore.domain import (
     DEFAULT_CATEGORY,
     NAME_MAX_LENGTH,
+    Conflict,
     InsufficientStock,
+    Invalid,
     MovementKind,
+    NotFound,
     Product,
     StockcoreError,
 )
@@ -732,7 +736,24 @@ def commit_sales_import(
             else "the file holds no sales to import"
         )
         return ImportOutcome(None, preview, f"nothing imported: {reason}")
-    now = clock()
+    try:
+        batch_id = _write_batch(db, preview, clock(), report)
+    except IntegrityError:
+        raise ShopChanged(
+            "the shop changed since this preview (the same rows were just imported); "
+            "nothing was written: upload the file again to preview afresh"
+        ) from None
+    report(1.0, "done")
+    return ImportOutcome(batch_id, preview, f"batch {batch_id}: {preview.summary()}")
+
+
+class ShopChanged(Conflict):
+    """Another import wrote the same rows between the preview and its commit."""
+
+
+def _write_batch(
+    db: Database, preview: SalesPreview, now: datetime, report: Callable[[float, str], None]
+) -> int:
     with db.write() as session:
         batch = ImportBatchRow(
             kind="shop_totals" if preview.shop_totals is not None else "sales",
@@ -770,9 +791,7 @@ def commit_sales_import(
                 ["source_key", "import_batch_id"],
                 ((key, batch_id) for key in sorted(preview.new_keys)),
             )
-        batch_id = batch.id
-    report(1.0, "done")
-    return ImportOutcome(batch_id, preview, f"batch {batch_id}: {preview.summary()}")
+        return batch.id
 
 
 def _create_products(session: Session, preview: SalesPreview, batch_id: int, now: datetime) -> None:
@@ -1004,14 +1023,14 @@ def undo_import(db: Database, batch_id: object, *, clock: Clock = local_now) -> 
     try:
         number = int(str(batch_id).strip())
     except ValueError:
-        raise StockcoreError(f"batch id {batch_id!r} is not a number") from None
+        raise Invalid(f"batch id {batch_id!r} is not a number") from None
     now = clock()
     with db.write() as session:
         batch = session.get(ImportBatchRow, number, with_for_update=True)
         if batch is None:
-            raise StockcoreError(f"unknown import batch {number}: see `imports` for the list")
+            raise NotFound(f"unknown import batch {number}: see `imports` for the list")
         if batch.status == "undone":
-            raise StockcoreError(f"import batch {number} was already undone on {batch.undone_at}")
+            raise Conflict(f"import batch {number} was already undone on {batch.undone_at}")
         returned = restored = 0
         if batch.kind == "products":
             restored = _undo_products(session, batch, now)
@@ -1507,7 +1526,7 @@ def export_frame(db: Database, what: str) -> pd.DataFrame:
                     "resolved_at",
                 ],
             )
-    raise StockcoreError(f"cannot export {what!r}: choose one of {', '.join(EXPORTS)}")
+    raise Invalid(f"cannot export {what!r}: choose one of {', '.join(EXPORTS)}")
 
 
 def _stamp(value: datetime | None) -> str:

@@ -33,7 +33,7 @@ from stockcore.domain import (
     CUSTOMER_ID_MAX_LENGTH,
     MAX_PRICE,
     PRODUCT_ID_MAX_LENGTH,
-    StockcoreError,
+    Invalid,
 )
 
 CHUNK_ROWS = 200_000
@@ -176,7 +176,7 @@ class Problem:
         return (", ".join(where) + ": " if where else "") + self.reason
 
 
-class FileRefused(StockcoreError):
+class FileRefused(Invalid):
     """The file (or some of its rows) cannot be imported; nothing was written."""
 
     def __init__(self, summary: str, problems: list[Problem] | None = None) -> None:

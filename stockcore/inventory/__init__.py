@@ -14,7 +14,7 @@ last line of defence.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -28,6 +28,8 @@ from stockcore.domain import (
     AlertAction,
     AlertKind,
     AlertStatus,
+    Clock,
+    Conflict,
     DuplicateProduct,
     InvalidValue,
     MovementKind,
@@ -37,6 +39,7 @@ from stockcore.domain import (
     UnknownAlert,
     UnknownProduct,
     is_blank,
+    local_now,
     parse_customer_id,
     parse_fraction,
     parse_money,
@@ -68,13 +71,7 @@ from stockcore.persistence.models import (
 )
 from stockcore.replenishment.levels import runs_out_before_delivery
 
-Clock = Callable[[], datetime]
 UNCHANGED: object = object()  # an optional setting left as it is
-
-
-def local_now() -> datetime:
-    """The shop's wall-clock time. Sales are stored in shop-local time."""
-    return datetime.now().replace(microsecond=0)
 
 
 # --- Results handed back to pages and the CLI -------------------------------------------------
@@ -610,7 +607,7 @@ def seed_shop(
     now = clock()
     with db.write() as session:
         if session.scalars(select(ProductRow.product_id).limit(1)).first() is not None:
-            raise StockcoreError("the shop already has products; seed only an empty shop")
+            raise Conflict("the shop already has products; seed only an empty shop")
         for product in products:
             insert_product(session, product, now)
         count = _insert_history(session, history, chunk_size=5000)

@@ -19,8 +19,8 @@ from sqlalchemy import BigInteger, func, select, type_coerce
 from stockcore import imports
 from stockcore.domain import (
     CENT,
+    Conflict,
     InvalidValue,
-    StockcoreError,
     UnknownProduct,
     parse_money,
     parse_product_id,
@@ -36,15 +36,15 @@ EARLIEST_DAY: Final = date(1970, 1, 1)
 MAX_PAGE: Final = 1000
 
 
-class AlreadyRecorded(StockcoreError):
+class AlreadyRecorded(Conflict):
     """The day already has a shop-level total: a second one would count it twice."""
 
 
-class NothingToDraw(StockcoreError):
+class NothingToDraw(Conflict):
     """No sales in the range asked for, so there is no trend to draw."""
 
 
-class NoForecasts(StockcoreError):
+class NoForecasts(Conflict):
     """Nothing to predict from: no forecast refresh has covered the shop (or product) yet."""
 
 

@@ -26,7 +26,7 @@ from sqlalchemy import Connection, Table, create_engine, func, inspect, select
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.pool import NullPool
 
-from stockcore.domain import StockcoreError
+from stockcore.domain import Conflict, Invalid, NotFound, StockcoreError
 from stockcore.persistence.db import Database, current_revision, known_revisions, upgrade
 from stockcore.persistence.models import Base
 
@@ -72,9 +72,9 @@ def backup(db: Database, file: str | Path) -> BackupSummary:
     """Write the whole shop to a new SQLite file at `file`."""
     target = Path(file)
     if target.exists():
-        raise StockcoreError(f"{target} already exists; choose a new file name for the backup")
+        raise Conflict(f"{target} already exists; choose a new file name for the backup")
     if not target.parent.is_dir():
-        raise StockcoreError(f"cannot write {target}: the folder {target.parent} does not exist")
+        raise Invalid(f"cannot write {target}: the folder {target.parent} does not exist")
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
     try:
@@ -120,7 +120,7 @@ def _portable_copy(db: Database, target: Path) -> None:
     try:
         upgrade(copy)
         if current_revision(copy) != current_revision(db):
-            raise StockcoreError(
+            raise Conflict(
                 "the database's schema is not this version's; open it with this version first "
                 "(python -m stockcore db upgrade)"
             )
@@ -151,7 +151,7 @@ def _copy_file(source: Path, target: Path) -> None:
     try:
         origin.backup(destination)
     except sqlite3.DatabaseError:
-        raise StockcoreError(f"{source} is not a stockcore backup (unreadable)") from None
+        raise Invalid(f"{source} is not a stockcore backup (unreadable)") from None
     finally:
         destination.close()
         origin.close()
@@ -159,10 +159,10 @@ def _copy_file(source: Path, target: Path) -> None:
 
 def _check_backup_file(path: Path) -> None:
     if not path.is_file():
-        raise StockcoreError(f"backup file {path} does not exist")
+        raise NotFound(f"backup file {path} does not exist")
     with path.open("rb") as handle:
         if handle.read(len(SQLITE_MAGIC)) != SQLITE_MAGIC:
-            raise StockcoreError(f"{path} is not a stockcore backup (not an SQLite database)")
+            raise Invalid(f"{path} is not a stockcore backup (not an SQLite database)")
 
 
 def restore(db: Database, file: str | Path) -> BackupSummary:
@@ -177,11 +177,11 @@ def restore(db: Database, file: str | Path) -> BackupSummary:
             try:
                 revision = current_revision(copy)
             except DatabaseError:
-                raise StockcoreError(f"{source_path} is not a stockcore backup") from None
+                raise Invalid(f"{source_path} is not a stockcore backup") from None
             if revision is None:
-                raise StockcoreError(f"{source_path} is not a stockcore backup (no schema)")
+                raise Invalid(f"{source_path} is not a stockcore backup (no schema)")
             if revision not in known_revisions():
-                raise StockcoreError(
+                raise Conflict(
                     f"{source_path} was made by a newer stockcore (schema {revision}); "
                     "upgrade stockcore to restore it"
                 )

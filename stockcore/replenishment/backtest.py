@@ -42,7 +42,7 @@ import pandas as pd
 from sqlalchemy import select
 
 from stockcore import inventory
-from stockcore.domain import StockcoreError
+from stockcore.domain import Conflict
 from stockcore.forecasting import large_orders, selection
 from stockcore.forecasting import models as forecasting
 from stockcore.forecasting.distribution import GRID_LEVELS, REORDER
@@ -501,7 +501,7 @@ def backtest_shop(
     replay_days = max(1, round(days * shop.season / 7))
     usable = [h for h in shop.products if len(h.units) > replay_days + MIN_HISTORY_BEFORE]
     if not usable:
-        raise StockcoreError(
+        raise Conflict(
             f"no product has {days} days of history to replay plus "
             f"{MIN_HISTORY_BEFORE} trading days before them"
         )

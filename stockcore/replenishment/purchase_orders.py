@@ -12,7 +12,14 @@ from typing import Final
 import pandas as pd
 from sqlalchemy import ColumnElement, func, select
 
-from stockcore.domain import InvalidValue, StockcoreError, UnknownProduct, parse_quantity
+from stockcore.domain import (
+    Conflict,
+    Invalid,
+    InvalidValue,
+    NotFound,
+    UnknownProduct,
+    parse_quantity,
+)
 from stockcore.inventory import Clock, local_now, open_arrivals, receive_in
 from stockcore.persistence.db import Database
 from stockcore.persistence.models import ProductRow, PurchaseOrderLineRow, PurchaseOrderRow
@@ -21,7 +28,7 @@ NO_SUPPLIER: Final = "(no supplier)"
 OPEN, RECEIVED, CANCELLED = "open", "received", "cancelled"
 
 
-class UnknownPurchaseOrder(StockcoreError):
+class UnknownPurchaseOrder(NotFound):
     def __init__(self, order_id: object) -> None:
         super().__init__(f"purchase order {order_id!r} does not exist")
 
@@ -97,7 +104,7 @@ def create_purchase_orders(
             continue
         wanted[product_id] = parse_quantity(quantity, f"order quantity of {product_id}")
     if not wanted:
-        raise StockcoreError("nothing to order: every quantity is 0")
+        raise Invalid("nothing to order: every quantity is 0")
     now = clock()
     with db.write() as session:
         products = {
@@ -149,7 +156,7 @@ def receive_purchase_order(
         if order is None:
             raise UnknownPurchaseOrder(number)
         if order.status != OPEN:
-            raise StockcoreError(f"purchase order {number} is {order.status}, not open")
+            raise Conflict(f"purchase order {number} is {order.status}, not open")
         lines = session.scalars(
             select(PurchaseOrderLineRow)
             .where(PurchaseOrderLineRow.order_id == number)
@@ -174,7 +181,7 @@ def cancel_purchase_order(
         if order is None:
             raise UnknownPurchaseOrder(number)
         if order.status != OPEN:
-            raise StockcoreError(f"purchase order {number} is {order.status}, not open")
+            raise Conflict(f"purchase order {number} is {order.status}, not open")
         order.status = CANCELLED
         order.closed_at = clock()
     return purchase_order(db, number)

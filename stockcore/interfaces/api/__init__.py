@@ -32,16 +32,19 @@ from stockcore.accounts import Permission, User
 from stockcore.domain import (
     MAX_LEAD_TIME_DAYS,
     MAX_QUANTITY,
-    DuplicateProduct,
+    Conflict,
+    Forbidden,
     InsufficientStock,
+    Invalid,
     InvalidValue,
+    NotFound,
     Product,
     StockcoreError,
-    UnknownAlert,
+    Throttled,
+    Unauthenticated,
     UnknownProduct,
 )
 from stockcore.forecasting import refresh, views
-from stockcore.imports.reading import FileRefused
 from stockcore.inventory import Clock, local_now, reports, shop_sales
 from stockcore.persistence.db import Database
 from stockcore.replenishment import levels, plan
@@ -396,15 +399,15 @@ class ErrorOut(BaseModel):
 
 # --- Errors -------------------------------------------------------------------------------------
 
-_NOT_FOUND = (UnknownProduct, UnknownAlert, accounts.UnknownUser)
-_CONFLICT = (
-    InsufficientStock,
-    DuplicateProduct,
-    accounts.DuplicateAccount,
-    shop_sales.AlreadyRecorded,
-    shop_sales.NoForecasts,
-    shop_sales.NothingToDraw,
-    refresh.NoHistory,
+# Each category of refusal, once: the first that matches gives the status. A bare
+# StockcoreError (an operational refusal, e.g. a file that cannot be written) is a 400.
+STATUS_BY_CATEGORY: tuple[tuple[type[StockcoreError], int], ...] = (
+    (Invalid, 422),
+    (NotFound, 404),
+    (Conflict, 409),
+    (Forbidden, 403),
+    (Unauthenticated, 401),
+    (Throttled, 429),
 )
 
 
@@ -417,31 +420,21 @@ def refusal_response(refusal: StockcoreError) -> JSONResponse:
     message = str(refusal)
     headers: dict[str, str] = {}
     body: dict[str, Any] = {"detail": message}
+    status = next(
+        (code for category, code in STATUS_BY_CATEGORY if isinstance(refusal, category)), 400
+    )
     if isinstance(refusal, InvalidValue):
-        status = 422
         body = {"detail": [_field_error(refusal.field, message)]}
-    elif isinstance(refusal, FileRefused):
-        status = 422
-    elif isinstance(refusal, _NOT_FOUND):
-        status = 404
-    elif isinstance(refusal, _CONFLICT):
-        status = 409
-        if isinstance(refusal, InsufficientStock):
-            body |= {
-                "product_id": refusal.product_id,
-                "requested": refusal.requested,
-                "on_hand": refusal.on_hand,
-            }
-    elif isinstance(refusal, accounts.AuthenticationFailed):
-        status = 401
+    elif isinstance(refusal, InsufficientStock):
+        body |= {
+            "product_id": refusal.product_id,
+            "requested": refusal.requested,
+            "on_hand": refusal.on_hand,
+        }
+    elif isinstance(refusal, Unauthenticated):
         headers["WWW-Authenticate"] = "Bearer"
-    elif isinstance(refusal, accounts.NotAllowed):
-        status = 403
-    elif isinstance(refusal, accounts.TooManyAttempts):
-        status = 429
+    elif isinstance(refusal, Throttled):
         headers["Retry-After"] = str(refusal.retry_after_seconds)
-    else:
-        status = 400
     return JSONResponse(body, status_code=status, headers=headers)
 
 

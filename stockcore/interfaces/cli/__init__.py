@@ -23,6 +23,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from stockcore import imports, inventory
 from stockcore.domain import (
+    Conflict,
+    Invalid,
     InvalidValue,
     Product,
     StockcoreError,
@@ -169,7 +171,7 @@ def cmd_init(args: argparse.Namespace, out: TextIO) -> int:
     shop = open_shop(args.db)
     if args.demo:
         if reports.inventory(shop.db):
-            raise StockcoreError("the shop already has products; --demo needs an empty shop")
+            raise Conflict("the shop already has products; --demo needs an empty shop")
         lines = load_demo_shop(shop.db)
         print(f"Demo gift shop loaded: 60 products, {lines:,} sales lines.", file=out)
     state = "created" if shop.created else "already set up (schema up to date)"
@@ -336,7 +338,7 @@ def _read_file(path: str) -> bytes:
     try:
         return Path(path).read_bytes()
     except OSError as failure:
-        raise StockcoreError(f"cannot read {path}: {failure.strerror or failure}") from None
+        raise Invalid(f"cannot read {path}: {failure.strerror or failure}") from None
 
 
 def _mapping(pairs: list[str] | None) -> dict[str, str] | None:
@@ -437,7 +439,7 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     try:
         Path(args.file).write_text(text, encoding="utf-8", newline="")
     except OSError as failure:
-        raise StockcoreError(f"cannot write {args.file}: {failure.strerror or failure}") from None
+        raise Invalid(f"cannot write {args.file}: {failure.strerror or failure}") from None
     print(f"exported {len(frame):,} rows of {args.what} to {args.file}", file=out)
     return 0
 
@@ -740,7 +742,7 @@ def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
     if not args.yes:
-        raise StockcoreError(
+        raise Invalid(
             "restore replaces everything in the database with the backup; "
             "add --yes to go ahead (nothing was changed)"
         )

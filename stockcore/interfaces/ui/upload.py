@@ -7,7 +7,6 @@ from dataclasses import astuple, replace
 
 import pandas as pd
 import streamlit as st
-from sqlalchemy.exc import IntegrityError
 
 from stockcore import imports
 from stockcore.imports import exports, reading
@@ -215,12 +214,9 @@ def commit(preview: imports.SalesPreview) -> None:
             status.update(label="Refused", state="error")
             show_problems(f"Refused: {refused.summary}", refused.problems, key="commit_refused")
             return
-        except IntegrityError:
+        except imports.ShopChanged as changed:
             status.update(label="Refused", state="error")
-            st.error(
-                "The shop changed since this preview (the same rows were just imported). "
-                "Nothing was written; upload the file again to preview afresh."
-            )
+            st.error(f"{str(changed)[0].upper()}{str(changed)[1:]}.")
             forget_preview()
             return
         status.update(label=outcome.message, state="complete")

@@ -1,0 +1,202 @@
+"""Values typed by people or sent by scripts, read strictly: every parser returns the
+value or raises `InvalidValue` naming the field, the value and the rule. Nothing is
+silently changed.
+
+Units: quantities are whole units of stock; money is a `Decimal` in the shop's currency
+with two decimal places; lead times are days.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from stockcore.domain.errors import InvalidValue
+
+CENT = Decimal("0.01")
+MAX_QUANTITY = 10_000_000
+MAX_LEAD_TIME_DAYS = 365
+MAX_PRICE = Decimal("10000000")
+PRODUCT_ID_MAX_LENGTH = 64
+NAME_MAX_LENGTH = 200
+DEFAULT_CATEGORY = "Uncategorised"
+DEFAULT_LEAD_TIME_DAYS = 7
+
+_WHOLE_NUMBER = re.compile(r"^[+]?\d+$")
+
+
+def parse_whole_number(
+    value: object, field: str, *, minimum: int = 0, maximum: int = MAX_QUANTITY
+) -> int:
+    """Read a whole number of units (or days) typed by a person or sent by a script.
+
+    Accepts ints, integral floats/Decimals and strings of digits. Refuses booleans,
+    fractions, NaN, text and anything outside [minimum, maximum].
+    """
+    number: int
+    if isinstance(value, bool) or value is None:
+        raise InvalidValue(field, value, "is not a whole number")
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, float | Decimal):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise InvalidValue(field, value, "is not a whole number")
+        if isinstance(value, Decimal) and not value.is_finite():
+            raise InvalidValue(field, value, "is not a whole number")
+        if value != int(value):
+            raise InvalidValue(field, value, "must be a whole number of units, not a fraction")
+        number = int(value)
+    elif isinstance(value, str):
+        text = value.strip()
+        if _WHOLE_NUMBER.match(text) or re.match(r"^-\d+$", text):
+            number = int(text)
+        else:
+            try:
+                as_decimal = Decimal(text)
+            except InvalidOperation:
+                raise InvalidValue(field, value, "is not a whole number") from None
+            return parse_whole_number(as_decimal, field, minimum=minimum, maximum=maximum)
+    else:
+        raise InvalidValue(field, value, "is not a whole number")
+    if number < minimum:
+        if minimum == 1:
+            raise InvalidValue(field, value, "must be at least 1")
+        raise InvalidValue(field, value, f"must not be below {minimum}")
+    if number > maximum:
+        raise InvalidValue(field, value, f"must not be above {maximum:,}")
+    return number
+
+
+def parse_quantity(value: object, field: str = "quantity") -> int:
+    """A quantity to buy, receive or sell: a whole number of units, at least 1."""
+    return parse_whole_number(value, field, minimum=1)
+
+
+def parse_money(value: object, field: str) -> Decimal:
+    """Read an amount of money (unit price, unit cost): >= 0 with at most 2 decimals."""
+    if isinstance(value, bool) or value is None:
+        raise InvalidValue(field, value, "is not an amount of money")
+    try:
+        if isinstance(value, float):
+            if not math.isfinite(value):
+                raise InvalidValue(field, value, "is not an amount of money")
+            amount = Decimal(repr(value))
+        elif isinstance(value, int | Decimal):
+            amount = Decimal(value)
+        elif isinstance(value, str):
+            amount = Decimal(value.strip())
+        else:
+            raise InvalidValue(field, value, "is not an amount of money")
+    except InvalidOperation:
+        raise InvalidValue(field, value, "is not an amount of money") from None
+    if not amount.is_finite():
+        raise InvalidValue(field, value, "is not an amount of money")
+    if amount < 0:
+        raise InvalidValue(field, value, "must not be negative")
+    if amount > MAX_PRICE:
+        raise InvalidValue(field, value, f"must not be above {MAX_PRICE:,}")
+    if amount != amount.quantize(CENT, rounding=ROUND_HALF_UP):
+        raise InvalidValue(field, value, "has more than 2 decimal places")
+    return amount.quantize(CENT)
+
+
+def parse_text(value: object, field: str, *, max_length: int = NAME_MAX_LENGTH) -> str:
+    """A required piece of text (name, category): trimmed, not empty, not too long."""
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidValue(field, value, "must not be empty")
+    text = " ".join(value.split())
+    if len(text) > max_length:
+        raise InvalidValue(field, value, f"is longer than {max_length} characters")
+    return text
+
+
+def parse_optional_text(value: object, field: str) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return parse_text(value, field)
+
+
+def parse_number(value: object, field: str) -> float:
+    """A finite decimal number (rates, spreads, demand per day); a decimal comma is read."""
+    if isinstance(value, bool):
+        raise InvalidValue(field, value, "is not a number")
+    if isinstance(value, int | float | Decimal):
+        number = float(value)
+    elif isinstance(value, str) and value.strip():
+        try:
+            number = float(value.strip().replace(",", "."))
+        except ValueError:
+            raise InvalidValue(field, value, "is not a number") from None
+    else:
+        raise InvalidValue(field, value, "is not a number")
+    if not math.isfinite(number):
+        raise InvalidValue(field, value, "is not a finite number")
+    return number
+
+
+def parse_fraction(value: object, field: str) -> float:
+    """A share written as a fraction (0.95) or as a percentage with % ("95%")."""
+    text = value.strip() if isinstance(value, str) else value
+    if isinstance(text, str) and text.endswith("%"):
+        return parse_number(text[:-1], field) / 100
+    return parse_number(text, field)
+
+
+def parse_service_level(value: object, field: str = "service level") -> float:
+    """A target cycle service level strictly between 0 and 1, or a percentage with %."""
+    level = parse_fraction(value, field)
+    if not 0 < level < 1:
+        raise InvalidValue(field, value, "must be between 0 and 1 (e.g. 0.95 or 95%)")
+    return level
+
+
+def is_blank(value: object) -> bool:
+    """Nothing typed: None, empty text, or the NaN an empty table cell reads as."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    return isinstance(value, float) and math.isnan(value)
+
+
+def parse_lead_time_spread(value: object) -> float | None:
+    """The sd of the supplier's lead time in days, or None when not known."""
+    if is_blank(value):
+        return None
+    spread = parse_number(value, "lead time sd")
+    if spread < 0:
+        raise InvalidValue("lead time sd", value, "must not be negative")
+    if spread > MAX_LEAD_TIME_DAYS:
+        raise InvalidValue("lead time sd", value, f"is more than {MAX_LEAD_TIME_DAYS} days")
+    return spread
+
+
+def parse_product_id(value: object) -> str:
+    """The shop's own SKU code, e.g. "85123A" or "101": letters, digits and - _ . /"""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    text = parse_text(value, "product id", max_length=PRODUCT_ID_MAX_LENGTH)
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-/]*", text):
+        raise InvalidValue(
+            "product id", value, "may only hold letters, digits and - _ . / (no spaces)"
+        )
+    return text
+
+
+CUSTOMER_ID_MAX_LENGTH = 64
+
+
+def parse_customer_id(value: object) -> str:
+    """Who bought, as the shop's own system names them: trimmed, at most 64 characters,
+    no control characters (nothing else is changed)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidValue("customer", value, "must not be empty")
+    text = value.strip()
+    if len(text) > CUSTOMER_ID_MAX_LENGTH:
+        raise InvalidValue("customer", value, f"is longer than {CUSTOMER_ID_MAX_LENGTH} characters")
+    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+        raise InvalidValue("customer", value, "contains a control character")
+    return text
