@@ -3,6 +3,7 @@
 import streamlit as st
 
 from stockcore import inventory
+from stockcore.domain import as_sentence
 from stockcore.interfaces import ui
 
 ui.through_router()
@@ -22,21 +23,15 @@ if last is not None:
         icon=":material/check_circle:",
     )
     if last.alert is not None:
-        message = (
-            f"Restock alert: {product.name} is down to {last.alert.quantity} "
-            f"(threshold {last.alert.restock_threshold})."
-        )
+        message = as_sentence(last.alert.message)
         st.toast(message, icon=":material/notifications_active:")
         st.warning(message, icon=":material/notifications_active:")
     elif product.needs_restock:
         st.info(
             f"{product.name} is still below its restock threshold ({product.restock_threshold})."
         )
-    if last.runs_out_before_delivery:
-        late = (
-            f"{product.name} will run out before a new order could arrive "
-            f"({product.lead_time_days}-day lead time): order now, see the Reorder page."
-        )
+    if last.lead_time_message:
+        late = as_sentence(f"{last.lead_time_message} (see the Reorder page)")
         st.toast(late, icon=":material/local_shipping:")
         st.warning(late, icon=":material/local_shipping:")
 

@@ -22,7 +22,7 @@ if ui.latest_forecast_run() is None:
 
 lines = ui.reorder_plan(today)
 counts = {status: sum(line.status == status for line in lines) for status in plan.STATUS_ORDER}
-urgent = [line for line in lines if line.status in plan.URGENT]
+urgent = [line for line in lines if line.urgent]
 metrics = st.columns(4)
 metrics[0].metric("Order now", counts["order now"])
 metrics[1].metric("Order soon (this week)", counts["order soon"])

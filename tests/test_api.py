@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from stockcore import accounts, inventory
 from stockcore.domain import Product
-from stockcore.forecasting import refresh
+from stockcore.forecasting import refresh, views
 from stockcore.interfaces import api
 from stockcore.inventory import reports
 from stockcore.persistence.db import Database
@@ -637,7 +637,10 @@ def test_predicting_before_training_says_what_to_do(
         bad = client.post("/predict-sales", json={"days": days}, headers=manager)
         assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "days"]
     assert client.get("/products/101/forecast", headers=manager).status_code == 409
-    assert client.get("/reorder-suggestions", headers=manager).status_code == 409
+    # The shared guard (plan.reorder_list): the same refusal as the CLI and the dashboard.
+    refused = client.get("/reorder-suggestions", headers=manager)
+    assert refused.status_code == 409
+    assert refused.json()["detail"] == f"no forecasts yet: {views.REFRESH_HINT}"
     trained = client.post("/train-sales-model", json={}, headers=manager)
     assert trained.status_code == 409 and "no sales history" in trained.json()["detail"]
 
@@ -722,7 +725,8 @@ def test_visualize_sales_saves_the_chart_or_returns_it(
     assert saved.status_code == 200
     body = saved.json()
     assert body["message"] == "Sales trend chart saved as sales_trend.png"
-    assert (body["from"], body["to"]) == ("2025-12-03", "2026-03-02")
+    # The shared report range: the last 90 days with sales, never before the first sale.
+    assert (body["from"], body["to"]) == ("2026-03-02", "2026-03-02")
     path = api_.chart_dir / "sales_trend.png"
     assert Path(body["path"]) == path.resolve()
     assert path.read_bytes().startswith(b"\x89PNG")

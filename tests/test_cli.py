@@ -210,7 +210,7 @@ def test_purchase_prints_the_sale_and_the_restock_alert(shop_url: str) -> None:
         (
             ["sales-summary", "--from", "2024-02-01", "--to", "2024-01-01"],
             1,
-            "error: --to '2024-01-01' is before --from 2024-02-01",
+            "error: to '2024-01-01' is before from (2024-02-01)",
         ),
         (
             ["purchase", "101"],
@@ -291,3 +291,24 @@ def test_init_demo_loads_the_demo_shop_once(tmp_path: Path) -> None:
     assert code == 1 and "already has products" in err
     code, out, _ = run("--db", url, "inventory", "--search", "heart")
     assert code == 0 and "85123A" in out
+
+
+def test_add_product_takes_every_field_the_dashboard_and_the_api_take(shop_url: str) -> None:
+    code, out, err = run(
+        "--db", shop_url, "add-product", "201", "Tea tin", "--category", "Kitchen",
+        "--price", "4.50", "--quantity", "3", "--threshold", "5", "--cost", "2.10",
+        "--supplier", "Tins Ltd", "--lead-time", "12", "--lead-time-sd", "2.5",
+        "--min-order", "24", "--pack-size", "6", "--service-level", "98%",
+    )  # fmt: skip
+    assert code == 0, err
+    assert "restock alert: 201 Tea tin is down to 3 (threshold 5)" in out
+    product = reports.get_product(Database.connect(shop_url), "201")
+    assert product is not None
+    assert (product.lead_time_days, product.lead_time_sd_days) == (12, 2.5)
+    assert (product.min_order_quantity, product.pack_size, product.service_level) == (24, 6, 0.98)
+    code, _, err = run(
+        "--db", shop_url, "add-product", "202", "Jar", "--category", "Kitchen", "--price", "1",
+        "--quantity", "1", "--threshold", "0", "--pack-size", "0",
+    )  # fmt: skip
+    assert code == 1 and err.strip() == "error: pack size '0' must be at least 1"
+    assert reports.get_product(Database.connect(shop_url), "202") is None

@@ -100,7 +100,10 @@ def test_buying_the_last_units_shows_the_sale_and_the_alert_and_the_report_has_i
     assert not app.exception and not app.error
     assert app.success[0].value.startswith(f"Sold {product.quantity} × {product.product_id}")
     assert "0 left in stock" in app.success[0].value
-    alert = f"Restock alert: {product.name} is down to 0 (threshold {product.restock_threshold})."
+    alert = (
+        f"Restock alert: {product.product_id} {product.name} is down to 0 "
+        f"(threshold {product.restock_threshold})."
+    )
     assert [w.value for w in app.warning] == [alert]
     assert [t.value for t in app.toast] == [alert]
     assert reports.get_product(db, product.product_id).quantity == 0  # type: ignore[union-attr]

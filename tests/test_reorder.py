@@ -12,7 +12,7 @@ import pytest
 
 from stockcore import inventory
 from stockcore.domain import Product
-from stockcore.forecasting import refresh
+from stockcore.forecasting import refresh, views
 from stockcore.forecasting.distribution import GRID_LEVELS, LEVELS
 from stockcore.inventory import HistoryLine
 from stockcore.persistence.db import Database
@@ -204,7 +204,9 @@ def test_the_reorder_command_lists_what_to_order(tmp_path) -> None:  # type: ign
 
     url = sqlite_url(tmp_path / "shop.db")
     code, _, err = run("--db", url, "reorder")
-    assert code == 1 and "no forecasts yet" in err
+    assert code == 1 and err.strip() == f"error: no forecasts yet: {views.REFRESH_HINT}"
+    code, _, err = run("--db", url, "purchase-orders", "--create")
+    assert code == 1 and err.strip() == f"error: no forecasts yet: {views.REFRESH_HINT}"
     db = Database.connect(url)
     add(db, "FAST", quantity=30, lead_time=10)
     add(db, "OK", quantity=900, lead_time=5)

@@ -18,7 +18,10 @@ from stockcore.domain.alerts import (
     AlertKind,
     AlertStatus,
     MovementKind,
+    as_sentence,
+    lead_time_message,
     restock_alert_action,
+    restock_message,
     urgency,
 )
 from stockcore.domain.clock import (
@@ -97,7 +100,9 @@ __all__ = [
     "Unauthenticated",
     "UnknownAlert",
     "UnknownProduct",
+    "as_sentence",
     "is_blank",
+    "lead_time_message",
     "local_now",
     "parse_customer_id",
     "parse_fraction",
@@ -111,6 +116,7 @@ __all__ = [
     "parse_text",
     "parse_whole_number",
     "restock_alert_action",
+    "restock_message",
     "show",
     "urgency",
 ]

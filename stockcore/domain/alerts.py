@@ -58,3 +58,24 @@ def urgency(quantity: int, restock_threshold: int) -> float:
     if restock_threshold <= 0:
         return math.inf
     return quantity / restock_threshold
+
+
+def restock_message(product_id: str, name: str, quantity: int, restock_threshold: int) -> str:
+    """The words of a restock alert, the same in the dashboard, the CLI and the API."""
+    return (
+        f"restock alert: {product_id} {name} is down to {quantity} (threshold {restock_threshold})"
+    )
+
+
+def lead_time_message(product: Product) -> str:
+    """The words of a 'runs out before delivery' alert raised by a sale."""
+    return (
+        f"lead-time alert: {product.product_id} {product.name} will run out before a new "
+        f"order could arrive ({product.lead_time_days}-day lead time): order now"
+    )
+
+
+def as_sentence(message: str) -> str:
+    """A message as a sentence on a page: a capital first letter and a full stop."""
+    text = message[:1].upper() + message[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."

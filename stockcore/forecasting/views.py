@@ -15,11 +15,10 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import func, select
 
-from stockcore.domain import InvalidValue, UnknownProduct
+from stockcore.domain import Conflict, InvalidValue, UnknownProduct, local_now
 from stockcore.forecasting import models, selection
 from stockcore.forecasting.history import daily_demand, trading_days
 from stockcore.forecasting.refresh import OWN_HISTORY, SHOP, NoHistory, finite, series_total, spread
-from stockcore.inventory import local_now
 from stockcore.persistence.db import Database
 from stockcore.persistence.models import (
     ForecastModelRow,
@@ -417,6 +416,26 @@ class RunInfo:
     horizon_days: int
     products: int
     seconds: float
+
+
+class NoForecasts(Conflict):
+    """Nothing to predict or order from: no forecast refresh has covered the shop (or the
+    product) yet."""
+
+
+REFRESH_HINT: Final = (
+    "refresh the forecasts first (the Forecast page, `python -m stockcore forecast --all`, "
+    "or POST /train-sales-model)"
+)
+
+
+def require_forecasts(db: Database) -> RunInfo:
+    """The latest forecast refresh; refuses (NoForecasts) when there has been none, since
+    the reorder list, purchase orders and predictions all work from stored forecasts."""
+    run = latest_run(db)
+    if run is None:
+        raise NoForecasts(f"no forecasts yet: {REFRESH_HINT}")
+    return run
 
 
 def latest_run(db: Database) -> RunInfo | None:

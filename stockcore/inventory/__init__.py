@@ -39,6 +39,7 @@ from stockcore.domain import (
     UnknownAlert,
     UnknownProduct,
     is_blank,
+    lead_time_message,
     local_now,
     parse_customer_id,
     parse_fraction,
@@ -49,6 +50,7 @@ from stockcore.domain import (
     parse_text,
     parse_whole_number,
     restock_alert_action,
+    restock_message,
 )
 from stockcore.persistence.db import Database
 from stockcore.persistence.models import (
@@ -87,10 +89,7 @@ class RaisedAlert:
 
     @property
     def message(self) -> str:
-        return (
-            f"restock alert: {self.product_id} {self.name} is down to {self.quantity} "
-            f"(threshold {self.restock_threshold})"
-        )
+        return restock_message(self.product_id, self.name, self.quantity, self.restock_threshold)
 
 
 @dataclass(frozen=True)
@@ -102,6 +101,10 @@ class PurchaseResult:
     alert: RaisedAlert | None
     # The sale left less than the forecast sells before a new order could arrive.
     runs_out_before_delivery: bool = False
+
+    @property
+    def lead_time_message(self) -> str | None:
+        return lead_time_message(self.product) if self.runs_out_before_delivery else None
 
 
 @dataclass(frozen=True)

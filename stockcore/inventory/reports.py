@@ -17,7 +17,7 @@ from typing import Literal
 import pandas as pd
 from sqlalchemy import Select, and_, case, func, or_, select, type_coerce
 
-from stockcore.domain import AlertKind, AlertStatus, Product, urgency
+from stockcore.domain import AlertKind, AlertStatus, InvalidValue, Product, urgency
 from stockcore.inventory import to_product
 from stockcore.persistence.db import Database
 from stockcore.persistence.models import AlertRow, Money, ProductRow, SaleLineRow, StockMovementRow
@@ -428,6 +428,32 @@ def sales_date_bounds(db: Database) -> tuple[date, date] | None:
     if first is None or last is None:
         return None
     return _as_date(first), _as_date(last)
+
+
+DEFAULT_RANGE_DAYS = 90  # sales reports and charts show this many days unless asked
+
+
+@dataclass(frozen=True)
+class DateRange:
+    start: date
+    end: date
+
+
+def report_range(
+    db: Database, *, today: date, start: date | None = None, end: date | None = None
+) -> DateRange:
+    """The days a sales report or chart covers, the same in every interface: what was
+    asked, else the last 90 days ending at the last day with sales (today for a shop
+    without sales), never before the first sale. Refuses an end before the start."""
+    bounds = sales_date_bounds(db)
+    last = end or (bounds[1] if bounds else today)
+    if start is None:
+        start = last - timedelta(days=DEFAULT_RANGE_DAYS - 1)
+        if bounds is not None and end is None:
+            start = max(start, bounds[0])
+    if last < start:
+        raise InvalidValue("to", last.isoformat(), f"is before from ({start})")
+    return DateRange(start, last)
 
 
 # --- The ledger ---------------------------------------------------------------------------------

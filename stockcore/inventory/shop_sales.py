@@ -27,6 +27,7 @@ from stockcore.domain import (
     parse_quantity,
 )
 from stockcore.forecasting.refresh import parse_horizon
+from stockcore.forecasting.views import NoForecasts
 from stockcore.interfaces import charts
 from stockcore.inventory import Clock, local_now, reports
 from stockcore.persistence.db import Database
@@ -42,10 +43,6 @@ class AlreadyRecorded(Conflict):
 
 class NothingToDraw(Conflict):
     """No sales in the range asked for, so there is no trend to draw."""
-
-
-class NoForecasts(Conflict):
-    """Nothing to predict from: no forecast refresh has covered the shop (or product) yet."""
 
 
 def parse_day(value: object, field: str, *, today: date) -> date:

@@ -39,6 +39,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from enum import StrEnum
 from typing import Final
 
 import numpy as np
@@ -46,7 +47,7 @@ import pandas as pd
 from sqlalchemy import func, select
 
 from stockcore import inventory
-from stockcore.domain import AlertKind, Product
+from stockcore.domain import AlertKind, Clock, Product, local_now
 from stockcore.forecasting import refresh, views
 from stockcore.persistence.db import Database
 from stockcore.persistence.models import (
@@ -61,8 +62,20 @@ from stockcore.replenishment.levels import REVIEW_PERIOD_DAYS, run_out_day
 
 OVERSTOCK_FACTOR: Final = 3
 OVERSTOCK_COVER_DAYS: Final = 90
-STATUS_ORDER: Final = ("order now", "order soon", "healthy", "overstock", "no recent demand")
-URGENT: Final = ("order now", "order soon")
+
+
+class ReorderStatus(StrEnum):
+    """What a reorder line asks of the owner, most urgent first."""
+
+    ORDER_NOW = "order now"  # an order is needed today
+    ORDER_SOON = "order soon"  # needed by next week's review
+    HEALTHY = "healthy"
+    OVERSTOCK = "overstock"
+    NO_RECENT_DEMAND = "no recent demand"
+
+
+STATUS_ORDER: Final = tuple(ReorderStatus)
+URGENT: Final = (ReorderStatus.ORDER_NOW, ReorderStatus.ORDER_SOON)
 SEASON_DROP: Final = 0.6  # after the peak, a week selling under 60% of the peak week's rate
 
 
@@ -112,7 +125,7 @@ class ReorderLine:
     run_out_day: date | None  # None: not within the forecast horizon
     order_by: date | None
     days_of_cover: int | None
-    status: str
+    status: ReorderStatus
     revenue_at_risk: Decimal
     service_level: float  # the fill-rate target
     service_level_source: str  # "its own" or "class A" etc.
@@ -130,6 +143,11 @@ class ReorderLine:
     pack_size: int = 1
     set_aside_orders: int = 0  # large one-off orders left out of the forecast's history
     set_aside_units: int = 0
+
+    @property
+    def urgent(self) -> bool:
+        """To order now or soon: what the reorder list shows unless asked for everything."""
+        return self.status in URGENT
 
     def explain(self) -> str:
         """The numbers of this line in plain words, the order first."""
@@ -177,7 +195,7 @@ class ReorderLine:
                     f"{self.half_fill:.0%}, with a {_chance(self.half_stockout)} chance of "
                     "running out."
                 )
-        elif self.status == "order soon":
+        elif self.status is ReorderStatus.ORDER_SOON:
             text += " No order is needed today, but by next week's review one will be."
         text += (
             f" To serve {self.service_level:.0%} of demand (the target, "
@@ -329,6 +347,39 @@ def reorder_plan(
     return sorted(lines, key=_urgency)
 
 
+def reorder_list(
+    db: Database,
+    *,
+    today: date,
+    only_urgent: bool = False,
+    service_level: float | None = None,
+) -> list[ReorderLine]:
+    """The reorder list as every interface shows it: refuses (NoForecasts) before any
+    forecast refresh; `only_urgent` keeps the lines to order now or soon."""
+    views.require_forecasts(db)
+    lines = reorder_plan(db, today=today, service_level=service_level)
+    return [line for line in lines if line.urgent or not only_urgent]
+
+
+def order_from_plan(
+    db: Database,
+    *,
+    include_soon: bool = False,
+    clock: Clock = local_now,
+) -> list[purchase_orders.PurchaseOrder]:
+    """Purchase orders (one per supplier) for what the reorder list says to order now (and
+    soon, if asked), at its suggested quantities. An empty list: nothing to order."""
+    wanted = URGENT if include_soon else (ReorderStatus.ORDER_NOW,)
+    quantities = {
+        line.product_id: line.suggested_quantity
+        for line in reorder_list(db, today=clock().date())
+        if line.status in wanted and line.suggested_quantity > 0
+    }
+    if not quantities:
+        return []
+    return purchase_orders.create_purchase_orders(db, quantities, clock=clock)
+
+
 def _cover(inputs: _Inputs, lead_time: int) -> tuple[levels.Cover, bool]:
     """The demand samples over the lead time and the review days after it: the stored
     distribution, or the forecast's mean alone when none is stored."""
@@ -388,23 +439,23 @@ def _line(inputs: _Inputs, settings: inventory.ShopSettings, today: date) -> Reo
     expected = cover.lead_mean + cover.review_mean
     week = float(values[:REVIEW_PERIOD_DAYS].sum())
     if expected < 0.5:
-        status = "no recent demand"
+        status = ReorderStatus.NO_RECENT_DEMAND
     elif wanted > 0:
-        status = "order now"
+        status = ReorderStatus.ORDER_NOW
     elif position - week < reorder_point:
-        status = "order soon"
+        status = ReorderStatus.ORDER_SOON
     elif position > OVERSTOCK_FACTOR * reorder_point and (
         cover_days is None or cover_days > OVERSTOCK_COVER_DAYS
     ):
-        status = "overstock"
+        status = ReorderStatus.OVERSTOCK
     else:
-        status = "healthy"
+        status = ReorderStatus.HEALTHY
     lead_time_demand = float(values[:lead_time].sum())
     review_demand = float(values[lead_time : lead_time + REVIEW_PERIOD_DAYS].sum())
     yearly = 365 * (lead_time_demand + review_demand) / (lead_time + REVIEW_PERIOD_DAYS)
     eoq = _eoq(settings, product, yearly)
     suggested = 0
-    if status == "order now":
+    if status is ReorderStatus.ORDER_NOW:
         suggested = levels.round_order(
             max(wanted, eoq or 0.0), minimum=product.min_order_quantity, pack_size=product.pack_size
         )
@@ -474,7 +525,7 @@ def _eoq(settings: inventory.ShopSettings, product: Product, yearly_demand: floa
 def _urgency(line: ReorderLine) -> tuple[int, date, Decimal]:
     """The lines to order first (now or soon), by order-by day, then revenue at risk; then
     healthy, overstock and no-demand lines in the same order."""
-    group = 0 if line.status in URGENT else STATUS_ORDER.index(line.status)
+    group = 0 if line.urgent else STATUS_ORDER.index(line.status)
     return (group, line.order_by or date.max, -line.revenue_at_risk)
 
 
@@ -494,7 +545,7 @@ def plan_frame(lines: Sequence[ReorderLine]) -> pd.DataFrame:
                 "product_id": line.product_id,
                 "name": line.name,
                 "supplier": line.supplier or "",
-                "status": line.status,
+                "status": line.status.value,
                 "abc": line.abc,
                 "service_level": line.service_level,
                 "on_hand": line.on_hand,

@@ -844,12 +844,8 @@ def create_app(
     ) -> Any:
         """The sales trend chart (revenue per period; default: the last 90 days with sales).
         Saves it as sales_trend.png and says where, or with ?format=png returns the PNG."""
-        bounds = reports.sales_date_bounds(db)
-        last = date_to or (bounds[1] if bounds else clock().date())
-        first = date_from or last - dt.timedelta(days=89)
-        if last < first:
-            raise InvalidValue("to", last.isoformat(), f"is before from ({first})")
-        png = shop_sales.sales_trend_png(db, first, last, period=period)
+        days = reports.report_range(db, today=clock().date(), start=date_from, end=date_to)
+        png = shop_sales.sales_trend_png(db, days.start, days.end, period=period)
         if format == "png":
             return Response(png, media_type="image/png")
         path = charts_folder / shop_sales.CHART_FILE
@@ -858,8 +854,8 @@ def create_app(
             {
                 "message": f"Sales trend chart saved as {shop_sales.CHART_FILE}",
                 "path": str(path.resolve()),
-                "from": first,
-                "to": last,
+                "from": days.start,
+                "to": days.end,
             }
         )
 
@@ -880,7 +876,7 @@ def create_app(
         quantiles of its total demand over its lead time and lead time + review."""
         view = views.product_forecast(db, product_id, days=days, today=clock().date())
         if view.forecast.empty:
-            raise shop_sales.NoForecasts(
+            raise views.NoForecasts(
                 f"no forecast for product {product_id} yet: POST /train-sales-model first"
             )
         return ProductForecastOut(
@@ -930,9 +926,7 @@ def create_app(
     ) -> list[ReorderLineOut]:
         """What to order, how much and by when, most urgent first (products to order now
         or soon; ?all=true for every product with a forecast)."""
-        if views.latest_run(db) is None:
-            raise shop_sales.NoForecasts("no forecasts yet: POST /train-sales-model first")
-        lines = plan.reorder_plan(db, today=clock().date())
+        lines = plan.reorder_list(db, today=clock().date(), only_urgent=not include_all)
         return [
             ReorderLineOut(
                 product_id=line.product_id,
@@ -957,7 +951,6 @@ def create_app(
                 explanation=line.explain(),
             )
             for line in lines
-            if include_all or line.status in plan.URGENT
         ]
 
     return app

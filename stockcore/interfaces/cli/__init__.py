@@ -15,7 +15,7 @@ import sys
 import tempfile
 import textwrap
 from collections.abc import Callable, Sequence
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import NoReturn, TextIO
 
@@ -23,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from stockcore import imports, inventory
 from stockcore.domain import (
+    DEFAULT_LEAD_TIME_DAYS,
     Conflict,
     Invalid,
     InvalidValue,
@@ -30,6 +31,7 @@ from stockcore.domain import (
     StockcoreError,
     parse_service_level,
     parse_whole_number,
+    restock_message,
 )
 from stockcore.forecasting import large_orders, refresh, views
 from stockcore.imports import exports
@@ -238,14 +240,19 @@ def cmd_add_product(args: argparse.Namespace, out: TextIO) -> int:
         unit_cost=args.cost,
         supplier=args.supplier,
         lead_time_days=args.lead_time,
+        min_order_quantity=args.min_order,
+        pack_size=args.pack_size,
+        lead_time_sd_days=args.lead_time_sd,
+        service_level=args.service_level,
     )
     db = _open(args)
     inventory.add_product(db, product)
     print(f"added {product.product_id} {product.name}: {product.quantity} in stock", file=out)
     if product.needs_restock:
         print(
-            f"restock alert: {product.product_id} {product.name} is down to "
-            f"{product.quantity} (threshold {product.restock_threshold})",
+            restock_message(
+                product.product_id, product.name, product.quantity, product.restock_threshold
+            ),
             file=out,
         )
     return 0
@@ -262,12 +269,8 @@ def cmd_purchase(args: argparse.Namespace, out: TextIO) -> int:
     )
     if result.alert:
         print(result.alert.message, file=out)
-    if result.runs_out_before_delivery:
-        print(
-            f"lead-time alert: {result.product.product_id} will run out before a new order "
-            f"could arrive ({result.product.lead_time_days}-day lead time)",
-            file=out,
-        )
+    if result.lead_time_message:
+        print(result.lead_time_message, file=out)
     return 0
 
 
@@ -308,15 +311,13 @@ def cmd_acknowledge(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_sales_summary(args: argparse.Namespace, out: TextIO) -> int:
     db = _open(args)
-    bounds = reports.sales_date_bounds(db)
-    today = inventory.local_now().date()
-    start = _parse_date(args.date_from, "--from") if args.date_from else None
-    end = _parse_date(args.date_to, "--to") if args.date_to else today
-    if start is None:
-        start = bounds[0] if bounds else end - timedelta(days=29)
-    if end < start:
-        raise InvalidValue("--to", args.date_to, f"is before --from {start}")
-    summary = reports.sales_summary(db, start, end, args.per or "day")
+    days = reports.report_range(
+        db,
+        today=inventory.local_now().date(),
+        start=_parse_date(args.date_from, "--from") if args.date_from else None,
+        end=_parse_date(args.date_to, "--to") if args.date_to else None,
+    )
+    summary = reports.sales_summary(db, days.start, days.end, args.per or "day")
     print_sales_summary(
         out, summary, inventory.get_settings(db), args.by, per_period=args.per is not None
     )
@@ -564,15 +565,14 @@ def cmd_optimize(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_reorder(args: argparse.Namespace, out: TextIO) -> int:
     db = _open(args)
-    _require_forecasts(db)
-    lines = plan.reorder_plan(
+    lines = plan.reorder_list(
         db,
         today=inventory.local_now().date(),
         service_level=None
         if args.service_level is None
         else parse_service_level(args.service_level),
     )
-    shown = [line for line in lines if args.all or line.status in plan.URGENT]
+    shown = [line for line in lines if args.all or line.urgent]
     settings = inventory.get_settings(db)
     rows = [
         (
@@ -629,18 +629,10 @@ def cmd_purchase_orders(args: argparse.Namespace, out: TextIO) -> int:
     if not args.create:
         _print_orders(out, purchase_orders.purchase_orders(db, status=args.status))
         return 0
-    _require_forecasts(db)
-    wanted = plan.URGENT if args.soon else ("order now",)
-    lines = plan.reorder_plan(db, today=inventory.local_now().date())
-    quantities = {
-        line.product_id: line.suggested_quantity
-        for line in lines
-        if line.status in wanted and line.suggested_quantity > 0
-    }
-    if not quantities:
+    orders = plan.order_from_plan(db, include_soon=args.soon)
+    if not orders:
         print("nothing to order", file=out)
         return 0
-    orders = purchase_orders.create_purchase_orders(db, quantities)
     _print_orders(out, orders)
     if args.out:
         folder = Path(args.out)
@@ -714,12 +706,6 @@ def cmd_users(args: argparse.Namespace, out: TextIO) -> int:
     rows = [(u.username, u.email, u.role.value, f"{u.created_at:%Y-%m-%d %H:%M}") for u in users]
     print(_table(("Username", "Email", "Role", "Created"), rows), file=out)
     return 0
-
-
-def _require_forecasts(db: Database) -> None:
-    """Reordering works from the stored forecasts: refuse if none was ever made."""
-    if views.latest_run(db) is None:
-        raise StockcoreError("no forecasts yet: run `forecast --all` first")
 
 
 def cmd_db(args: argparse.Namespace, out: TextIO) -> int:
@@ -818,7 +804,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threshold", required=True, help="restock threshold in units")
     p.add_argument("--cost", help="unit cost (optional)")
     p.add_argument("--supplier")
-    p.add_argument("--lead-time", default="7", metavar="DAYS", help="supplier lead time in days")
+    p.add_argument(
+        "--lead-time", default=str(DEFAULT_LEAD_TIME_DAYS), metavar="DAYS",
+        help=f"supplier lead time in days (default {DEFAULT_LEAD_TIME_DAYS})",
+    )  # fmt: skip
+    p.add_argument("--lead-time-sd", metavar="DAYS", help="how much the lead time varies (sd)")
+    p.add_argument("--min-order", metavar="UNITS", help="the supplier's minimum order")
+    p.add_argument("--pack-size", metavar="UNITS", help="orders are whole packs of this many")
+    p.add_argument(
+        "--service-level", metavar="TARGET",
+        help="this product's fill-rate target, e.g. 0.98 or 98%% (default: its ABC class's)",
+    )  # fmt: skip
     p = command("purchase", cmd_purchase, "sell units of a product (a customer purchase)")
     p.add_argument("id")
     p.add_argument("quantity")

@@ -214,7 +214,7 @@ def latest_forecast_run() -> views.RunInfo | None:
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
 def _reorder_plan(url: str, today: date) -> list[plan.ReorderLine]:
-    return plan.reorder_plan(database(), today=today)
+    return plan.reorder_list(database(), today=today)
 
 
 def reorder_plan(today: date) -> list[plan.ReorderLine]:
@@ -271,9 +271,9 @@ def product_picker(
 def date_range_picker(key: str, today: date) -> tuple[date, date]:
     """From/to dates, defaulting to the last 90 days of sales (or of the calendar)."""
     bounds = sales_bounds()
-    last = bounds[1] if bounds else today
+    default = reports.report_range(database(), today=today)
+    default_start, last = default.start, default.end
     first_allowed = bounds[0] if bounds else today - timedelta(days=365)
-    default_start = max(first_allowed, last - timedelta(days=89))
     picked = st.date_input(
         "Date range",
         value=(default_start, last),
