@@ -3,8 +3,9 @@ records."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from decimal import Decimal
+from typing import Final
 
 from stockcore.domain.errors import InsufficientStock, InvalidValue
 from stockcore.domain.values import (
@@ -133,6 +134,11 @@ class Product:
                 f"would take stock of {self.product_id} below zero ({self.quantity} on hand)",
             )
         return replace(self, quantity=self.quantity + change)
+
+
+# Every field of a product, in the dataclass's order: the one list the row mapping, the
+# API's schemas, the imports and exports derive from (files may order them their own way).
+PRODUCT_FIELDS: Final = tuple(field.name for field in fields(Product))
 
 
 @dataclass(frozen=True)
