@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import func, select
 
-from stockcore.persistence.db import Database
+from stockcore.persistence.db import Database, within_days
 from stockcore.persistence.models import (
     ProductRow,
     SaleLineRow,
@@ -44,12 +44,8 @@ def trading_days(
     """Days on which the shop traded: any sale line of any product, or a shop-level total."""
     lines = select(SaleLineRow.sold_on).distinct()
     totals = select(ShopDailySalesRow.sold_on)
-    if start is not None:
-        lines = lines.where(SaleLineRow.sold_on >= start)
-        totals = totals.where(ShopDailySalesRow.sold_on >= start)
-    if end is not None:
-        lines = lines.where(SaleLineRow.sold_on <= end)
-        totals = totals.where(ShopDailySalesRow.sold_on <= end)
+    lines = within_days(lines, SaleLineRow.sold_on, start, end)
+    totals = within_days(totals, ShopDailySalesRow.sold_on, start, end)
     with db.read() as session:
         days = set(session.scalars(lines)) | set(session.scalars(totals))
     return (

@@ -19,7 +19,7 @@ from sqlalchemy import Select, and_, case, func, or_, select, type_coerce
 
 from stockcore.domain import AlertKind, AlertStatus, InvalidValue, Product, urgency
 from stockcore.inventory import to_product
-from stockcore.persistence.db import Database
+from stockcore.persistence.db import Database, as_date
 from stockcore.persistence.models import AlertRow, Money, ProductRow, SaleLineRow, StockMovementRow
 
 Period = Literal["day", "week", "month"]
@@ -427,7 +427,7 @@ def sales_date_bounds(db: Database) -> tuple[date, date] | None:
         ).one()
     if first is None or last is None:
         return None
-    return _as_date(first), _as_date(last)
+    return as_date(first), as_date(last)
 
 
 DEFAULT_RANGE_DAYS = 90  # sales reports and charts show this many days unless asked
@@ -520,11 +520,3 @@ def _money_column(frame: pd.DataFrame) -> pd.DataFrame:
         revenue=lambda f: f["revenue"].astype(float).round(2),
         units=lambda f: f["units"].astype("int64"),
     )
-
-
-def _as_date(value: object) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value))

@@ -30,7 +30,7 @@ from stockcore.forecasting.refresh import parse_horizon
 from stockcore.forecasting.views import NoForecasts
 from stockcore.interfaces import charts
 from stockcore.inventory import Clock, local_now, reports
-from stockcore.persistence.db import Database
+from stockcore.persistence.db import Database, as_date, within_days
 from stockcore.persistence.models import PredictionRow, ProductRow, SaleLineRow, ShopDailySalesRow
 
 EARLIEST_DAY: Final = date(1970, 1, 1)
@@ -186,12 +186,8 @@ def daily_sales(
         func.sum(SaleLineRow.quantity),
     ).group_by(SaleLineRow.sold_on)
     totals = select(ShopDailySalesRow.sold_on, type_coerce(ShopDailySalesRow.sales, BigInteger))
-    if start is not None:
-        lines = lines.where(SaleLineRow.sold_on >= start)
-        totals = totals.where(ShopDailySalesRow.sold_on >= start)
-    if end is not None:
-        lines = lines.where(SaleLineRow.sold_on <= end)
-        totals = totals.where(ShopDailySalesRow.sold_on <= end)
+    lines = within_days(lines, SaleLineRow.sold_on, start, end)
+    totals = within_days(totals, ShopDailySalesRow.sold_on, start, end)
     pid = None if product_id is None else parse_product_id(product_id)
     with db.read() as session:
         if pid is not None:
@@ -199,23 +195,15 @@ def daily_sales(
                 raise UnknownProduct(pid)
             lines = lines.where(SaleLineRow.product_id == pid)
         by_day: dict[date, SalesDay] = {
-            _as_date(day): SalesDay(_as_date(day), _minor(minor), int(units))
+            as_date(day): SalesDay(as_date(day), _minor(minor), int(units))
             for day, minor, units in session.execute(lines)
         }
         if pid is None:
             for day, minor in session.execute(totals):
-                sold_on = _as_date(day)
+                sold_on = as_date(day)
                 by_day.setdefault(sold_on, SalesDay(sold_on, _minor(minor), None))
     days = [by_day[day] for day in sorted(by_day)]
     return SalesPage(days[offset : offset + limit], len(days))
-
-
-def _as_date(value: object) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value))
 
 
 def _minor(value: object) -> Decimal:
@@ -272,7 +260,7 @@ def stored_forecast(
             )
     return [
         PredictedDay(
-            _as_date(day),
+            as_date(day),
             round(float(total_units or 0.0), 3),
             (Decimal(str(float(total_revenue or 0.0))) / 100).quantize(CENT),
         )

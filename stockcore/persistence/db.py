@@ -18,11 +18,12 @@ import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event, insert, inspect
+from sqlalchemy import Engine, Select, create_engine, event, insert, inspect
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -252,3 +253,24 @@ def storage_dates(values: Any, dialect_name: str) -> list[Any]:
     if dialect_name == "sqlite":
         return list(np.datetime_as_string(array, unit="D"))
     return list(array.astype(object))
+
+
+def as_date(value: object) -> date:
+    """A stored day as a date: SQLite hands dates back as text, PostgreSQL as dates."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+_Query = TypeVar("_Query", bound="Select[*tuple[Any, ...]]")
+
+
+def within_days(query: _Query, column: Any, start: date | None, end: date | None) -> _Query:
+    """The query limited to days from `start` to `end` (either may be open)."""
+    if start is not None:
+        query = query.where(column >= start)
+    if end is not None:
+        query = query.where(column <= end)
+    return query
