@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from stockcore import inventory
+from stockcore.domain import local_now
 from stockcore.forecasting import large_orders
 from stockcore.interfaces import ui
 
@@ -154,7 +155,7 @@ if named:
                     ui.database(),
                     serve=[c for c in chosen if c not in was],
                     stop=[c for c in was if c not in chosen],
-                    now=inventory.local_now(),
+                    now=local_now(),
                 )
             )
             if result is not None:

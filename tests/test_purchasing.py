@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from stockcore import inventory
-from stockcore.domain import InvalidValue, Product, StockcoreError, UnknownProduct
+from stockcore.domain import InvalidValue, Product, StockcoreError, UnknownProduct, local_now
 from stockcore.inventory import reports
 from stockcore.persistence.db import Database, upgrade
 from stockcore.replenishment import plan, purchase_orders
@@ -128,7 +128,7 @@ def test_purchase_orders_from_the_command_line(tmp_path: Path) -> None:
     shop(db)
     code, _, err = run("--db", url, "purchase-orders", "--create")
     assert code == 1 and "no forecasts yet" in err
-    store(db, {"MUG": 5.0, "BAG": 1.0}, start=inventory.local_now().date())
+    store(db, {"MUG": 5.0, "BAG": 1.0}, start=local_now().date())
     code, out, err = run("--db", url, "purchase-orders", "--create", "--out", str(tmp_path / "po"))
     assert code == 0, err
     assert "Acme" in out and "Bagco" in out and "wrote" in out

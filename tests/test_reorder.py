@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from stockcore import inventory
-from stockcore.domain import Product
+from stockcore.domain import Product, local_now
 from stockcore.forecasting import refresh, views
 from stockcore.forecasting.distribution import GRID_LEVELS, LEVELS
 from stockcore.inventory import HistoryLine
@@ -210,7 +210,7 @@ def test_the_reorder_command_lists_what_to_order(tmp_path) -> None:  # type: ign
     db = Database.connect(url)
     add(db, "FAST", quantity=30, lead_time=10)
     add(db, "OK", quantity=900, lead_time=5)
-    today = inventory.local_now().date()
+    today = local_now().date()
     span = pd.date_range(pd.Timestamp(today), periods=40, freq="D")
     made = [
         refresh.ProductForecast(

@@ -40,6 +40,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from stockcore.domain import (
+    Clock,
     Conflict,
     Forbidden,
     InvalidValue,
@@ -47,8 +48,8 @@ from stockcore.domain import (
     StockcoreError,
     Throttled,
     Unauthenticated,
+    local_now,
 )
-from stockcore.inventory import Clock, local_now
 from stockcore.persistence.db import DEFAULT_SQLITE_PATH, Database
 from stockcore.persistence.models import UserRow
 

@@ -38,12 +38,18 @@ import pandas as pd
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from stockcore.domain import Conflict, InvalidValue, UnknownProduct, parse_quantity
+from stockcore.domain import (
+    Clock,
+    Conflict,
+    InvalidValue,
+    UnknownProduct,
+    local_now,
+    parse_quantity,
+)
 from stockcore.forecasting import distribution, large_orders, models, selection
 from stockcore.forecasting.history import daily_demand, trading_days
 from stockcore.forecasting.models import Season
 from stockcore.forecasting.selection import SeriesForecast
-from stockcore.inventory import Clock, local_now
 from stockcore.persistence.db import Database, bulk_insert, storage_dates, storage_datetimes
 from stockcore.persistence.models import (
     ForecastModelRow,

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from stockcore.domain import (
     DEFAULT_CATEGORY,
     NAME_MAX_LENGTH,
+    Clock,
     Conflict,
     InsufficientStock,
     Invalid,
@@ -34,6 +35,7 @@ from stockcore.domain import (
     NotFound,
     Product,
     StockcoreError,
+    local_now,
 )
 from stockcore.forecasting.refresh import forget_forecasts
 from stockcore.forecasting.views import export_forecasts
@@ -49,11 +51,9 @@ from stockcore.imports.reading import (
     Problem,
 )
 from stockcore.inventory import (
-    Clock,
-    _sync_restock_alert,
     insert_product,
-    local_now,
     sync_lead_time_alerts_in,
+    sync_restock_alert_in,
     to_product,
 )
 from stockcore.persistence.db import Database, bulk_insert, storage_dates, storage_datetimes
@@ -866,7 +866,7 @@ def _apply_to_stock(session: Session, preview: SalesPreview, batch_id: int, now:
         row.quantity = on_hand[product_id]
     session.flush()
     for row in rows.values():
-        _sync_restock_alert(session, to_product(row), now)
+        sync_restock_alert_in(session, to_product(row), now)
     sync_lead_time_alerts_in(session, [to_product(row) for row in rows.values()], now)
 
 
@@ -1094,7 +1094,7 @@ def _return_stock(session: Session, batch: ImportBatchRow, now: datetime) -> int
         )
         returned += units
         session.flush()
-        _sync_restock_alert(session, to_product(row), now)
+        sync_restock_alert_in(session, to_product(row), now)
         restocked.append(to_product(row))
     sync_lead_time_alerts_in(session, restocked, now)
     return returned
@@ -1293,7 +1293,7 @@ def import_products(
             session.flush()
             current = session.get(ProductRow, product.product_id)
             assert current is not None
-            _sync_restock_alert(session, to_product(current), now)
+            sync_restock_alert_in(session, to_product(current), now)
         batch.new_products = created
         batch_id = batch.id
     message = (
@@ -1350,7 +1350,7 @@ def _undo_products(session: Session, batch: ImportBatchRow, now: datetime) -> in
                 value = Decimal(value)
             setattr(row, name, value)
         session.flush()
-        _sync_restock_alert(session, to_product(row), now)
+        sync_restock_alert_in(session, to_product(row), now)
         restored += 1
     session.execute(
         delete(ProductImportChangeRow).where(ProductImportChangeRow.import_batch_id == batch.id)

@@ -19,9 +19,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from stockcore.domain import Product, StockcoreError
+from stockcore.domain import Clock, Product, StockcoreError, local_now
 from stockcore.imports.reading import PRODUCT_FIELDS
-from stockcore.inventory import Clock, HistoryLine, local_now, seed_shop
+from stockcore.inventory import HistoryLine, seed_shop
 from stockcore.persistence.db import REPO_ROOT, Database, is_new, upgrade
 
 DATA_DIR = REPO_ROOT / "data"

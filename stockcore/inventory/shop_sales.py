@@ -19,9 +19,11 @@ from sqlalchemy import BigInteger, func, select, type_coerce
 from stockcore import imports
 from stockcore.domain import (
     CENT,
+    Clock,
     Conflict,
     InvalidValue,
     UnknownProduct,
+    local_now,
     parse_money,
     parse_product_id,
     parse_quantity,
@@ -29,7 +31,7 @@ from stockcore.domain import (
 from stockcore.forecasting.refresh import parse_horizon
 from stockcore.forecasting.views import NoForecasts
 from stockcore.interfaces import charts
-from stockcore.inventory import Clock, local_now, reports
+from stockcore.inventory import reports
 from stockcore.persistence.db import Database, as_date, within_days
 from stockcore.persistence.models import PredictionRow, ProductRow, SaleLineRow, ShopDailySalesRow
 

@@ -610,7 +610,7 @@ def refresh_forecasts_and_alerts(
     horizon_days: int = refresh.DEFAULT_HORIZON_DAYS,
     workers: int = 2,
     progress: refresh.Progress | None = None,
-    clock: inventory.Clock = inventory.local_now,
+    clock: Clock = local_now,
 ) -> Refreshed:
     """The one use case behind *Refresh all forecasts*, `forecast --all` and the API's
     `/train-sales-model`: forecast every product (with the shop's public holidays), then

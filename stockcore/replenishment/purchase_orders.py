@@ -13,14 +13,16 @@ import pandas as pd
 from sqlalchemy import ColumnElement, func, select
 
 from stockcore.domain import (
+    Clock,
     Conflict,
     Invalid,
     InvalidValue,
     NotFound,
     UnknownProduct,
+    local_now,
     parse_quantity,
 )
-from stockcore.inventory import Clock, local_now, open_arrivals, receive_in
+from stockcore.inventory import open_arrivals, receive_in
 from stockcore.persistence.db import Database
 from stockcore.persistence.models import ProductRow, PurchaseOrderLineRow, PurchaseOrderRow
 

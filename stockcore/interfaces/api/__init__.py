@@ -32,6 +32,7 @@ from stockcore.accounts import Permission, User
 from stockcore.domain import (
     MAX_LEAD_TIME_DAYS,
     MAX_QUANTITY,
+    Clock,
     Conflict,
     Forbidden,
     InsufficientStock,
@@ -43,9 +44,10 @@ from stockcore.domain import (
     Throttled,
     Unauthenticated,
     UnknownProduct,
+    local_now,
 )
 from stockcore.forecasting import refresh, views
-from stockcore.inventory import Clock, local_now, reports, shop_sales
+from stockcore.inventory import reports, shop_sales
 from stockcore.persistence.db import Database
 from stockcore.replenishment import levels, plan
 

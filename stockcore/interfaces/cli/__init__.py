@@ -29,6 +29,7 @@ from stockcore.domain import (
     InvalidValue,
     Product,
     StockcoreError,
+    local_now,
     parse_service_level,
     parse_whole_number,
     restock_message,
@@ -209,7 +210,7 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
             print("\n== Restock alerts", file=out)
             print_alerts(out, reports.active_alerts(db))
             print("\n== Sales summary", file=out)
-            today = inventory.local_now().date()
+            today = local_now().date()
             print_sales_summary(out, reports.sales_summary(db, today, today), settings, "product")
             print("\n== Refusals (nothing changes)", file=out)
             for product_id, quantity in (("999", 1), ("101", 10)):
@@ -313,7 +314,7 @@ def cmd_sales_summary(args: argparse.Namespace, out: TextIO) -> int:
     db = _open(args)
     days = reports.report_range(
         db,
-        today=inventory.local_now().date(),
+        today=local_now().date(),
         start=_parse_date(args.date_from, "--from") if args.date_from else None,
         end=_parse_date(args.date_to, "--to") if args.date_to else None,
     )
@@ -501,7 +502,7 @@ def print_forecast(out: TextIO, view: views.ForecastView) -> None:
 
 def cmd_forecast(args: argparse.Namespace, out: TextIO) -> int:
     db = _open(args)
-    today = inventory.local_now().date()
+    today = local_now().date()
     country = inventory.get_settings(db).holiday_country or None
     if args.all:
         days = refresh.parse_horizon(args.days or refresh.DEFAULT_HORIZON_DAYS)
@@ -567,7 +568,7 @@ def cmd_reorder(args: argparse.Namespace, out: TextIO) -> int:
     db = _open(args)
     lines = plan.reorder_list(
         db,
-        today=inventory.local_now().date(),
+        today=local_now().date(),
         service_level=None
         if args.service_level is None
         else parse_service_level(args.service_level),
@@ -741,7 +742,7 @@ def cmd_large_orders(args: argparse.Namespace, out: TextIO) -> int:
     db = _open(args)
     if args.serve or args.stop:
         added, removed = large_orders.update_served_customers(
-            db, serve=args.serve or (), stop=args.stop or (), now=inventory.local_now()
+            db, serve=args.serve or (), stop=args.stop or (), now=local_now()
         )
         print(
             f"serving from stock: {len(added)} added, {len(removed)} removed; "

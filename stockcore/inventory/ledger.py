@@ -1,0 +1,80 @@
+"""What every change of stock does inside its transaction: lock the product's row, then
+write exactly one ledger row; and what is on its way (units on open purchase orders).
+
+The row lock is SELECT ... FOR UPDATE on PostgreSQL; on SQLite the write transaction
+(BEGIN IMMEDIATE) already holds the database's write lock. Two buyers can never both
+take the last unit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from stockcore.domain import MovementKind, Product, UnknownProduct
+from stockcore.persistence.models import (
+    ProductRow,
+    PurchaseOrderLineRow,
+    PurchaseOrderRow,
+    StockMovementRow,
+)
+
+
+def lock_product(session: Session, product_id: str) -> ProductRow:
+    """The product's row, locked until the transaction ends; refuses an unknown id."""
+    row = session.get(ProductRow, product_id, with_for_update=True)
+    if row is None:
+        raise UnknownProduct(product_id)
+    return row
+
+
+def record_movement(
+    session: Session,
+    product: Product,
+    kind: MovementKind,
+    change: int,
+    at: datetime,
+    *,
+    reason: str | None = None,
+    sale_line_id: int | None = None,
+    import_batch_id: int | None = None,
+) -> None:
+    """One ledger row: `change` units (signed) leaving `product.quantity` on hand."""
+    session.add(
+        StockMovementRow(
+            product_id=product.product_id,
+            at=at,
+            kind=kind.value,
+            change=change,
+            quantity_after=product.quantity,
+            reason=reason,
+            sale_line_id=sale_line_id,
+            import_batch_id=import_batch_id,
+        )
+    )
+
+
+def open_arrivals(
+    session: Session, product_ids: Sequence[str] | None = None
+) -> dict[str, list[tuple[date, int]]]:
+    """Per product (all, or these), units on open purchase orders by expected day."""
+    query = (
+        select(
+            PurchaseOrderLineRow.product_id,
+            PurchaseOrderRow.expected_on,
+            func.sum(PurchaseOrderLineRow.quantity),
+        )
+        .join(PurchaseOrderRow, PurchaseOrderRow.id == PurchaseOrderLineRow.order_id)
+        .where(PurchaseOrderRow.status == "open")
+        .group_by(PurchaseOrderLineRow.product_id, PurchaseOrderRow.expected_on)
+        .order_by(PurchaseOrderLineRow.product_id, PurchaseOrderRow.expected_on)
+    )
+    if product_ids is not None:
+        query = query.where(PurchaseOrderLineRow.product_id.in_(list(product_ids)))
+    expected: dict[str, list[tuple[date, int]]] = {}
+    for product_id, day, units in session.execute(query):
+        expected.setdefault(product_id, []).append((day, int(units)))
+    return expected
