@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 
 from stockcore import inventory
 from stockcore.domain import (
+    PRODUCT_FIELDS,
     DuplicateProduct,
     InsufficientStock,
     InvalidValue,
@@ -208,6 +210,32 @@ def test_editing_products_is_all_or_nothing(db: Database, clock: FixedClock) -> 
     assert [a.product_id for a in reports.active_alerts(db)] == ["102"]
     inventory.update_products(db, {"102": {"restock_threshold": 4}}, clock=clock)
     assert reports.active_alerts(db) == []
+
+
+def test_every_product_field_is_a_column_of_the_product_row() -> None:
+    # The row mapping is derived from PRODUCT_FIELDS: a new field needs its column (and a
+    # migration), nothing else.
+    columns = set(inspect(ProductRow).column_attrs.keys())
+    assert [field for field in PRODUCT_FIELDS if field not in columns] == []
+
+
+def test_a_product_with_every_field_set_is_stored_and_edited_whole(
+    db: Database, clock: FixedClock
+) -> None:
+    kettle = Product.create(
+        "201", "Kettle", category="Kitchen", unit_price="24.99", quantity=12,
+        restock_threshold=3, unit_cost="11.50", supplier="Acme", lead_time_days=9,
+        min_order_quantity=6, pack_size=3, lead_time_sd_days=1.5, service_level=0.97,
+    )  # fmt: skip
+    assert None not in inventory.product_values(kettle).values()
+    inventory.add_product(db, kettle, clock=clock)
+    assert reports.get_product(db, "201") == kettle
+
+    edited = inventory.update_products(
+        db, {"201": {"supplier": "Bolt", "pack_size": 4, "service_level": 0.9}}, clock=clock
+    )
+    assert edited == [replace(kettle, supplier="Bolt", pack_size=4, service_level=0.9)]
+    assert reports.get_product(db, "201") == edited[0]
 
 
 def test_the_database_itself_refuses_negative_stock(db: Database) -> None:
