@@ -55,8 +55,10 @@ class Api:
 @pytest.fixture(autouse=True)
 def quick_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
     """argon2id with light parameters: the same code path, a fraction of the time per hash."""
-    monkeypatch.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024))
-    monkeypatch.setattr(accounts, "_DUMMY_HASH", [])
+    monkeypatch.setattr(
+        accounts.passwords, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024)
+    )
+    monkeypatch.setattr(accounts.passwords, "_DUMMY_HASH", [])
 
 
 @pytest.fixture

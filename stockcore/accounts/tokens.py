@@ -1,0 +1,129 @@
+"""API tokens: JWTs (HS256) that name an account and expire; and the key that signs them,
+from STOCKCORE_SECRET_KEY or a secrets file made on first use (see `load_secret_key`)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Final
+
+import jwt
+from sqlalchemy.engine import make_url
+
+from stockcore.accounts.errors import InvalidToken
+from stockcore.accounts.throttle import utc_now
+from stockcore.accounts.users import User, get_user
+from stockcore.domain import StockcoreError
+from stockcore.persistence.db import DEFAULT_SQLITE_PATH, Database
+
+TOKEN_TTL: Final = timedelta(hours=12)
+TOKEN_ALGORITHM: Final = "HS256"
+SECRET_KEY_ENV: Final = "STOCKCORE_SECRET_KEY"
+SECRET_KEY_FILE_ENV: Final = "STOCKCORE_SECRET_KEY_FILE"
+SECRET_KEY_MIN_LENGTH: Final = 32
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    expires_at: datetime
+
+
+def issue_token(
+    user: User, secret_key: str, *, now: datetime | None = None, ttl: timedelta = TOKEN_TTL
+) -> IssuedToken:
+    """A signed token naming the account; it expires after `ttl` (default 12 hours)."""
+    issued = now or utc_now()
+    expires = issued + ttl
+    claims = {
+        "sub": user.user_id,
+        "role": user.role.value,
+        "iat": int(issued.timestamp()),
+        "exp": int(expires.timestamp()),
+        "jti": secrets.token_hex(8),
+    }
+    return IssuedToken(jwt.encode(claims, secret_key, algorithm=TOKEN_ALGORITHM), expires)
+
+
+def token_user_id(token: str, secret_key: str, *, now: datetime | None = None) -> str:
+    """The account id a token was issued to; refuses a forged, malformed or expired one.
+
+    Expiry is checked against `now` (tests pass their own clock), not the library's."""
+    try:
+        claims = jwt.decode(
+            token,
+            secret_key,
+            algorithms=[TOKEN_ALGORITHM],
+            options={"require": ["sub", "exp", "iat"], "verify_exp": False},
+        )
+    except jwt.InvalidTokenError:
+        raise InvalidToken("the token is not valid; sign in again") from None
+    expires = claims.get("exp")
+    if not isinstance(expires, int | float) or (now or utc_now()).timestamp() >= expires:
+        raise InvalidToken("the token has expired; sign in again")
+    subject = claims.get("sub")
+    if not isinstance(subject, str):
+        raise InvalidToken("the token is not valid; sign in again")
+    return subject
+
+
+def user_for_token(
+    db: Database, token: str, secret_key: str, *, now: datetime | None = None
+) -> User:
+    """The account behind a token, with its role as stored now."""
+    user = get_user(db, token_user_id(token, secret_key, now=now))
+    if user is None:
+        raise InvalidToken("the token's account no longer exists; sign in again")
+    return user
+
+
+# --- The signing secret -------------------------------------------------------------------------
+
+
+def secret_key_path(db_url: str, environ: Mapping[str, str] = os.environ) -> Path:
+    """Where the secret is kept when STOCKCORE_SECRET_KEY is not set:
+    $STOCKCORE_SECRET_KEY_FILE, else beside a SQLite database file (`shop.db.secret`),
+    else data/stockcore.secret."""
+    explicit = environ.get(SECRET_KEY_FILE_ENV, "").strip()
+    if explicit:
+        return Path(explicit)
+    url = make_url(db_url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        database = Path(url.database)
+        return database.with_name(database.name + ".secret")
+    return DEFAULT_SQLITE_PATH.parent / "stockcore.secret"
+
+
+def _checked_secret(value: str, where: str) -> str:
+    secret = value.strip()
+    if len(secret) < SECRET_KEY_MIN_LENGTH:
+        raise StockcoreError(
+            f"the secret key in {where} is too short: use at least {SECRET_KEY_MIN_LENGTH} "
+            "random characters (or remove it to have one made)"
+        )
+    return secret
+
+
+def load_secret_key(db_url: str, environ: Mapping[str, str] = os.environ) -> str:
+    """The key that signs API tokens: $STOCKCORE_SECRET_KEY, else the secrets file, which is
+    made on first use with a random key (mode 0600). There is no built-in default."""
+    if environ.get(SECRET_KEY_ENV, "").strip():
+        return _checked_secret(environ[SECRET_KEY_ENV], SECRET_KEY_ENV)
+    path = secret_key_path(db_url, environ)
+    try:
+        return _checked_secret(path.read_text(encoding="utf-8"), str(path))
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it first: use theirs
+        return _checked_secret(path.read_text(encoding="utf-8"), str(path))
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        file.write(key + "\n")
+    return key
