@@ -109,7 +109,7 @@ for order in orders:
         f"#{order.order_id} · {order.supplier} · {order.status} · {order.units:,} units · "
         f"expected {order.expected_on:%d %b}"
     )
-    with st.expander(label, expanded=order.status == purchase_orders.OPEN):
+    with st.expander(label, expanded=order.status == purchase_orders.OrderStatus.OPEN):
         st.dataframe(
             [
                 {"product": line.product_id, "name": line.name, "units": line.quantity}
@@ -125,7 +125,7 @@ for order in orders:
             mime="text/csv",
             key=f"po_csv_{order.order_id}",
         )
-        if order.status == purchase_orders.OPEN:
+        if order.status == purchase_orders.OrderStatus.OPEN:
             number = order.order_id
             if middle.button("Receive into stock", key=f"po_receive_{number}"):
                 received = ui.attempt(

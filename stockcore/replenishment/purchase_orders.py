@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from enum import StrEnum
 from typing import Final
 
 import pandas as pd
@@ -27,7 +28,14 @@ from stockcore.persistence.db import Database
 from stockcore.persistence.models import ProductRow, PurchaseOrderLineRow, PurchaseOrderRow
 
 NO_SUPPLIER: Final = "(no supplier)"
-OPEN, RECEIVED, CANCELLED = "open", "received", "cancelled"
+
+
+class OrderStatus(StrEnum):
+    """Where a purchase order stands; the value is what the database stores."""
+
+    OPEN = "open"
+    RECEIVED = "received"
+    CANCELLED = "cancelled"
 
 
 class UnknownPurchaseOrder(NotFound):
@@ -47,7 +55,7 @@ class OrderLine:
 class PurchaseOrder:
     order_id: int
     supplier: str
-    status: str
+    status: OrderStatus
     created_at: datetime
     expected_on: date
     closed_at: datetime | None
@@ -127,7 +135,7 @@ def create_purchase_orders(
             lead_time = max(products[pid].lead_time_days for pid in members)
             order = PurchaseOrderRow(
                 supplier=supplier,
-                status=OPEN,
+                status=OrderStatus.OPEN.value,
                 created_at=now,
                 expected_on=now.date() + timedelta(days=lead_time),
                 closed_at=None,
@@ -157,14 +165,15 @@ def receive_purchase_order(
         order = session.get(PurchaseOrderRow, number, with_for_update=True)
         if order is None:
             raise UnknownPurchaseOrder(number)
-        if order.status != OPEN:
+        if order.status != OrderStatus.OPEN.value:
             raise Conflict(f"purchase order {number} is {order.status}, not open")
         lines = session.scalars(
             select(PurchaseOrderLineRow)
             .where(PurchaseOrderLineRow.order_id == number)
             .order_by(PurchaseOrderLineRow.product_id)
         ).all()
-        order.status = RECEIVED  # first, so its units are not also counted as arriving
+        # Closed first, so its units are not also counted as arriving.
+        order.status = OrderStatus.RECEIVED.value
         order.closed_at = now
         session.flush()
         for line in lines:
@@ -182,9 +191,9 @@ def cancel_purchase_order(
         order = session.get(PurchaseOrderRow, number, with_for_update=True)
         if order is None:
             raise UnknownPurchaseOrder(number)
-        if order.status != OPEN:
+        if order.status != OrderStatus.OPEN.value:
             raise Conflict(f"purchase order {number} is {order.status}, not open")
-        order.status = CANCELLED
+        order.status = OrderStatus.CANCELLED.value
         order.closed_at = clock()
     return purchase_order(db, number)
 
@@ -224,7 +233,7 @@ def _load(db: Database, where: ColumnElement[bool] | None) -> list[PurchaseOrder
         PurchaseOrder(
             order.id,
             order.supplier,
-            order.status,
+            OrderStatus(order.status),
             order.created_at,
             order.expected_on,
             order.closed_at,
@@ -240,7 +249,7 @@ def on_order(db: Database) -> dict[str, int]:
         rows = session.execute(
             select(PurchaseOrderLineRow.product_id, func.sum(PurchaseOrderLineRow.quantity))
             .join(PurchaseOrderRow, PurchaseOrderRow.id == PurchaseOrderLineRow.order_id)
-            .where(PurchaseOrderRow.status == OPEN)
+            .where(PurchaseOrderRow.status == OrderStatus.OPEN.value)
             .group_by(PurchaseOrderLineRow.product_id)
         ).all()
     return {product_id: int(units) for product_id, units in rows}

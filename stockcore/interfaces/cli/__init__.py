@@ -900,7 +900,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--status",
-        choices=(purchase_orders.OPEN, purchase_orders.RECEIVED, purchase_orders.CANCELLED),
+        choices=tuple(purchase_orders.OrderStatus),
     )
     p.add_argument(
         "--create", action="store_true", help="order what the reorder list says to order now"
