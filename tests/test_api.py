@@ -15,9 +15,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from stockcore import accounts, inventory
-from stockcore.domain import Product
+from stockcore.domain import PRODUCT_FIELDS, Product
 from stockcore.forecasting import refresh, views
 from stockcore.interfaces import api
+from stockcore.interfaces.api import schemas
 from stockcore.inventory import reports
 from stockcore.persistence.db import Database
 from stockcore.persistence.models import SaleLineRow, UserRow
@@ -400,6 +401,16 @@ def test_the_suppliers_terms_go_through_the_api(
         assert refused.status_code == 422 and next(iter(bad)) in str(refused.json()["detail"])
     mug = reports.get_product(api_.db, "MUG")
     assert mug is not None and (mug.pack_size, mug.service_level) == (6, None)
+
+
+def test_the_product_schemas_carry_every_product_field() -> None:
+    """A field added to Product fails here until the API shows it (ProductOut), takes it
+    for a new product (ProductIn, as Product.create does) and, if editable, in a PATCH."""
+    shown = set(schemas.ProductOut.model_fields)
+    assert shown - set(PRODUCT_FIELDS) == {"needs_restock"}
+    assert set(PRODUCT_FIELDS) <= shown
+    assert set(schemas.ProductIn.model_fields) == set(PRODUCT_FIELDS)
+    assert set(schemas.ProductChangesIn.model_fields) == set(inventory.EDITABLE_FIELDS)
 
 
 @pytest.mark.parametrize(

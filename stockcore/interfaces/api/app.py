@@ -1,0 +1,70 @@
+"""The application: one shop's database and settings, the routers, the error handlers."""
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from stockcore import accounts
+from stockcore.domain import Clock, StockcoreError, local_now
+from stockcore.interfaces.api import errors
+from stockcore.interfaces.api.deps import ApiContext
+from stockcore.interfaces.api.routers import accounts as accounts_routes
+from stockcore.interfaces.api.routers import forecasts, products, sales, service
+from stockcore.persistence.db import Database
+
+DESCRIPTION = (
+    "Stock-out prevention for small online shops. Sign in with POST /login and send "
+    "the token as `Authorization: Bearer <token>`. Roles: owner (everything), manager "
+    "(inventory, imports, forecasts, orders), staff (purchases, reading stock)."
+)
+
+
+def create_app(
+    db: Database,
+    *,
+    secret_key: str,
+    clock: Clock = local_now,
+    now: Callable[[], dt.datetime] = accounts.utc_now,
+    throttle: accounts.LoginThrottle | None = None,
+    token_ttl: dt.timedelta = accounts.TOKEN_TTL,
+    chart_dir: Path | None = None,
+    forecast_workers: int = 2,
+) -> FastAPI:
+    """The API on one shop's database.
+
+    clock: the shop's local time (sales, forecasts); now: real UTC time (token expiry);
+    throttle: counts failed sign-ins (default: 5 per account or address in 15 minutes);
+    chart_dir: where /visualize-sales saves sales_trend.png (default: the working folder).
+    """
+    if len(secret_key) < accounts.SECRET_KEY_MIN_LENGTH:
+        raise StockcoreError("the API's secret key is too short")
+    app = FastAPI(title="stockcore", version="1.0", description=DESCRIPTION)
+    app.state.context = ApiContext(
+        db=db,
+        secret_key=secret_key,
+        clock=clock,
+        now=now,
+        throttle=throttle or accounts.LoginThrottle(),
+        token_ttl=token_ttl,
+        chart_dir=chart_dir or Path.cwd(),
+        forecast_workers=forecast_workers,
+    )
+    errors.install(app)
+    for routes in (service, accounts_routes, products, sales, forecasts):
+        app.include_router(routes.router)
+    return app
+
+
+def serve(url: str | None, *, host: str, port: int) -> None:
+    """Open (and migrate) the shop's database and serve the API with uvicorn until stopped."""
+    import uvicorn
+
+    from stockcore.inventory.demo import open_shop
+
+    shop = open_shop(url)
+    secret = accounts.load_secret_key(shop.db.url)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    uvicorn.run(create_app(shop.db, secret_key=secret), host=host, port=port, log_level="info")

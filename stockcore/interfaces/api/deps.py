@@ -1,0 +1,108 @@
+"""What a handler may ask for (FastAPI dependencies): the shop's database, its clock, the
+API's settings and the signed-in user, checked for a permission.
+
+`create_app` puts one `ApiContext` on `app.state`; everything here reads it from the
+request, so the routers are plain modules and a test's app can carry its own database,
+clock and secret.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from stockcore import accounts
+from stockcore.accounts import Permission, User
+from stockcore.domain import Clock
+from stockcore.persistence.db import Database
+
+
+@dataclass(frozen=True)
+class ApiContext:
+    """One app's shop and settings.
+
+    clock: the shop's local time (sales, forecasts); now: real UTC time (token expiry);
+    throttle: counts failed sign-ins; token_ttl: how long a token is good for;
+    chart_dir: where /visualize-sales saves its chart; forecast_workers: worker processes
+    for a forecast refresh.
+    """
+
+    db: Database
+    secret_key: str
+    clock: Clock
+    now: Callable[[], dt.datetime]
+    throttle: accounts.LoginThrottle
+    token_ttl: dt.timedelta
+    chart_dir: Path
+    forecast_workers: int
+
+
+# The accessors below only read the context: async, so FastAPI runs them on the event
+# loop instead of sending each to the thread pool as it does a plain `def`.
+
+
+async def api_context(request: Request) -> ApiContext:
+    context: ApiContext = request.app.state.context
+    return context
+
+
+Context = Annotated[ApiContext, Depends(api_context)]
+
+
+async def database(context: Context) -> Database:
+    return context.db
+
+
+async def shop_clock(context: Context) -> Clock:
+    return context.clock
+
+
+async def shop_today(context: Context) -> dt.date:
+    """The shop's local date when the request is handled."""
+    return context.clock().date()
+
+
+Db = Annotated[Database, Depends(database)]
+ShopClock = Annotated[Clock, Depends(shop_clock)]
+Today = Annotated[dt.date, Depends(shop_today)]
+
+bearer = HTTPBearer(auto_error=False, description="the token from POST /login")
+
+
+def signed_in(
+    context: Context,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> User:
+    """The user whose token came with the request; 401 without a valid, unexpired one."""
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise accounts.InvalidToken(
+            "sign in first: send Authorization: Bearer <token> (from POST /login)"
+        )
+    return accounts.user_for_token(
+        context.db, credentials.credentials, context.secret_key, now=context.now()
+    )
+
+
+def needs(permission: Permission) -> Callable[..., User]:
+    """A dependency: the signed-in user, if their role has `permission` (else 403)."""
+
+    def check(user: Annotated[User, Depends(signed_in)]) -> User:
+        user.require(permission)
+        return user
+
+    return check
+
+
+Anyone = Annotated[User, Depends(signed_in)]
+Reader = Annotated[User, Depends(needs(Permission.READ_INVENTORY))]
+Buyer = Annotated[User, Depends(needs(Permission.PURCHASE))]
+Manager = Annotated[User, Depends(needs(Permission.MANAGE_INVENTORY))]
+SalesReader = Annotated[User, Depends(needs(Permission.READ_SALES))]
+Importer = Annotated[User, Depends(needs(Permission.IMPORT))]
+Forecaster = Annotated[User, Depends(needs(Permission.FORECAST))]
+Orderer = Annotated[User, Depends(needs(Permission.ORDER))]
+Owner = Annotated[User, Depends(needs(Permission.MANAGE_USERS))]

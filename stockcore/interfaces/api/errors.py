@@ -1,0 +1,107 @@
+"""Every failure as a JSON answer, mapped once for the whole API.
+
+A use case's refusal (a StockcoreError) gets the status of its category; a malformed
+request gets FastAPI's field-level 422 without the input echoed; a database that cannot
+be reached is a 503; anything else is a bug of ours: logged here, a bare 500 there.
+"""
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+
+from stockcore.domain import (
+    Conflict,
+    Forbidden,
+    InsufficientStock,
+    Invalid,
+    InvalidValue,
+    NotFound,
+    StockcoreError,
+    Throttled,
+    Unauthenticated,
+)
+from stockcore.interfaces.api.schemas import ErrorOut
+
+_log = logging.getLogger(__name__)
+
+# Each category of refusal, once: the first that matches gives the status. A bare
+# StockcoreError (an operational refusal, e.g. a file that cannot be written) is a 400.
+STATUS_BY_CATEGORY: tuple[tuple[type[StockcoreError], int], ...] = (
+    (Invalid, 422),
+    (NotFound, 404),
+    (Conflict, 409),
+    (Forbidden, 403),
+    (Unauthenticated, 401),
+    (Throttled, 429),
+)
+
+# The refusals every endpoint behind the login may answer, for the OpenAPI document.
+SIGNED_IN_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorOut, "description": "no valid token"},
+    403: {"model": ErrorOut, "description": "the role may not do this"},
+}
+
+
+def _field_error(field: str, message: str, kind: str = "invalid_value") -> dict[str, Any]:
+    return {"loc": [field], "msg": message, "type": kind}
+
+
+def refusal_response(refusal: StockcoreError) -> JSONResponse:
+    """A use case's refusal as an HTTP answer: its message, the right 4xx, never a 500."""
+    message = str(refusal)
+    headers: dict[str, str] = {}
+    body: dict[str, Any] = {"detail": message}
+    status = next(
+        (code for category, code in STATUS_BY_CATEGORY if isinstance(refusal, category)), 400
+    )
+    if isinstance(refusal, InvalidValue):
+        body = {"detail": [_field_error(refusal.field, message)]}
+    elif isinstance(refusal, InsufficientStock):
+        body |= {
+            "product_id": refusal.product_id,
+            "requested": refusal.requested,
+            "on_hand": refusal.on_hand,
+        }
+    elif isinstance(refusal, Unauthenticated):
+        headers["WWW-Authenticate"] = "Bearer"
+    elif isinstance(refusal, Throttled):
+        headers["Retry-After"] = str(refusal.retry_after_seconds)
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+async def on_refusal(_request: Request, refusal: Exception) -> JSONResponse:
+    assert isinstance(refusal, StockcoreError)
+    return refusal_response(refusal)
+
+
+async def on_validation(_request: Request, error: Exception) -> JSONResponse:
+    """FastAPI's field-level 422, without echoing the input (it may be a password)."""
+    assert isinstance(error, RequestValidationError)
+    detail = [
+        {"loc": list(item.get("loc", ())), "msg": item.get("msg", ""), "type": item.get("type", "")}
+        for item in error.errors()
+    ]
+    return JSONResponse({"detail": detail}, status_code=422)
+
+
+async def on_database_down(_request: Request, failure: Exception) -> JSONResponse:
+    _log.error("database unavailable: %s", str(failure).splitlines()[0] if str(failure) else "")
+    return JSONResponse({"detail": "the database is unavailable; try again"}, status_code=503)
+
+
+async def on_bug(request: Request, bug: Exception) -> JSONResponse:
+    """A bug of ours: logged with its traceback on the server, never sent to the client."""
+    _log.exception("unexpected failure in %s %s", request.method, request.url.path)
+    return JSONResponse({"detail": "internal error; it was logged"}, status_code=500)
+
+
+def install(app: FastAPI) -> None:
+    """Answer every failure in `app` as above."""
+    app.add_exception_handler(StockcoreError, on_refusal)
+    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(OperationalError, on_database_down)
+    app.add_exception_handler(Exception, on_bug)

@@ -1,0 +1,67 @@
+"""Accounts: registering, signing in, and the owner's management of users and roles."""
+
+import logging
+
+from fastapi import APIRouter, Request
+
+from stockcore import accounts
+from stockcore.interfaces.api.deps import Anyone, Context, Db, Owner, ShopClock
+from stockcore.interfaces.api.errors import SIGNED_IN_ERRORS
+from stockcore.interfaces.api.schemas import (
+    LoginIn,
+    NewUserIn,
+    RegisterIn,
+    RoleIn,
+    TokenOut,
+    UserOut,
+)
+
+_log = logging.getLogger(__name__)
+
+router = APIRouter(tags=["accounts"])
+
+
+@router.post("/register", status_code=201, response_model=UserOut)
+def register(body: RegisterIn, db: Db, clock: ShopClock) -> UserOut:
+    """Open an account. The shop's first account becomes its owner; later ones get the
+    staff role until an owner changes it (PATCH /users/{id})."""
+    user = accounts.register(db, body.username, body.email, body.password, clock=clock)
+    _log.info("registered %s as %s", user.username, user.role.value)
+    return UserOut.of(user)
+
+
+@router.post("/login", response_model=TokenOut)
+def login(body: LoginIn, request: Request, context: Context) -> TokenOut:
+    """A token for the other endpoints. Repeated failures for an account or an address
+    are answered with 429 and Retry-After."""
+    address = request.client.host if request.client else None
+    user = accounts.authenticate(
+        context.db, body.username, body.password, throttle=context.throttle, address=address
+    )
+    issued = accounts.issue_token(
+        user, context.secret_key, now=context.now(), ttl=context.token_ttl
+    )
+    return TokenOut(token=issued.token, expires_at=issued.expires_at, role=user.role.value)
+
+
+@router.get("/me", response_model=UserOut, responses=SIGNED_IN_ERRORS)
+def me(user: Anyone) -> UserOut:
+    return UserOut.of(user)
+
+
+@router.get("/users", response_model=list[UserOut], responses=SIGNED_IN_ERRORS)
+def users(_user: Owner, db: Db) -> list[UserOut]:
+    return [UserOut.of(user) for user in accounts.list_users(db)]
+
+
+@router.post("/users", status_code=201, response_model=UserOut, responses=SIGNED_IN_ERRORS)
+def add_user(body: NewUserIn, user: Owner, db: Db, clock: ShopClock) -> UserOut:
+    made = accounts.create_user(
+        db, user, body.username, body.email, body.password, body.role, clock=clock
+    )
+    return UserOut.of(made)
+
+
+@router.patch("/users/{user_id}", response_model=UserOut, responses=SIGNED_IN_ERRORS)
+def change_role(user_id: str, body: RoleIn, user: Owner, db: Db) -> UserOut:
+    return UserOut.of(accounts.set_role(db, user, user_id, body.role))

@@ -1,0 +1,133 @@
+"""The spec's sales endpoints: recording and reading sales, training and predicting,
+stock levels for a demand, and the sales trend chart."""
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Response
+
+from stockcore.domain import MAX_QUANTITY
+from stockcore.forecasting import refresh
+from stockcore.interfaces.api.deps import (
+    Context,
+    Db,
+    Forecaster,
+    Importer,
+    SalesReader,
+    ShopClock,
+    Today,
+)
+from stockcore.interfaces.api.errors import SIGNED_IN_ERRORS
+from stockcore.interfaces.api.schemas import (
+    AddSalesIn,
+    ChartSavedOut,
+    OptimizeIn,
+    OptimizeOut,
+    PredictedOut,
+    PredictIn,
+    SalesAddedOut,
+    SalesDayOut,
+    TrainIn,
+    TrainOut,
+)
+from stockcore.inventory import reports, shop_sales
+from stockcore.replenishment import levels, plan
+
+router = APIRouter(tags=["sales"])
+
+
+@router.post(
+    "/add-sales-data", status_code=201, response_model=SalesAddedOut, responses=SIGNED_IN_ERRORS
+)
+def add_sales_data(body: AddSalesIn, _user: Importer, db: Db, clock: ShopClock) -> SalesAddedOut:
+    """Record past sales: a day's total for the shop ({"date", "sales"}), or with
+    product_id and quantity one product's sales that day (sales = their revenue).
+    History for reports and forecasts; stock on hand is not changed (see /purchases)."""
+    added = shop_sales.add_sales_data(
+        db, body.date, body.sales, product_id=body.product_id, quantity=body.quantity, clock=clock
+    )
+    return SalesAddedOut.of(added)
+
+
+@router.get("/get-sales-data", response_model=list[SalesDayOut], responses=SIGNED_IN_ERRORS)
+def get_sales_data(
+    _user: SalesReader,
+    db: Db,
+    response: Response,
+    date_from: Annotated[dt.date | None, Query(alias="from")] = None,
+    date_to: Annotated[dt.date | None, Query(alias="to")] = None,
+    product_id: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=shop_sales.MAX_PAGE)] = 100,
+    offset: Annotated[int, Query(ge=0, le=MAX_QUANTITY)] = 0,
+) -> list[SalesDayOut]:
+    """Sales (revenue) and units per day, oldest first, optionally between two days
+    and of one product. The number of days in the whole selection is in X-Total-Count."""
+    page = shop_sales.daily_sales(
+        db, start=date_from, end=date_to, product_id=product_id, limit=limit, offset=offset
+    )
+    response.headers["X-Total-Count"] = str(page.total)
+    return [SalesDayOut.of(day) for day in page.days]
+
+
+@router.post("/train-sales-model", response_model=TrainOut, responses=SIGNED_IN_ERRORS)
+def train_sales_model(_user: Forecaster, context: Context, body: TrainIn | None = None) -> TrainOut:
+    """Refresh every product's forecast (the same as *Refresh all forecasts*). Takes
+    seconds to a minute; the previous forecasts stay until the new ones are stored."""
+    refreshed = plan.refresh_forecasts_and_alerts(
+        context.db,
+        horizon_days=body.days if body else refresh.DEFAULT_HORIZON_DAYS,
+        workers=context.forecast_workers,
+        clock=context.clock,
+    )
+    return TrainOut.of(refreshed.summary)
+
+
+@router.post("/predict-sales", response_model=list[PredictedOut], responses=SIGNED_IN_ERRORS)
+def predict_sales(body: PredictIn, _user: Forecaster, db: Db, today: Today) -> list[PredictedOut]:
+    """The stored forecast for the next `days` days, of the shop or of one product
+    (409 until /train-sales-model has made one)."""
+    days = shop_sales.stored_forecast(db, body.days, today=today, product_id=body.product_id)
+    return [PredictedOut.of(day) for day in days]
+
+
+@router.post("/optimize-inventory", response_model=OptimizeOut, responses=SIGNED_IN_ERRORS)
+def optimize_inventory(body: OptimizeIn, _user: Forecaster) -> OptimizeOut:
+    """Reorder point and optimal stock level for a daily demand and a lead time (80 a
+    day over 5 days gives 400 and 480). With spreads given, a service-level safety
+    stock."""
+    calculated = levels.stock_levels(
+        levels.parse_daily_demand(body.daily_demand),
+        levels.parse_lead_time(body.lead_time),
+        demand_std=body.demand_std,
+        lead_time_std=body.lead_time_std,
+        service_level=body.service_level,  # OptimizeIn keeps it inside (0, 1)
+    )
+    return OptimizeOut.of(calculated)
+
+
+@router.get(
+    "/visualize-sales",
+    response_model=ChartSavedOut,
+    responses={
+        **SIGNED_IN_ERRORS,
+        200: {"content": {"image/png": {}}, "description": "saved (JSON) or the PNG"},
+    },
+)
+def visualize_sales(
+    _user: SalesReader,
+    context: Context,
+    today: Today,
+    date_from: Annotated[dt.date | None, Query(alias="from")] = None,
+    date_to: Annotated[dt.date | None, Query(alias="to")] = None,
+    period: Literal["day", "week", "month"] = "week",
+    format: Literal["json", "png"] = "json",
+) -> Any:
+    """The sales trend chart (revenue per period; default: the last 90 days with sales).
+    Saves it as sales_trend.png and says where, or with ?format=png returns the PNG."""
+    days = reports.report_range(context.db, today=today, start=date_from, end=date_to)
+    png = shop_sales.sales_trend_png(context.db, days.start, days.end, period=period)
+    if format == "png":
+        return Response(png, media_type="image/png")
+    path = context.chart_dir / shop_sales.CHART_FILE
+    path.write_bytes(png)
+    return ChartSavedOut.of(path, days)

@@ -1,0 +1,520 @@
+"""What the API's requests and answers look like: pydantic models, one per shape.
+
+Request bodies (`...In`) refuse unknown fields, NaN and infinity and take JSON numbers
+only where a count is meant. Answers (`...Out`) are built from a use case's result with
+their `of` constructors, so the routers only pick the use case and the status. The
+product shapes follow `stockcore.domain.PRODUCT_FIELDS` (tests/test_api.py checks it).
+"""
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from stockcore import accounts, inventory
+from stockcore.accounts import User
+from stockcore.domain import MAX_LEAD_TIME_DAYS, MAX_QUANTITY, PRODUCT_FIELDS, Product
+from stockcore.forecasting import refresh, views
+from stockcore.inventory import reports, shop_sales
+from stockcore.replenishment import levels, plan
+
+# JSON numbers only: no true for 1, no "3" or 2.0 for a count of units.
+Whole = Annotated[int, Field(strict=True)]
+Number = Annotated[float, Field(strict=True)]
+ProductId = Annotated[
+    Annotated[str, Field(max_length=64)] | Whole,
+    Field(description="the product's SKU code, e.g. 85123A"),
+]
+Money = Annotated[Decimal, Field(ge=0, description="an amount in the shop's currency")]
+ShortText = Annotated[str, Field(max_length=500)]
+LeadTimeSpread = Annotated[
+    Number, Field(ge=0, le=MAX_LEAD_TIME_DAYS, description="sd of the supplier's lead time, days")
+]
+ServiceLevel = Annotated[
+    Number, Field(gt=0, lt=1, description="target chance of not running out, e.g. 0.95")
+]
+RoleName = Literal["owner", "manager", "staff"]
+AlertKind = Literal["below_threshold", "runs_out_before_delivery"]
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    """Shop times are local wall-clock times; JSON gets them with their UTC offset."""
+    return moment.astimezone() if moment.tzinfo is None else moment
+
+
+class _In(BaseModel):
+    """Request bodies: unknown fields, NaN and infinity are refused."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+class ErrorOut(BaseModel):
+    detail: str | list[dict[str, Any]]
+
+
+# --- Accounts -----------------------------------------------------------------------------------
+
+
+class RegisterIn(_In):
+    username: str = Field(max_length=accounts.USERNAME_MAX_LENGTH, examples=["alice"])
+    email: str = Field(max_length=accounts.EMAIL_MAX_LENGTH, examples=["alice@example.com"])
+    password: str = Field(max_length=accounts.PASSWORD_MAX_LENGTH)
+
+
+class LoginIn(_In):
+    username: str = Field(max_length=accounts.EMAIL_MAX_LENGTH, description="username or email")
+    password: str = Field(max_length=accounts.PASSWORD_MAX_LENGTH)
+
+
+class TokenOut(BaseModel):
+    token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_at: dt.datetime
+    role: str
+
+
+class UserOut(BaseModel):
+    id: str
+    username: str
+    email: str
+    role: str
+    created_at: dt.datetime
+
+    @classmethod
+    def of(cls, user: User) -> "UserOut":
+        return cls(
+            id=user.user_id,
+            username=user.username,
+            email=user.email,
+            role=user.role.value,
+            created_at=_aware(user.created_at),
+        )
+
+
+class NewUserIn(RegisterIn):
+    role: RoleName
+
+
+class RoleIn(_In):
+    role: RoleName
+
+
+# --- Products, purchases and alerts -------------------------------------------------------------
+
+
+class ProductOut(BaseModel):
+    # Every field of Product (PRODUCT_FIELDS), and whether it needs a restock. (A comment,
+    # not a docstring: a docstring would become the schema's description.)
+    product_id: str
+    name: str
+    category: str
+    unit_price: float
+    unit_cost: float | None
+    quantity: int
+    restock_threshold: int
+    supplier: str | None
+    lead_time_days: int
+    min_order_quantity: int
+    pack_size: int
+    lead_time_sd_days: float | None
+    service_level: float | None
+    needs_restock: bool
+
+    @classmethod
+    def of(cls, product: Product) -> "ProductOut":
+        return cls(
+            **{field: getattr(product, field) for field in PRODUCT_FIELDS},
+            needs_restock=product.needs_restock,
+        )
+
+
+class ProductIn(_In):
+    # A new product: every field of Product (PRODUCT_FIELDS), as Product.create takes them.
+    product_id: ProductId
+    name: ShortText
+    category: ShortText | None = None
+    unit_price: Money
+    quantity: Whole = Field(0, ge=0, le=MAX_QUANTITY, description="units on hand")
+    restock_threshold: Whole = Field(0, ge=0, le=MAX_QUANTITY)
+    unit_cost: Money | None = None
+    supplier: ShortText | None = None
+    lead_time_days: Whole = Field(7, ge=0, le=MAX_LEAD_TIME_DAYS)
+    min_order_quantity: Whole = Field(1, ge=1, le=MAX_QUANTITY)
+    pack_size: Whole = Field(1, ge=1, le=MAX_QUANTITY)
+    lead_time_sd_days: LeadTimeSpread | None = None
+    service_level: ServiceLevel | None = None
+
+
+class ProductChangesIn(_In):
+    """Only the fields sent are changed; stock on hand changes only through purchases."""
+
+    # Every field of inventory.EDITABLE_FIELDS.
+    name: ShortText | None = None
+    category: ShortText | None = None
+    unit_price: Money | None = None
+    unit_cost: Money | None = None
+    restock_threshold: Whole | None = Field(None, ge=0, le=MAX_QUANTITY)
+    supplier: ShortText | None = None
+    lead_time_days: Whole | None = Field(None, ge=0, le=MAX_LEAD_TIME_DAYS)
+    min_order_quantity: Whole | None = Field(None, ge=1, le=MAX_QUANTITY)
+    pack_size: Whole | None = Field(None, ge=1, le=MAX_QUANTITY)
+    lead_time_sd_days: LeadTimeSpread | None = None
+    service_level: ServiceLevel | None = Field(
+        None,
+        description="the target fill rate (share of demand served from stock); null: the "
+        "product's ABC class's",
+    )
+
+
+class PurchaseIn(_In):
+    product_id: ProductId
+    quantity: Whole = Field(ge=1, le=MAX_QUANTITY, description="units bought")
+    customer_id: str | None = Field(
+        default=None,
+        max_length=64,
+        description="who bought (optional): a customer whose large orders the owner serves "
+        "from stock is never set aside from the forecasts",
+    )
+
+
+class RaisedAlertOut(BaseModel):
+    alert_id: int
+    message: str
+
+
+class PurchaseOut(BaseModel):
+    product_id: str
+    name: str
+    quantity: int
+    unit_price: float
+    revenue: float
+    sold_at: dt.datetime
+    quantity_left: int
+    alert: RaisedAlertOut | None
+
+    @classmethod
+    def of(cls, result: inventory.PurchaseResult) -> "PurchaseOut":
+        return cls(
+            product_id=result.product.product_id,
+            name=result.product.name,
+            quantity=result.sale.quantity,
+            unit_price=float(result.sale.unit_price),
+            revenue=float(result.sale.revenue),
+            sold_at=_aware(result.sold_at),
+            quantity_left=result.product.quantity,
+            alert=(
+                RaisedAlertOut(alert_id=result.alert.alert_id, message=result.alert.message)
+                if result.alert
+                else None
+            ),
+        )
+
+
+class AlertOut(BaseModel):
+    alert_id: int
+    kind: AlertKind
+    product_id: str
+    name: str
+    quantity: int
+    restock_threshold: int
+    status: str
+    raised_at: dt.datetime
+
+    @classmethod
+    def of(cls, kind: AlertKind, alert: reports.AlertView) -> "AlertOut":
+        return cls(
+            alert_id=alert.alert_id,
+            kind=kind,
+            product_id=alert.product_id,
+            name=alert.name,
+            quantity=alert.quantity,
+            restock_threshold=alert.restock_threshold,
+            status=alert.status,
+            raised_at=_aware(alert.raised_at),
+        )
+
+
+class AcknowledgeIn(_In):
+    alert_ids: list[Whole] = Field(min_length=1, max_length=1000)
+
+
+class AcknowledgedOut(BaseModel):
+    acknowledged: int
+
+
+# --- Sales (the spec's endpoints) ---------------------------------------------------------------
+
+
+class AddSalesIn(_In):
+    date: dt.date = Field(description="the day of the sales, e.g. 2024-03-31")
+    sales: Money = Field(description="revenue of that day (or of that product's line)")
+    product_id: ProductId | None = None
+    quantity: Whole | None = Field(None, ge=1, le=MAX_QUANTITY)
+
+
+class SalesAddedOut(BaseModel):
+    message: str
+    date: dt.date
+    sales: float
+    product_id: str | None
+    quantity: int | None
+
+    @classmethod
+    def of(cls, added: shop_sales.SalesAdded) -> "SalesAddedOut":
+        return cls(
+            message=added.message,
+            date=added.day,
+            sales=float(added.sales),
+            product_id=added.product_id,
+            quantity=added.quantity,
+        )
+
+
+class SalesDayOut(BaseModel):
+    date: dt.date
+    sales: float
+    units: int | None
+
+    @classmethod
+    def of(cls, day: shop_sales.SalesDay) -> "SalesDayOut":
+        return cls(date=day.day, sales=float(day.sales), units=day.units)
+
+
+class TrainIn(_In):
+    days: Whole = Field(
+        refresh.DEFAULT_HORIZON_DAYS, ge=1, le=refresh.MAX_HORIZON_DAYS, description="horizon"
+    )
+
+
+class FallbackOut(BaseModel):
+    product_id: str
+    reason: str = Field(description="why this product's forecast is not its own model's")
+
+
+class TrainOut(BaseModel):
+    run_id: int
+    products: int
+    by_model: dict[str, int]
+    fallbacks: list[FallbackOut]
+    without_forecast: list[str]
+    first_day: dt.date
+    horizon_days: int
+    seconds: float
+    one_process_reason: str | None = Field(
+        None,
+        description="why the series were forecast in one process instead of the worker "
+        "processes (a worker stopped); null when they ran as planned",
+    )
+
+    @classmethod
+    def of(cls, summary: refresh.RefreshSummary) -> "TrainOut":
+        return cls(
+            run_id=summary.run_id,
+            products=summary.products,
+            by_model=summary.by_model,
+            fallbacks=[
+                FallbackOut(product_id=f.product_id, reason=f.reason) for f in summary.fallbacks
+            ],
+            without_forecast=summary.without_forecast,
+            first_day=summary.first_day,
+            horizon_days=summary.horizon_days,
+            seconds=round(summary.seconds, 3),
+            one_process_reason=summary.one_process_reason,
+        )
+
+
+class PredictIn(_In):
+    days: Whole = Field(ge=1, le=refresh.MAX_HORIZON_DAYS)
+    product_id: ProductId | None = None
+
+
+class PredictedOut(BaseModel):
+    date: dt.date
+    predicted_sales: float = Field(description="units expected to sell")
+    predicted_revenue: float = Field(description="at today's selling prices")
+
+    @classmethod
+    def of(cls, day: shop_sales.PredictedDay) -> "PredictedOut":
+        return cls(
+            date=day.day,
+            predicted_sales=day.predicted_units,
+            predicted_revenue=float(day.predicted_revenue),
+        )
+
+
+class OptimizeIn(_In):
+    daily_demand: Number = Field(ge=0, le=levels.MAX_DAILY_DEMAND)
+    lead_time: Number = Field(gt=0, le=levels.MAX_LEAD_TIME_DAYS)
+    demand_std: Number | None = Field(None, ge=0, le=levels.MAX_DAILY_DEMAND)
+    lead_time_std: Number | None = Field(None, ge=0, le=levels.MAX_LEAD_TIME_DAYS)
+    service_level: Number = Field(levels.DEFAULT_SERVICE_LEVEL, gt=0, lt=1)
+
+
+class OptimizeOut(BaseModel):
+    reorder_point: float
+    optimal_stock_level: float
+    safety_stock: float
+    lead_time_demand: float
+    service_level: float
+    explanation: str
+
+    @classmethod
+    def of(cls, calculated: levels.StockLevels) -> "OptimizeOut":
+        return cls(
+            reorder_point=round(calculated.reorder_point, 2),
+            optimal_stock_level=round(calculated.optimal_stock_level, 2),
+            safety_stock=round(calculated.safety_stock, 2),
+            lead_time_demand=round(calculated.lead_time_demand, 2),
+            service_level=calculated.service_level,
+            explanation=calculated.explain(),
+        )
+
+
+class ChartSavedOut(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    message: str
+    path: str
+    date_from: dt.date = Field(alias="from")
+    date_to: dt.date = Field(alias="to")
+
+    @classmethod
+    def of(cls, path: Path, days: reports.DateRange) -> "ChartSavedOut":
+        return cls.model_validate(
+            {
+                "message": f"Sales trend chart saved as {shop_sales.CHART_FILE}",
+                "path": str(path.resolve()),
+                "from": days.start,
+                "to": days.end,
+            }
+        )
+
+
+# --- Forecasts and reordering -------------------------------------------------------------------
+
+
+class ForecastDayOut(BaseModel):
+    date: dt.date
+    predicted_units: float
+    lower: float
+    upper: float
+    lower_95: float
+    upper_95: float
+
+
+class LeadTimeDemandOut(BaseModel):
+    cover: str = Field(description='"lead" (the lead time) or "lead+review"')
+    days: int = Field(description="calendar days from today")
+    mean: float
+    q80: float = Field(description="80% chance that demand stays at or below this")
+    q90: float
+    q95: float
+    q98: float
+    q99: float
+    method: str
+
+    @classmethod
+    def of(cls, cover: views.CoverQuantiles) -> "LeadTimeDemandOut":
+        return cls(
+            cover=cover.cover,
+            days=cover.days,
+            mean=round(cover.mean, 3),
+            q80=round(cover.q80, 3),
+            q90=round(cover.q90, 3),
+            q95=round(cover.q95, 3),
+            q98=round(cover.q98, 3),
+            q99=round(cover.q99, 3),
+            method=cover.method,
+        )
+
+
+class ProductForecastOut(BaseModel):
+    product_id: str
+    model: str | None
+    season: str | None = Field(None, description="the yearly season the product follows")
+    fallback: str | None = Field(None, description="why this is not its own model's forecast")
+    on_hand: int | None
+    run_out_day: dt.date | None
+    days_of_cover: int | None
+    lead_time_demand: list[LeadTimeDemandOut] = Field(default_factory=list)
+    stockout_chance: float | None = Field(
+        None,
+        description="chance that demand over the lead time exceeds stock on hand and on order "
+        "(0.5 means 50% or more: below the median the stored quantiles cannot tell)",
+    )
+    forecast: list[ForecastDayOut]
+
+    @classmethod
+    def of(cls, product_id: str, view: views.ForecastView) -> "ProductForecastOut":
+        return cls(
+            product_id=product_id,
+            model=view.model.model if view.model else None,
+            season=view.model.season if view.model else None,
+            fallback=view.model.fallback if view.model else None,
+            on_hand=view.on_hand,
+            run_out_day=view.run_out_day,
+            days_of_cover=view.days_of_cover,
+            lead_time_demand=[LeadTimeDemandOut.of(cover) for cover in view.covers],
+            stockout_chance=round(view.stockout_chance[0], 4) if view.stockout_chance else None,
+            forecast=[
+                ForecastDayOut(
+                    date=row["day"].date(),
+                    predicted_units=round(float(row["predicted_units"]), 3),
+                    lower=round(float(row["lower"]), 3),
+                    upper=round(float(row["upper"]), 3),
+                    lower_95=round(float(row["lower_95"]), 3),
+                    upper_95=round(float(row["upper_95"]), 3),
+                )
+                for row in view.forecast.to_dict("records")
+            ],
+        )
+
+
+class ReorderLineOut(BaseModel):
+    product_id: str
+    name: str
+    status: str
+    on_hand: int
+    on_order: int
+    daily_demand: float
+    lead_time_days: int
+    safety_stock: float
+    reorder_point: float
+    order_up_to: float
+    suggested_quantity: int
+    run_out_day: dt.date | None
+    order_by: dt.date | None
+    target_fill_rate: float
+    stockout_chance: float  # of running out before an order placed today could arrive
+    season_ends: bool  # the season peaks before an order placed today could arrive
+    last_order_for_season: dt.date | None
+    large_orders_set_aside: int  # very large one-off orders left out of the forecast's history
+    large_order_units_set_aside: int
+    explanation: str
+
+    @classmethod
+    def of(cls, line: plan.ReorderLine) -> "ReorderLineOut":
+        return cls(
+            product_id=line.product_id,
+            name=line.name,
+            status=line.status,
+            on_hand=line.on_hand,
+            on_order=line.on_order,
+            daily_demand=round(line.daily_demand, 3),
+            lead_time_days=line.lead_time_days,
+            safety_stock=round(line.safety_stock, 2),
+            reorder_point=round(line.reorder_point, 2),
+            order_up_to=round(line.order_up_to, 2),
+            suggested_quantity=line.suggested_quantity,
+            run_out_day=line.run_out_day,
+            order_by=line.order_by,
+            target_fill_rate=line.service_level,
+            stockout_chance=round(line.stockout_chance, 4),
+            season_ends=line.season is not None and line.season.ended,
+            last_order_for_season=line.season.last_order if line.season else None,
+            large_orders_set_aside=line.set_aside_orders,
+            large_order_units_set_aside=line.set_aside_units,
+            explanation=line.explain(),
+        )
