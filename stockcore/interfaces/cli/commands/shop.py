@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TextIO
 
 from stockcore import inventory
-from stockcore.domain import Conflict, Invalid, StockcoreError
+from stockcore.domain import Invalid, StockcoreError
 from stockcore.interfaces.cli.commands import open_db
 from stockcore.interfaces.cli.printing import print_alerts, print_inventory, print_sales_summary
 from stockcore.inventory import reports
@@ -26,8 +26,6 @@ from stockcore.persistence.db import Database, current_revision, upgrade
 def cmd_init(args: argparse.Namespace, out: TextIO) -> int:
     shop = open_shop(args.db)
     if args.demo:
-        if reports.inventory(shop.db):
-            raise Conflict("the shop already has products; --demo needs an empty shop")
         lines = load_demo_shop(shop.db)
         print(f"Demo gift shop loaded: 60 products, {lines:,} sales lines.", file=out)
     state = "created" if shop.created else "already set up (schema up to date)"
