@@ -121,7 +121,7 @@ for order in orders:
         left.download_button(
             "Download CSV for the supplier",
             data=order.csv(),
-            file_name=f"purchase-order-{order.order_id}.csv",
+            file_name=order.csv_file_name,
             mime="text/csv",
             key=f"po_csv_{order.order_id}",
         )

@@ -1,4 +1,4 @@
-"""`python -m stockcore ...`: see stockcore.cli."""
+"""`python -m stockcore ...`: the command line, see stockcore.interfaces.cli."""
 
 import sys
 

@@ -10,7 +10,17 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlalchemy.exc import OperationalError
 
+from stockcore.domain import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    StockcoreError,
+    Throttled,
+    Unauthenticated,
+)
 from stockcore.interfaces.cli import main
 from stockcore.inventory import reports
 from stockcore.persistence.db import Database
@@ -263,6 +273,44 @@ def test_an_unusable_database_path_is_one_clear_line(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("raised", "code", "line"),
+    [
+        (Invalid("a field is wrong"), 1, "error: a field is wrong"),
+        (NotFound("no such thing"), 1, "error: no such thing"),
+        (Conflict("not now"), 1, "error: not now"),
+        (Forbidden("owners only"), 1, "error: owners only"),
+        (Unauthenticated("who are you?"), 1, "error: who are you?"),
+        (Throttled("too many tries", retry_after_seconds=30), 1, "error: too many tries"),
+        (StockcoreError("the ledger is off"), 1, "error: the ledger is off"),
+        (
+            OperationalError("SELECT 1", {}, Exception("disk I/O error\ndetails")),
+            70,
+            "error: the database could not be used: disk I/O error",
+        ),
+        (
+            PermissionError(13, "Permission denied", "/backups/shop.db"),
+            70,
+            "error: Permission denied: /backups/shop.db",
+        ),
+        (KeyboardInterrupt(), 130, "interrupted; nothing half-written was kept"),
+        (
+            ZeroDivisionError("division by zero"),
+            70,
+            "error: unexpected failure (ZeroDivisionError: division by zero); please report it",
+        ),
+    ],
+)
+def test_what_a_command_raises_is_one_exit_code_and_one_line_on_stderr(
+    shop_url: str, monkeypatch: pytest.MonkeyPatch, raised: BaseException, code: int, line: str
+) -> None:
+    def fail(*_args: object, **_kwargs: object) -> None:
+        raise raised
+
+    monkeypatch.setattr(reports, "active_alerts", fail)
+    assert run("--db", shop_url, "alerts") == (code, "", line + "\n")
+
+
 def test_inventory_restock_adjust_sales_summary_and_check(shop_url: str) -> None:
     assert run("--db", shop_url, "purchase", "101", "6")[0] == 0
     code, out, _ = run("--db", shop_url, "inventory", "--category", "Computers")
@@ -288,7 +336,10 @@ def test_init_demo_loads_the_demo_shop_once(tmp_path: Path) -> None:
     code, out, _ = run("--db", url, "init", "--demo")
     assert code == 0 and "Demo gift shop loaded" in out
     code, _, err = run("--db", url, "init", "--demo")
-    assert code == 1 and "already has products" in err
+    assert (code, err) == (
+        1,
+        "error: the shop already has products; the demo needs an empty shop\n",
+    )
     code, out, _ = run("--db", url, "inventory", "--search", "heart")
     assert code == 0 and "85123A" in out
 

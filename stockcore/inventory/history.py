@@ -70,7 +70,7 @@ def seed_shop(
     now = clock()
     with db.write() as session:
         if session.scalars(select(ProductRow.product_id).limit(1)).first() is not None:
-            raise Conflict("the shop already has products; seed only an empty shop")
+            raise Conflict("the shop already has products; the demo needs an empty shop")
         for product in products:
             insert_product(session, product, now)
         count = _insert_history(session, history, chunk_size=5000)

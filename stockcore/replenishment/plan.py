@@ -619,10 +619,41 @@ def refresh_forecasts_and_alerts(
     summary = refresh.refresh_forecasts(
         db,
         horizon_days=horizon_days,
-        holidays_country=inventory.get_settings(db).holiday_country or None,
+        holidays_country=_holidays_country(db),
         workers=workers,
         progress=progress,
         clock=clock,
     )
     alerts = sync_lead_time_alerts(db, today=summary.first_day)
     return Refreshed(summary, alerts)
+
+
+def fresh_product_forecast(
+    db: Database,
+    product_id: str,
+    *,
+    days: int,
+    clock: Clock = local_now,
+) -> views.ForecastView:
+    """One product's forecast for `days` days from today (`forecast --product`), made first
+    when no refresh has covered those days yet (never forecast, or the stored forecast ends
+    too soon): that product alone, with the shop's public holidays, over at least the
+    default horizon (days)."""
+    today = clock().date()
+    view = views.product_forecast(db, product_id, days=days, today=today)
+    if len(view.forecast) >= days:
+        return view
+    refresh.refresh_forecasts(
+        db,
+        product_ids=[product_id],
+        horizon_days=max(days, refresh.DEFAULT_HORIZON_DAYS),
+        holidays_country=_holidays_country(db),
+        workers=1,
+        clock=clock,
+    )
+    return views.product_forecast(db, product_id, days=days, today=today)
+
+
+def _holidays_country(db: Database) -> str | None:
+    """The country whose public holidays the forecasts learn; None for none."""
+    return inventory.get_settings(db).holiday_country or None

@@ -74,6 +74,11 @@ class PurchaseOrder:
             (line.quantity * (line.unit_cost or Decimal(0)) for line in self.lines), Decimal(0)
         )
 
+    @property
+    def csv_file_name(self) -> str:
+        """The file name its CSV is saved or downloaded under."""
+        return f"purchase-order-{self.order_id}.csv"
+
     def csv(self) -> str:
         """The order as CSV to send to the supplier."""
         frame = pd.DataFrame(
