@@ -3,10 +3,10 @@
 import streamlit as st
 
 from stockcore.interfaces import ui
-from stockcore.interfaces.ui import forms
+from stockcore.interfaces.ui import auth, forms
 from stockcore.inventory import reports
 
-ui.through_router()
+auth.guard_page(__file__)
 
 st.title("Restock alerts")
 alerts = ui.active_alerts()

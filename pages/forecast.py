@@ -8,9 +8,9 @@ import streamlit as st
 from stockcore.forecasting import views
 from stockcore.imports import exports
 from stockcore.interfaces import charts, ui
-from stockcore.interfaces.ui import forms
+from stockcore.interfaces.ui import auth, forms
 
-ui.through_router()
+auth.guard_page(__file__)
 
 st.title("Forecast")
 today = date.today()

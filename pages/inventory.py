@@ -5,10 +5,10 @@ import streamlit as st
 from stockcore import inventory
 from stockcore.domain import MAX_LEAD_TIME_DAYS, MAX_QUANTITY
 from stockcore.interfaces import ui
-from stockcore.interfaces.ui import forms
+from stockcore.interfaces.ui import auth, forms
 from stockcore.inventory import reports
 
-ui.through_router()
+auth.guard_page(__file__)
 
 st.title("Inventory")
 

@@ -5,10 +5,10 @@ from datetime import date
 import streamlit as st
 
 from stockcore.interfaces import charts, ui
-from stockcore.interfaces.ui import forms
+from stockcore.interfaces.ui import auth, forms
 from stockcore.replenishment import plan, purchase_orders
 
-ui.through_router()
+auth.guard_page(__file__)
 
 st.title("Reorder")
 today = date.today()

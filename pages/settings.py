@@ -7,8 +7,9 @@ import streamlit as st
 from stockcore import inventory
 from stockcore.forecasting import large_orders
 from stockcore.interfaces import ui
+from stockcore.interfaces.ui import auth
 
-ui.through_router()
+auth.guard_page(__file__)
 
 st.title("Settings")
 current = ui.settings()

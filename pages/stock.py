@@ -3,9 +3,10 @@
 import streamlit as st
 
 from stockcore.interfaces import ui
+from stockcore.interfaces.ui import auth
 from stockcore.inventory import reports
 
-ui.through_router()
+auth.guard_page(__file__)
 
 st.title("Stock")
 left, right = st.columns(2)

@@ -7,8 +7,7 @@ from stockcore import accounts
 from stockcore.interfaces import ui
 from stockcore.interfaces.ui import auth
 
-ui.through_router()
-me = auth.require(accounts.Permission.MANAGE_USERS)
+me = auth.guard_page(__file__)
 
 st.title("Users")
 st.caption(

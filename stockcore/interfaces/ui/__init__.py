@@ -1,5 +1,6 @@
 """The only Streamlit-aware part of stockcore: the cached database, cached loaders,
-cache clearing after writes, and a few shared widgets.
+cache clearing after writes, a few shared widgets, and the mark a run gets when app.py's
+router runs the page.
 
 Cached loaders take the database URL (never a widget read inside) as part of their
 key; every write calls `changed()` so the next run reads fresh numbers.
@@ -8,8 +9,8 @@ key; every write calls `changed()` so the next run reads fresh numbers.
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import TypeVar
@@ -308,32 +309,19 @@ def show_flashes() -> None:
 
 # --- Routing --------------------------------------------------------------------------------
 
-
-def through_router() -> None:
-    """Make sure this run goes through app.py's st.navigation.
-
-    Beside a folder named pages/, Streamlit starts every server process in its legacy
-    multipage mode and stays there until some run calls st.navigation. The first request
-    after a start that is a deep link (/upload) would then run the page file alone,
-    without app.py's frame (and, later, its login gate). Leaving legacy mode and rerunning
-    sends that request through the router. Called first in app.py and in every page.
-
-    Only on a real server: AppTest resets that flag before every run by design (its
-    runtime is a stand-in), and its pages are switched explicitly anyway.
-    """
-    from streamlit.runtime import Runtime
-    from streamlit.runtime.pages_manager import PagesManager
-
-    real_server = Runtime.exists() and type(Runtime.instance()) is Runtime
-    if real_server and PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-    _guard_page(sys._getframe(1).f_globals.get("__file__"))
+_ROUTED: ContextVar[bool] = ContextVar("stockcore_routed", default=False)
 
 
-def _guard_page(script: object) -> None:
-    """A page never shows to someone not signed in, or whose role may not see it, even
-    when it runs without app.py (AppTest switches to a page by running its file)."""
-    from stockcore.interfaces.ui import auth
+def run_page(page: st.Page) -> None:
+    """Run the page st.navigation chose (app.py's last step), marked as routed: a page
+    that finds no such mark runs without the router (see `auth.guard_page`)."""
+    token = _ROUTED.set(True)
+    try:
+        page.run()
+    finally:
+        _ROUTED.reset(token)
 
-    auth.guard_page(script)
+
+def routed() -> bool:
+    """Whether this page runs inside app.py's router (its frame and login gate)."""
+    return _ROUTED.get()
