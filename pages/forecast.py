@@ -43,13 +43,13 @@ with middle:
     if scope == "Product":
         product_id = ui.product_picker("Product", "fc_product")
         if product_id is not None:
-            view = ui.product_forecast(product_id, horizon, today)
+            view = ui.product_forecast(product_id, days=horizon, today=today)
     elif scope == "Category":
         category = st.selectbox("Category", ui.categories(), index=None, key="fc_category")
         if category is not None:
-            view = ui.attempt(lambda: ui.group_forecast(category, horizon, today))
+            view = ui.attempt(lambda: ui.group_forecast(category, days=horizon, today=today))
     else:
-        view = ui.attempt(lambda: ui.group_forecast(None, horizon, today))
+        view = ui.attempt(lambda: ui.group_forecast(None, days=horizon, today=today))
 
 if view is None:
     if scope != "Whole shop":  # the whole shop's refusal is already on screen

@@ -17,7 +17,9 @@ category = left.selectbox(
     "Category", ["All categories", *ui.categories()], key="inventory_category"
 )
 search = right.text_input("Search by name or id", key="inventory_search")
-products = ui.products(None if category == "All categories" else category, search or None)
+products = ui.products(
+    category=None if category == "All categories" else category, search=search or None
+)
 table = reports.inventory_frame(products)
 st.caption(
     f"{len(table)} product(s). Edit names, prices, thresholds and the supplier's terms "

@@ -20,7 +20,7 @@ if ui.latest_forecast_run() is None:
     forms.refresh_forecasts_form(label="Forecast every product", primary=True)
     st.stop()
 
-lines = ui.reorder_plan(today)
+lines = ui.reorder_plan(today=today)
 counts = {status: sum(line.status == status for line in lines) for status in plan.STATUS_ORDER}
 urgent = [line for line in lines if line.urgent]
 metrics = st.columns(4)

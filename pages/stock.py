@@ -15,7 +15,7 @@ category = left.selectbox(
 )
 search = right.text_input("Search by name or id", key="stock_search")
 
-products = ui.products(category, search or None)
+products = ui.products(category=category, search=search or None)
 if not products:
     st.info("No products match." if category or search else "The shop has no products yet.")
     st.stop()

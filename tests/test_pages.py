@@ -237,3 +237,17 @@ def test_every_page_runs_on_an_empty_shop(
     app = start(f"sqlite:///{tmp_path / 'empty.db'}", monkeypatch, demo=False)
     open_page(app, page)
     assert not app.error
+
+
+def test_each_cached_loader_answers_for_its_own_use_case(
+    demo_url: str, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from stockcore.interfaces import ui
+
+    monkeypatch.setenv("STOCKCORE_DATABASE_URL", demo_url)
+    # The same arguments (only the database URL) for three loaders: three caches.
+    assert ui.categories() == reports.categories(db)
+    assert ui.active_alerts() == reports.active_alerts(db)
+    assert ui.settings().shop_name
+    assert ui.products(category="Bags") == reports.inventory(db, category="Bags")
+    assert ui.products(search="zzz-nothing") == []

@@ -13,9 +13,8 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import TypeVar
+from typing import Concatenate, ParamSpec, TypeVar
 
-import pandas as pd
 import streamlit as st
 
 from stockcore import inventory
@@ -27,6 +26,7 @@ from stockcore.persistence.db import Database, database_url
 from stockcore.replenishment import plan
 from stockcore.replenishment import purchase_orders as ordering
 
+P = ParamSpec("P")
 T = TypeVar("T")
 CACHE_SECONDS = 60
 DEMO_ENV = "STOCKCORE_DEMO"
@@ -68,176 +68,64 @@ def attempt(action: Callable[[], T]) -> T | None:
 # --- Cached loaders -----------------------------------------------------------------------------
 
 
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _settings(url: str) -> inventory.ShopSettings:
-    return inventory.get_settings(database())
+def cached(
+    use_case: Callable[Concatenate[Database, P], T],
+    *,
+    ttl: int = CACHE_SECONDS,
+    spinner: bool | str = False,
+) -> Callable[P, T]:
+    """A loader for a page: `use_case` called with the shop's database and the loader's own
+    arguments, its result cached per database URL and arguments for `ttl` seconds, or
+    until the next `changed()`."""
+
+    def by_url(url: str, *args: P.args, **kwargs: P.kwargs) -> T:
+        return use_case(database(), *args, **kwargs)
+
+    # st.cache_data keeps one cache per function, told apart by module, qualified name and
+    # source, which this inner function shares with every other loader: name it after its
+    # use case, or the loaders would answer for each other.
+    by_url.__qualname__ = f"cached({use_case.__module__}.{use_case.__qualname__})"
+    cached_by_url = st.cache_data(ttl=ttl, show_spinner=spinner)(by_url)
+
+    def load(*args: P.args, **kwargs: P.kwargs) -> T:
+        return cached_by_url(database_url(), *args, **kwargs)
+
+    load.__doc__ = use_case.__doc__
+    return load
 
 
-def settings() -> inventory.ShopSettings:
-    return _settings(database_url())
+settings = cached(inventory.get_settings)
+products = cached(reports.inventory)
+categories = cached(reports.categories)
+overview = cached(reports.overview)
+closest_to_running_out = cached(reports.closest_to_running_out)
+active_alerts = cached(reports.active_alerts)
+lead_time_alerts = cached(reports.lead_time_alerts)
+recent_resolved_alerts = cached(reports.recent_resolved_alerts)
+movements = cached(reports.movements)
+sales_summary = cached(reports.sales_summary)
+sales_bounds = cached(reports.sales_date_bounds)
+report_range = cached(reports.report_range)
+product_forecast = cached(views.product_forecast)
+forecast_catalog = cached(views.catalog)
+latest_forecast_run = cached(views.latest_run)
+reorder_plan = cached(plan.reorder_list)
+large_order_customers = cached(
+    large_orders.large_order_customers, spinner="Looking for large orders…"
+)
+purchase_orders = cached(ordering.purchase_orders)
+_group_forecast = cached(views.group_forecast, ttl=15 * 60, spinner="Forecasting…")
+
+
+def group_forecast(category: str | None, *, days: int, today: date) -> views.ForecastView:
+    """A category's or (None) the whole shop's forecast, made on demand (cached for a while),
+    expecting the shop closed on the public holidays set in Settings."""
+    holidays = settings().holiday_country or None
+    return _group_forecast(category, days=days, today=today, holidays_country=holidays)
 
 
 def money(amount: Decimal | float | int, *, pence: bool = True) -> str:
     return settings().money(amount, pence=pence)
-
-
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _products(url: str, category: str | None, search: str | None) -> list[Product]:
-    return reports.inventory(database(), category=category, search=search)
-
-
-def products(category: str | None = None, search: str | None = None) -> list[Product]:
-    return _products(database_url(), category, search)
-
-
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _categories(url: str) -> list[str]:
-    return reports.categories(database())
-
-
-def categories() -> list[str]:
-    return _categories(database_url())
-
-
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _overview(url: str, today: date) -> reports.Overview:
-    return reports.overview(database(), today)
-
-
-def overview(today: date) -> reports.Overview:
-    return _overview(database_url(), today)
-
-
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _closest_to_running_out(url: str, limit: int) -> pd.DataFrame:
-    return reports.closest_to_running_out(database(), limit)
-
-
-def closest_to_running_out(limit: int = 15) -> pd.DataFrame:
-    return _closest_to_running_out(database_url(), limit)
-
-
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _active_alerts(url: str) -> list[reports.AlertView]:
-    return reports.active_alerts(database())
-
-
-def active_alerts() -> list[reports.AlertView]:
-    return _active_alerts(database_url())
-
-
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _lead_time_alerts(url: str) -> list[reports.AlertView]:
-    return reports.lead_time_alerts(database())
-
-
-def lead_time_alerts() -> list[reports.AlertView]:
-    return _lead_time_alerts(database_url())
-
-
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _recent_resolved_alerts(url: str, limit: int) -> list[reports.AlertView]:
-    return reports.recent_resolved_alerts(database(), limit)
-
-
-def recent_resolved_alerts(limit: int = 20) -> list[reports.AlertView]:
-    return _recent_resolved_alerts(database_url(), limit)
-
-
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _movements(url: str, product_id: str | None) -> pd.DataFrame:
-    return reports.movements(database(), product_id)
-
-
-def movements(product_id: str | None = None) -> pd.DataFrame:
-    """The newest stock ledger rows, optionally of one product."""
-    return _movements(database_url(), product_id)
-
-
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _sales_summary(url: str, start: date, end: date, period: str) -> reports.SalesSummary:
-    return reports.sales_summary(database(), start, end, period)  # type: ignore[arg-type]
-
-
-def sales_summary(start: date, end: date, period: str) -> reports.SalesSummary:
-    return _sales_summary(database_url(), start, end, period)
-
-
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _sales_bounds(url: str) -> tuple[date, date] | None:
-    return reports.sales_date_bounds(database())
-
-
-def sales_bounds() -> tuple[date, date] | None:
-    return _sales_bounds(database_url())
-
-
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _product_forecast(url: str, product_id: str, days: int, today: date) -> views.ForecastView:
-    return views.product_forecast(database(), product_id, days=days, today=today)
-
-
-def product_forecast(product_id: str, days: int, today: date) -> views.ForecastView:
-    return _product_forecast(database_url(), product_id, days, today)
-
-
-@st.cache_data(ttl=15 * 60, show_spinner="Forecasting…")
-def _group_forecast(
-    url: str, category: str | None, days: int, today: date, holiday_country: str
-) -> views.ForecastView:
-    return views.group_forecast(
-        database(), category, days=days, today=today, holidays_country=holiday_country or None
-    )
-
-
-def group_forecast(category: str | None, days: int, today: date) -> views.ForecastView:
-    """A category's or the whole shop's forecast, made on demand (cached for a while)."""
-    return _group_forecast(database_url(), category, days, today, settings().holiday_country)
-
-
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _forecast_catalog(url: str) -> pd.DataFrame:
-    return views.catalog(database())
-
-
-def forecast_catalog() -> pd.DataFrame:
-    return _forecast_catalog(database_url())
-
-
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _latest_forecast_run(url: str) -> views.RunInfo | None:
-    return views.latest_run(database())
-
-
-def latest_forecast_run() -> views.RunInfo | None:
-    return _latest_forecast_run(database_url())
-
-
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _reorder_plan(url: str, today: date) -> list[plan.ReorderLine]:
-    return plan.reorder_list(database(), today=today)
-
-
-def reorder_plan(today: date) -> list[plan.ReorderLine]:
-    return _reorder_plan(database_url(), today)
-
-
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner="Looking for large orders…")
-def _large_order_customers(url: str) -> list[large_orders.LargeOrderCustomer]:
-    return large_orders.large_order_customers(database())
-
-
-def large_order_customers() -> list[large_orders.LargeOrderCustomer]:
-    return _large_order_customers(database_url())
-
-
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _purchase_orders(url: str, status: str | None) -> list[ordering.PurchaseOrder]:
-    return ordering.purchase_orders(database(), status=status)
-
-
-def purchase_orders(status: str | None = None) -> list[ordering.PurchaseOrder]:
-    return _purchase_orders(database_url(), status)
 
 
 # --- Shared widgets -----------------------------------------------------------------------------
@@ -272,7 +160,7 @@ def product_picker(
 def date_range_picker(key: str, today: date) -> tuple[date, date]:
     """From/to dates, defaulting to the last 90 days of sales (or of the calendar)."""
     bounds = sales_bounds()
-    default = reports.report_range(database(), today=today)
+    default = report_range(today=today)
     default_start, last = default.start, default.end
     first_allowed = bounds[0] if bounds else today - timedelta(days=365)
     picked = st.date_input(
