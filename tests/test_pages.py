@@ -251,3 +251,33 @@ def test_each_cached_loader_answers_for_its_own_use_case(
     assert ui.settings().shop_name
     assert ui.products(category="Bags") == reports.inventory(db, category="Bags")
     assert ui.products(search="zzz-nothing") == []
+
+
+def _show_one_refusal_of_each_category() -> None:
+    from stockcore.domain import Conflict, Forbidden, Invalid, NotFound, Throttled, Unauthenticated
+    from stockcore.interfaces import ui
+
+    for refusal in (
+        Invalid("a bad value"),
+        NotFound("no such thing"),
+        Conflict("already done."),
+        Forbidden("a staff account may not do this"),
+        Unauthenticated("wrong password"),
+        Throttled("too many tries", 60),
+    ):
+        ui.show_refusal(refusal)
+
+
+def test_each_category_of_refusal_shows_one_way() -> None:
+    app = AppTest.from_function(_show_one_refusal_of_each_category).run()
+    assert not app.exception
+    assert [e.value for e in app.error] == [
+        "Refused: a bad value.",
+        "Refused: already done.",
+        "Not allowed: a staff account may not do this.",
+        "Not signed in: wrong password.",
+    ]
+    assert [w.value for w in app.warning] == [
+        "Not found: no such thing.",
+        "Not now: too many tries.",
+    ]

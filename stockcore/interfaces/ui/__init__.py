@@ -1,6 +1,6 @@
 """The only Streamlit-aware part of stockcore: the cached database, cached loaders,
-cache clearing after writes, a few shared widgets, and the mark a run gets when app.py's
-router runs the page.
+cache clearing after writes, how refusals show, a few shared widgets, and the mark a run
+gets when app.py's router runs the page.
 
 Cached loaders take the database URL (never a widget read inside) as part of their
 key; every write calls `changed()` so the next run reads fresh numbers.
@@ -13,12 +13,21 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import Concatenate, Final, ParamSpec, TypeVar
 
 import streamlit as st
 
 from stockcore import inventory
-from stockcore.domain import Product, StockcoreError
+from stockcore.domain import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    Product,
+    StockcoreError,
+    Throttled,
+    Unauthenticated,
+)
 from stockcore.forecasting import large_orders, views
 from stockcore.inventory import reports
 from stockcore.inventory.demo import open_shop
@@ -56,12 +65,37 @@ def changed() -> None:
     st.session_state[_DATA_VERSION] = st.session_state.get(_DATA_VERSION, 0) + 1
 
 
+# --- Refusals -----------------------------------------------------------------------------------
+
+# How the dashboard shows each category of refusal, once (the first that matches): a warning
+# for what passes by itself (a thing gone meanwhile, a pause after failed sign-ins), an error
+# for what the person has to change. A bare StockcoreError (operational) is an error too.
+_REFUSALS: Final = (
+    (Invalid, st.error, "Refused", ":material/block:"),
+    (NotFound, st.warning, "Not found", ":material/search_off:"),
+    (Conflict, st.error, "Refused", ":material/block:"),
+    (Forbidden, st.error, "Not allowed", ":material/lock:"),
+    (Unauthenticated, st.error, "Not signed in", ":material/block:"),
+    (Throttled, st.warning, "Not now", ":material/hourglass_top:"),
+)
+
+
+def show_refusal(refusal: StockcoreError) -> None:
+    """A use case's refusal as one message on the page: its category's lead, then its words."""
+    show, lead, icon = next(
+        ((show, lead, icon) for kind, show, lead, icon in _REFUSALS if isinstance(refusal, kind)),
+        (st.error, "Refused", ":material/block:"),
+    )
+    text = str(refusal)
+    show(f"{lead}: {text}" if text.endswith((".", "!", "?")) else f"{lead}: {text}.", icon=icon)
+
+
 def attempt(action: Callable[[], T]) -> T | None:
-    """Run a use case; show its refusal as a clear message instead of a traceback."""
+    """Run a use case; show its refusal as a message instead of a traceback (None then)."""
     try:
         return action()
     except StockcoreError as refusal:
-        st.error(f"Refused: {refusal}", icon=":material/block:")
+        show_refusal(refusal)
     return None
 
 

@@ -16,7 +16,6 @@ from typing import NamedTuple, NoReturn
 import streamlit as st
 
 from stockcore import accounts
-from stockcore.domain import StockcoreError
 from stockcore.interfaces import ui
 
 USER_KEY = "_stockcore_user_id"
@@ -70,11 +69,7 @@ def _register(username: str, email: str, password: str, repeat: str) -> accounts
     if password != repeat:
         st.error("The two passwords differ; nothing was created.", icon=":material/block:")
         return None
-    try:
-        return accounts.register(ui.database(), username, email, password)
-    except StockcoreError as refusal:
-        st.error(f"Refused: {refusal}", icon=":material/block:")
-    return None
+    return ui.attempt(lambda: accounts.register(ui.database(), username, email, password))
 
 
 def _first_owner_screen() -> None:
@@ -99,17 +94,16 @@ def _sign_in_screen() -> None:
         login = st.text_input("Username or email", key="login_username", max_chars=254)
         password = st.text_input("Password", type="password", key="login_password")
         if st.form_submit_button("Sign in", type="primary"):
-            try:
-                user = accounts.authenticate(
+            user = ui.attempt(
+                lambda: accounts.authenticate(
                     ui.database(),
                     login,
                     password,
                     throttle=_throttle(),
                     address=st.context.ip_address,
                 )
-            except StockcoreError as refusal:
-                st.error(f"Not signed in: {refusal}.", icon=":material/block:")
-            else:
+            )
+            if user is not None:
                 _sign_in(user, f"Signed in as {user.username} ({user.role.value}).")
     with register_tab:
         st.caption(
