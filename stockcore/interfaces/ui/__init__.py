@@ -17,6 +17,7 @@ from typing import Concatenate, Final, ParamSpec, TypeVar
 
 import streamlit as st
 
+import stockcore.forecasting.large_orders  # not `large_orders`: ui.large_orders is a module
 from stockcore import inventory
 from stockcore.domain import (
     Conflict,
@@ -28,7 +29,7 @@ from stockcore.domain import (
     Throttled,
     Unauthenticated,
 )
-from stockcore.forecasting import large_orders, views
+from stockcore.forecasting import views
 from stockcore.inventory import reports
 from stockcore.inventory.demo import open_shop
 from stockcore.persistence.db import Database, database_url
@@ -145,7 +146,8 @@ forecast_catalog = cached(views.catalog)
 latest_forecast_run = cached(views.latest_run)
 reorder_plan = cached(plan.reorder_list)
 large_order_customers = cached(
-    large_orders.large_order_customers, spinner="Looking for large orders…"
+    stockcore.forecasting.large_orders.large_order_customers,
+    spinner="Looking for large orders…",
 )
 purchase_orders = cached(ordering.purchase_orders)
 _group_forecast = cached(views.group_forecast, ttl=15 * 60, spinner="Forecasting…")
