@@ -3,8 +3,7 @@
 import streamlit as st
 
 from stockcore.interfaces import ui
-from stockcore.interfaces.ui import auth
-from stockcore.inventory import reports
+from stockcore.interfaces.ui import auth, tables
 
 auth.guard_page(__file__)
 
@@ -20,11 +19,8 @@ if not products:
     st.info("No products match." if category or search else "The shop has no products yet.")
     st.stop()
 
-table = reports.inventory_frame(products)[
-    ["product_id", "name", "category", "unit_price", "quantity", "restock_threshold"]
-].assign(status=[("Restock" if p.needs_restock else "OK") for p in products])
 st.dataframe(
-    table,
+    tables.stock_frame(products),
     hide_index=True,
     width="stretch",
     column_config={

@@ -83,6 +83,12 @@ def test_the_catalog_shows_every_products_model_against_seasonal_naive(app: AppT
     counts = {m.label: m.value for m in app.metric}
     assert counts["Products forecast"] == "60"
     assert counts["Beat seasonal naive in backtest"].endswith("%")
+    fell_back = table[table["fallback"].notna()]
+    assert counts["Fell back to a simpler forecast"] == f"{len(fell_back):,}"
+    summary = views.summarise_catalog(table)
+    assert summary.fell_back == len(fell_back)
+    tested = table[table["rmsse"].notna()]
+    assert summary.beats_naive == pytest.approx((tested["beats_naive"] == True).mean())  # noqa: E712
 
 
 def test_forecasting_a_shop_from_the_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
