@@ -48,7 +48,7 @@ def test_the_action_list_shows_what_to_order_first(app: AppTest, shop_url: str) 
     table = next(d.value for d in app.dataframe if "why" in d.value.columns)
     assert list(table["product_id"]) == [line.product_id for line in urgent]
     assert list(table["order"]) == [line.suggested_quantity for line in urgent]
-    [chart] = app.get("arrow_vega_lite_chart") or app.get("vega_lite_chart")
+    [chart] = app.get("vega_lite_chart")
     assert "reorder point" in str(chart.proto)
 
 
