@@ -151,12 +151,12 @@ def guard_page(script: str) -> accounts.User:
     """Every page's first line, `auth.guard_page(__file__)`: the signed-in account allowed
     to see this page; nobody else sees anything of it.
 
-    Inside app.py's router the gate and the navigation (only the pages the role may see)
-    did the work. A page can also run without the router: beside a folder named pages/,
-    Streamlit serves the very first request of a fresh server in its legacy multipage
-    mode, so a deep link (/upload) runs the page file alone; AppTest runs pages alone too.
-    Such a page refuses an account whose role may not see it, and otherwise runs the
-    router itself, which shows the sign-in or this page inside the dashboard's frame.
+    Inside app.py's router the gate has run and the navigation lists only the pages the
+    role may see (checked here again). A page can also run without the router: beside a
+    folder named pages/, Streamlit serves the very first request of a fresh server in its
+    legacy multipage mode, so a deep link (/upload) runs the page file alone; AppTest runs
+    pages alone too. Such a page refuses an account whose role may not see it, and
+    otherwise runs the router itself, which shows the sign-in or this page in its frame.
     """
     page = f"pages/{Path(script).name}"
     if not ui.routed():
@@ -171,8 +171,8 @@ def _run_the_router(script: str, page: str) -> NoReturn:
     user = current_user()
     if user is not None and not accounts.may_see(user.role, page):
         _refuse_page()
-    # st.navigation asks for the page this request is for (the same URL path), and runs
-    # it inside its frame; calling it also takes Streamlit out of its legacy mode.
+    # app.py's st.navigation resolves this request's URL path to this same page and runs
+    # it inside the frame; calling st.navigation also ends the server's legacy mode.
     router = Path(script).resolve().parent.parent / "app.py"
     runpy.run_path(str(router))["main"]()
     st.stop()
