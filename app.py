@@ -6,14 +6,18 @@ there it must only define `main`, import nothing heavy and show nothing, or ever
 would load Streamlit and the dashboard and then die at the sign-in gate.
 """
 
+HOME = "pages/overview.py"
+
 
 def main() -> None:
-    import streamlit as st  # here, not at the top: worker processes run this file too
+    from pathlib import Path  # here, not at the top: worker processes run this file too
+
+    import streamlit as st
 
     from stockcore.interfaces import ui
     from stockcore.interfaces.ui import auth
+    from stockcore.interfaces.ui.auth import NavPage
 
-    ui.through_router()
     st.set_page_config(page_title="stockcore", page_icon=":material/inventory_2:", layout="wide")
 
     ui.database()  # open the shop once per server: migrate, and load the demo into a new database
@@ -30,35 +34,42 @@ def main() -> None:
             st.caption("No restock alerts")
         auth.account_box(user)
 
-    pages = {
+    # Every page; each role gets those accounts.PAGE_PERMISSIONS allows it (staff get the
+    # read-only Stock list instead of Inventory, the owner alone gets Settings and Users).
+    sections = {
         "Shop": [
-            st.Page(
-                "pages/overview.py", title="Overview", icon=":material/dashboard:", default=True
-            ),
-            st.Page("pages/inventory.py", title="Inventory", icon=":material/inventory_2:"),
-            st.Page("pages/purchase.py", title="Purchase", icon=":material/shopping_cart:"),
-            st.Page(
+            NavPage(HOME, "Overview", ":material/dashboard:"),
+            NavPage("pages/stock.py", "Stock", ":material/list_alt:"),
+            NavPage("pages/inventory.py", "Inventory", ":material/inventory_2:"),
+            NavPage("pages/purchase.py", "Purchase", ":material/shopping_cart:"),
+            NavPage(
                 "pages/alerts.py",
-                title=f"Alerts ({open_alerts})" if open_alerts else "Alerts",
-                icon=":material/notifications:",
+                f"Alerts ({open_alerts})" if open_alerts else "Alerts",
+                ":material/notifications:",
             ),
-            st.Page("pages/sales.py", title="Sales", icon=":material/bar_chart:"),
-            st.Page("pages/forecast.py", title="Forecast", icon=":material/trending_up:"),
-            st.Page("pages/reorder.py", title="Reorder", icon=":material/local_shipping:"),
-            st.Page("pages/backtest.py", title="Backtest", icon=":material/science:"),
-            st.Page("pages/upload.py", title="Upload", icon=":material/upload_file:"),
+            NavPage("pages/sales.py", "Sales", ":material/bar_chart:"),
+            NavPage("pages/forecast.py", "Forecast", ":material/trending_up:"),
+            NavPage("pages/reorder.py", "Reorder", ":material/local_shipping:"),
+            NavPage("pages/backtest.py", "Backtest", ":material/science:"),
+            NavPage("pages/upload.py", "Upload", ":material/upload_file:"),
         ],
         "Shop settings": [
-            st.Page("pages/settings.py", title="Settings", icon=":material/settings:"),
-            st.Page("pages/about.py", title="About", icon=":material/info:"),
+            NavPage("pages/settings.py", "Settings", ":material/settings:"),
+            NavPage("pages/users.py", "Users", ":material/group:"),
+            NavPage("pages/about.py", "About", ":material/info:"),
         ],
     }
-    # Accounts: a read-only stock list for staff, user management for the owner.
-    pages["Shop"].insert(1, st.Page("pages/stock.py", title="Stock", icon=":material/list_alt:"))
-    pages["Shop settings"].insert(
-        1, st.Page("pages/users.py", title="Users", icon=":material/group:")
-    )
-    st.navigation(auth.allowed_pages(pages, user)).run()
+    here = Path(__file__).resolve().parent  # pages by full path: a page may run this router
+    navigation = {
+        section: [
+            st.Page(
+                here / page.script, title=page.title, icon=page.icon, default=page.script == HOME
+            )
+            for page in pages
+        ]
+        for section, pages in auth.allowed_pages(sections, user).items()
+    }
+    ui.run_page(st.navigation(navigation))
 
 
 if __name__ == "__main__":

@@ -3,9 +3,9 @@
 import streamlit as st
 
 from stockcore import __version__
-from stockcore.interfaces import ui
+from stockcore.interfaces.ui import auth
 
-ui.through_router()
+auth.guard_page(__file__)
 
 st.title("About stockcore")
 st.markdown(

@@ -3,10 +3,10 @@
 import streamlit as st
 
 from stockcore.interfaces import ui
-from stockcore.interfaces.ui import forms
+from stockcore.interfaces.ui import auth, forms, tables
 from stockcore.inventory import reports
 
-ui.through_router()
+auth.guard_page(__file__)
 
 st.title("Restock alerts")
 alerts = ui.active_alerts()
@@ -47,9 +47,7 @@ if late:
         "much. Checked after every sale, receipt and adjustment, and at each forecast refresh."
     )
     st.dataframe(
-        reports.alerts_frame(late)
-        .drop(columns=["restock_threshold", "short_by"])
-        .assign(needed=[alert.needed_at_raise for alert in late]),
+        tables.lead_time_alerts_frame(late),
         hide_index=True,
         column_config={
             "alert_id": st.column_config.NumberColumn("Alert", format="%d"),
@@ -66,9 +64,6 @@ if late:
 with st.expander("Recently resolved"):
     resolved = ui.recent_resolved_alerts()
     if resolved:
-        st.dataframe(
-            reports.alerts_frame(resolved).drop(columns=["short_by", "status"]),
-            hide_index=True,
-        )
+        st.dataframe(tables.resolved_alerts_frame(resolved), hide_index=True)
     else:
         st.caption("None yet.")

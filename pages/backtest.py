@@ -4,9 +4,10 @@ stockcore, and stockcore's own, and compare the stock each holds for the demand 
 import streamlit as st
 
 from stockcore.interfaces import charts, ui
+from stockcore.interfaces.ui import auth
 from stockcore.replenishment import backtest
 
-ui.through_router()
+auth.guard_page(__file__)
 
 st.title("Policy backtest")
 st.caption(

@@ -8,9 +8,9 @@ import streamlit as st
 from stockcore.forecasting import views
 from stockcore.imports import exports
 from stockcore.interfaces import charts, ui
-from stockcore.interfaces.ui import forms
+from stockcore.interfaces.ui import auth, forms, tables
 
-ui.through_router()
+auth.guard_page(__file__)
 
 st.title("Forecast")
 today = date.today()
@@ -43,13 +43,13 @@ with middle:
     if scope == "Product":
         product_id = ui.product_picker("Product", "fc_product")
         if product_id is not None:
-            view = ui.product_forecast(product_id, horizon, today)
+            view = ui.product_forecast(product_id, days=horizon, today=today)
     elif scope == "Category":
         category = st.selectbox("Category", ui.categories(), index=None, key="fc_category")
         if category is not None:
-            view = ui.attempt(lambda: ui.group_forecast(category, horizon, today))
+            view = ui.attempt(lambda: ui.group_forecast(category, days=horizon, today=today))
     else:
-        view = ui.attempt(lambda: ui.group_forecast(None, horizon, today))
+        view = ui.attempt(lambda: ui.group_forecast(None, days=horizon, today=today))
 
 if view is None:
     if scope != "Whole shop":  # the whole shop's refusal is already on screen
@@ -68,16 +68,13 @@ else:
         metrics[1].metric("On hand", f"{view.on_hand:,} units")
         metrics[2].metric(
             "Projected to run out",
-            f"{view.run_out_day:%a %d %b}"
-            if view.run_out_day
-            else f"after {view.forecast['day'].max():%d %b}",
+            f"{view.run_out_day:%a %d %b}" if view.run_out_day else f"after {view.last_day:%d %b}",
         )
         cover = view.days_of_cover
         metrics[3].metric("Days of cover", f"{cover}" if cover is not None else f"{horizon}+")
     if len(view.forecast) < horizon:
         st.caption(
-            f"Stored forecasts reach {view.forecast['day'].max():%Y-%m-%d}; "
-            "refresh to forecast further ahead."
+            f"Stored forecasts reach {view.last_day:%Y-%m-%d}; refresh to forecast further ahead."
         )
     st.altair_chart(
         charts.demand_forecast(view.history, view.forecast, run_out_day=view.run_out_day),
@@ -94,21 +91,7 @@ else:
     if view.covers:
         st.markdown("**How much could sell before a new order arrives**")
         st.dataframe(
-            [
-                {
-                    "Over": (
-                        f"the {c.days}-day lead time"
-                        if c.cover == "lead"
-                        else f"lead time + review ({c.days} days)"
-                    ),
-                    "Average": c.mean,
-                    "80% chance of at most": c.q80,
-                    "90%": c.q90,
-                    "95%": c.q95,
-                    "98%": c.q98,
-                }
-                for c in view.covers
-            ],
+            tables.covers_frame(view.covers),
             hide_index=True,
             column_config={
                 name: st.column_config.NumberColumn(name, format="%.0f")
@@ -135,19 +118,18 @@ else:
 
 st.subheader("Models and accuracy")
 catalog = ui.forecast_catalog()
-tested = catalog[catalog["rmsse"].notna()]
-fell_back = catalog[catalog["fallback"].notna()]
-summary = st.columns(3)
-summary[0].metric("Products forecast", f"{len(catalog):,}")
-summary[1].metric(
+summary = views.summarise_catalog(catalog)
+numbers = st.columns(3)
+numbers[0].metric("Products forecast", f"{summary.products:,}")
+numbers[1].metric(
     "Beat seasonal naive in backtest",
-    f"{tested['beats_naive'].astype(bool).mean():.0%}" if len(tested) else "n/a",
+    "n/a" if summary.beats_naive is None else f"{summary.beats_naive:.0%}",
 )
-summary[2].metric("Fell back to a simpler forecast", f"{len(fell_back):,}")
-if len(fell_back):
-    with st.expander(f"{len(fell_back):,} product(s) fell back, and why"):
+numbers[2].metric("Fell back to a simpler forecast", f"{summary.fell_back:,}")
+if summary.fell_back:
+    with st.expander(f"{summary.fell_back:,} product(s) fell back, and why"):
         st.dataframe(
-            fell_back[["product_id", "name", "fallback"]],
+            summary.fallbacks,
             hide_index=True,
             column_config={"product_id": "Product", "name": "Name", "fallback": "Why"},
             key="fc_fallbacks",

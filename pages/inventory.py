@@ -5,10 +5,10 @@ import streamlit as st
 from stockcore import inventory
 from stockcore.domain import MAX_LEAD_TIME_DAYS, MAX_QUANTITY
 from stockcore.interfaces import ui
-from stockcore.interfaces.ui import forms
+from stockcore.interfaces.ui import auth, forms
 from stockcore.inventory import reports
 
-ui.through_router()
+auth.guard_page(__file__)
 
 st.title("Inventory")
 
@@ -17,7 +17,9 @@ category = left.selectbox(
     "Category", ["All categories", *ui.categories()], key="inventory_category"
 )
 search = right.text_input("Search by name or id", key="inventory_search")
-products = ui.products(None if category == "All categories" else category, search or None)
+products = ui.products(
+    category=None if category == "All categories" else category, search=search or None
+)
 table = reports.inventory_frame(products)
 st.caption(
     f"{len(table)} product(s). Edit names, prices, thresholds and the supplier's terms "

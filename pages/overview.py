@@ -5,8 +5,9 @@ from datetime import date
 import streamlit as st
 
 from stockcore.interfaces import charts, ui
+from stockcore.interfaces.ui import auth
 
-ui.through_router()
+auth.guard_page(__file__)
 
 st.title("Overview")
 summary = ui.overview(date.today())

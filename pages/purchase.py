@@ -5,8 +5,9 @@ import streamlit as st
 from stockcore import inventory
 from stockcore.domain import as_sentence
 from stockcore.interfaces import ui
+from stockcore.interfaces.ui import auth
 
-ui.through_router()
+auth.guard_page(__file__)
 
 st.title("Purchase")
 st.caption(

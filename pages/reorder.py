@@ -5,10 +5,10 @@ from datetime import date
 import streamlit as st
 
 from stockcore.interfaces import charts, ui
-from stockcore.interfaces.ui import forms
+from stockcore.interfaces.ui import auth, forms, tables
 from stockcore.replenishment import plan, purchase_orders
 
-ui.through_router()
+auth.guard_page(__file__)
 
 st.title("Reorder")
 today = date.today()
@@ -20,19 +20,13 @@ if ui.latest_forecast_run() is None:
     forms.refresh_forecasts_form(label="Forecast every product", primary=True)
     st.stop()
 
-lines = ui.reorder_plan(today)
-counts = {status: sum(line.status == status for line in lines) for status in plan.STATUS_ORDER}
-urgent = [line for line in lines if line.urgent]
+lines = ui.reorder_plan(today=today)
+summary = plan.summarise(lines)
 metrics = st.columns(4)
-metrics[0].metric("Order now", counts["order now"])
-metrics[1].metric("Order soon (this week)", counts["order soon"])
-metrics[2].metric("Healthy", counts["healthy"])
-metrics[3].metric(
-    "Revenue at risk (order now)",
-    ui.money(
-        sum(line.revenue_at_risk for line in lines if line.status == "order now"), pence=False
-    ),
-)
+metrics[0].metric("Order now", summary.lines[plan.ReorderStatus.ORDER_NOW])
+metrics[1].metric("Order soon (this week)", summary.lines[plan.ReorderStatus.ORDER_SOON])
+metrics[2].metric("Healthy", summary.lines[plan.ReorderStatus.HEALTHY])
+metrics[3].metric("Revenue at risk (order now)", ui.money(summary.revenue_at_risk, pence=False))
 st.caption(
     "Most urgent first. Each product's target is the share of its demand to serve from "
     "stock (its own from Inventory, else its ABC class's from Settings). The list assumes "
@@ -45,7 +39,7 @@ st.caption(
     "create the purchase orders: one per supplier."
 )
 show_all = st.toggle("Show every product", key="reorder_show_all")
-frame = plan.plan_frame(lines if show_all else urgent)
+frame = plan.plan_frame(lines if show_all else [line for line in lines if line.urgent])
 if frame.empty:
     st.success("Nothing needs ordering now.", icon=":material/check_circle:")
 else:
@@ -91,9 +85,10 @@ else:
         key="reorder_editor",
     )
     if st.button("Create purchase orders", type="primary", key="reorder_create"):
-        quantities = dict(zip(edited["product_id"], edited["order"].fillna(0), strict=True))
         created = ui.attempt(
-            lambda: purchase_orders.create_purchase_orders(ui.database(), quantities)
+            lambda: purchase_orders.create_purchase_orders(
+                ui.database(), plan.ordered_quantities(edited)
+            )
         )
         if created is not None:
             ui.changed()
@@ -110,13 +105,7 @@ for order in orders:
         f"expected {order.expected_on:%d %b}"
     )
     with st.expander(label, expanded=order.status == purchase_orders.OrderStatus.OPEN):
-        st.dataframe(
-            [
-                {"product": line.product_id, "name": line.name, "units": line.quantity}
-                for line in order.lines
-            ],
-            hide_index=True,
-        )
+        st.dataframe(tables.purchase_order_frame(order), hide_index=True)
         left, middle, right = st.columns(3)
         left.download_button(
             "Download CSV for the supplier",

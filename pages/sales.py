@@ -6,8 +6,9 @@ import streamlit as st
 
 from stockcore.imports import exports
 from stockcore.interfaces import charts, ui
+from stockcore.interfaces.ui import auth
 
-ui.through_router()
+auth.guard_page(__file__)
 
 st.title("Sales")
 

@@ -1,15 +1,13 @@
 """Settings: shop name, currency symbol, holiday calendar, how orders are sized, which
 customers' large orders are served from stock, and starting over empty."""
 
-import pandas as pd
 import streamlit as st
 
 from stockcore import inventory
-from stockcore.domain import local_now
-from stockcore.forecasting import large_orders
 from stockcore.interfaces import ui
+from stockcore.interfaces.ui import auth, large_orders
 
-ui.through_router()
+auth.guard_page(__file__)
 
 st.title("Settings")
 current = ui.settings()
@@ -98,9 +96,6 @@ with st.form("settings_form"):
             st.rerun()
 
 st.subheader("Large orders")
-customers = ui.large_order_customers()
-named = [c for c in customers if c.customer_id]
-unnamed = next((c for c in customers if not c.customer_id), None)
 st.caption(
     "A single order of a product larger than four weeks of its usual sales (a reseller's "
     "bulk buy) is set aside: forecasts and reorder quantities learn from the regular "
@@ -108,67 +103,7 @@ st.caption(
     "Order those for the customer when they come. Tick a customer to serve their large "
     "orders from stock instead. Changes count from the next forecast refresh."
 )
-if not customers:
-    st.info("No large orders in the sales history.", icon=":material/info:")
-if unnamed is not None:
-    st.caption(
-        f"{unnamed.orders:,} large orders ({unnamed.units:,} units) have no customer recorded: "
-        "they are always set aside."
-    )
-if named:
-    st.dataframe(
-        pd.DataFrame(
-            [
-                {
-                    "customer": c.customer_id,
-                    "orders": c.orders,
-                    "units": c.units,
-                    "products": c.products,
-                    "last_order": c.last_order,
-                    "served": "from stock" if c.served_from_stock else "set aside",
-                }
-                for c in named
-            ]
-        ),
-        hide_index=True,
-        column_config={
-            "customer": "Customer",
-            "orders": st.column_config.NumberColumn("Large orders", format="%d"),
-            "units": st.column_config.NumberColumn("Units", format="%d"),
-            "products": st.column_config.NumberColumn("Products", format="%d"),
-            "last_order": st.column_config.DateColumn("Last large order", format="DD MMM YYYY"),
-            "served": "Large orders are",
-        },
-    )
-    was = {c.customer_id for c in named if c.served_from_stock}
-    with st.form("large_orders_form"):
-        chosen = st.multiselect(
-            "Customers whose large orders are served from stock",
-            options=[c.customer_id for c in named],
-            default=sorted(was),
-            placeholder="None: every large order is set aside",
-            key="settings_served_customers",
-        )
-        if st.form_submit_button("Save large-order choices"):
-            result = ui.attempt(
-                lambda: large_orders.update_served_customers(
-                    ui.database(),
-                    serve=[c for c in chosen if c not in was],
-                    stop=[c for c in was if c not in chosen],
-                    now=local_now(),
-                )
-            )
-            if result is not None:
-                added, removed = result
-                ui.changed()
-                ui.flash(
-                    f"Large orders of {len(added)} more customer(s) served from stock and "
-                    f"{len(removed)} set aside again: refresh the forecasts (Forecast page) "
-                    "for the reorder list to follow."
-                    if added or removed
-                    else "Nothing changed."
-                )
-                st.rerun()
+large_orders.section()
 
 st.subheader("Start an empty shop")
 st.write(

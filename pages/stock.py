@@ -3,9 +3,9 @@
 import streamlit as st
 
 from stockcore.interfaces import ui
-from stockcore.inventory import reports
+from stockcore.interfaces.ui import auth, tables
 
-ui.through_router()
+auth.guard_page(__file__)
 
 st.title("Stock")
 left, right = st.columns(2)
@@ -14,16 +14,13 @@ category = left.selectbox(
 )
 search = right.text_input("Search by name or id", key="stock_search")
 
-products = ui.products(category, search or None)
+products = ui.products(category=category, search=search or None)
 if not products:
     st.info("No products match." if category or search else "The shop has no products yet.")
     st.stop()
 
-table = reports.inventory_frame(products)[
-    ["product_id", "name", "category", "unit_price", "quantity", "restock_threshold"]
-].assign(status=[("Restock" if p.needs_restock else "OK") for p in products])
 st.dataframe(
-    table,
+    tables.stock_frame(products),
     hide_index=True,
     width="stretch",
     column_config={

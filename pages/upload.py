@@ -3,10 +3,9 @@
 import streamlit as st
 
 from stockcore import imports
-from stockcore.interfaces import ui
-from stockcore.interfaces.ui import upload
+from stockcore.interfaces.ui import auth, upload
 
-ui.through_router()
+auth.guard_page(__file__)
 
 st.title("Upload")
 done = st.session_state.pop("upload_done", None)

@@ -1,14 +1,12 @@
 """Users: the owner's page. Who has an account, their roles, and new accounts."""
 
-import pandas as pd
 import streamlit as st
 
 from stockcore import accounts
 from stockcore.interfaces import ui
-from stockcore.interfaces.ui import auth
+from stockcore.interfaces.ui import auth, tables
 
-ui.through_router()
-me = auth.require(accounts.Permission.MANAGE_USERS)
+me = auth.guard_page(__file__)
 
 st.title("Users")
 st.caption(
@@ -17,14 +15,7 @@ st.caption(
     "Staff: purchases and the stock list. New registrations are staff until you change them."
 )
 users = accounts.list_users(ui.database())
-st.dataframe(
-    pd.DataFrame(
-        [(u.username, u.email, u.role.value, u.created_at) for u in users],
-        columns=["username", "email", "role", "created_at"],
-    ),
-    hide_index=True,
-    width="stretch",
-)
+st.dataframe(tables.users_frame(users), hide_index=True, width="stretch")
 roles = [role.value for role in accounts.Role]
 by_id = {u.user_id: u for u in users}
 

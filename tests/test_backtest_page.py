@@ -39,7 +39,7 @@ def test_running_a_backtest_shows_the_trade_off(
         backtest.STOCKCORE,
         backtest.LIMIT,
     }
-    charts_shown = app.get("arrow_vega_lite_chart") or app.get("vega_lite_chart")
+    charts_shown = app.get("vega_lite_chart")
     assert len(charts_shown) == 2  # the frontier and the calibration
     assert "honest" in app.subheader[1].value
 

@@ -40,7 +40,7 @@ def test_a_products_forecast_shows_stock_out_date_chart_and_how_it_was_made(app:
         "Days of cover",
     ]
     assert app.metric[0].value.endswith("units")
-    assert app.get("arrow_vega_lite_chart") or app.get("vega_lite_chart")
+    assert len(app.get("vega_lite_chart")) == 1
     explanation = next(m.value for m in app.markdown if "How this forecast was made" in m.value)
     assert "RMSSE" in explanation and "same days of the week before" in explanation
     # What an order needs: demand over the lead time and over lead time + review.
@@ -83,6 +83,12 @@ def test_the_catalog_shows_every_products_model_against_seasonal_naive(app: AppT
     counts = {m.label: m.value for m in app.metric}
     assert counts["Products forecast"] == "60"
     assert counts["Beat seasonal naive in backtest"].endswith("%")
+    fell_back = table[table["fallback"].notna()]
+    assert counts["Fell back to a simpler forecast"] == f"{len(fell_back):,}"
+    summary = views.summarise_catalog(table)
+    assert summary.fell_back == len(fell_back)
+    tested = table[table["rmsse"].notna()]
+    assert summary.beats_naive == pytest.approx((tested["beats_naive"] == True).mean())  # noqa: E712
 
 
 def test_forecasting_a_shop_from_the_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -16,19 +16,20 @@ from stockcore.persistence.db import Database
 from tests.conftest import account_for
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
-PAGES = [
-    "pages/overview.py",
-    "pages/inventory.py",
-    "pages/purchase.py",
-    "pages/alerts.py",
-    "pages/sales.py",
-    "pages/forecast.py",
-    "pages/reorder.py",
-    "pages/backtest.py",
-    "pages/settings.py",
-    "pages/about.py",
-    "pages/users.py",
-]
+TITLES = {  # every page, and the title it shows
+    "pages/overview.py": "Overview",
+    "pages/inventory.py": "Inventory",
+    "pages/purchase.py": "Purchase",
+    "pages/alerts.py": "Restock alerts",
+    "pages/sales.py": "Sales",
+    "pages/forecast.py": "Forecast",
+    "pages/reorder.py": "Reorder",
+    "pages/backtest.py": "Policy backtest",
+    "pages/settings.py": "Settings",
+    "pages/about.py": "About stockcore",
+    "pages/users.py": "Users",
+}
+PAGES = list(TITLES)
 BUY = "FormSubmitter:purchase_form-Buy"
 
 
@@ -70,7 +71,7 @@ def db(demo_url: str) -> Database:
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_runs_on_the_demo_shop(app: AppTest, page: str) -> None:
     open_page(app, page)
-    assert app.title and not app.error
+    assert [t.value for t in app.title] == [TITLES[page]] and not app.error
 
 
 def test_the_overview_shows_the_kpis_and_the_stock_chart(app: AppTest) -> None:
@@ -175,13 +176,17 @@ def test_a_duplicate_product_is_refused_on_the_page(app: AppTest) -> None:
     assert "85123A" in app.error[0].value and "already exists" in app.error[0].value
 
 
-def test_inventory_filters_by_category_and_search(app: AppTest) -> None:
+def test_inventory_filters_by_category_and_search(app: AppTest, db: Database) -> None:
     open_page(app, "pages/inventory.py")
     app.selectbox(key="inventory_category").select("Bags").run()
-    shown = app.get("arrow_data_frame")[0].value if app.get("arrow_data_frame") else None
-    assert shown is None or set(shown["category"]) == {"Bags"}
+    shown = app.dataframe[0].value  # the editor
+    bags = reports.inventory(db, category="Bags")
+    assert list(shown["product_id"]) == [p.product_id for p in bags] and len(bags) > 1
+    assert set(shown["category"]) == {"Bags"}
+    assert app.caption[0].value.startswith(f"{len(bags)} product(s)")
     app.text_input(key="inventory_search").input("zzz-nothing").run()
-    assert "0 product(s)" in app.caption[0].value
+    assert app.dataframe[0].value.empty
+    assert app.caption[0].value.startswith("0 product(s)")
 
 
 def test_acknowledging_an_alert(app: AppTest, db: Database) -> None:
@@ -236,4 +241,48 @@ def test_every_page_runs_on_an_empty_shop(
 ) -> None:
     app = start(f"sqlite:///{tmp_path / 'empty.db'}", monkeypatch, demo=False)
     open_page(app, page)
-    assert not app.error
+    assert [t.value for t in app.title] == [TITLES[page]] and not app.error
+
+
+def test_each_cached_loader_answers_for_its_own_use_case(
+    demo_url: str, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from stockcore.interfaces import ui
+
+    monkeypatch.setenv("STOCKCORE_DATABASE_URL", demo_url)
+    # The same arguments (only the database URL) for three loaders: three caches.
+    assert ui.categories() == reports.categories(db)
+    assert ui.active_alerts() == reports.active_alerts(db)
+    assert ui.settings().shop_name
+    assert ui.products(category="Bags") == reports.inventory(db, category="Bags")
+    assert ui.products(search="zzz-nothing") == []
+
+
+def _show_one_refusal_of_each_category() -> None:
+    from stockcore.domain import Conflict, Forbidden, Invalid, NotFound, Throttled, Unauthenticated
+    from stockcore.interfaces import ui
+
+    for refusal in (
+        Invalid("a bad value"),
+        NotFound("no such thing"),
+        Conflict("already done."),
+        Forbidden("a staff account may not do this"),
+        Unauthenticated("wrong password"),
+        Throttled("too many tries", 60),
+    ):
+        ui.show_refusal(refusal)
+
+
+def test_each_category_of_refusal_shows_one_way() -> None:
+    app = AppTest.from_function(_show_one_refusal_of_each_category).run()
+    assert not app.exception
+    assert [e.value for e in app.error] == [
+        "Refused: a bad value.",
+        "Refused: already done.",
+        "Not allowed: a staff account may not do this.",
+        "Not signed in: wrong password.",
+    ]
+    assert [w.value for w in app.warning] == [
+        "Not found: no such thing.",
+        "Not now: too many tries.",
+    ]

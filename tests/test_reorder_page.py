@@ -37,10 +37,18 @@ def test_the_action_list_shows_what_to_order_first(app: AppTest, shop_url: str) 
     lines = plan.reorder_plan(Database.connect(shop_url), today=date.today())
     urgent = [line for line in lines if line.status in ("order now", "order soon")]
     assert int(app.metric[0].value) == sum(line.status == "order now" for line in lines)
+    summary = plan.summarise(lines)
+    assert sum(summary.lines.values()) == len(lines)
+    assert [int(m.value) for m in app.metric[:3]] == [
+        summary.lines[status] for status in plan.STATUS_ORDER[:3]
+    ]
+    assert summary.revenue_at_risk == sum(
+        line.revenue_at_risk for line in lines if line.status == "order now"
+    )
     table = next(d.value for d in app.dataframe if "why" in d.value.columns)
     assert list(table["product_id"]) == [line.product_id for line in urgent]
     assert list(table["order"]) == [line.suggested_quantity for line in urgent]
-    [chart] = app.get("arrow_vega_lite_chart") or app.get("vega_lite_chart")
+    [chart] = app.get("vega_lite_chart")
     assert "reorder point" in str(chart.proto)
 
 

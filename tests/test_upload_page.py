@@ -160,3 +160,27 @@ def test_products_are_imported_and_tables_exported(shop: tuple[AppTest, Database
     app.button(key="export_prepare").click().run()
     assert not app.exception
     assert app.get("download_button")
+
+
+def test_an_import_that_loses_a_race_is_refused_and_previewed_again(
+    shop: tuple[AppTest, Database], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app, db = shop
+    upload(app, "s.csv", b"date,product_id,quantity,unit_price\n2024-03-01,A,2,1.00\n")
+
+    def lose_the_race(*_args: object, **_kwargs: object) -> imports.ImportOutcome:
+        raise imports.ShopChanged("another import wrote the same sales meanwhile")
+
+    commit = imports.commit_sales_import
+    monkeypatch.setattr(imports, "commit_sales_import", lose_the_race)
+    app.button(key="upload_commit").click().run()
+    assert not app.exception and not app.success
+    assert [e.value for e in app.error] == [
+        "Refused: another import wrote the same sales meanwhile."
+    ]
+    assert imports.list_batches(db) == []
+    monkeypatch.setattr(imports, "commit_sales_import", commit)
+    app.run()  # the file is still there: previewed afresh, and it goes in
+    app.button(key="upload_commit").click().run()
+    assert not app.exception and app.success
+    assert [b.status for b in imports.list_batches(db)] == ["committed"]

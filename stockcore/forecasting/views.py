@@ -111,6 +111,11 @@ class ForecastView:
     stockout_chance: tuple[float, str] | None = None
 
     @property
+    def last_day(self) -> date | None:
+        """The last day forecast (None: no forecast stored for these days)."""
+        return None if self.forecast.empty else self.forecast["day"].max().date()
+
+    @property
     def days_of_cover(self) -> int | None:
         if self.on_hand is None or self.forecast.empty:
             return None
@@ -406,6 +411,29 @@ def catalog(db: Database) -> pd.DataFrame:
         for ours, naive in zip(frame["rmsse"], frame["naive_rmsse"], strict=True)
     ]
     return frame.assign(beats_naive=pd.Series(beats, index=frame.index, dtype=object))
+
+
+@dataclass(frozen=True)
+class CatalogSummary:
+    """The model catalogue in three numbers and a list."""
+
+    products: int  # forecast products
+    beats_naive: float | None  # share of the backtested ones beating seasonal naive (RMSSE)
+    fallbacks: pd.DataFrame  # product_id, name, fallback: those that fell back, and why
+
+    @property
+    def fell_back(self) -> int:
+        return len(self.fallbacks)
+
+
+def summarise_catalog(catalog: pd.DataFrame) -> CatalogSummary:
+    """What the Forecast page says above the catalogue (`catalog`'s frame)."""
+    tested = catalog[catalog["rmsse"].notna()]
+    return CatalogSummary(
+        products=len(catalog),
+        beats_naive=float(tested["beats_naive"].astype(bool).mean()) if len(tested) else None,
+        fallbacks=catalog.loc[catalog["fallback"].notna(), ["product_id", "name", "fallback"]],
+    )
 
 
 @dataclass(frozen=True)

@@ -569,6 +569,28 @@ def plan_frame(lines: Sequence[ReorderLine]) -> pd.DataFrame:
     )
 
 
+def ordered_quantities(frame: pd.DataFrame) -> dict[str, object]:
+    """Units to order by product id from a `plan_frame` table as edited (empty: 0), for
+    `purchase_orders.create_purchase_orders` to check."""
+    return dict(zip(frame["product_id"], frame["order"].fillna(0), strict=True))
+
+
+@dataclass(frozen=True)
+class ListSummary:
+    """The reorder list at a glance."""
+
+    lines: Mapping[ReorderStatus, int]  # how many lines have each status
+    revenue_at_risk: Decimal  # what the lines to order now may lose, in the shop's currency
+
+
+def summarise(lines: Sequence[ReorderLine]) -> ListSummary:
+    ordering_now = [line for line in lines if line.status == ReorderStatus.ORDER_NOW]
+    return ListSummary(
+        lines={status: sum(line.status == status for line in lines) for status in STATUS_ORDER},
+        revenue_at_risk=sum((line.revenue_at_risk for line in ordering_now), Decimal(0)),
+    )
+
+
 @dataclass(frozen=True)
 class LeadTimeAlerts:
     raised: list[str]

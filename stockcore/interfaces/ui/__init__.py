@@ -1,5 +1,6 @@
 """The only Streamlit-aware part of stockcore: the cached database, cached loaders,
-cache clearing after writes, and a few shared widgets.
+cache clearing after writes, how refusals show, a few shared widgets, and the mark a run
+gets when app.py's router runs the page.
 
 Cached loaders take the database URL (never a widget read inside) as part of their
 key; every write calls `changed()` so the next run reads fresh numbers.
@@ -8,24 +9,34 @@ key; every write calls `changed()` so the next run reads fresh numbers.
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import TypeVar
+from typing import Concatenate, Final, ParamSpec, TypeVar
 
-import pandas as pd
 import streamlit as st
 
+import stockcore.forecasting.large_orders  # not `large_orders`: ui.large_orders is a module
 from stockcore import inventory
-from stockcore.domain import Product, StockcoreError
-from stockcore.forecasting import large_orders, views
+from stockcore.domain import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    Product,
+    StockcoreError,
+    Throttled,
+    Unauthenticated,
+)
+from stockcore.forecasting import views
 from stockcore.inventory import reports
 from stockcore.inventory.demo import open_shop
 from stockcore.persistence.db import Database, database_url
 from stockcore.replenishment import plan
 from stockcore.replenishment import purchase_orders as ordering
 
+P = ParamSpec("P")
 T = TypeVar("T")
 CACHE_SECONDS = 60
 DEMO_ENV = "STOCKCORE_DEMO"
@@ -55,188 +66,102 @@ def changed() -> None:
     st.session_state[_DATA_VERSION] = st.session_state.get(_DATA_VERSION, 0) + 1
 
 
+# --- Refusals -----------------------------------------------------------------------------------
+
+# How the dashboard shows each category of refusal, once (the first that matches): a warning
+# for what passes by itself (a thing gone meanwhile, a pause after failed sign-ins), an error
+# for what the person has to change. A bare StockcoreError (operational) is an error too.
+_REFUSALS: Final = (
+    (Invalid, st.error, "Refused", ":material/block:"),
+    (NotFound, st.warning, "Not found", ":material/search_off:"),
+    (Conflict, st.error, "Refused", ":material/block:"),
+    (Forbidden, st.error, "Not allowed", ":material/lock:"),
+    (Unauthenticated, st.error, "Not signed in", ":material/block:"),
+    (Throttled, st.warning, "Not now", ":material/hourglass_top:"),
+)
+
+
+def show_refusal(refusal: StockcoreError) -> None:
+    """A use case's refusal as one message on the page: its category's lead, then its words."""
+    show, lead, icon = next(
+        ((show, lead, icon) for kind, show, lead, icon in _REFUSALS if isinstance(refusal, kind)),
+        (st.error, "Refused", ":material/block:"),
+    )
+    text = str(refusal)
+    show(f"{lead}: {text}" if text.endswith((".", "!", "?")) else f"{lead}: {text}.", icon=icon)
+
+
 def attempt(action: Callable[[], T]) -> T | None:
-    """Run a use case; show its refusal as a clear message instead of a traceback."""
+    """Run a use case; show its refusal as a message instead of a traceback (None then)."""
     try:
         return action()
     except StockcoreError as refusal:
-        st.error(f"Refused: {refusal}", icon=":material/block:")
+        show_refusal(refusal)
     return None
 
 
 # --- Cached loaders -----------------------------------------------------------------------------
 
 
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _settings(url: str) -> inventory.ShopSettings:
-    return inventory.get_settings(database())
+def cached(
+    use_case: Callable[Concatenate[Database, P], T],
+    *,
+    ttl: int = CACHE_SECONDS,
+    spinner: bool | str = False,
+) -> Callable[P, T]:
+    """A loader for a page: `use_case` called with the shop's database and the loader's own
+    arguments, its result cached per database URL and arguments for `ttl` seconds, or
+    until the next `changed()`."""
+
+    def by_url(url: str, *args: P.args, **kwargs: P.kwargs) -> T:
+        return use_case(database(), *args, **kwargs)
+
+    # st.cache_data keeps one cache per function, told apart by module, qualified name and
+    # source, which this inner function shares with every other loader: name it after its
+    # use case, or the loaders would answer for each other.
+    by_url.__qualname__ = f"cached({use_case.__module__}.{use_case.__qualname__})"
+    cached_by_url = st.cache_data(ttl=ttl, show_spinner=spinner)(by_url)
+
+    def load(*args: P.args, **kwargs: P.kwargs) -> T:
+        return cached_by_url(database_url(), *args, **kwargs)
+
+    load.__doc__ = use_case.__doc__
+    return load
 
 
-def settings() -> inventory.ShopSettings:
-    return _settings(database_url())
+settings = cached(inventory.get_settings)
+products = cached(reports.inventory)
+categories = cached(reports.categories)
+overview = cached(reports.overview)
+closest_to_running_out = cached(reports.closest_to_running_out)
+active_alerts = cached(reports.active_alerts)
+lead_time_alerts = cached(reports.lead_time_alerts)
+recent_resolved_alerts = cached(reports.recent_resolved_alerts)
+movements = cached(reports.movements)
+sales_summary = cached(reports.sales_summary)
+sales_bounds = cached(reports.sales_date_bounds)
+report_range = cached(reports.report_range)
+product_forecast = cached(views.product_forecast)
+forecast_catalog = cached(views.catalog)
+latest_forecast_run = cached(views.latest_run)
+reorder_plan = cached(plan.reorder_list)
+large_order_customers = cached(
+    stockcore.forecasting.large_orders.large_order_customers,
+    spinner="Looking for large orders…",
+)
+purchase_orders = cached(ordering.purchase_orders)
+_group_forecast = cached(views.group_forecast, ttl=15 * 60, spinner="Forecasting…")
+
+
+def group_forecast(category: str | None, *, days: int, today: date) -> views.ForecastView:
+    """A category's or (None) the whole shop's forecast, made on demand (cached for a while),
+    expecting the shop closed on the public holidays set in Settings."""
+    holidays = settings().holiday_country or None
+    return _group_forecast(category, days=days, today=today, holidays_country=holidays)
 
 
 def money(amount: Decimal | float | int, *, pence: bool = True) -> str:
     return settings().money(amount, pence=pence)
-
-
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _products(url: str, category: str | None, search: str | None) -> list[Product]:
-    return reports.inventory(database(), category=category, search=search)
-
-
-def products(category: str | None = None, search: str | None = None) -> list[Product]:
-    return _products(database_url(), category, search)
-
-
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _categories(url: str) -> list[str]:
-    return reports.categories(database())
-
-
-def categories() -> list[str]:
-    return _categories(database_url())
-
-
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _overview(url: str, today: date) -> reports.Overview:
-    return reports.overview(database(), today)
-
-
-def overview(today: date) -> reports.Overview:
-    return _overview(database_url(), today)
-
-
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _closest_to_running_out(url: str, limit: int) -> pd.DataFrame:
-    return reports.closest_to_running_out(database(), limit)
-
-
-def closest_to_running_out(limit: int = 15) -> pd.DataFrame:
-    return _closest_to_running_out(database_url(), limit)
-
-
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _active_alerts(url: str) -> list[reports.AlertView]:
-    return reports.active_alerts(database())
-
-
-def active_alerts() -> list[reports.AlertView]:
-    return _active_alerts(database_url())
-
-
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _lead_time_alerts(url: str) -> list[reports.AlertView]:
-    return reports.lead_time_alerts(database())
-
-
-def lead_time_alerts() -> list[reports.AlertView]:
-    return _lead_time_alerts(database_url())
-
-
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _recent_resolved_alerts(url: str, limit: int) -> list[reports.AlertView]:
-    return reports.recent_resolved_alerts(database(), limit)
-
-
-def recent_resolved_alerts(limit: int = 20) -> list[reports.AlertView]:
-    return _recent_resolved_alerts(database_url(), limit)
-
-
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _movements(url: str, product_id: str | None) -> pd.DataFrame:
-    return reports.movements(database(), product_id)
-
-
-def movements(product_id: str | None = None) -> pd.DataFrame:
-    """The newest stock ledger rows, optionally of one product."""
-    return _movements(database_url(), product_id)
-
-
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _sales_summary(url: str, start: date, end: date, period: str) -> reports.SalesSummary:
-    return reports.sales_summary(database(), start, end, period)  # type: ignore[arg-type]
-
-
-def sales_summary(start: date, end: date, period: str) -> reports.SalesSummary:
-    return _sales_summary(database_url(), start, end, period)
-
-
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _sales_bounds(url: str) -> tuple[date, date] | None:
-    return reports.sales_date_bounds(database())
-
-
-def sales_bounds() -> tuple[date, date] | None:
-    return _sales_bounds(database_url())
-
-
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _product_forecast(url: str, product_id: str, days: int, today: date) -> views.ForecastView:
-    return views.product_forecast(database(), product_id, days=days, today=today)
-
-
-def product_forecast(product_id: str, days: int, today: date) -> views.ForecastView:
-    return _product_forecast(database_url(), product_id, days, today)
-
-
-@st.cache_data(ttl=15 * 60, show_spinner="Forecasting…")
-def _group_forecast(
-    url: str, category: str | None, days: int, today: date, holiday_country: str
-) -> views.ForecastView:
-    return views.group_forecast(
-        database(), category, days=days, today=today, holidays_country=holiday_country or None
-    )
-
-
-def group_forecast(category: str | None, days: int, today: date) -> views.ForecastView:
-    """A category's or the whole shop's forecast, made on demand (cached for a while)."""
-    return _group_forecast(database_url(), category, days, today, settings().holiday_country)
-
-
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _forecast_catalog(url: str) -> pd.DataFrame:
-    return views.catalog(database())
-
-
-def forecast_catalog() -> pd.DataFrame:
-    return _forecast_catalog(database_url())
-
-
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _latest_forecast_run(url: str) -> views.RunInfo | None:
-    return views.latest_run(database())
-
-
-def latest_forecast_run() -> views.RunInfo | None:
-    return _latest_forecast_run(database_url())
-
-
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _reorder_plan(url: str, today: date) -> list[plan.ReorderLine]:
-    return plan.reorder_list(database(), today=today)
-
-
-def reorder_plan(today: date) -> list[plan.ReorderLine]:
-    return _reorder_plan(database_url(), today)
-
-
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner="Looking for large orders…")
-def _large_order_customers(url: str) -> list[large_orders.LargeOrderCustomer]:
-    return large_orders.large_order_customers(database())
-
-
-def large_order_customers() -> list[large_orders.LargeOrderCustomer]:
-    return _large_order_customers(database_url())
-
-
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _purchase_orders(url: str, status: str | None) -> list[ordering.PurchaseOrder]:
-    return ordering.purchase_orders(database(), status=status)
-
-
-def purchase_orders(status: str | None = None) -> list[ordering.PurchaseOrder]:
-    return _purchase_orders(database_url(), status)
 
 
 # --- Shared widgets -----------------------------------------------------------------------------
@@ -271,7 +196,7 @@ def product_picker(
 def date_range_picker(key: str, today: date) -> tuple[date, date]:
     """From/to dates, defaulting to the last 90 days of sales (or of the calendar)."""
     bounds = sales_bounds()
-    default = reports.report_range(database(), today=today)
+    default = report_range(today=today)
     default_start, last = default.start, default.end
     first_allowed = bounds[0] if bounds else today - timedelta(days=365)
     picked = st.date_input(
@@ -308,32 +233,19 @@ def show_flashes() -> None:
 
 # --- Routing --------------------------------------------------------------------------------
 
-
-def through_router() -> None:
-    """Make sure this run goes through app.py's st.navigation.
-
-    Beside a folder named pages/, Streamlit starts every server process in its legacy
-    multipage mode and stays there until some run calls st.navigation. The first request
-    after a start that is a deep link (/upload) would then run the page file alone,
-    without app.py's frame (and, later, its login gate). Leaving legacy mode and rerunning
-    sends that request through the router. Called first in app.py and in every page.
-
-    Only on a real server: AppTest resets that flag before every run by design (its
-    runtime is a stand-in), and its pages are switched explicitly anyway.
-    """
-    from streamlit.runtime import Runtime
-    from streamlit.runtime.pages_manager import PagesManager
-
-    real_server = Runtime.exists() and type(Runtime.instance()) is Runtime
-    if real_server and PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-    _guard_page(sys._getframe(1).f_globals.get("__file__"))
+_ROUTED: ContextVar[bool] = ContextVar("stockcore_routed", default=False)
 
 
-def _guard_page(script: object) -> None:
-    """A page never shows to someone not signed in, or whose role may not see it, even
-    when it runs without app.py (AppTest switches to a page by running its file)."""
-    from stockcore.interfaces.ui import auth
+def run_page(page: st.Page) -> None:
+    """Run the page st.navigation chose (app.py's last step), marked as routed: a page
+    that finds no such mark runs without the router (see `auth.guard_page`)."""
+    token = _ROUTED.set(True)
+    try:
+        page.run()
+    finally:
+        _ROUTED.reset(token)
 
-    auth.guard_page(script)
+
+def routed() -> bool:
+    """Whether this page runs inside app.py's router (its frame and login gate)."""
+    return _ROUTED.get()

@@ -8,15 +8,15 @@ a changed role or a removed account takes effect at the next click.
 
 from __future__ import annotations
 
+import runpy
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import NamedTuple, NoReturn
 
 import streamlit as st
-from streamlit.navigation.page import StreamlitPage
 
 from stockcore import accounts
-from stockcore.domain import StockcoreError
-from stockcore.interfaces.ui import database, flash
+from stockcore.interfaces import ui
 
 USER_KEY = "_stockcore_user_id"
 
@@ -31,7 +31,7 @@ def current_user() -> accounts.User | None:
     user_id = st.session_state.get(USER_KEY)
     if user_id is None:
         return None
-    user = accounts.get_user(database(), user_id)
+    user = accounts.get_user(ui.database(), user_id)
     if user is None:
         del st.session_state[USER_KEY]
     return user
@@ -39,7 +39,7 @@ def current_user() -> accounts.User | None:
 
 def _sign_in(user: accounts.User, message: str) -> None:
     st.session_state[USER_KEY] = user.user_id
-    flash(message, icon=":material/login:")
+    ui.flash(message, icon=":material/login:")
     st.rerun()
 
 
@@ -48,12 +48,11 @@ def gate() -> accounts.User:
     user = current_user()
     if user is not None:
         return user
-    if accounts.has_users(database()):
+    if accounts.has_users(ui.database()):
         _sign_in_screen()
     else:
         _first_owner_screen()
     st.stop()
-    raise AssertionError("st.stop() ends the run")  # pragma: no cover
 
 
 def _account_fields(prefix: str) -> tuple[str, str, str, str]:
@@ -70,11 +69,7 @@ def _register(username: str, email: str, password: str, repeat: str) -> accounts
     if password != repeat:
         st.error("The two passwords differ; nothing was created.", icon=":material/block:")
         return None
-    try:
-        return accounts.register(database(), username, email, password)
-    except StockcoreError as refusal:
-        st.error(f"Refused: {refusal}", icon=":material/block:")
-    return None
+    return ui.attempt(lambda: accounts.register(ui.database(), username, email, password))
 
 
 def _first_owner_screen() -> None:
@@ -99,17 +94,16 @@ def _sign_in_screen() -> None:
         login = st.text_input("Username or email", key="login_username", max_chars=254)
         password = st.text_input("Password", type="password", key="login_password")
         if st.form_submit_button("Sign in", type="primary"):
-            try:
-                user = accounts.authenticate(
-                    database(),
+            user = ui.attempt(
+                lambda: accounts.authenticate(
+                    ui.database(),
                     login,
                     password,
                     throttle=_throttle(),
                     address=st.context.ip_address,
                 )
-            except StockcoreError as refusal:
-                st.error(f"Not signed in: {refusal}.", icon=":material/block:")
-            else:
+            )
+            if user is not None:
                 _sign_in(user, f"Signed in as {user.username} ({user.role.value}).")
     with register_tab:
         st.caption(
@@ -132,41 +126,58 @@ def account_box(user: accounts.User) -> None:
         st.rerun()
 
 
+class NavPage(NamedTuple):
+    """A page of the dashboard's navigation, before it becomes an st.Page."""
+
+    script: str  # "pages/x.py", relative to app.py: its key in accounts.PAGE_PERMISSIONS
+    title: str
+    icon: str
+
+
 def allowed_pages(
-    sections: Mapping[str, Sequence[StreamlitPage]], user: accounts.User
-) -> dict[str, list[StreamlitPage]]:
+    sections: Mapping[str, Sequence[NavPage]], user: accounts.User
+) -> dict[str, list[NavPage]]:
     """Only the pages the user's role may see (see `accounts.PAGE_PERMISSIONS`); a page
     not listed there is shown to nobody. Empty sections are left out."""
-    shown: dict[str, list[StreamlitPage]] = {}
+    shown: dict[str, list[NavPage]] = {}
     for section, pages in sections.items():
-        kept = [page for page in pages if accounts.may_see(user.role, _page_path(page))]
+        kept = [page for page in pages if accounts.may_see(user.role, page.script)]
         if kept:
             shown[section] = kept
     return shown
 
 
-def _page_path(page: StreamlitPage) -> str:
-    # st.Page keeps the script it was made from; st.Page has no public accessor for it.
-    script = getattr(page, "_page", None)
-    return f"pages/{script.name}" if script is not None and hasattr(script, "name") else ""
+def guard_page(script: str) -> accounts.User:
+    """Every page's first line, `auth.guard_page(__file__)`: the signed-in account allowed
+    to see this page; nobody else sees anything of it.
 
-
-def guard_page(script: object) -> None:
-    """Called by every page (through `ui.through_router`): outside the router, the page
-    still shows nothing but the sign-in screen until someone allowed to see it signs in."""
-    if not isinstance(script, str) or Path(script).parent.name != "pages":
-        return  # app.py: its own gate comes next
+    Inside app.py's router the gate has run and the navigation lists only the pages the
+    role may see (checked here again). A page can also run without the router: beside a
+    folder named pages/, Streamlit serves the very first request of a fresh server in its
+    legacy multipage mode, so a deep link (/upload) runs the page file alone; AppTest runs
+    pages alone too. Such a page refuses an account whose role may not see it, and
+    otherwise runs the router itself, which shows the sign-in or this page in its frame.
+    """
+    page = f"pages/{Path(script).name}"
+    if not ui.routed():
+        _run_the_router(script, page)
     user = gate()
-    if not accounts.may_see(user.role, f"pages/{Path(script).name}"):
-        st.error("Your account may not open this page.", icon=":material/block:")
-        st.stop()
-
-
-def require(permission: accounts.Permission) -> accounts.User:
-    """For a page: stop unless the signed-in account may do this."""
-    user = current_user()
-    if user is None or not user.may(permission):
-        st.error("Your account may not open this page.", icon=":material/block:")
-        st.stop()
-        raise AssertionError("st.stop() ends the run")  # pragma: no cover
+    if not accounts.may_see(user.role, page):
+        _refuse_page()
     return user
+
+
+def _run_the_router(script: str, page: str) -> NoReturn:
+    user = current_user()
+    if user is not None and not accounts.may_see(user.role, page):
+        _refuse_page()
+    # app.py's st.navigation resolves this request's URL path to this same page and runs
+    # it inside the frame; calling st.navigation also ends the server's legacy mode.
+    router = Path(script).resolve().parent.parent / "app.py"
+    runpy.run_path(str(router))["main"]()
+    st.stop()
+
+
+def _refuse_page() -> NoReturn:
+    st.error("Your account may not open this page.", icon=":material/block:")
+    st.stop()

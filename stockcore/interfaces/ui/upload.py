@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import astuple, replace
+from typing import TypeVar
 
 import pandas as pd
 import streamlit as st
 
 from stockcore import imports
+from stockcore.domain import StockcoreError
 from stockcore.imports import exports, reading
 from stockcore.imports.reading import DateOrder, FileRefused, NeedsDateOrder, NeedsMapping, Problem
 from stockcore.interfaces import ui
 
+T = TypeVar("T")
 _PREVIEW = "_upload_preview"
 _DATE_ORDER = "_upload_date_order"
 NONE = "(not in this file)"
@@ -95,6 +99,9 @@ def sales_file(data: bytes, name: str, options: imports.ImportOptions) -> None:
         show_problems(
             f"Refused: {refused.summary}. Nothing was imported.", refused.problems, key="refused"
         )
+        return
+    except StockcoreError as refusal:
+        ui.show_refusal(refusal)
         return
     show_preview(preview)
 
@@ -208,15 +215,12 @@ def commit(preview: imports.SalesPreview) -> None:
         def progress(fraction: float, text: str) -> None:
             bar.progress(fraction, text=text)
 
-        try:
-            outcome = imports.commit_sales_import(ui.database(), preview, progress=progress)
-        except FileRefused as refused:
+        outcome = _attempt(
+            lambda: imports.commit_sales_import(ui.database(), preview, progress=progress),
+            key="commit_refused",
+        )
+        if outcome is None:  # nothing was written; the next run previews the file afresh
             status.update(label="Refused", state="error")
-            show_problems(f"Refused: {refused.summary}", refused.problems, key="commit_refused")
-            return
-        except imports.ShopChanged as changed:
-            status.update(label="Refused", state="error")
-            st.error(f"{str(changed)[0].upper()}{str(changed)[1:]}.")
             forget_preview()
             return
         status.update(label=outcome.message, state="complete")
@@ -225,12 +229,22 @@ def commit(preview: imports.SalesPreview) -> None:
 
 def products_file(data: bytes, name: str) -> None:
     if st.button("Import products", type="primary", key="upload_products_commit"):
-        try:
-            outcome = imports.import_products(ui.database(), data, name)
-        except FileRefused as refused:
-            show_problems(f"Refused: {refused.summary}", refused.problems, key="products_refused")
-            return
-        finished(outcome.message)
+        outcome = _attempt(
+            lambda: imports.import_products(ui.database(), data, name), key="products_refused"
+        )
+        if outcome is not None:
+            finished(outcome.message)
+
+
+def _attempt(action: Callable[[], T], *, key: str) -> T | None:
+    """`ui.attempt` for a file: a refused file's problems are listed under its summary."""
+    try:
+        return action()
+    except FileRefused as refused:
+        show_problems(f"Refused: {refused.summary}", refused.problems, key=key)
+    except StockcoreError as refusal:
+        ui.show_refusal(refusal)
+    return None
 
 
 def batches_section() -> None:
