@@ -26,14 +26,6 @@ def main() -> None:
     settings = ui.settings()
     open_alerts = len(ui.active_alerts())
 
-    with st.sidebar:
-        st.markdown(f"**{settings.shop_name}**")
-        if open_alerts:
-            st.caption(f":material/notifications_active: {open_alerts} product(s) need restocking")
-        else:
-            st.caption("No restock alerts")
-        auth.account_box(user)
-
     # Every page; each role gets those accounts.PAGE_PERMISSIONS allows it (staff get the
     # read-only Stock list instead of Inventory, the owner alone gets Settings and Users).
     sections = {
@@ -69,7 +61,18 @@ def main() -> None:
         ]
         for section, pages in auth.allowed_pages(sections, user).items()
     }
-    ui.run_page(st.navigation(navigation))
+    # st.navigation before the frame's widgets: until its first call the server may still
+    # be in Streamlit's legacy multipage mode, whose script hash would give the sidebar's
+    # buttons other ids on this run than on the next, and lose their first click.
+    page = st.navigation(navigation)
+    with st.sidebar:
+        st.markdown(f"**{settings.shop_name}**")
+        if open_alerts:
+            st.caption(f":material/notifications_active: {open_alerts} product(s) need restocking")
+        else:
+            st.caption("No restock alerts")
+        auth.account_box(user)
+    ui.run_page(page)
 
 
 if __name__ == "__main__":
