@@ -22,6 +22,7 @@ PRODUCT_ID_MAX_LENGTH = 64
 NAME_MAX_LENGTH = 200
 DEFAULT_CATEGORY = "Uncategorised"
 DEFAULT_LEAD_TIME_DAYS = 7
+DEFAULT_SERVICE_LEVEL = 0.95  # the fill-rate target where neither product nor shop set one
 
 _WHOLE_NUMBER = re.compile(r"^[+]?\d+$")
 

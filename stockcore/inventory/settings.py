@@ -11,6 +11,7 @@ from typing import Final
 from sqlalchemy import delete, select
 
 from stockcore.domain import (
+    DEFAULT_SERVICE_LEVEL,
     InvalidValue,
     is_blank,
     parse_fraction,
@@ -48,14 +49,13 @@ SERVICE_LEVEL_B: Final = "service_level_b"
 SERVICE_LEVEL_C: Final = "service_level_c"
 ORDERING_COST: Final = "ordering_cost"
 HOLDING_RATE: Final = "holding_rate"
-DEFAULT_SERVICE_LEVEL: Final = "0.95"
 DEFAULT_SETTINGS: Final = {
     CURRENCY_SYMBOL: "£",
     SHOP_NAME: "My shop",
     HOLIDAY_COUNTRY: "",
-    SERVICE_LEVEL_A: DEFAULT_SERVICE_LEVEL,
-    SERVICE_LEVEL_B: DEFAULT_SERVICE_LEVEL,
-    SERVICE_LEVEL_C: DEFAULT_SERVICE_LEVEL,
+    SERVICE_LEVEL_A: str(DEFAULT_SERVICE_LEVEL),
+    SERVICE_LEVEL_B: str(DEFAULT_SERVICE_LEVEL),
+    SERVICE_LEVEL_C: str(DEFAULT_SERVICE_LEVEL),
     ORDERING_COST: "",
     HOLDING_RATE: "",
 }

@@ -33,11 +33,14 @@ from typing import Final
 import numpy as np
 from numpy.typing import ArrayLike
 
-from stockcore.domain import InvalidValue, parse_number
+from stockcore.domain import (
+    DEFAULT_SERVICE_LEVEL,
+    MAX_LEAD_TIME_DAYS,
+    InvalidValue,
+    parse_number,
+)
 
-DEFAULT_SERVICE_LEVEL: Final = 0.95
 REVIEW_PERIOD_DAYS: Final = 7  # how often the owner places orders: the review period
-MAX_LEAD_TIME_DAYS: Final = 365
 MAX_DAILY_DEMAND: Final = 1_000_000.0
 
 

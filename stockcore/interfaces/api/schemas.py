@@ -15,7 +15,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from stockcore import accounts, inventory
 from stockcore.accounts import User
-from stockcore.domain import MAX_LEAD_TIME_DAYS, MAX_QUANTITY, PRODUCT_FIELDS, Product
+from stockcore.domain import (
+    DEFAULT_LEAD_TIME_DAYS,
+    DEFAULT_SERVICE_LEVEL,
+    MAX_LEAD_TIME_DAYS,
+    MAX_QUANTITY,
+    PRODUCT_FIELDS,
+    Product,
+)
 from stockcore.forecasting import refresh, views
 from stockcore.inventory import reports, shop_sales
 from stockcore.replenishment import levels, plan
@@ -140,7 +147,7 @@ class ProductIn(_In):
     restock_threshold: Whole = Field(0, ge=0, le=MAX_QUANTITY)
     unit_cost: Money | None = None
     supplier: ShortText | None = None
-    lead_time_days: Whole = Field(7, ge=0, le=MAX_LEAD_TIME_DAYS)
+    lead_time_days: Whole = Field(DEFAULT_LEAD_TIME_DAYS, ge=0, le=MAX_LEAD_TIME_DAYS)
     min_order_quantity: Whole = Field(1, ge=1, le=MAX_QUANTITY)
     pack_size: Whole = Field(1, ge=1, le=MAX_QUANTITY)
     lead_time_sd_days: LeadTimeSpread | None = None
@@ -346,10 +353,10 @@ class PredictedOut(BaseModel):
 
 class OptimizeIn(_In):
     daily_demand: Number = Field(ge=0, le=levels.MAX_DAILY_DEMAND)
-    lead_time: Number = Field(gt=0, le=levels.MAX_LEAD_TIME_DAYS)
+    lead_time: Number = Field(gt=0, le=MAX_LEAD_TIME_DAYS)
     demand_std: Number | None = Field(None, ge=0, le=levels.MAX_DAILY_DEMAND)
-    lead_time_std: Number | None = Field(None, ge=0, le=levels.MAX_LEAD_TIME_DAYS)
-    service_level: Number = Field(levels.DEFAULT_SERVICE_LEVEL, gt=0, lt=1)
+    lead_time_std: Number | None = Field(None, ge=0, le=MAX_LEAD_TIME_DAYS)
+    service_level: Number = Field(DEFAULT_SERVICE_LEVEL, gt=0, lt=1)
 
 
 class OptimizeOut(BaseModel):
