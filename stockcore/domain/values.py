@@ -161,16 +161,31 @@ def is_blank(value: object) -> bool:
     return isinstance(value, float) and math.isnan(value)
 
 
+def parse_amount(
+    value: object,
+    field: str,
+    *,
+    above_zero: bool = False,
+    maximum: float | None = None,
+    unit: str = "",
+) -> float:
+    """A number that may not be negative (nor 0 with `above_zero`), nor above `maximum`;
+    `unit` (" days", " a day") follows the numbers in the refusal."""
+    number = parse_number(value, field)
+    if above_zero and number <= 0:
+        raise InvalidValue(field, value, f"must be more than 0{unit}")
+    if number < 0:
+        raise InvalidValue(field, value, "must not be negative")
+    if maximum is not None and number > maximum:
+        raise InvalidValue(field, value, f"is more than {maximum:,.0f}{unit}")
+    return number
+
+
 def parse_lead_time_spread(value: object) -> float | None:
     """The sd of the supplier's lead time in days, or None when not known."""
     if is_blank(value):
         return None
-    spread = parse_number(value, "lead time sd")
-    if spread < 0:
-        raise InvalidValue("lead time sd", value, "must not be negative")
-    if spread > MAX_LEAD_TIME_DAYS:
-        raise InvalidValue("lead time sd", value, f"is more than {MAX_LEAD_TIME_DAYS} days")
-    return spread
+    return parse_amount(value, "lead time sd", maximum=MAX_LEAD_TIME_DAYS, unit=" days")
 
 
 def parse_product_id(value: object) -> str:

@@ -37,7 +37,7 @@ from stockcore.domain import (
     DEFAULT_SERVICE_LEVEL,
     MAX_LEAD_TIME_DAYS,
     InvalidValue,
-    parse_number,
+    parse_amount,
 )
 
 REVIEW_PERIOD_DAYS: Final = 7  # how often the owner places orders: the review period
@@ -45,28 +45,17 @@ MAX_DAILY_DEMAND: Final = 1_000_000.0
 
 
 def parse_daily_demand(value: object) -> float:
-    demand = parse_number(value, "daily demand")
-    if demand < 0:
-        raise InvalidValue("daily demand", value, "must not be negative")
-    if demand > MAX_DAILY_DEMAND:
-        raise InvalidValue("daily demand", value, f"is more than {MAX_DAILY_DEMAND:,.0f} a day")
-    return demand
+    return parse_amount(value, "daily demand", maximum=MAX_DAILY_DEMAND, unit=" a day")
 
 
 def parse_lead_time(value: object) -> float:
-    days = parse_number(value, "lead time")
-    if days <= 0:
-        raise InvalidValue("lead time", value, "must be more than 0 days")
-    if days > MAX_LEAD_TIME_DAYS:
-        raise InvalidValue("lead time", value, f"is more than {MAX_LEAD_TIME_DAYS} days")
-    return days
+    return parse_amount(
+        value, "lead time", above_zero=True, maximum=MAX_LEAD_TIME_DAYS, unit=" days"
+    )
 
 
 def parse_spread(value: object, field: str) -> float:
-    spread = parse_number(value, field)
-    if spread < 0:
-        raise InvalidValue(field, value, "must not be negative")
-    return spread
+    return parse_amount(value, field)
 
 
 @dataclass(frozen=True)

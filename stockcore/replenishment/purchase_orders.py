@@ -12,6 +12,7 @@ from typing import Final
 
 import pandas as pd
 from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session
 
 from stockcore.domain import (
     Clock,
@@ -160,6 +161,16 @@ def create_purchase_orders(
     return [purchase_order(db, order_id) for order_id in ids]
 
 
+def _lock_open_order(session: Session, number: int) -> PurchaseOrderRow:
+    """The order's row, locked until the transaction ends; refuses one that is not open."""
+    order = session.get(PurchaseOrderRow, number, with_for_update=True)
+    if order is None:
+        raise UnknownPurchaseOrder(number)
+    if order.status != OrderStatus.OPEN.value:
+        raise Conflict(f"purchase order {number} is {order.status}, not open")
+    return order
+
+
 def receive_purchase_order(
     db: Database, order_id: object, *, clock: Clock = local_now
 ) -> PurchaseOrder:
@@ -167,11 +178,7 @@ def receive_purchase_order(
     number = parse_order_id(order_id)
     now = clock()
     with db.write() as session:
-        order = session.get(PurchaseOrderRow, number, with_for_update=True)
-        if order is None:
-            raise UnknownPurchaseOrder(number)
-        if order.status != OrderStatus.OPEN.value:
-            raise Conflict(f"purchase order {number} is {order.status}, not open")
+        order = _lock_open_order(session, number)
         lines = session.scalars(
             select(PurchaseOrderLineRow)
             .where(PurchaseOrderLineRow.order_id == number)
@@ -193,11 +200,7 @@ def cancel_purchase_order(
 ) -> PurchaseOrder:
     number = parse_order_id(order_id)
     with db.write() as session:
-        order = session.get(PurchaseOrderRow, number, with_for_update=True)
-        if order is None:
-            raise UnknownPurchaseOrder(number)
-        if order.status != OrderStatus.OPEN.value:
-            raise Conflict(f"purchase order {number} is {order.status}, not open")
+        order = _lock_open_order(session, number)
         order.status = OrderStatus.CANCELLED.value
         order.closed_at = clock()
     return purchase_order(db, number)
