@@ -149,7 +149,7 @@ _ISO = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)
 _SLASHED = re.compile(
     r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$"
 )
-_CURRENCY = "[£$€₹\\s\u00a0]"  # a plain pattern: Arrow runs it, not Python per cell
+CURRENCY_SIGNS = "[£$€₹\\s\u00a0]"  # a plain pattern: Arrow runs it, not Python per cell
 
 
 # --- Problems -------------------------------------------------------------------------------
@@ -451,7 +451,10 @@ class ColumnResult:
     reasons: pd.Series  # str, only meaningful where bad
 
 
-def _problems(chunks: Chunks, raw: pd.Series, result: ColumnResult, column: str) -> list[Problem]:
+def column_problems(
+    chunks: Chunks, raw: pd.Series, result: ColumnResult, column: str
+) -> list[Problem]:
+    """One Problem per bad cell of a parsed column, on the file's own line numbers."""
     bad_positions = np.flatnonzero(result.bad.to_numpy())
     if not len(bad_positions):
         return []
@@ -502,7 +505,7 @@ def uses_decimal_comma(raw: pd.Series) -> bool:
 
 def parse_money_column(raw: pd.Series, *, decimal_comma: bool) -> ColumnResult:
     """Amounts (unit price, sales) in minor units (pence): >= 0, rounded to the penny."""
-    text = raw.fillna("").str.replace(_CURRENCY, "", regex=True)
+    text = raw.fillna("").str.replace(CURRENCY_SIGNS, "", regex=True)
     if decimal_comma:
         text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
     else:
