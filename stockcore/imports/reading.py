@@ -35,6 +35,7 @@ from stockcore.domain import (
     PRODUCT_ID_MAX_LENGTH,
     Invalid,
 )
+from stockcore.domain.values import CONTROL_CHARACTER
 
 CHUNK_ROWS = 200_000
 MAX_LINE_QUANTITY = 1_000_000
@@ -608,7 +609,7 @@ def parse_references(raw: pd.Series) -> ColumnResult:
     """Order or customer ids: optional text of at most 64 characters, no control characters."""
     text = raw.fillna("").str.strip()
     too_long = text.str.len() > REFERENCE_MAX_LENGTH
-    control = text.str.contains(r"[\x00-\x1f\x7f]", regex=True)
+    control = text.str.contains(CONTROL_CHARACTER.pattern, regex=True)
     reasons = pd.Series("", index=raw.index, dtype=object)
     reasons = reasons.mask(control, "contains a control character")
     reasons = reasons.mask(too_long, f"is longer than {REFERENCE_MAX_LENGTH} characters")
