@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import String, func, select, type_coerce
 
 from stockcore import imports, inventory
-from stockcore.domain import Product
+from stockcore.domain import InvalidValue, Product, parse_customer_id
+from stockcore.domain.values import has_control_character
 from stockcore.imports import ImportOptions, reading
 from stockcore.imports.exports import to_csv
 from stockcore.imports.reading import DateOrder, FileRefused, NeedsDateOrder, NeedsMapping
@@ -246,6 +247,23 @@ def test_the_date_order_is_decided_from_the_whole_column(
     dates: list[str], order: DateOrder | None
 ) -> None:
     assert reading.detect_date_order(pd.Series(dates)) == order
+
+
+@pytest.mark.parametrize(
+    "reference",
+    ["C1\x00", "a\tb", "line\nbreak", "x\x1fy", "del\x7f", "14646", "C-536379", "émile"],
+)
+def test_a_reference_in_a_file_is_refused_exactly_when_a_typed_customer_id_is(
+    reference: str,
+) -> None:
+    """One rule for control characters: the file's column check and the typed value agree."""
+    in_file = reading.parse_references(pd.Series([reference]))
+    try:
+        parse_customer_id(reference)
+        typed_refused = False
+    except InvalidValue:
+        typed_refused = True
+    assert bool(in_file.bad.iloc[0]) == typed_refused == has_control_character(reference)
 
 
 def test_day_first_and_month_first_files_import_the_same_days(db: Database) -> None:

@@ -35,6 +35,7 @@ from stockcore.domain import (
     PRODUCT_ID_MAX_LENGTH,
     Invalid,
 )
+from stockcore.domain.values import CONTROL_CHARACTER
 
 CHUNK_ROWS = 200_000
 MAX_LINE_QUANTITY = 1_000_000
@@ -149,7 +150,7 @@ _ISO = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)
 _SLASHED = re.compile(
     r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$"
 )
-_CURRENCY = "[£$€₹\\s\u00a0]"  # a plain pattern: Arrow runs it, not Python per cell
+CURRENCY_SIGNS = "[£$€₹\\s\u00a0]"  # a plain pattern: Arrow runs it, not Python per cell
 
 
 # --- Problems -------------------------------------------------------------------------------
@@ -451,7 +452,10 @@ class ColumnResult:
     reasons: pd.Series  # str, only meaningful where bad
 
 
-def _problems(chunks: Chunks, raw: pd.Series, result: ColumnResult, column: str) -> list[Problem]:
+def column_problems(
+    chunks: Chunks, raw: pd.Series, result: ColumnResult, column: str
+) -> list[Problem]:
+    """One Problem per bad cell of a parsed column, on the file's own line numbers."""
     bad_positions = np.flatnonzero(result.bad.to_numpy())
     if not len(bad_positions):
         return []
@@ -502,7 +506,7 @@ def uses_decimal_comma(raw: pd.Series) -> bool:
 
 def parse_money_column(raw: pd.Series, *, decimal_comma: bool) -> ColumnResult:
     """Amounts (unit price, sales) in minor units (pence): >= 0, rounded to the penny."""
-    text = raw.fillna("").str.replace(_CURRENCY, "", regex=True)
+    text = raw.fillna("").str.replace(CURRENCY_SIGNS, "", regex=True)
     if decimal_comma:
         text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
     else:
@@ -605,7 +609,7 @@ def parse_references(raw: pd.Series) -> ColumnResult:
     """Order or customer ids: optional text of at most 64 characters, no control characters."""
     text = raw.fillna("").str.strip()
     too_long = text.str.len() > REFERENCE_MAX_LENGTH
-    control = text.str.contains(r"[\x00-\x1f\x7f]", regex=True)
+    control = text.str.contains(CONTROL_CHARACTER.pattern, regex=True)
     reasons = pd.Series("", index=raw.index, dtype=object)
     reasons = reasons.mask(control, "contains a control character")
     reasons = reasons.mask(too_long, f"is longer than {REFERENCE_MAX_LENGTH} characters")

@@ -1,0 +1,173 @@
+"""Undoing an import: exactly one batch comes out, with everything it did.
+
+Its sale lines or daily totals, the order-line keys it consumed (so the file can be
+imported again), the stock it took (put back by an adjustment), the products it
+created (unless they have other activity since), and for a products file the
+catalogue fields it changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from stockcore.domain import Clock, Conflict, Invalid, MovementKind, NotFound, Product, local_now
+from stockcore.forecasting.refresh import forget_forecasts
+from stockcore.imports import products
+from stockcore.imports.batches import BatchKind, BatchStatus
+from stockcore.inventory import sync_lead_time_alerts_in, sync_restock_alert_in, to_product
+from stockcore.persistence.db import Database
+from stockcore.persistence.models import (
+    AlertRow,
+    ImportBatchRow,
+    ImportedLineRow,
+    ProductImportChangeRow,
+    ProductRow,
+    PurchaseOrderLineRow,
+    SaleLineRow,
+    ShopDailySalesRow,
+    StockMovementRow,
+)
+
+
+@dataclass(frozen=True)
+class UndoOutcome:
+    batch_id: int
+    sale_lines_removed: int
+    days_removed: int
+    products_removed: int
+    products_kept: list[str]
+    products_restored: int
+    units_returned_to_stock: int
+
+    @property
+    def message(self) -> str:
+        parts = [f"batch {self.batch_id} undone: {self.sale_lines_removed:,} sale lines removed"]
+        if self.days_removed:
+            parts.append(f"{self.days_removed:,} days of shop totals removed")
+        if self.units_returned_to_stock:
+            parts.append(f"{self.units_returned_to_stock:,} units put back in stock")
+        if self.products_removed:
+            parts.append(f"{self.products_removed:,} products it created removed")
+        if self.products_restored:
+            parts.append(f"{self.products_restored:,} products restored")
+        if self.products_kept:
+            parts.append(
+                f"kept {len(self.products_kept)} product(s) it created that have other activity"
+            )
+        return ", ".join(parts)
+
+
+def undo_import(db: Database, batch_id: object, *, clock: Clock = local_now) -> UndoOutcome:
+    """Remove exactly one batch: its sale lines or totals, its stock effects, its new products."""
+    try:
+        number = int(str(batch_id).strip())
+    except ValueError:
+        raise Invalid(f"batch id {batch_id!r} is not a number") from None
+    now = clock()
+    with db.write() as session:
+        batch = session.get(ImportBatchRow, number, with_for_update=True)
+        if batch is None:
+            raise NotFound(f"unknown import batch {number}: see `imports` for the list")
+        if batch.status == BatchStatus.UNDONE:
+            raise Conflict(f"import batch {number} was already undone on {batch.undone_at}")
+        returned = restored = 0
+        if batch.kind == BatchKind.PRODUCTS:
+            restored = products.undo_product_import(session, batch, now)
+        if batch.applied_to_stock:
+            returned = _return_stock(session, batch, now)
+        session.execute(
+            update(StockMovementRow)
+            .where(
+                StockMovementRow.sale_line_id.in_(
+                    select(SaleLineRow.id).where(SaleLineRow.import_batch_id == number)
+                )
+            )
+            .values(sale_line_id=None)
+        )
+        lines = session.execute(delete(SaleLineRow).where(SaleLineRow.import_batch_id == number))
+        session.execute(delete(ImportedLineRow).where(ImportedLineRow.import_batch_id == number))
+        days = session.execute(
+            delete(ShopDailySalesRow).where(ShopDailySalesRow.import_batch_id == number)
+        )
+        removed, kept = _remove_created_products(session, number)
+        batch.status = BatchStatus.UNDONE.value
+        batch.undone_at = now
+        return UndoOutcome(
+            number,
+            int(getattr(lines, "rowcount", 0) or 0),
+            int(getattr(days, "rowcount", 0) or 0),
+            removed,
+            kept,
+            restored,
+            returned,
+        )
+
+
+def _return_stock(session: Session, batch: ImportBatchRow, now: datetime) -> int:
+    taken = session.execute(
+        select(StockMovementRow.product_id, func.sum(StockMovementRow.change))
+        .where(
+            StockMovementRow.import_batch_id == batch.id,
+            StockMovementRow.kind == MovementKind.SALE.value,
+        )
+        .group_by(StockMovementRow.product_id)
+    ).all()
+    returned = 0
+    restocked: list[Product] = []
+    for product_id, change in taken:
+        units = -int(change)
+        row = session.get(ProductRow, product_id, with_for_update=True)
+        if row is None or units == 0:
+            continue
+        row.quantity += units
+        session.add(
+            StockMovementRow(
+                product_id=product_id,
+                at=now,
+                kind=MovementKind.ADJUSTMENT.value,
+                change=units,
+                quantity_after=row.quantity,
+                reason=f"undo of import batch {batch.id}",
+                import_batch_id=batch.id,
+            )
+        )
+        returned += units
+        session.flush()
+        sync_restock_alert_in(session, to_product(row), now)
+        restocked.append(to_product(row))
+    sync_lead_time_alerts_in(session, restocked, now)
+    return returned
+
+
+def _remove_created_products(session: Session, batch_id: int) -> tuple[int, list[str]]:
+    created = list(
+        session.scalars(select(ProductRow).where(ProductRow.created_by_batch_id == batch_id))
+    )
+    removed, kept = 0, []
+    for row in created:
+        busy = any(
+            session.scalars(
+                select(model.id).where(model.product_id == row.product_id).limit(1)
+            ).first()
+            is not None
+            for model in (SaleLineRow, StockMovementRow, AlertRow, PurchaseOrderLineRow)
+        )
+        if busy:
+            row.created_by_batch_id = None
+            kept.append(row.product_id)
+        else:
+            session.execute(
+                delete(ProductImportChangeRow).where(
+                    ProductImportChangeRow.product_id == row.product_id,
+                    ProductImportChangeRow.import_batch_id == batch_id,
+                )
+            )
+            forget_forecasts(session, [row.product_id])
+            session.delete(row)
+            removed += 1
+    session.flush()
+    return removed, kept
