@@ -20,7 +20,7 @@ from stockcore.domain import DEFAULT_CATEGORY, Clock, Product, StockcoreError, l
 from stockcore.imports import batches, reading
 from stockcore.imports.batches import BatchKind, BatchStatus
 from stockcore.imports.reading import Chunks, FileFormat, FileRefused, Problem
-from stockcore.inventory import insert_product, sync_restock_alert_in, to_product
+from stockcore.inventory import EDITABLE_FIELDS, insert_product, sync_restock_alert_in, to_product
 from stockcore.persistence.db import Database
 from stockcore.persistence.models import (
     AlertRow,
@@ -31,19 +31,8 @@ from stockcore.persistence.models import (
     StockMovementRow,
 )
 
-_RESTORABLE = (
-    "name",
-    "category",
-    "unit_price",
-    "unit_cost",
-    "restock_threshold",
-    "supplier",
-    "lead_time_days",
-    "min_order_quantity",
-    "pack_size",
-    "lead_time_sd_days",
-    "service_level",
-)
+# What a product import may change, and its undo restores: every field but id and stock.
+_RESTORABLE = EDITABLE_FIELDS
 
 
 @dataclass(frozen=True)
