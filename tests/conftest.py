@@ -14,7 +14,6 @@ import shutil
 import sqlite3
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -24,22 +23,10 @@ from sqlalchemy.engine import make_url
 from stockcore.forecasting import refresh
 from stockcore.inventory.demo import open_shop
 from stockcore.persistence.db import Database, normalise_url, upgrade
+from tests.support import TEST_PASSWORD, FixedClock, account_for, sqlite_url  # noqa: F401
 
 POSTGRES_ENV = "STOCKCORE_TEST_POSTGRES_URL"
 BACKENDS = ["sqlite", "postgres"]
-
-
-class FixedClock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, start: datetime = datetime(2026, 3, 2, 9, 0, 0)) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
 
 
 @pytest.fixture
@@ -50,10 +37,6 @@ def clock() -> FixedClock:
 def postgres_base_url() -> str | None:
     url = os.environ.get(POSTGRES_ENV)
     return normalise_url(url) if url else None
-
-
-def sqlite_url(path: Path) -> str:
-    return f"sqlite:///{path}"
 
 
 @pytest.fixture
@@ -129,31 +112,6 @@ def forecast_template(demo_template: Path, tmp_path_factory: pytest.TempPathFact
 
 
 # --- Signed-in dashboard sessions -------------------------------------------------------------
-
-TEST_PASSWORD = "a test password"
-
-
-def account_for(url: str, role: str = "owner", *, demo: bool = False) -> str:
-    """Open the shop as the dashboard would (migrations; the demo shop on a new database when
-    `demo`), make sure an account `test-<role>` with that role exists, and return its id, for
-    `AppTest.session_state[stockcore.ui.auth.USER_KEY]`: the test starts signed in."""
-    from stockcore import accounts
-
-    shop = open_shop(url, demo_if_new=demo)
-    db = shop.db
-    try:
-        existing = {user.username: user for user in accounts.list_users(db)}
-        if not existing:
-            existing["test-owner"] = accounts.register(
-                db, "test-owner", "test-owner@example.com", TEST_PASSWORD
-            )
-        name = f"test-{role}"
-        if name not in existing:
-            accounts.register(db, name, f"{name}@example.com", TEST_PASSWORD)
-            existing[name] = accounts.assign_role(db, name, role)
-        return existing[name].user_id
-    finally:
-        db.dispose()
 
 
 @pytest.fixture(autouse=True)

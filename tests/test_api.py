@@ -22,9 +22,7 @@ from stockcore.interfaces.api import schemas
 from stockcore.inventory import reports
 from stockcore.persistence.db import Database
 from stockcore.persistence.models import SaleLineRow, UserRow
-from tests.conftest import FixedClock
-from tests.test_forecasts import ONE_PROCESS, one_process_run_tasks
-from tests.test_services import snapshot
+from tests.support import ONE_PROCESS, FixedClock, one_process_run_tasks, snapshot
 
 SECRET = "a-test-secret-that-is-long-enough-0123456789"
 PASSWORD = "correct horse battery"

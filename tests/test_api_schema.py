@@ -20,7 +20,7 @@ from stockcore import accounts, inventory
 from stockcore.domain import Product
 from stockcore.interfaces import api
 from stockcore.persistence.db import Database, upgrade
-from tests.conftest import sqlite_url
+from tests.support import sqlite_url
 
 SECRET = "a-test-secret-that-is-long-enough-0123456789"
 FOLDER = Path(tempfile.mkdtemp(prefix="stockcore-schema-"))

@@ -9,9 +9,7 @@ import pytest
 from stockcore.interfaces import charts
 from stockcore.persistence.db import Database
 from stockcore.replenishment import backtest
-from tests.conftest import sqlite_url
-from tests.test_forecasts import build_shop
-from tests.test_pages import open_page, start
+from tests.support import build_shop, open_page, sqlite_url, start
 
 PAGE = "pages/backtest.py"
 RUN = "FormSubmitter:backtest_form-Run backtest"

@@ -17,7 +17,7 @@ from stockcore.persistence import backup
 from stockcore.persistence.db import Database, current_revision, upgrade
 from stockcore.persistence.models import Base
 from stockcore.replenishment import purchase_orders
-from tests.conftest import sqlite_url
+from tests.support import sqlite_url
 
 NOW = datetime(2026, 3, 2, 9)
 
@@ -148,7 +148,7 @@ def test_a_backup_made_by_an_older_version_restores_into_the_current_schema(
 
 
 def test_the_restore_command_needs_yes(tmp_path: Path) -> None:
-    from tests.test_cli import run
+    from tests.support import run
 
     url = sqlite_url(tmp_path / "shop.db")
     code, out, err = run("--db", url, "init")

@@ -34,7 +34,7 @@ import pytest
 
 from stockcore.inventory import reports
 from stockcore.persistence.db import Database
-from tests.conftest import sqlite_url
+from tests.support import sqlite_url
 
 REPO = Path(__file__).resolve().parent.parent
 SHOTS = REPO / "test-output" / "browser"

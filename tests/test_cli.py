@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import io
-import os
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -21,32 +17,9 @@ from stockcore.domain import (
     Throttled,
     Unauthenticated,
 )
-from stockcore.interfaces.cli import main
 from stockcore.inventory import reports
 from stockcore.persistence.db import Database
-
-REPO = Path(__file__).resolve().parent.parent
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
-
-
-def run_process(*argv: str, db_url: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-    if db_url:
-        env["STOCKCORE_DATABASE_URL"] = db_url
-    return subprocess.run(
-        [sys.executable, "-m", "stockcore", *argv],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+from tests.support import run, run_process
 
 
 @pytest.fixture

@@ -10,9 +10,14 @@ import pytest
 
 from stockcore.forecasting import refresh, views
 from stockcore.persistence.db import Database, upgrade
-from tests.conftest import sqlite_url
-from tests.test_cli import run, run_process
-from tests.test_forecasts import ONE_PROCESS, build_shop, one_process_run_tasks
+from tests.support import (
+    ONE_PROCESS,
+    build_shop,
+    one_process_run_tasks,
+    run,
+    run_process,
+    sqlite_url,
+)
 
 
 @pytest.fixture

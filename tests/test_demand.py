@@ -13,7 +13,7 @@ from stockcore.domain import Product
 from stockcore.forecasting import history as demand
 from stockcore.inventory import HistoryLine
 from stockcore.persistence.db import Database
-from tests.conftest import FixedClock
+from tests.support import FixedClock
 
 ONE = Decimal("1.00")
 

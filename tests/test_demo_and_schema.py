@@ -34,7 +34,7 @@ from stockcore.persistence.db import (
     upgrade,
 )
 from stockcore.persistence.models import Base, ProductRow
-from tests.conftest import FixedClock
+from tests.support import FixedClock
 
 
 def test_the_demo_files_carry_the_attribution() -> None:

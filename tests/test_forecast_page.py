@@ -11,9 +11,15 @@ from streamlit.testing.v1 import AppTest
 
 from stockcore.forecasting import refresh, views
 from stockcore.persistence.db import Database
-from tests.conftest import sqlite_url
-from tests.test_forecasts import ONE_PROCESS, build_shop, one_process_run_tasks
-from tests.test_pages import open_page, picker, start
+from tests.support import (
+    ONE_PROCESS,
+    build_shop,
+    one_process_run_tasks,
+    open_page,
+    picker,
+    sqlite_url,
+    start,
+)
 
 PAGE = "pages/forecast.py"
 REFRESH_FIRST = "FormSubmitter:refresh_forecasts_form-Forecast every product"

@@ -7,9 +7,7 @@ import os
 import sys
 import threading
 import types
-from collections.abc import Callable, Iterator, Sequence
-from datetime import date, datetime, timedelta
-from decimal import Decimal
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -30,56 +28,22 @@ from stockcore.persistence.models import (
     PredictionRow,
 )
 from stockcore.replenishment import plan
-from tests.conftest import FixedClock, sqlite_url
+from tests.support import (
+    DAYS,
+    ONE_PROCESS,
+    PRICE,
+    TRADING_DAYS,
+    FixedClock,
+    build_shop,
+    one_process_run_tasks,
+    sqlite_url,
+)
 
-PRICE = Decimal("2.00")
-FIRST = date(2025, 6, 2)  # a Monday
-TRADING_DAYS = 160
 DATA = Path(__file__).parent / "data"
 
 
-def trading_days(count: int = TRADING_DAYS) -> list[date]:
-    days = [FIRST + timedelta(days=i) for i in range(count * 2)]
-    return [d for d in days if d.weekday() != 5][:count]  # closed on Saturdays
-
-
-DAYS = trading_days()
 TODAY = DAYS[-1] + timedelta(days=1)
 CLOCK = FixedClock(datetime.combine(TODAY, datetime.min.time()).replace(hour=9))
-
-
-def build_shop(db: Database, *, extra_products: int = 0) -> None:
-    """A smooth seller, a slow seller (both in Kitchen), a seller in Bags and a product
-    new to Kitchen with five days of sales."""
-    rng = np.random.default_rng(5)
-    products = [
-        Product.create("MUG", "Mug", category="Kitchen", unit_price=PRICE, quantity=300),
-        Product.create("PAN", "Pan", category="Kitchen", unit_price=PRICE, quantity=4),
-        Product.create("BAG", "Bag", category="Bags", unit_price=PRICE, quantity=50),
-        Product.create("NEW", "New jug", category="Kitchen", unit_price=PRICE, quantity=10),
-    ] + [
-        Product.create(f"X{i:02}", f"Extra {i}", category="Bags", unit_price=PRICE, quantity=20)
-        for i in range(extra_products)
-    ]
-    lines = []
-    for day in DAYS:
-        lines.append(HistoryLine(day, "MUG", int(rng.poisson(12)) + 1, PRICE))
-        if rng.random() < 0.15:
-            lines.append(HistoryLine(day, "PAN", int(rng.integers(1, 4)), PRICE))
-        if rng.random() < 0.6:
-            lines.append(HistoryLine(day, "BAG", int(rng.integers(1, 6)), PRICE))
-        for i in range(extra_products):
-            if rng.random() < 0.3:
-                lines.append(HistoryLine(day, f"X{i:02}", 1, PRICE))
-    lines += [HistoryLine(day, "NEW", 2, PRICE) for day in DAYS[-5:]]
-    inventory.seed_shop(
-        db,
-        products,
-        lines,
-        currency_symbol="£",
-        shop_name="Test shop",
-        clock=lambda: datetime(2025, 5, 1, 9),
-    )
 
 
 def stored(db: Database) -> pd.DataFrame:
@@ -382,23 +346,6 @@ def test_a_refresh_says_when_it_finished_in_one_process(
     monkeypatch.setattr(refresh, "run_tasks", one_process_run_tasks)
     summary = refresh.refresh_forecasts(db, horizon_days=5, workers=2, clock=CLOCK)
     assert summary.products == 4 and summary.one_process_reason == ONE_PROCESS
-
-
-ONE_PROCESS = "A forecast worker process stopped unexpectedly (in a test)."
-RUN_TASKS = refresh.run_tasks
-
-
-def one_process_run_tasks(
-    tasks: Sequence[refresh.SeriesTask],
-    *,
-    workers: int,
-    progress: refresh.Progress | None = None,
-    fell_back: Callable[[str], None] | None = None,
-) -> Iterator[refresh.SeriesResult]:
-    """`run_tasks` as when a worker dies at once: everything here, and said so."""
-    if fell_back:
-        fell_back(ONE_PROCESS)
-    yield from RUN_TASKS(tasks, workers=1, progress=progress)
 
 
 def test_real_sales_from_the_shop_export_are_forecast(sqlite_db: Database) -> None:

@@ -21,8 +21,7 @@ from stockcore.interfaces import cli
 from stockcore.persistence.db import Database
 from stockcore.persistence.models import ForecastModelRow, LeadTimeDemandRow, SaleLineRow
 from stockcore.replenishment import plan
-from tests.conftest import FixedClock
-from tests.test_pages import open_page, start
+from tests.support import FixedClock, open_page, start
 
 FIRST = date(2026, 1, 5)  # a Monday
 
@@ -267,7 +266,7 @@ def test_the_purchase_page_records_the_customer_and_refuses_a_bad_one(
     demo_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from stockcore.inventory import reports
-    from tests.test_pages import BUY, picker
+    from tests.support import BUY, picker
 
     db = Database.connect(demo_url)
     product = next(p for p in reports.inventory(db) if p.quantity > 2)

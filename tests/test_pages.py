@@ -5,17 +5,14 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from stockcore.interfaces.ui import auth
 from stockcore.inventory import reports
 from stockcore.persistence.db import Database
-from tests.conftest import account_for
+from tests.support import BUY, open_page, picker, start
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 TITLES = {  # every page, and the title it shows
     "pages/overview.py": "Overview",
     "pages/inventory.py": "Inventory",
@@ -30,32 +27,6 @@ TITLES = {  # every page, and the title it shows
     "pages/users.py": "Users",
 }
 PAGES = list(TITLES)
-BUY = "FormSubmitter:purchase_form-Buy"
-
-
-def start(
-    url: str, monkeypatch: pytest.MonkeyPatch, *, demo: bool = True, role: str | None = "owner"
-) -> AppTest:
-    """The dashboard on `url`, signed in with an account of `role` (None: not signed in)."""
-    monkeypatch.setenv("STOCKCORE_DATABASE_URL", url)
-    monkeypatch.setenv("STOCKCORE_DEMO", "1" if demo else "0")
-    app = AppTest.from_file(APP, default_timeout=120)
-    if role is not None:
-        app.session_state[auth.USER_KEY] = account_for(url, role, demo=demo)
-    app.run()
-    assert not app.exception, app.exception
-    return app
-
-
-def picker(app: AppTest, key: str) -> Any:
-    """A product picker; its widget key carries a data version that changes after writes."""
-    return next(s for s in app.selectbox if s.key and s.key.startswith(f"{key}_v"))
-
-
-def open_page(app: AppTest, page: str) -> AppTest:
-    app.switch_page(page).run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
 
 
 @pytest.fixture

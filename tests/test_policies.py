@@ -61,9 +61,7 @@ def test_the_backtest_command_prints_json_for_every_policy(tmp_path) -> None:  #
     import json
 
     from stockcore.persistence.db import Database, upgrade
-    from tests.conftest import sqlite_url
-    from tests.test_cli import run
-    from tests.test_forecasts import build_shop
+    from tests.support import build_shop, run, sqlite_url
 
     url = sqlite_url(tmp_path / "shop.db")
     db = Database.connect(url)

@@ -12,9 +12,7 @@ from stockcore.domain import InvalidValue, Product, StockcoreError, UnknownProdu
 from stockcore.inventory import reports
 from stockcore.persistence.db import Database, upgrade
 from stockcore.replenishment import plan, purchase_orders
-from tests.conftest import FixedClock, sqlite_url
-from tests.test_cli import run
-from tests.test_reorder import NOW, TODAY, store
+from tests.support import NOW, TODAY, FixedClock, run, sqlite_url, store
 
 CLOCK = FixedClock(NOW)
 

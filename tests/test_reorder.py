@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
-from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
@@ -13,13 +12,10 @@ import pytest
 from stockcore import inventory
 from stockcore.domain import Product, local_now
 from stockcore.forecasting import refresh, views
-from stockcore.forecasting.distribution import GRID_LEVELS, LEVELS
 from stockcore.inventory import HistoryLine
 from stockcore.persistence.db import Database
 from stockcore.replenishment import plan as reorder_list
-
-TODAY = date(2026, 3, 2)
-NOW = datetime(2026, 3, 2, 9)
+from tests.support import NOW, TODAY, store
 
 
 def add(db: Database, pid: str, *, quantity: int, lead_time: int, price: str = "2.00") -> None:
@@ -31,56 +27,6 @@ def add(db: Database, pid: str, *, quantity: int, lead_time: int, price: str = "
         ),
         clock=lambda: NOW - timedelta(days=30),
     )  # fmt: skip
-
-
-def covers(units: float, lead_time: int, spread: float) -> list[refresh.CoverDemand]:
-    """Normal demand over the lead time and the lead time + 7 days: `units` a day, sd
-    `spread` a day (independent days), at the stored grid's levels."""
-    made = []
-    for cover, days in (("lead", lead_time), ("lead+review", lead_time + 7)):
-        grid = tuple(
-            max(0.0, days * units + spread * np.sqrt(days) * NormalDist().inv_cdf(level))
-            for level in GRID_LEVELS
-        )
-        made.append(
-            refresh.CoverDemand(
-                cover,
-                days,
-                days,
-                days * units,
-                {level: float(np.quantile(grid, level)) for level in LEVELS},
-                "test",
-                grid,
-            )
-        )
-    return made
-
-
-def store(
-    db: Database,
-    per_day: dict[str, float],
-    *,
-    spread: float | None = None,
-    lead_times: dict[str, int] | None = None,
-    days: int = 60,
-    start: date = TODAY,
-) -> None:
-    """A flat forecast per product from `start`, written by the refresh's own storage;
-    with `spread` (and each product's lead time) its demand distribution too."""
-    span = pd.date_range(pd.Timestamp(start), periods=days, freq="D")
-    made = [
-        refresh.ProductForecast(
-            product_id=pid, model="TSB", basis=refresh.OWN_HISTORY, history_days=100,
-            selling_share=1.0, days=span, units=np.full(days, units),
-            lower=np.full(days, units), upper=np.full(days, units),
-            lower_95=np.full(days, units), upper_95=np.full(days, units),
-            accuracy=None, naive=None, error_sd=spread or 0.0,
-            covers=covers(units, (lead_times or {}).get(pid, 10), spread)
-            if spread is not None else [],
-        )
-        for pid, units in per_day.items()
-    ]  # fmt: skip
-    refresh._store(db, made, NOW, NOW, start, days, 1.0)
 
 
 def plan(db: Database, **options: object) -> dict[str, reorder_list.ReorderLine]:
@@ -199,8 +145,7 @@ def test_abc_comes_from_last_years_revenue(db: Database) -> None:
 
 
 def test_the_reorder_command_lists_what_to_order(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from tests.conftest import sqlite_url
-    from tests.test_cli import run
+    from tests.support import run, sqlite_url
 
     url = sqlite_url(tmp_path / "shop.db")
     code, _, err = run("--db", url, "reorder")

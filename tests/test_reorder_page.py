@@ -12,8 +12,7 @@ from streamlit.testing.v1 import AppTest
 from stockcore.inventory import reports
 from stockcore.persistence.db import Database
 from stockcore.replenishment import plan, purchase_orders
-from tests.conftest import sqlite_url
-from tests.test_pages import open_page, start
+from tests.support import open_page, sqlite_url, start
 
 PAGE = "pages/reorder.py"
 

@@ -172,7 +172,7 @@ def test_service_levels_read_as_fractions_or_percent() -> None:
 
 
 def test_optimize_prints_the_three_numbers(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from tests.test_cli import run
+    from tests.support import run
 
     code, out, _ = run("optimize", "--daily-demand", "80", "--lead-time", "5")
     assert code == 0
@@ -198,7 +198,7 @@ def test_optimize_prints_the_three_numbers(tmp_path) -> None:  # type: ignore[no
     ],
 )
 def test_optimize_refuses_bad_numbers_in_one_line(argv: list[str], message: str) -> None:
-    from tests.test_cli import run
+    from tests.support import run
 
     code, out, err = run("optimize", *argv)
     assert code == 1 and out == "" and message in err and len(err.strip().splitlines()) == 1

@@ -11,7 +11,7 @@ from stockcore import inventory
 from stockcore.domain import Product
 from stockcore.inventory import HistoryLine, reports
 from stockcore.persistence.db import Database
-from tests.conftest import FixedClock
+from tests.support import FixedClock
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, inspect, select, update
+from sqlalchemy import inspect, select, update
 from sqlalchemy.exc import IntegrityError
 
 from stockcore import inventory
@@ -22,8 +22,8 @@ from stockcore.domain import (
 )
 from stockcore.inventory import reports
 from stockcore.persistence.db import Database
-from stockcore.persistence.models import AlertRow, ProductRow, SaleLineRow, StockMovementRow
-from tests.conftest import FixedClock
+from stockcore.persistence.models import ProductRow, SaleLineRow, StockMovementRow
+from tests.support import FixedClock, snapshot
 
 
 def laptop(quantity: int = 7, threshold: int = 2) -> Product:
@@ -35,20 +35,6 @@ def laptop(quantity: int = 7, threshold: int = 2) -> Product:
         quantity=quantity,
         restock_threshold=threshold,
     )
-
-
-def snapshot(db: Database) -> dict[str, object]:
-    """Everything a refusal must leave exactly as it was."""
-    with db.read() as s:
-        return {
-            "products": [
-                (p.product_id, p.quantity, p.restock_threshold, p.unit_price)
-                for p in s.scalars(select(ProductRow).order_by(ProductRow.product_id))
-            ],
-            "sales": s.scalar(select(func.count()).select_from(SaleLineRow)),
-            "movements": s.scalar(select(func.count()).select_from(StockMovementRow)),
-            "alerts": [(a.id, a.status) for a in s.scalars(select(AlertRow).order_by(AlertRow.id))],
-        }
 
 
 def test_a_purchase_records_the_sale_lowers_stock_and_writes_one_ledger_row(

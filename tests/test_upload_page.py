@@ -12,7 +12,7 @@ from stockcore import imports
 from stockcore.interfaces.ui import auth
 from stockcore.inventory import reports
 from stockcore.persistence.db import Database
-from tests.conftest import account_for
+from tests.support import account_for
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 SLICE = (Path(__file__).parent / "data" / "online_retail_2010_2011_slice.csv").read_bytes()
