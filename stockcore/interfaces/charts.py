@@ -308,3 +308,11 @@ def reorder_position(frame: pd.DataFrame, *, limit: int = 15) -> alt.LayerChart:
         title="Stock on hand, on order and the suggested order against the reorder point (black)",
         height=alt.Step(22),
     )
+
+
+def to_png(chart: alt.TopLevelMixin) -> bytes:
+    """A chart rendered to PNG without a browser (vl-convert), for the REST API."""
+    import vl_convert
+
+    png: bytes = vl_convert.vegalite_to_png(chart.to_json(), scale=2)
+    return png

@@ -30,7 +30,6 @@ from stockcore.domain import (
 )
 from stockcore.forecasting.refresh import parse_horizon
 from stockcore.forecasting.views import NoForecasts
-from stockcore.interfaces import charts
 from stockcore.inventory import reports
 from stockcore.persistence.db import Database, as_date, within_days
 from stockcore.persistence.models import PredictionRow, ProductRow, SaleLineRow, ShopDailySalesRow
@@ -275,18 +274,14 @@ def stored_forecast(
 CHART_FILE: Final = "sales_trend.png"
 
 
-def sales_trend_png(
+def sales_trend(
     db: Database, start: date, end: date, *, period: reports.Period = "week"
-) -> bytes:
-    """The Sales page's trend chart (revenue per day, week or month) rendered to PNG,
-    without a browser (vl-convert)."""
-    import vl_convert
-
+) -> reports.SalesSummary:
+    """The sales summary behind the trend chart (revenue per day, week or month); refuses
+    (NothingToDraw) a range without sales."""
     if period not in reports.PERIODS:
         raise InvalidValue("period", period, f"must be one of {', '.join(reports.PERIODS)}")
     summary = reports.sales_summary(db, start, end, period)
     if summary.sale_lines == 0:
         raise NothingToDraw(f"no sales between {start} and {end}: there is no trend to draw")
-    chart = charts.sales_trend(summary.trend, by_category=False).properties(width=720, height=320)
-    png: bytes = vl_convert.vegalite_to_png(chart.to_json(), scale=2)
-    return png
+    return summary

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Response
 
 from stockcore.domain import MAX_QUANTITY
 from stockcore.forecasting import refresh
+from stockcore.interfaces import charts
 from stockcore.interfaces.api.deps import (
     Context,
     Db,
@@ -125,7 +126,10 @@ def visualize_sales(
     """The sales trend chart (revenue per period; default: the last 90 days with sales).
     Saves it as sales_trend.png and says where, or with ?format=png returns the PNG."""
     days = reports.report_range(context.db, today=today, start=date_from, end=date_to)
-    png = shop_sales.sales_trend_png(context.db, days.start, days.end, period=period)
+    summary = shop_sales.sales_trend(context.db, days.start, days.end, period=period)
+    png = charts.to_png(
+        charts.sales_trend(summary.trend, by_category=False).properties(width=720, height=320)
+    )
     if format == "png":
         return Response(png, media_type="image/png")
     path = context.chart_dir / shop_sales.CHART_FILE
