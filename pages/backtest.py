@@ -21,9 +21,12 @@ st.caption(
 )
 with st.form("backtest_form"):
     left, right = st.columns(2)
-    days = left.slider("Days to replay", 28, 365, backtest.DEFAULT_DAYS, step=7, key="bt_days")
+    days = left.slider(
+        "Days to replay", backtest.MIN_DAYS, backtest.MAX_DAYS, backtest.DEFAULT_DAYS, step=7,
+        key="bt_days",
+    )  # fmt: skip
     products = right.number_input(
-        "Best sellers to replay", min_value=1, max_value=500,
+        "Best sellers to replay", min_value=1, max_value=backtest.MAX_PRODUCTS,
         value=backtest.DEFAULT_PRODUCTS, key="bt_products",
     )  # fmt: skip
     run = st.form_submit_button("Run backtest", type="primary")

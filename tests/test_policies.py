@@ -84,3 +84,11 @@ def test_the_backtest_command_prints_json_for_every_policy(tmp_path) -> None:  #
         assert code == 1 and message in err
     code, _, err = run("--db", url, "backtest", "--days", "365")
     assert code == 1 and "history to replay" in err
+    # The limits are the use case's, the same as the Backtest page's slider and box.
+    for option, value, rule in (
+        ("--days", "27", "must not be below 28"),
+        ("--days", "366", "must not be above 365"),
+        ("--products", "501", "must not be above 500"),
+    ):
+        code, _, err = run("--db", url, "backtest", option, value)
+        assert code == 1 and err.strip().endswith(f"'{value}' {rule}"), err

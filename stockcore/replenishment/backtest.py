@@ -42,7 +42,7 @@ import pandas as pd
 from sqlalchemy import select
 
 from stockcore import inventory
-from stockcore.domain import Conflict
+from stockcore.domain import Conflict, parse_whole_number
 from stockcore.forecasting import large_orders, selection
 from stockcore.forecasting import models as forecasting
 from stockcore.forecasting.distribution import GRID_LEVELS, REORDER
@@ -105,6 +105,7 @@ class Backtest:
     # replays (forecasting.large_orders), and their units.
     set_aside_orders: int = 0
     set_aside_units: int = 0
+    calendar_days: int = 0  # the calendar days asked for (backtest_shop)
 
 
 @dataclass(frozen=True)
@@ -478,19 +479,23 @@ def shop_histories(db: Database, *, products: int) -> ShopHistory:
 MIN_HISTORY_BEFORE: Final = 60  # trading days of history before the replayed stretch
 DEFAULT_DAYS: Final = 182  # calendar days the backtest replays unless asked otherwise
 DEFAULT_PRODUCTS: Final = 20
+MIN_DAYS, MAX_DAYS = 28, 365  # at least four review weeks, at most a year
+MAX_PRODUCTS: Final = 500
 
 
 def backtest_shop(
     db: Database,
     *,
-    days: int = DEFAULT_DAYS,
-    products: int = DEFAULT_PRODUCTS,
+    days: object = DEFAULT_DAYS,
+    products: object = DEFAULT_PRODUCTS,
     targets: Sequence[float] = TARGETS,
     factors: Sequence[float] = FACTORS,
 ) -> Backtest:
     """Replay the last `days` days of the shop's best sellers under every policy (and
     stockcore with EOQ order sizes when the shop has set an ordering cost and a holding
-    rate)."""
+    rate). `days` and `products` are read as typed (the same limits in every interface)."""
+    days = parse_whole_number(days, "days", minimum=MIN_DAYS, maximum=MAX_DAYS)
+    products = parse_whole_number(products, "products", minimum=1, maximum=MAX_PRODUCTS)
     shop = shop_histories(db, products=products)
     settings = inventory.get_settings(db)
     costs = (
@@ -519,6 +524,7 @@ def backtest_shop(
         result,
         set_aside_orders=sum(orders for orders, _ in aside),
         set_aside_units=sum(units for _, units in aside),
+        calendar_days=days,
     )
 
 

@@ -9,8 +9,7 @@ from pathlib import Path
 from typing import TextIO
 
 from stockcore import inventory
-from stockcore.domain import local_now, parse_service_level, parse_whole_number
-from stockcore.forecasting import refresh
+from stockcore.domain import local_now, parse_service_level
 from stockcore.interfaces.cli.commands import open_db
 from stockcore.interfaces.cli.printing import print_orders, table
 from stockcore.replenishment import backtest, levels, plan, purchase_orders
@@ -111,10 +110,10 @@ def cmd_receive_order(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_backtest(args: argparse.Namespace, out: TextIO) -> int:
-    days = refresh.parse_horizon(args.days)
-    count = parse_whole_number(args.products, "products", minimum=1)
     targets = (parse_service_level(args.service_level),) if args.service_level else backtest.TARGETS
-    result = backtest.backtest_shop(open_db(args), days=days, products=count, targets=targets)
+    result = backtest.backtest_shop(
+        open_db(args), days=args.days, products=args.products, targets=targets
+    )
     if args.json:
         out.write(json.dumps([o.as_dict() for o in result.outcomes]) + "\n")
         return 0
@@ -134,6 +133,6 @@ def cmd_backtest(args: argparse.Namespace, out: TextIO) -> int:
         "policy", "setting", "fill rate", "stock-out days", "avg units", "avg value",
         "orders/product/month",
     ]  # fmt: skip
-    print(f"{result.products} products, the last {days} days replayed", file=out)
+    print(f"{result.products} products, the last {result.calendar_days} days replayed", file=out)
     print(table(headers, rows), file=out)
     return 0
