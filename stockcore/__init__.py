@@ -1,23 +1,19 @@
 """stockcore: stock-out prevention for small online shops.
 
-The package is the product; the Streamlit dashboard (app.py, pages/) and the
-command line (`python -m stockcore`) are two doors into it. Layers:
+The package is the product; the Streamlit dashboard (app.py, pages/), the REST API and
+the command line (`python -m stockcore`) are doors into it. Packages, inner layers first:
 
-* `domain`   - the shop's rules (Product, quantities, alerts), no frameworks
-* `models`   - SQLAlchemy table models; `db` - engines, sessions, migrations
-* `services` - one function per thing a user does, each one transaction
-* `reports`  - read-only views (inventory, overview, alerts, sales summaries)
-* `charts`   - Altair chart builders; `ui` - the only Streamlit-aware module
+* `domain`        - the shop's rules and values (Product, quantities, alerts, errors), no frameworks
+* `persistence`   - SQLAlchemy table models, engines and sessions, migrations, backups
+* `inventory`     - stock use cases (purchase, receive, adjust, settings, alerts) and reports
+* `imports`       - sales and product files in (preview, commit, undo), tables out as CSV
+* `forecasting`   - daily demand history, forecast models and their selection, stored forecasts
+* `replenishment` - reorder points and quantities, the reorder list, purchase orders, backtests
+* `accounts`      - users, roles, sign-in, API tokens and the login throttle
+* `interfaces`    - the REST API, the CLI, the Streamlit helpers and charts; they call use cases
+
+Importing stockcore changes no library's settings: code that wants a pandas behaviour
+asks for it (text columns name their Arrow string dtype).
 """
 
 __version__ = "0.1.0"
-
-import pandas as _pandas
-
-# statsforecast (the intermittent-demand models) still requires pandas < 3. Under
-# pandas 2.3, switch on what pandas 3 does by default: the Arrow-backed string dtype and
-# copy-on-write. Text columns then behave as under pandas 3, and imports keep the memory
-# they were measured with (without copy-on-write every column selection is a copy).
-if int(_pandas.__version__.split(".", 1)[0]) < 3:
-    _pandas.set_option("future.infer_string", True)
-    _pandas.set_option("mode.copy_on_write", True)

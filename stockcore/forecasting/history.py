@@ -32,6 +32,9 @@ from stockcore.persistence.models import (
 
 DEMAND_COLUMNS = ["product_id", "day", "units", "stocked_out"]
 DAY_DTYPE: Final = "datetime64[ns]"  # one resolution for every day column (pandas 3 infers several)
+# Ids read from the database are held as Arrow-backed strings (pandas 3's "str"), not as
+# a Python object per cell: a million sale lines' ids then take tens of MB, not hundreds.
+TEXT_DTYPE: Final = pd.StringDtype("pyarrow", na_value=np.nan)
 
 
 def _days(values: pd.Series | list[date]) -> pd.Series:
@@ -81,7 +84,7 @@ def daily_demand(
             for day in calendar[calendar >= first]
         ],
         columns=["product_id", "day"],
-    ).assign(day=lambda f: f["day"].astype(DAY_DTYPE))
+    ).astype({"product_id": TEXT_DTYPE, "day": DAY_DTYPE})
     demand = grid.merge(sold, on=["product_id", "day"], how="left").assign(
         units=lambda f: f["units"].fillna(0.0)
     )
@@ -146,7 +149,11 @@ def _units_per_day(
     with db.read() as session:
         rows = session.execute(query).all()
     frame = pd.DataFrame(rows, columns=["product_id", "day", "units"])
-    return frame.assign(day=_days(frame["day"]), units=frame["units"].astype(float))
+    return frame.assign(
+        product_id=frame["product_id"].astype(TEXT_DTYPE),
+        day=_days(frame["day"]),
+        units=frame["units"].astype(float),
+    )
 
 
 def _stock_during_day(db: Database, demand: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
@@ -165,7 +172,9 @@ def _stock_during_day(db: Database, demand: pd.DataFrame) -> tuple[pd.Series, pd
     unknown = pd.Series(np.nan, index=demand.index)
     if not moves:
         return unknown, unknown
-    ledger = pd.DataFrame(moves, columns=["product_id", "at", "quantity_after"])
+    ledger = pd.DataFrame(moves, columns=["product_id", "at", "quantity_after"]).astype(
+        {"product_id": TEXT_DTYPE}
+    )
     ledger["day"] = _days(ledger["at"])
     per_day = ledger.groupby(["product_id", "day"], as_index=False).agg(
         closing=("quantity_after", "last"), high=("quantity_after", "max")

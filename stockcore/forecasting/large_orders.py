@@ -40,7 +40,7 @@ import pandas as pd
 from sqlalchemy import delete, select
 
 from stockcore.domain import InvalidValue, parse_customer_id
-from stockcore.forecasting.history import trading_days
+from stockcore.forecasting.history import TEXT_DTYPE, trading_days
 from stockcore.persistence.db import Database
 from stockcore.persistence.models import SaleLineRow, ServedCustomerRow
 
@@ -148,9 +148,10 @@ def _sale_lines(db: Database, end: date | None) -> pd.DataFrame:
         rows = session.execute(query).all()
     frame = pd.DataFrame(rows, columns=["product_id", "day", "quantity", "order_id", "customer_id"])
     return frame.assign(
+        product_id=frame["product_id"].astype(TEXT_DTYPE),
         day=pd.to_datetime(frame["day"]).astype("datetime64[ns]"),
-        order_id=frame["order_id"].fillna("").astype(str),
-        customer_id=frame["customer_id"].fillna("").astype(str),
+        order_id=frame["order_id"].fillna("").astype(TEXT_DTYPE),
+        customer_id=frame["customer_id"].fillna("").astype(TEXT_DTYPE),
         quantity=frame["quantity"].astype("int64"),
     )
 

@@ -371,7 +371,11 @@ def refresh_forecasts(
     shop_season = _season_of(shop_units, shop_days, horizon_dates, SHOP)
     seasons: dict[str, Season | None] = {}
     category_tasks: list[SeriesTask] = []
-    by_product = dict(tuple(shop.demand.groupby("product_id", sort=False)))
+    # Each product's rows as positions, and its series taken from the two columns it needs
+    # (grouping the frame itself copies all of it, unless pandas copies on write).
+    rows_of = shop.demand.groupby("product_id", sort=False).indices
+    every_day = shop.demand["day"].to_numpy()
+    every_units = shop.demand["units"].to_numpy(dtype=float)
     for category in sorted({shop.categories[p] for p in targets}):
         members = [p for p, c in shop.categories.items() if c == category]
         frame = shop.demand[shop.demand["product_id"].isin(members)]
@@ -389,9 +393,11 @@ def refresh_forecasts(
 
     product_tasks = []
     for product_id in targets:
-        history = by_product.get(product_id)
-        days = pd.DatetimeIndex(history["day"]) if history is not None else pd.DatetimeIndex([])
-        units = history["units"].to_numpy(dtype=float) if history is not None else np.array([])
+        at = rows_of.get(product_id)
+        days = (
+            pd.DatetimeIndex(every_day[at], name="day") if at is not None else pd.DatetimeIndex([])
+        )
+        units = every_units[at] if at is not None else np.array([])
         product_tasks.append(
             SeriesTask(
                 product_id,

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from stockcore.imports.reading import TEXT, rows_where
+
 LARGE_LINE_FACTOR = 20
 LARGE_LINE_MINIMUM = 100
 
@@ -29,24 +31,27 @@ def net_returns(lines: pd.DataFrame) -> Netted:
     A return takes units back from the same customer's latest earlier purchases of
     that product, else from the product's latest earlier sales in the file. Lines
     that reach zero disappear. Units that find no earlier sale are left out and
-    counted. Sale lines keep their order key, so a re-import nets the same way.
+    counted. The lines come back in time order, numbered from 0.
     """
-    returns_mask = lines["quantity"].to_numpy() < 0
-    sales = lines[~returns_mask].sort_values(["sold_at", "line"], kind="stable")
-    returns = lines[returns_mask].sort_values(["sold_at", "line"], kind="stable")
+    in_time_order = np.lexsort((lines["line"].to_numpy(), lines["sold_at"].to_numpy()))
+    returned = lines["quantity"].to_numpy()[in_time_order] < 0
+    sales = rows_where(lines, in_time_order[~returned])
+    returns = rows_where(lines, in_time_order[returned])
     if returns.empty:
-        return Netted(sales.reset_index(drop=True), 0, 0, 0)
+        return Netted(sales, 0, 0, 0)
     remaining = sales["quantity"].to_numpy().copy()
     times = sales["sold_at"].to_numpy()
     # Candidate sales per product and per (product, customer), as positions in time order
     # (sales are sorted by time; groupby indices keep that order). Only products and
-    # customers that have returns are grouped.
+    # customers that have returns are grouped, and only the columns grouped by are copied.
     positions = np.arange(len(sales))
     relevant = sales["product_id"].isin(set(returns["product_id"])).to_numpy()
     at_relevant = positions[relevant]  # once: indexing it per key would be O(lines x keys)
     by_product = {
         key: at_relevant[index]
-        for key, index in sales[relevant].groupby("product_id", sort=False).indices.items()
+        for key, index in sales.loc[relevant, ["product_id"]]
+        .groupby("product_id", sort=False)
+        .indices.items()
     }
     pairs = sales["product_id"] + "\x1f" + sales["customer_id"]
     wanted = set(returns["product_id"] + "\x1f" + returns["customer_id"])
@@ -54,7 +59,7 @@ def net_returns(lines: pd.DataFrame) -> Netted:
     at_named = positions[named]
     by_customer: dict[object, np.ndarray] = {
         key: at_named[index]
-        for key, index in sales[named]
+        for key, index in sales.loc[named, ["product_id", "customer_id"]]
         .groupby(["product_id", "customer_id"], sort=False)
         .indices.items()
     }
@@ -85,8 +90,7 @@ def net_returns(lines: pd.DataFrame) -> Netted:
                 left -= take
         cancelled += int(units) - left
         unmatched += left
-    netted = sales.assign(quantity=remaining)
-    netted = netted[netted["quantity"] > 0].reset_index(drop=True)
+    netted = rows_where(sales, remaining > 0, quantity=remaining)
     return Netted(netted, len(returns), cancelled, unmatched)
 
 
@@ -94,7 +98,7 @@ def order_line_keys(lines: pd.DataFrame) -> pd.Series:
     """ "order|product|n": the n-th line of that product in that order (None without an order)."""
     has_order = lines["order_id"] != ""
     nth = lines.groupby(["order_id", "product_id"], sort=False).cumcount()
-    keys = lines["order_id"] + "|" + lines["product_id"] + "|" + nth.astype(str)
+    keys = lines["order_id"] + "|" + lines["product_id"] + "|" + nth.astype(TEXT)
     return keys.where(has_order)
 
 
@@ -104,13 +108,12 @@ def large_line_warnings(lines: pd.DataFrame, limit: int = 5) -> list[str]:
         return []
     usual = lines.groupby("product_id")["quantity"].transform("median")
     count = lines.groupby("product_id")["quantity"].transform("size")
-    # The usual size is attached before filtering: assigning a Series to an empty frame
-    # would give it that Series' rows.
-    big = lines.assign(usual=usual)[
+    large = (
         (count >= 5)
         & (lines["quantity"] >= LARGE_LINE_MINIMUM)
         & (lines["quantity"] > usual * LARGE_LINE_FACTOR)
-    ]
+    ).to_numpy()
+    big = rows_where(lines, large, usual=usual)
     big = big.sort_values("quantity", ascending=False).head(limit)
     return [
         f"line {row['line']}: {row['quantity']:,} units of {row['product_id']} on "

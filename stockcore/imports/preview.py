@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -180,15 +179,18 @@ def preview_sales_import(
     parsed = parse_sales(csv_text, layout, options.date_order)
     # Every order line (sale or return) is recorded by its key, so lines an earlier batch
     # already consumed are dropped before returns are netted.
-    keyed = parsed.lines.assign(source_key=order_line_keys(parsed.lines))
+    keys = order_line_keys(parsed.lines)
+    new_keys = keys.dropna().tolist()
     with db.read() as session:
         known = set(session.scalars(select(ProductRow.product_id)))
-        already = _existing_keys(session, keyed["source_key"].dropna().tolist())
-    fresh = ~keyed["source_key"].isin(already).to_numpy() if already else np.ones(len(keyed), bool)
-    already_count = int((~fresh).sum())
-    keyed = keyed[fresh].reset_index(drop=True)
-    new_keys = keyed["source_key"].dropna().tolist()
-    netted = net_returns(keyed)
+        already = _existing_keys(session, new_keys)
+    unseen, already_count = parsed.lines, 0
+    if already:
+        fresh = ~keys.isin(already).to_numpy()
+        already_count = int((~fresh).sum())
+        unseen = reading.rows_where(parsed.lines, fresh)
+        new_keys = keys[fresh].dropna().tolist()
+    netted = net_returns(unseen)
     lines = netted.lines
     problems = list(parsed.problems)
 

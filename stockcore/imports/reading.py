@@ -18,6 +18,7 @@ Anything else needs a column mapping ({field: column header}).
 from __future__ import annotations
 
 import csv
+import gc
 import hashlib
 import io
 import re
@@ -28,6 +29,7 @@ from enum import StrEnum
 
 import numpy as np
 import pandas as pd
+from pandas.api.extensions import ExtensionArray
 
 from stockcore.domain import (
     CUSTOMER_ID_MAX_LENGTH,
@@ -41,6 +43,10 @@ CHUNK_ROWS = 200_000
 MAX_LINE_QUANTITY = 1_000_000
 DELIMITERS = (",", ";", "\t")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+# Every text column is Arrow-backed (what pandas 3 calls "str", NaN for a missing value),
+# asked for explicitly rather than by a global option: the string checks run in Arrow,
+# and a million-row column takes a fraction of the memory of Python string objects.
+TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
 
 
 class FileFormat(StrEnum):
@@ -394,7 +400,7 @@ class Chunks:
                 io.BytesIO(self.csv_text.data),
                 encoding=self.csv_text.encoding,
                 sep=self.csv_text.delimiter,
-                dtype=str,
+                dtype=TEXT,
                 keep_default_na=False,
                 na_values=[],
                 skipinitialspace=False,
@@ -418,6 +424,11 @@ class Chunks:
                 if len(chunk.columns) != expected:
                     break
                 yield chunk
+                # Every Series a string method was called on sits in a reference cycle (pandas
+                # caches its .str accessor), so a chunk's intermediate columns outlive it until
+                # the collector runs, and pile up over a million-row file. They are young:
+                # collecting the young generations frees them, and costs next to nothing.
+                gc.collect(1)
 
     def line_numbers(self, positions: np.ndarray) -> np.ndarray:
         """File line numbers (header = 1) of data rows at these 0-based positions."""
@@ -440,6 +451,23 @@ class Chunks:
             Problem(line, None, None, f"has more fields than the header's {expected}")
             for line in sorted(self.skipped_lines)
         ]
+
+
+def rows_where(
+    frame: pd.DataFrame, keep: np.ndarray, **columns: np.ndarray | pd.Series
+) -> pd.DataFrame:
+    """The rows of frame that keep selects (a boolean mask, or positions in the order
+    wanted), numbered from 0, with columns added or replaced (full-length values in
+    frame's row order): one copy of each column.
+
+    A mask followed by sort_values, assign and reset_index copies the whole frame at
+    every step unless pandas copies on write; a million-row import cannot afford that.
+    """
+    every: dict[str, ExtensionArray | np.ndarray] = {
+        name: frame[name].array for name in frame.columns
+    }
+    every.update({name: v.array if isinstance(v, pd.Series) else v for name, v in columns.items()})
+    return pd.DataFrame({name: values[keep] for name, values in every.items()}, copy=False)
 
 
 # --- Column parsers (vectorised) ------------------------------------------------------------
@@ -468,10 +496,16 @@ def column_problems(
     ]
 
 
+def _text(raw: pd.Series) -> pd.Series:
+    """A column's cells trimmed, a missing cell read as "" (fillna is skipped when nothing
+    is missing: without copy-on-write it would copy the column all the same)."""
+    return (raw.fillna("") if raw.hasnans else raw).str.strip()
+
+
 def parse_whole_numbers(
     raw: pd.Series, *, allow_negative: bool, allow_zero: bool, maximum: int = MAX_LINE_QUANTITY
 ) -> ColumnResult:
-    text = raw.fillna("").str.strip().str.replace("[\\s\u00a0]", "", regex=True)
+    text = _text(raw).str.replace("[\\s\u00a0]", "", regex=True)
     # "3.0" and "3,0" are whole numbers written by spreadsheets.
     text = text.str.replace(r"^([+-]?\d+)[.,]0+$", r"\1", regex=True)
     numbers = pd.to_numeric(text.where(text.str.fullmatch(r"[+-]?\d+")), errors="coerce")
@@ -498,7 +532,7 @@ def parse_whole_numbers(
 
 def uses_decimal_comma(raw: pd.Series) -> bool:
     """A column writes decimals with a comma (1,50 or 1.234,50) rather than a point."""
-    text = raw.dropna().str.strip()
+    text = _text(raw)
     comma = text.str.fullmatch(r"[^,.]*\d+(\.\d{3})*,\d+").sum()
     point = text.str.fullmatch(r"[^,.]*\d+(,\d{3})*\.\d+").sum()
     return bool(comma > point)
@@ -506,7 +540,7 @@ def uses_decimal_comma(raw: pd.Series) -> bool:
 
 def parse_money_column(raw: pd.Series, *, decimal_comma: bool) -> ColumnResult:
     """Amounts (unit price, sales) in minor units (pence): >= 0, rounded to the penny."""
-    text = raw.fillna("").str.replace(CURRENCY_SIGNS, "", regex=True)
+    text = _text(raw).str.replace(CURRENCY_SIGNS, "", regex=True)
     if decimal_comma:
         text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
     else:
@@ -534,11 +568,11 @@ def detect_date_order(raw: pd.Series) -> DateOrder | None:
     A day above 12 in the first place means day-first (31/01/2024); in the second,
     month-first (01/31/2024). A column where neither ever happens is ambiguous.
     """
-    text = raw.dropna().str.strip()
-    text = text[text != ""]
-    if text.empty or text.str.match(_ISO).mean() > 0.5:
+    text = _text(raw)
+    filled = (text != "").to_numpy()  # a mask, not a filtered copy of a million dates
+    if not filled.any() or text.str.match(_ISO).to_numpy()[filled].mean() > 0.5:
         return DateOrder.ISO
-    parts = text.str.extract(_SLASHED)
+    parts = text.str.extract(_SLASHED)  # an empty cell matches nothing: no day, no month
     first = pd.to_numeric(parts[0], errors="coerce")
     second = pd.to_numeric(parts[1], errors="coerce")
     day_first = bool((first > 12).any())
@@ -554,10 +588,14 @@ def detect_date_order(raw: pd.Series) -> DateOrder | None:
 
 def parse_dates(raw: pd.Series, order: DateOrder) -> ColumnResult:
     """Timestamps (day and time of sale) from ISO or slashed dates."""
-    text = raw.fillna("").str.strip()
+    text = _text(raw)
     if order is DateOrder.ISO:
         iso = text.str.replace("T", " ", regex=False)
-        stamps = pd.to_datetime(iso.where(text.str.match(_ISO)), errors="coerce", format="ISO8601")
+        shaped = text.str.match(_ISO)
+        # Only ISO-shaped text is parsed (where() copies the column even when all are).
+        stamps = pd.to_datetime(
+            iso if shaped.all() else iso.where(shaped), errors="coerce", format="ISO8601"
+        )
     else:
         parts = text.str.extract(_SLASHED)
         day, month = (parts[0], parts[1]) if order is DateOrder.DAY_FIRST else (parts[1], parts[0])
@@ -589,7 +627,7 @@ def parse_dates(raw: pd.Series, order: DateOrder) -> ColumnResult:
 
 
 def parse_product_ids(raw: pd.Series, *, upper: bool) -> ColumnResult:
-    text = raw.fillna("").str.strip()
+    text = _text(raw)
     if upper:
         text = text.str.upper()
     empty = text == ""
@@ -607,7 +645,7 @@ REFERENCE_MAX_LENGTH = CUSTOMER_ID_MAX_LENGTH  # order and customer ids, as stor
 
 def parse_references(raw: pd.Series) -> ColumnResult:
     """Order or customer ids: optional text of at most 64 characters, no control characters."""
-    text = raw.fillna("").str.strip()
+    text = _text(raw)
     too_long = text.str.len() > REFERENCE_MAX_LENGTH
     control = text.str.contains(CONTROL_CHARACTER.pattern, regex=True)
     reasons = pd.Series("", index=raw.index, dtype=object)
@@ -626,7 +664,7 @@ def unescape_text(value: str) -> str:
 def is_non_product(codes: pd.Series, *, shop_export: bool) -> pd.Series:
     """Postage, fees, vouchers and adjustments (skipped and counted, never silently). In a
     shop export, product codes start with a digit, so anything else is not a product."""
-    upper = codes.fillna("").str.strip().str.upper()
+    upper = _text(codes).str.upper()
     known = upper.isin(NON_PRODUCT_CODES) | upper.str.startswith(NON_PRODUCT_PREFIXES)
     if shop_export:
         known = known | ~upper.str.match(r"^\d")

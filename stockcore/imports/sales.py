@@ -87,7 +87,7 @@ def parse_sales(csv_text: CsvText, layout: Layout, date_order: DateOrder | None)
                 good = good & ~parsed.bad
                 references[column] = parsed.values
             else:
-                references[column] = pd.Series("", index=chunk.index)
+                references[column] = pd.Series("", index=chunk.index, dtype=reading.TEXT)
         zero = good & (price.values == 0)
         zero_prices += int(zero.sum())
         good = good & ~zero
@@ -137,19 +137,26 @@ def parse_sales(csv_text: CsvText, layout: Layout, date_order: DateOrder | None)
             ]
         )
     )
-    dates_raw = pd.concat(raw_dates, ignore_index=True) if raw_dates else pd.Series(dtype=str)
+    dates_raw = (
+        pd.concat(raw_dates, ignore_index=True) if raw_dates else pd.Series(dtype=reading.TEXT)
+    )
+    positions = lines["position"].to_numpy()
     dates, found_order, date_problems = read_dates(
-        chunks, columns["date"], dates_raw, lines["position"].to_numpy(), date_order
+        chunks, columns["date"], dates_raw, positions, date_order
     )
     if date_problems:
         problems = sorted(problems + date_problems, key=lambda p: p.line or 0)
-    lines = lines.assign(sold_at=dates.values.to_numpy())[~dates.bad.to_numpy()]
-    lines = lines.assign(line=chunks.line_numbers(lines["position"].to_numpy()))
+    lines = reading.rows_where(
+        lines,
+        ~dates.bad.to_numpy(),
+        sold_at=dates.values,
+        line=chunks.line_numbers(positions),
+    )
     return ParsedSales(
         layout,
         found_order,
         rows_read,
-        lines.reset_index(drop=True),
+        lines,
         descriptions,
         problems,
         non_products,
@@ -175,7 +182,7 @@ def read_dates(
             f"the dates in column {header!r} (e.g. {sample!r}) read both as day/month and as "
             "month/day: say which (on the page, or --date-order day-first|month-first)"
         )
-    dates = reading.parse_dates(raw.reset_index(drop=True), order)
+    dates = reading.parse_dates(raw, order)  # results are read by position
     bad = dates.bad.to_numpy()
     problems = [
         Problem(int(n), header, str(value), str(reason))
