@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from sqlalchemy import String, func, select, type_coerce
@@ -20,6 +23,7 @@ from stockcore.inventory import reports
 from stockcore.persistence.db import Database, upgrade
 from stockcore.persistence.models import (
     AlertRow,
+    ImportBatchRow,
     ImportedLineRow,
     ProductRow,
     SaleLineRow,
@@ -148,6 +152,54 @@ def test_undo_removes_exactly_one_batch(db: Database) -> None:
     with pytest.raises(Exception, match="already undone"):
         imports.undo_import(db, outcome.batch_id)
     assert imports.import_sales(db, SLICE_2011, "slice.csv").batch_id is not None  # allowed again
+
+
+def test_batch_kinds_and_statuses_are_stored_as_before(db: Database) -> None:
+    """The enums name the values already in import_batches: old databases read back."""
+    sales = imports.import_sales(db, template("2024-03-01,MUG,2,3.00,W1"), "sales.csv")
+    totals = imports.import_sales(db, b"date,sales\n2024-03-01,10.00\n", "totals.csv")
+    products = imports.import_products(db, b"product_id,name,unit_price\nPEN,Pen,1.00\n", "p.csv")
+    imports.undo_import(db, totals.batch_id)
+    with db.read() as s:
+        stored = dict(s.execute(select(ImportBatchRow.id, ImportBatchRow.kind)).all())
+        statuses = dict(s.execute(select(ImportBatchRow.id, ImportBatchRow.status)).all())
+    assert stored == {
+        sales.batch_id: "sales",
+        totals.batch_id: "shop_totals",
+        products.batch_id: "products",
+    }
+    assert statuses == {
+        sales.batch_id: "committed",
+        totals.batch_id: "undone",
+        products.batch_id: "committed",
+    }
+    listed = {b.batch_id: (b.kind, b.status) for b in imports.list_batches(db)}
+    assert listed[totals.batch_id] == (imports.BatchKind.SHOP_TOTALS, imports.BatchStatus.UNDONE)
+    assert listed[products.batch_id] == (imports.BatchKind.PRODUCTS, imports.BatchStatus.COMMITTED)
+
+
+def test_importing_stockcore_leaves_pandas_options_alone() -> None:
+    """Other libraries in the process keep pandas as they configured it."""
+    script = (
+        "import warnings; warnings.simplefilter('ignore'); import pandas as pd\n"
+        "names = ('future.infer_string', 'mode.copy_on_write')\n"
+        "before = [pd.get_option(n) for n in names]\n"
+        "import stockcore.imports, stockcore.forecasting.refresh, stockcore.interfaces.cli\n"
+        "assert [pd.get_option(n) for n in names] == before, before\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, cwd=Path(__file__).parent.parent)
+
+
+def test_rows_where_selects_by_mask_or_position_and_numbers_afresh() -> None:
+    frame = pd.DataFrame({"id": ["a", "b", "c"], "n": [1, 2, 3]}, index=[7, 8, 9]).astype(
+        {"id": reading.TEXT}
+    )
+    kept = reading.rows_where(frame, np.array([True, False, True]), n=np.array([10, 20, 30]))
+    assert kept.to_dict("list") == {"id": ["a", "c"], "n": [10, 30]}
+    assert list(kept.index) == [0, 1] and kept["id"].dtype == reading.TEXT
+    reordered = reading.rows_where(frame, np.array([2, 0]), extra=frame["n"] * 2)
+    assert reordered.to_dict("list") == {"id": ["c", "a"], "n": [3, 1], "extra": [6, 2]}
+    assert frame.to_dict("list") == {"id": ["a", "b", "c"], "n": [1, 2, 3]}  # left as it was
 
 
 def template(*rows: str) -> bytes:
