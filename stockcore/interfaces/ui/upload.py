@@ -275,7 +275,9 @@ def batches_section() -> None:
         key="batches_table",
     )
     committed = {
-        b.batch_id: f"{b.batch_id} · {b.file_name}" for b in batches if b.status == "committed"
+        b.batch_id: f"{b.batch_id} · {b.file_name}"
+        for b in batches
+        if b.status is imports.BatchStatus.COMMITTED
     }
     if not committed:
         return
