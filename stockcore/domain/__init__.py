@@ -44,6 +44,7 @@ from stockcore.domain.errors import (
     show,
 )
 from stockcore.domain.product import (
+    PRODUCT_COLUMNS,
     PRODUCT_FIELDS,
     Product,
     Sale,
@@ -84,6 +85,7 @@ __all__ = [
     "MAX_PRICE",
     "MAX_QUANTITY",
     "NAME_MAX_LENGTH",
+    "PRODUCT_COLUMNS",
     "PRODUCT_FIELDS",
     "PRODUCT_ID_MAX_LENGTH",
     "AlertAction",

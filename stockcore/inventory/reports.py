@@ -17,7 +17,14 @@ from typing import Literal
 import pandas as pd
 from sqlalchemy import Select, and_, case, func, or_, select, type_coerce
 
-from stockcore.domain import AlertKind, AlertStatus, InvalidValue, Product, urgency
+from stockcore.domain import (
+    PRODUCT_COLUMNS,
+    AlertKind,
+    AlertStatus,
+    InvalidValue,
+    Product,
+    urgency,
+)
 from stockcore.inventory import to_product
 from stockcore.persistence.db import Database, as_date
 from stockcore.persistence.models import AlertRow, Money, ProductRow, SaleLineRow, StockMovementRow
@@ -65,42 +72,20 @@ def get_product(db: Database, product_id: str) -> Product | None:
         return to_product(row) if row is not None else None
 
 
-INVENTORY_COLUMNS = [
-    "product_id",
-    "name",
-    "category",
-    "unit_price",
-    "unit_cost",
-    "quantity",
-    "restock_threshold",
-    "lead_time_days",
-    "lead_time_sd_days",
-    "supplier",
-    "min_order_quantity",
-    "pack_size",
-    "service_level",
-    "needs_restock",
-    "stock_value",
-]
+INVENTORY_COLUMNS = [*PRODUCT_COLUMNS, "needs_restock", "stock_value"]
+
+
+def _cell(value: object) -> object:
+    """A product's value for a table: money as a float, the rest as it is."""
+    return float(value) if isinstance(value, Decimal) else value
 
 
 def inventory_frame(products: list[Product]) -> pd.DataFrame:
     """One row per product, for tables and the inline editor."""
     rows = [
         {
-            "product_id": p.product_id,
-            "name": p.name,
-            "category": p.category,
-            "unit_price": float(p.unit_price),
-            "unit_cost": float(p.unit_cost) if p.unit_cost is not None else None,
-            "quantity": p.quantity,
-            "restock_threshold": p.restock_threshold,
-            "lead_time_days": p.lead_time_days,
-            "lead_time_sd_days": p.lead_time_sd_days,
+            **{field: _cell(getattr(p, field)) for field in PRODUCT_COLUMNS},
             "supplier": p.supplier or "",
-            "min_order_quantity": p.min_order_quantity,
-            "pack_size": p.pack_size,
-            "service_level": p.service_level,
             "needs_restock": p.needs_restock,
             "stock_value": float(p.stock_value),
         }
