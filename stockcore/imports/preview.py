@@ -16,7 +16,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from stockcore.domain import NAME_MAX_LENGTH, InsufficientStock
+from stockcore.domain import NAME_MAX_LENGTH, InsufficientStock, listing
 from stockcore.imports import batches, mappings, reading
 from stockcore.imports.netting import large_line_warnings, net_returns, order_line_keys
 from stockcore.imports.reading import (
@@ -137,32 +137,29 @@ class SalesPreview:
         )
 
     def summary(self) -> str:
-        parts = [f"{self.rows_read:,} rows read"]
         if self.shop_totals is not None:
-            parts.append(f"{self.rows_to_import:,} days of shop totals")
+            what = [f"{self.rows_to_import:,} days of shop totals"]
         else:
-            parts += [
+            what = [
                 f"{self.rows_to_import:,} sale lines",
                 f"{self.products:,} products",
                 f"{len(self.new_products):,} new products",
                 f"{self.units:,} units",
                 f"revenue {self.revenue:,.2f}",
             ]
-        if self.first_day:
-            parts.append(f"{self.first_day} to {self.last_day}")
-        if self.non_product_rows:
-            parts.append(f"{self.non_product_rows:,} non-product rows skipped")
-        if self.zero_price_rows:
-            parts.append(f"{self.zero_price_rows:,} zero-price rows skipped")
-        if self.return_lines:
-            parts.append(
-                f"{self.return_lines:,} return lines netted ({self.units_cancelled:,} units)"
-            )
-        if self.already_imported:
-            parts.append(f"{self.already_imported:,} rows already imported")
-        if self.problems:
-            parts.append(f"{self.bad_rows:,} bad rows skipped")
-        return ", ".join(parts)
+        return listing(
+            f"{self.rows_read:,} rows read",
+            *what,
+            (self.first_day, f"{self.first_day} to {self.last_day}"),
+            (self.non_product_rows, f"{self.non_product_rows:,} non-product rows skipped"),
+            (self.zero_price_rows, f"{self.zero_price_rows:,} zero-price rows skipped"),
+            (
+                self.return_lines,
+                f"{self.return_lines:,} return lines netted ({self.units_cancelled:,} units)",
+            ),
+            (self.already_imported, f"{self.already_imported:,} rows already imported"),
+            (self.problems, f"{self.bad_rows:,} bad rows skipped"),
+        )
 
 
 def preview_sales_import(
