@@ -74,6 +74,7 @@ from stockcore.domain.values import (
     parse_service_level,
     parse_text,
     parse_whole_number,
+    same_named,
 )
 
 __all__ = [
@@ -127,6 +128,7 @@ __all__ = [
     "parse_whole_number",
     "restock_alert_action",
     "restock_message",
+    "same_named",
     "show",
     "urgency",
 ]

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import fields, is_dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
 
 from stockcore.domain.errors import InvalidValue
 
@@ -225,3 +227,15 @@ def parse_customer_id(value: object) -> str:
     if has_control_character(text):
         raise InvalidValue("customer", value, "contains a control character")
     return text
+
+
+def same_named(target: type[Any], source: object) -> dict[str, Any]:
+    """The fields of `target` (a dataclass, or a pydantic model through its `model_fields`)
+    that `source` has under the same name, read from it: for building one record from
+    another without listing every field again."""
+    names = (
+        [field.name for field in fields(target)]
+        if is_dataclass(target)
+        else list(target.model_fields)
+    )
+    return {name: getattr(source, name) for name in names if hasattr(source, name)}

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import func, select
 
-from stockcore.domain import Conflict, InvalidValue, UnknownProduct, local_now
+from stockcore.domain import Conflict, InvalidValue, UnknownProduct, local_now, same_named
 from stockcore.forecasting import models, selection
 from stockcore.forecasting.history import daily_demand, trading_days
 from stockcore.forecasting.refresh import OWN_HISTORY, SHOP, NoHistory, finite, series_total, spread
@@ -129,25 +129,7 @@ FORECAST_COLUMNS: Final = ["day", "predicted_units", "lower", "upper", "lower_95
 
 
 def _chosen(row: ForecastModelRow) -> ChosenModel:
-    return ChosenModel(
-        model=row.model,
-        basis=row.basis,
-        history_days=row.history_days,
-        selling_share=row.selling_share,
-        backtest_windows=row.backtest_windows,
-        rmsse=row.rmsse,
-        naive_rmsse=row.naive_rmsse,
-        mase=row.mase,
-        wape=row.wape,
-        bias=row.bias,
-        naive_mase=row.naive_mase,
-        naive_wape=row.naive_wape,
-        created_at=row.created_at,
-        season=row.season,
-        season_phase=row.season_phase,
-        fallback=row.fallback,
-        skipped=row.skipped,
-    )
+    return ChosenModel(**same_named(ChosenModel, row))
 
 
 def product_forecast(

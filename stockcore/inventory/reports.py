@@ -23,6 +23,7 @@ from stockcore.domain import (
     AlertStatus,
     InvalidValue,
     Product,
+    same_named,
     urgency,
 )
 from stockcore.inventory import to_product
@@ -224,20 +225,11 @@ def _alert_query() -> Select[AlertRow, ProductRow]:
 
 
 def _alert_view(alert: AlertRow, product: ProductRow) -> AlertView:
+    """The product as it is now, the alert as it was raised and handled."""
     return AlertView(
-        alert_id=alert.id,
-        product_id=product.product_id,
-        name=product.name,
-        category=product.category,
-        quantity=product.quantity,
-        restock_threshold=product.restock_threshold,
-        status=alert.status,
-        raised_at=alert.raised_at,
-        acknowledged_at=alert.acknowledged_at,
-        resolved_at=alert.resolved_at,
-        supplier=product.supplier,
-        lead_time_days=product.lead_time_days,
-        needed_at_raise=alert.threshold_at_raise,
+        **same_named(AlertView, product)
+        | same_named(AlertView, alert)
+        | {"alert_id": alert.id, "needed_at_raise": alert.threshold_at_raise}
     )
 
 
