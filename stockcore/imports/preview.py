@@ -19,15 +19,6 @@ from sqlalchemy.orm import Session
 from stockcore.domain import NAME_MAX_LENGTH, InsufficientStock, listing
 from stockcore.imports import batches, mappings, reading
 from stockcore.imports.netting import large_line_warnings, net_returns, order_line_keys
-from stockcore.imports.reading import (
-    Chunks,
-    CsvText,
-    DateOrder,
-    FileFormat,
-    FileRefused,
-    Layout,
-    Problem,
-)
 from stockcore.imports.sales import parse_sales, read_dates
 from stockcore.persistence.db import Database
 from stockcore.persistence.models import ImportedLineRow, ProductRow, ShopDailySalesRow
@@ -40,7 +31,7 @@ class ImportOptions:
     skip_bad_rows: bool = False
     apply_to_stock: bool = False
     create_products: bool = True
-    date_order: DateOrder | None = None
+    date_order: reading.DateOrder | None = None
     mapping: Mapping[str, str] | None = None
 
 
@@ -54,13 +45,13 @@ class SalesPreview:
 
     file_name: str
     sha256: str
-    file_format: FileFormat
+    file_format: reading.FileFormat
     encoding: str
     delimiter: str
-    date_order: DateOrder
+    date_order: reading.DateOrder
     options: ImportOptions
     rows_read: int
-    problems: list[Problem]
+    problems: list[reading.Problem]
     non_product_rows: int
     zero_price_rows: int
     return_lines: int
@@ -170,7 +161,7 @@ def preview_sales_import(
     mapping = options.mapping or mappings.remembered_mapping(db, csv_text)
     layout = reading.recognise(csv_text.headers, mapping=mapping)
     earlier = batches.imported_as(db, csv_text.sha256)
-    if layout.file_format is FileFormat.SHOP_TOTALS:
+    if layout.file_format is reading.FileFormat.SHOP_TOTALS:
         return _preview_totals(db, csv_text, file_name, layout, options, earlier)
 
     parsed = parse_sales(csv_text, layout, options.date_order)
@@ -196,7 +187,7 @@ def preview_sales_import(
     if unknown and not options.create_products:
         first_lines = lines[lines["product_id"].isin(unknown)].drop_duplicates("product_id")
         problems += [
-            Problem(
+            reading.Problem(
                 int(row["line"]),
                 layout.columns["product_id"],
                 str(row["product_id"]),
@@ -254,13 +245,13 @@ def preview_sales_import(
 
 def _preview_totals(
     db: Database,
-    csv_text: CsvText,
+    csv_text: reading.CsvText,
     file_name: str,
-    layout: Layout,
+    layout: reading.Layout,
     options: ImportOptions,
     earlier: int | None,
 ) -> SalesPreview:
-    chunks = Chunks(csv_text)
+    chunks = reading.Chunks(csv_text)
     frames, raw_dates, problems, rows_read = [], [], [], 0
     for chunk in chunks:
         rows_read += len(chunk)
@@ -271,7 +262,7 @@ def _preview_totals(
         frames.append(pd.DataFrame({"position": chunk.index, "sales_minor": sales.values})[good])
         raw_dates.append(chunk.loc[good, layout.columns["date"]])
     if rows_read == 0 and not problems:
-        raise FileRefused("the file has a header but no data rows")
+        raise reading.FileRefused("the file has a header but no data rows")
     totals = pd.concat(frames, ignore_index=True)
     dates_raw = pd.concat(raw_dates, ignore_index=True)
     dates, order, date_problems = read_dates(
@@ -283,7 +274,7 @@ def _preview_totals(
     totals = totals.assign(line=chunks.line_numbers(totals["position"].to_numpy()))
     repeated = totals[totals.duplicated("sold_on", keep="first")]
     problems += [
-        Problem(
+        reading.Problem(
             int(row["line"]),
             layout.columns["date"],
             str(pd.Timestamp(row["sold_on"]).date()),
@@ -299,7 +290,7 @@ def _preview_totals(
     return SalesPreview(
         file_name=file_name,
         sha256=csv_text.sha256,
-        file_format=FileFormat.SHOP_TOTALS,
+        file_format=reading.FileFormat.SHOP_TOTALS,
         encoding=csv_text.encoding_name,
         delimiter=reading.DELIMITER_NAMES[csv_text.delimiter],
         date_order=order,

@@ -12,6 +12,11 @@ import pandas as pd
 OK_COLOUR = "#1f6f5c"
 LOW_COLOUR = "#d1495b"
 THRESHOLD_COLOUR = "#222222"
+# Every chart of products names them the same way in its tooltip.
+PRODUCT_TOOLTIP = (
+    alt.Tooltip("product_id:N", title="Product"),
+    alt.Tooltip("name:N", title="Name"),
+)
 
 
 def stock_vs_threshold(frame: pd.DataFrame) -> alt.LayerChart:
@@ -24,8 +29,7 @@ def stock_vs_threshold(frame: pd.DataFrame) -> alt.LayerChart:
     base = alt.Chart(frame).encode(
         y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
         tooltip=[
-            alt.Tooltip("product_id:N", title="Product"),
-            alt.Tooltip("name:N", title="Name"),
+            *PRODUCT_TOOLTIP,
             alt.Tooltip("quantity:Q", title="On hand (units)"),
             alt.Tooltip("restock_threshold:Q", title="Threshold (units)"),
             alt.Tooltip("status:N", title="Status"),
@@ -89,8 +93,7 @@ def top_products(frame: pd.DataFrame, *, limit: int = 15, measure: str = "revenu
             x=alt.X(f"{measure}:Q", title=title),
             color=alt.Color("category:N", title="Category"),
             tooltip=[
-                alt.Tooltip("product_id:N", title="Product"),
-                alt.Tooltip("name:N", title="Name"),
+                *PRODUCT_TOOLTIP,
                 alt.Tooltip("category:N", title="Category"),
                 alt.Tooltip("units:Q", title="Units", format=","),
                 alt.Tooltip("revenue:Q", title="Revenue", format=",.2f"),
@@ -276,8 +279,7 @@ def reorder_position(frame: pd.DataFrame, *, limit: int = 15) -> alt.LayerChart:
         value_name="units",
     ).assign(kind=lambda f: f["kind"].map(kinds))
     tooltip = [
-        alt.Tooltip("product_id:N", title="Product"),
-        alt.Tooltip("name:N", title="Name"),
+        *PRODUCT_TOOLTIP,
         alt.Tooltip("status:N", title="Status"),
         alt.Tooltip("reorder_point:Q", title="Reorder point", format=",.0f"),
         alt.Tooltip("stockout_chance:Q", title="Chance of running out", format=".0%"),
