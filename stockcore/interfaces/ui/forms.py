@@ -8,12 +8,28 @@ are shown as messages and change nothing.
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from stockcore import inventory
 from stockcore.domain import DEFAULT_LEAD_TIME_DAYS, MAX_LEAD_TIME_DAYS, MAX_QUANTITY, Product
 from stockcore.interfaces import ui
 from stockcore.inventory import reports
 from stockcore.replenishment import plan
+
+
+def _count(
+    column: DeltaGenerator,
+    label: str,
+    key: str,
+    *,
+    value: int = 0,
+    least: int = 0,
+    most: int = MAX_QUANTITY,
+) -> int:
+    """A whole-number input of the add-product form."""
+    return int(
+        column.number_input(label, min_value=least, max_value=most, value=value, step=1, key=key)
+    )
 
 
 def add_product_form() -> None:
@@ -42,23 +58,14 @@ def add_product_form() -> None:
             value=None,
             key="new_product_cost",
         )
-        quantity = left.number_input(
-            "Units on hand", min_value=0, max_value=MAX_QUANTITY, step=1, key="new_product_qty"
-        )
-        threshold = right.number_input(
-            "Restock threshold (units)",
-            min_value=0,
-            max_value=MAX_QUANTITY,
-            step=1,
-            key="new_product_threshold",
-        )
-        lead_time = left.number_input(
+        quantity = _count(left, "Units on hand", "new_product_qty")
+        threshold = _count(right, "Restock threshold (units)", "new_product_threshold")
+        lead_time = _count(
+            left,
             "Lead time (days)",
-            min_value=0,
-            max_value=MAX_LEAD_TIME_DAYS,
+            "new_product_lead_time",
             value=DEFAULT_LEAD_TIME_DAYS,
-            step=1,
-            key="new_product_lead_time",
+            most=MAX_LEAD_TIME_DAYS,
         )
         lead_time_sd = right.number_input(
             "Lead time sd (days, optional)",
@@ -69,22 +76,8 @@ def add_product_form() -> None:
             help="How much the supplier's delivery time varies from order to order.",
             key="new_product_lead_time_sd",
         )
-        minimum = left.number_input(
-            "Minimum order quantity",
-            min_value=1,
-            max_value=MAX_QUANTITY,
-            value=1,
-            step=1,
-            key="new_product_moq",
-        )
-        pack = right.number_input(
-            "Pack size",
-            min_value=1,
-            max_value=MAX_QUANTITY,
-            value=1,
-            step=1,
-            key="new_product_pack",
-        )
+        minimum = _count(left, "Minimum order quantity", "new_product_moq", value=1, least=1)
+        pack = _count(right, "Pack size", "new_product_pack", value=1, least=1)
         service_level = left.number_input(
             "Service level (optional)",
             min_value=0.5,
