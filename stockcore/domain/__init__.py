@@ -44,6 +44,7 @@ from stockcore.domain.errors import (
     UnknownProduct,
     show,
 )
+from stockcore.domain.orders import OrderStatus
 from stockcore.domain.product import (
     PRODUCT_COLUMNS,
     PRODUCT_FIELDS,
@@ -102,6 +103,7 @@ __all__ = [
     "InvalidValue",
     "MovementKind",
     "NotFound",
+    "OrderStatus",
     "Product",
     "Sale",
     "StockcoreError",

@@ -11,7 +11,13 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from stockcore import inventory
-from stockcore.domain import DEFAULT_LEAD_TIME_DAYS, MAX_LEAD_TIME_DAYS, MAX_QUANTITY, Product
+from stockcore.domain import (
+    DEFAULT_LEAD_TIME_DAYS,
+    MAX_LEAD_TIME_DAYS,
+    MAX_QUANTITY,
+    AlertStatus,
+    Product,
+)
 from stockcore.interfaces import ui
 from stockcore.inventory import reports
 from stockcore.replenishment import plan
@@ -183,7 +189,9 @@ def adjust_stock_form() -> None:
 
 def acknowledge_form(alerts: list[reports.AlertView]) -> None:
     """Mark open (not yet seen) alerts as acknowledged."""
-    unseen = {a.alert_id: f"{a.product_id} · {a.name}" for a in alerts if a.status == "open"}
+    unseen = {
+        a.alert_id: f"{a.product_id} · {a.name}" for a in alerts if a.status == AlertStatus.OPEN
+    }
     if not unseen:
         return
     with st.form("acknowledge_form"):
