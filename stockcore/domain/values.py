@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import fields, is_dataclass
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -239,3 +240,18 @@ def same_named(target: type[Any], source: object) -> dict[str, Any]:
         else list(target.model_fields)
     )
     return {name: getattr(source, name) for name in names if hasattr(source, name)}
+
+
+def parse_date(value: object, field: str) -> date:
+    """A calendar day: a date, or text like 2024-03-31 (a datetime gives its day). Numbers
+    are refused: 86400 is not a day anyone means."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise InvalidValue(field, value, "is not a date like 2024-03-31")
