@@ -23,6 +23,7 @@ from stockcore.domain import (
     AlertStatus,
     InvalidValue,
     Product,
+    local_now,
     same_named,
     urgency,
 )
@@ -314,7 +315,9 @@ class SalesSummary:
 
     by_product: product_id, name, category, units, revenue (highest revenue first)
     by_category: category, units, revenue
-    trend: period_start, category, units, revenue (one row per period and category)
+    trend: period_start, category, units, revenue, partial (one row per period and
+        category; partial: the range or today cuts the period short, so its figures are
+        "so far", not a fall in sales)
     """
 
     start: date
@@ -328,8 +331,16 @@ class SalesSummary:
     trend: pd.DataFrame
 
 
-def sales_summary(db: Database, start: date, end: date, period: Period = "day") -> SalesSummary:
-    """Revenue and units per product, per category and per day/week/month."""
+def sales_summary(
+    db: Database,
+    start: date,
+    end: date,
+    period: Period = "day",
+    *,
+    today: date | None = None,
+) -> SalesSummary:
+    """Revenue and units per product, per category and per day/week/month. `today` (the
+    shop's, by default) is still selling, so a period holding it is partial."""
     if period not in PERIODS:
         raise ValueError(f"period must be one of {PERIODS}")
     if end < start:
@@ -373,6 +384,9 @@ def sales_summary(db: Database, start: date, end: date, period: Period = "day") 
         .sum()
         .sort_values(["period_start", "category"], ignore_index=True)
     )
+    trend["partial"] = partial_periods(
+        trend["period_start"], period, start=start, end=end, today=today or local_now().date()
+    )
     return SalesSummary(
         start=start,
         end=end,
@@ -394,6 +408,22 @@ def period_starts(days: pd.Series, period: Period) -> pd.Series:
     if period == "month":
         return stamps.dt.to_period("M").dt.start_time
     return stamps.dt.normalize()
+
+
+def partial_periods(
+    starts: pd.Series, period: Period, *, start: date, end: date, today: date
+) -> pd.Series:
+    """Whether each period (by its first day) is cut short: it begins before `start`, ends
+    after `end`, or holds `today` (whose sales are not all in yet)."""
+    first = pd.to_datetime(starts)
+    if period == "week":
+        last = first + pd.Timedelta(days=6)
+    elif period == "month":
+        last = first + pd.offsets.MonthEnd(0)
+    else:
+        last = first
+    cut_off = min(pd.Timestamp(end), pd.Timestamp(today) - pd.Timedelta(days=1))
+    return (first < pd.Timestamp(start)) | (last > cut_off)
 
 
 def sales_date_bounds(db: Database) -> tuple[date, date] | None:
