@@ -164,9 +164,13 @@ def test_acknowledging_an_alert(app: AppTest, db: Database) -> None:
     open_page(app, "pages/alerts.py")
     first = reports.active_alerts(db)[0]
     app.multiselect(key="acknowledge_ids").select(first.alert_id)
+    unseen = sum(1 for alert in reports.active_alerts(db) if alert.status == "open")
+    assert f"{unseen} not yet acknowledged" in app.sidebar.caption[0].value
     app.button(key="FormSubmitter:acknowledge_form-Acknowledge selected").click().run()
     assert not app.exception
     assert reports.active_alerts(db)[0].status == "acknowledged"
+    # The frame counts it at once: the badge and the sidebar show one fewer to look at.
+    assert f"{unseen - 1} not yet acknowledged" in app.sidebar.caption[0].value
 
 
 def test_changing_the_currency_symbol(app: AppTest) -> None:

@@ -13,13 +13,14 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Concatenate, Final, ParamSpec, TypeVar
+from typing import Any, Concatenate, Final, ParamSpec, TypeVar
 
 import streamlit as st
 
 import stockcore.forecasting.large_orders  # not `large_orders`: ui.large_orders is a module
 from stockcore import inventory
 from stockcore.domain import (
+    AlertStatus,
     Conflict,
     Forbidden,
     Invalid,
@@ -61,9 +62,29 @@ _DATA_VERSION = "_stockcore_data_version"
 
 
 def changed() -> None:
-    """Call after every write: cached numbers are stale now, and so are product pickers."""
+    """Call after every write: cached numbers are stale now, and so are product pickers and
+    every result `remember`ed before it."""
     st.cache_data.clear()
     st.session_state[_DATA_VERSION] = st.session_state.get(_DATA_VERSION, 0) + 1
+
+
+def remember(key: str, value: object) -> None:
+    """Keep a page's result (a backtest, say) for this session, until the shop changes."""
+    st.session_state[key] = (st.session_state.get(_DATA_VERSION, 0), value)
+
+
+def recall(key: str) -> Any:
+    """What `remember` kept under `key`, or None once the shop has changed since."""
+    kept = st.session_state.get(key)
+    if kept is None or kept[0] != st.session_state.get(_DATA_VERSION, 0):
+        st.session_state.pop(key, None)
+        return None
+    return kept[1]
+
+
+def unseen_alerts(alerts: list[reports.AlertView]) -> int:
+    """How many of these alerts nobody has acknowledged yet."""
+    return sum(1 for alert in alerts if alert.status == AlertStatus.OPEN)
 
 
 # --- Refusals -----------------------------------------------------------------------------------
