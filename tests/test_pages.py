@@ -187,18 +187,33 @@ def test_service_levels_and_order_costs_are_set_on_the_settings_page(
     from stockcore import inventory
 
     open_page(app, "pages/settings.py")
-    app.number_input(key="settings_service_level_A").set_value(0.99)
-    app.number_input(key="settings_ordering_cost").set_value(25.0)
-    app.number_input(key="settings_holding_rate").set_value(0.2)
+    assert app.text_input(key="settings_service_level_B").value == "95%"
+    app.text_input(key="settings_service_level_A").input("99")  # 99, 99% and 0.99 alike
+    app.text_input(key="settings_service_level_C").input("0.9")
+    app.text_input(key="settings_ordering_cost").input("25")
+    app.text_input(key="settings_holding_rate").input("20%")
     app.button(key="FormSubmitter:settings_form-Save settings").click().run()
     assert not app.exception
     saved = inventory.get_settings(db)
-    assert (saved.service_level_a, saved.service_level_b) == (0.99, 0.95)
+    assert (saved.service_level_a, saved.service_level_b, saved.service_level_c) == (
+        0.99,
+        0.95,
+        0.9,
+    )
     assert (saved.ordering_cost, saved.holding_rate) == (Decimal("25.00"), 0.2)
-    app.number_input(key="settings_holding_rate").set_value(0.0)
+    assert app.text_input(key="settings_service_level_A").value == "99%"  # as saved
+    app.text_input(key="settings_holding_rate").input("0")
     app.button(key="FormSubmitter:settings_form-Save settings").click().run()
-    assert "holding rate 0.0 must be more than 0" in app.error[0].value
+    assert [e.value for e in app.error] == [
+        "Holding rate '0' must be more than 0% and at most 100% a year (e.g. 25%, 25 or 0.25)."
+    ]
     assert inventory.get_settings(db).holding_rate == 0.2  # nothing saved
+    app.text_input(key="settings_service_level_B").input("150")
+    app.button(key="FormSubmitter:settings_form-Save settings").click().run()
+    assert [e.value for e in app.error] == [
+        "Service level of class B '150' must be from 50% to 99.9% (e.g. 95%, 95 or 0.95)."
+    ]
+    assert inventory.get_settings(db).service_level_b == 0.95
 
 
 def test_erasing_needs_confirmation_then_leaves_an_empty_shop(app: AppTest, db: Database) -> None:

@@ -21,6 +21,8 @@ from stockcore.domain import (
     DEFAULT_SERVICE_LEVEL,
     MAX_LEAD_TIME_DAYS,
     MAX_QUANTITY,
+    MAX_SERVICE_LEVEL,
+    MIN_SERVICE_LEVEL,
     PRODUCT_FIELDS,
     Product,
     same_named,
@@ -42,7 +44,12 @@ LeadTimeSpread = Annotated[
     Number, Field(ge=0, le=MAX_LEAD_TIME_DAYS, description="sd of the supplier's lead time, days")
 ]
 ServiceLevel = Annotated[
-    Number, Field(gt=0, lt=1, description="target chance of not running out, e.g. 0.95")
+    Number,
+    Field(
+        ge=MIN_SERVICE_LEVEL,
+        le=MAX_SERVICE_LEVEL,
+        description="target share of demand served from stock, e.g. 0.95",
+    ),
 ]
 # Answers: forecast units to 3 decimals, stock levels to 2, chances to 4.
 Units = Annotated[float, AfterValidator(partial(round, ndigits=3))]

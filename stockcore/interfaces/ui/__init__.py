@@ -24,11 +24,13 @@ from stockcore.domain import (
     Conflict,
     Forbidden,
     Invalid,
+    InvalidValue,
     NotFound,
     Product,
     StockcoreError,
     Throttled,
     Unauthenticated,
+    as_sentence,
 )
 from stockcore.forecasting import views
 from stockcore.inventory import reports
@@ -112,6 +114,35 @@ def show_refusal(refusal: StockcoreError) -> None:
     show(f"{lead}: {text}" if text.endswith((".", "!", "?")) else f"{lead}: {text}.", icon=icon)
 
 
+class FieldMessages:
+    """The inputs of one form, each with a place under it for its refusal: a value the
+    shop cannot accept is named right where it was typed, not only at the top."""
+
+    def __init__(self) -> None:
+        self._places: dict[str, Any] = {}
+
+    def place(self, *fields: str) -> None:
+        """Call right after an input: refusals of these fields (as the use case names
+        them) show here."""
+        here = st.empty()
+        for field in fields:
+            self._places[field] = here
+
+    def attempt(self, action: Callable[[], T]) -> T | None:
+        """`attempt`, with a refusal of a placed field shown under that field."""
+        try:
+            return action()
+        except InvalidValue as refusal:
+            place = self._places.get(refusal.field)
+            if place is None:
+                show_refusal(refusal)
+            else:
+                place.error(as_sentence(str(refusal)), icon=":material/block:")
+        except StockcoreError as refusal:
+            show_refusal(refusal)
+        return None
+
+
 def attempt(action: Callable[[], T]) -> T | None:
     """Run a use case; show its refusal as a message instead of a traceback (None then)."""
     try:
@@ -186,6 +217,11 @@ def money(amount: Decimal | float | int, *, pence: bool = True) -> str:
 
 
 # --- Shared widgets -----------------------------------------------------------------------------
+
+
+def percent(share: float) -> str:
+    """A share as a percentage that reads back exactly: 0.95 -> "95%", 0.9925 -> "99.25%"."""
+    return f"{round(share * 100, 6):g}%"
 
 
 def product_label(product: Product) -> str:
