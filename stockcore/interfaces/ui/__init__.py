@@ -70,6 +70,13 @@ def changed() -> None:
     st.session_state[_DATA_VERSION] = st.session_state.get(_DATA_VERSION, 0) + 1
 
 
+def forget_inputs(prefix: str) -> None:
+    """Drop the typed values of the widgets whose keys start with `prefix`: on the next
+    run they show their starting values (an emptied form, or the values as saved)."""
+    for key in [key for key in st.session_state if str(key).startswith(prefix)]:
+        del st.session_state[key]
+
+
 def remember(key: str, value: object) -> None:
     """Keep a page's result (a backtest, say) for this session, until the shop changes."""
     st.session_state[key] = (st.session_state.get(_DATA_VERSION, 0), value)
