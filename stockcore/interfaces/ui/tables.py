@@ -116,3 +116,33 @@ CATALOG_COLUMNS = {
     "fallback": "Fell back because",
     "beats_naive": st.column_config.CheckboxColumn("Beats naive"),
 }
+
+# The inventory editor (reports.inventory_frame). Editable numbers have no bounds or steps:
+# the browser would clamp or round what was typed (-3 saved as 3); the use case refuses it
+# with the product, the field and the value instead.
+INVENTORY_COLUMNS = {
+    "product_id": st.column_config.TextColumn("ID"),
+    "name": st.column_config.TextColumn("Name", required=True),
+    "category": st.column_config.TextColumn("Category", required=True),
+    "unit_price": st.column_config.NumberColumn("Price", format="%.2f", required=True),
+    "unit_cost": st.column_config.NumberColumn("Cost", format="%.2f"),
+    "quantity": st.column_config.NumberColumn("On hand", format="%d"),
+    "restock_threshold": st.column_config.NumberColumn("Threshold", format="%d", required=True),
+    "lead_time_days": st.column_config.NumberColumn("Lead time (days)", format="%d", required=True),
+    "lead_time_sd_days": st.column_config.NumberColumn(
+        "Lead time sd (days)",
+        help="How much the supplier's lead time varies; empty if not known.",
+        format="%.1f",
+    ),
+    "supplier": st.column_config.TextColumn("Supplier"),
+    "min_order_quantity": st.column_config.NumberColumn("Min order", format="%d", required=True),
+    "pack_size": st.column_config.NumberColumn("Pack size", format="%d", required=True),
+    "service_level": st.column_config.NumberColumn(
+        "Target fill rate",
+        help="Share of demand to serve from stock: 0.95 or 95 for 95%; "
+        "empty: its ABC class's setting.",
+        format="percent",
+    ),
+    "needs_restock": st.column_config.CheckboxColumn("Below threshold"),
+    "stock_value": st.column_config.NumberColumn("Stock value", format="%.2f"),
+}
