@@ -66,7 +66,7 @@ def test_buying_the_last_units_shows_the_sale_and_the_alert_and_the_report_has_i
     product = next(p for p in reports.inventory(db) if p.quantity > 0 and not p.needs_restock)
     open_page(app, "pages/purchase.py")
     picker(app, "purchase_product").select(product.product_id)
-    app.number_input(key="purchase_quantity").set_value(product.quantity)
+    app.text_input(key="purchase_quantity").input(str(product.quantity))
     app.button(key=BUY).click().run()
 
     assert not app.exception and not app.error
@@ -103,11 +103,35 @@ def test_buying_more_than_on_hand_is_refused_on_the_page_and_changes_nothing(
     product = next(p for p in reports.inventory(db) if p.quantity > 0)
     open_page(app, "pages/purchase.py")
     picker(app, "purchase_product").select(product.product_id)
-    app.number_input(key="purchase_quantity").set_value(product.quantity + 1)
+    app.text_input(key="purchase_quantity").input(str(product.quantity + 1))
     app.button(key=BUY).click().run()
     assert not app.exception and not app.success
     assert "not enough stock" in app.error[0].value
     assert reports.get_product(db, product.product_id) == product
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("0", "Quantity '0' must be at least 1."),
+        ("-3", "Quantity '-3' must be at least 1."),
+        ("2.5", "Quantity 2.5 must be a whole number of units, not a fraction."),
+    ],
+)
+def test_a_bad_quantity_is_named_under_the_field_and_sells_nothing(
+    app: AppTest, db: Database, typed: str, message: str
+) -> None:
+    product = next(p for p in reports.inventory(db) if p.quantity > 3)
+    open_page(app, "pages/purchase.py")
+    picker(app, "purchase_product").select(product.product_id)
+    app.text_input(key="purchase_quantity").input(typed)
+    app.button(key=BUY).click().run()
+    assert not app.exception and not app.success
+    assert [e.value for e in app.error] == [message]
+    assert reports.get_product(db, product.product_id) == product
+    app.text_input(key="purchase_quantity").input("1")  # corrected: the old refusal goes
+    app.button(key=BUY).click().run()
+    assert not app.error and app.success
 
 
 def test_submitting_without_a_product_asks_for_one(app: AppTest) -> None:
@@ -135,7 +159,7 @@ def test_adding_a_product_and_receiving_stock_from_the_inventory_page(
     assert app.text_input(key="new_product_id").value == ""  # the form is empty again
 
     picker(app, "receive_product").select("NEW-1")
-    app.number_input(key="receive_qty").set_value(10)
+    app.text_input(key="receive_qty").input("10")
     app.button(key="FormSubmitter:receive_form-Receive stock").click().run()
     assert not app.exception and not app.error
     assert reports.get_product(db, "NEW-1").quantity == 12  # type: ignore[union-attr]

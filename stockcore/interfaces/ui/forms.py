@@ -12,7 +12,6 @@ import streamlit as st
 from stockcore import inventory
 from stockcore.domain import (
     DEFAULT_LEAD_TIME_DAYS,
-    MAX_QUANTITY,
     AlertStatus,
     Product,
 )
@@ -103,19 +102,20 @@ def add_product_form() -> None:
 
 
 def receive_stock_form() -> None:
+    fields = ui.FieldMessages()
     with st.form("receive_form"):
         product_id = ui.product_picker("Product", key="receive_product")
-        quantity = st.number_input(
-            "Units received", min_value=1, max_value=MAX_QUANTITY, step=1, key="receive_qty"
-        )
+        quantity = st.text_input("Units received", key="receive_qty", placeholder="e.g. 24")
+        fields.place("quantity")
         reason = st.text_input("Note (optional)", key="receive_note", placeholder="delivery note")
+        fields.place("reason", "note")
         submitted = st.form_submit_button("Receive stock", type="primary")
     if not submitted:
         return
     if product_id is None:
         st.error("Choose the product that arrived.")
         return
-    change = ui.attempt(
+    change = fields.attempt(
         lambda: inventory.receive_stock(ui.database(), product_id, quantity, reason=reason)
     )
     if change is not None:
@@ -129,6 +129,7 @@ def receive_stock_form() -> None:
 
 
 def adjust_stock_form() -> None:
+    fields = ui.FieldMessages()
     with st.form("adjust_form"):
         product_id = ui.product_picker("Product", key="adjust_product")
         mode = st.radio(
@@ -137,12 +138,14 @@ def adjust_stock_form() -> None:
             horizontal=True,
             key="adjust_mode",
         )
-        amount = st.number_input(
-            "Units", min_value=-MAX_QUANTITY, max_value=MAX_QUANTITY, step=1, key="adjust_amount"
+        amount = st.text_input(
+            "Units", key="adjust_amount", placeholder="counted: e.g. 40; change: e.g. -3"
         )
+        fields.place("counted quantity", "change")
         reason = st.text_input(
             "Reason (required)", key="adjust_reason", placeholder="stocktake, damaged, lost…"
         )
+        fields.place("reason")
         submitted = st.form_submit_button("Adjust stock")
     if not submitted:
         return
@@ -151,7 +154,7 @@ def adjust_stock_form() -> None:
         return
     counted = amount if mode.startswith("Counted") else None
     delta = None if counted is not None else amount
-    change = ui.attempt(
+    change = fields.attempt(
         lambda: inventory.adjust_stock(
             ui.database(), product_id, change=delta, counted=counted, reason=reason
         )
