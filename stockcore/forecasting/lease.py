@@ -73,13 +73,15 @@ class Lease:
         self.holder = holder
         self._now = now
         self._renewed = time.monotonic()
+        self._total = 0
 
     def progress(self, done: int, total: int, *, force: bool = False) -> None:
         """Record how far the refresh has got and renew the lease (at most every few
-        seconds unless `force`)."""
-        if not force and time.monotonic() - self._renewed < RENEW_SECONDS and done < total:
+        seconds, unless `force`, the total changed or the work is done)."""
+        quiet = time.monotonic() - self._renewed < RENEW_SECONDS
+        if not force and quiet and done < total and total == self._total:
             return
-        self._renewed = time.monotonic()
+        self._renewed, self._total = time.monotonic(), total
         with self._db.write() as session:
             renewed = session.execute(
                 update(LeaseRow)
