@@ -103,7 +103,7 @@ def test_export_forecasts_writes_the_spec_columns(shop_url: str, tmp_path: Path)
 def test_the_command_line_refreshes_in_parallel_worker_processes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # 47 series would run in one process (workers pay from about 200): force the workers.
+    # 48 series would run in one process (workers pay from about 200): force the workers.
     monkeypatch.setenv("STOCKCORE_FORECAST_PARALLEL_FROM", "10")
     url = sqlite_url(tmp_path / "big.db")
     db = Database.connect(url)
@@ -112,6 +112,6 @@ def test_the_command_line_refreshes_in_parallel_worker_processes(
     result = run_process("forecast", "--all", "--days", "14", db_url=url)
     assert result.returncode == 0, result.stderr
     assert "forecast 44 products for 14 days" in result.stdout
-    assert "forecasting: 47 of 47 series" in result.stderr  # progress, one line per tenth
+    assert "forecasting: 48 of 48 series" in result.stderr  # progress, one line per tenth
     assert "warning:" not in result.stdout and "stopped unexpectedly" not in result.stderr
     assert views.forecast_count(db) == 44

@@ -36,6 +36,7 @@ from stockcore.persistence.models import (
     SaleLineRow,
     SettingRow,
     ShopDailySalesRow,
+    ShopForecastRow,
     StockMovementRow,
 )
 
@@ -186,6 +187,7 @@ def erase_shop(db: Database) -> None:
             PredictionRow,
             ForecastModelRow,
             LeadTimeDemandRow,
+            ShopForecastRow,
             ForecastRunRow,
             StockMovementRow,
             AlertRow,
