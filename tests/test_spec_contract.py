@@ -268,3 +268,23 @@ def test_spec_endpoints_refuse_bad_input_without_a_server_error(
     assert "/train-sales-model" in before_training.json()["detail"]
     no_sales = client.post("/train-sales-model", headers=manager)
     assert no_sales.status_code == 409 and "no sales history" in no_sales.json()["detail"]
+
+
+def test_the_trend_sums_each_days_figure_and_marks_periods_cut_short(db: Database) -> None:
+    from stockcore.inventory import shop_sales
+
+    def on(day: date) -> FixedClock:
+        return FixedClock(datetime.combine(day, datetime.min.time()) + timedelta(hours=20))
+
+    for offset in range(10):  # Sunday 2023-01-01 to Tuesday 2023-01-10
+        day = SPEC_FIRST_DAY + timedelta(days=offset)
+        shop_sales.add_sales_data(db, day.isoformat(), 100 + offset, clock=on(day))
+    trend = shop_sales.sales_trend(db, period="week", today=date(2023, 1, 10)).trend
+    assert [str(start.date()) for start in trend["period_start"]] == [
+        "2022-12-26",
+        "2023-01-02",
+        "2023-01-09",
+    ]
+    assert trend["revenue"].tolist() == [100.0, sum(range(101, 108)), 108.0 + 109.0]
+    # The first week starts before the first record; the last holds today.
+    assert trend["partial"].tolist() == [True, False, True]

@@ -310,7 +310,8 @@ class SalesTrend:
     """The shop's daily sales figure per day, week or month between two days.
 
     trend: period_start, category ("All"), units (of the sale lines), revenue (the
-    figure: recorded totals, else sale lines), the columns `charts.sales_trend` takes."""
+    figure: recorded totals, else sale lines), partial (the range or today cuts the period
+    short: `reports.partial_periods`), the columns `charts.sales_trend` takes."""
 
     start: date
     end: date
@@ -324,6 +325,7 @@ def sales_trend(
     end: date | None = None,
     *,
     period: reports.Period = "week",
+    today: date,
 ) -> SalesTrend:
     """The trend chart's data: the shop's daily sales figure (`history.shop_daily_sales`)
     per period, between the days asked for, by default over every recorded day (first to
@@ -353,4 +355,8 @@ def sales_trend(
         .sum()
         .sort_values("period_start", ignore_index=True)
     )
-    return SalesTrend(start or days[0].day, end or days[-1].day, period, trend)
+    first, last = start or days[0].day, end or days[-1].day
+    trend["partial"] = reports.partial_periods(
+        trend["period_start"], period, start=first, end=last, today=today
+    )
+    return SalesTrend(first, last, period, trend)

@@ -136,6 +136,7 @@ def optimize_inventory(body: OptimizeIn, _user: Forecaster) -> OptimizeOut:
 def visualize_sales(
     _user: SalesReader,
     context: Context,
+    today: Today,
     date_from: Annotated[dt.date | None, Query(alias="from")] = None,
     date_to: Annotated[dt.date | None, Query(alias="to")] = None,
     period: Literal["day", "week", "month"] = "week",
@@ -146,7 +147,7 @@ def visualize_sales(
     every recorded day. The PNG itself for `Accept: image/png` or ?format=png; otherwise
     the spec's message, and the chart is saved as sales_trend.png in the server's chart
     folder if it has one (`--chart-dir`; none by default: nothing is written)."""
-    trend = shop_sales.sales_trend(context.db, date_from, date_to, period=period)
+    trend = shop_sales.sales_trend(context.db, date_from, date_to, period=period, today=today)
     png = charts.to_png(
         charts.sales_trend(trend.trend, by_category=False).properties(width=720, height=320)
     )
