@@ -164,6 +164,7 @@ def test_a_server_error_is_one_log_line_without_its_sql_parameters(
     assert response.status_code == 500
     assert response.json() == {"detail": "internal error; it was logged"}
     assert "hunter2" not in response.text
+    assert response.headers["x-content-type-options"] == "nosniff"  # even on a bug's answer
     errors = [record for record in caplog.records if record.levelno >= logging.ERROR]
     assert len(errors) == 1
     line = errors[0].getMessage()
