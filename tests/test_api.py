@@ -108,7 +108,8 @@ def test_the_first_account_is_the_owner_and_later_ones_are_staff(api_: Api) -> N
     assert api_.register("Olivia")["role"] == "owner"
     second = api_.register("sam")
     assert second["role"] == "staff" and second["username"] == "sam"
-    assert set(second) == {"id", "username", "email", "role", "created_at"}
+    assert set(second) == {"id", "username", "email", "role", "created_at", "message"}
+    assert second["message"] == "User registered successfully"
     assert len(str(second["id"])) == 36  # a UUID
 
 
@@ -163,7 +164,7 @@ def test_login_gives_a_token_that_opens_the_other_endpoints(api_: Api) -> None:
 def test_every_endpoint_but_register_login_and_health_needs_a_token(api_: Api) -> None:
     assert api_.client.get("/health").json() == {"status": "ok"}
     public = {("/register", "post"), ("/login", "post"), ("/health", "get")}
-    schema = api_.client.get("/openapi.json").json()
+    schema = api_.client.app.openapi()  # type: ignore[attr-defined]  # /openapi.json is off
     checked = 0
     for path, methods in schema["paths"].items():
         for method in methods:
@@ -530,7 +531,8 @@ def test_adding_and_reading_sales_data(api_: Api, roles: dict[str, dict[str, str
     total = client.post(
         "/add-sales-data", json={"date": "2026-02-27", "sales": 1234.5}, headers=manager
     )
-    assert total.status_code == 201 and "import batch" in total.json()["message"]
+    assert total.status_code == 201 and total.json()["message"] == "Sales data added successfully"
+    assert "import batch" in total.json()["recorded"]
     twice = client.post(
         "/add-sales-data", json={"date": "2026-02-27", "sales": 99}, headers=manager
     )
@@ -550,14 +552,14 @@ def test_adding_and_reading_sales_data(api_: Api, roles: dict[str, dict[str, str
     days = client.get("/get-sales-data", headers=manager)
     assert days.headers["X-Total-Count"] == "3"
     assert days.json() == [
-        {"date": "2026-02-27", "sales": 1234.5, "units": None},
-        {"date": "2026-02-28", "sales": 10.0, "units": 3},
-        {"date": "2026-03-02", "sales": 50000.0, "units": 1},
+        {"date": "2026-02-27", "sales": 1234.5, "units": None, "source": "total"},
+        {"date": "2026-02-28", "sales": 10.0, "units": 3, "source": "lines"},
+        {"date": "2026-03-02", "sales": 50000.0, "units": 1, "source": "lines"},
     ]
     page = client.get(
         "/get-sales-data", params={"from": "2026-02-28", "limit": 1, "offset": 1}, headers=manager
     )
-    assert page.json() == [{"date": "2026-03-02", "sales": 50000.0, "units": 1}]
+    assert page.json() == [{"date": "2026-03-02", "sales": 50000.0, "units": 1, "source": "lines"}]
     assert page.headers["X-Total-Count"] == "2"
     mouse = client.get("/get-sales-data", params={"product_id": "102"}, headers=manager)
     assert [d["date"] for d in mouse.json()] == ["2026-02-28"]
@@ -703,8 +705,15 @@ def test_training_then_predicting_and_reordering(
     assert len(mouse.json()) == 3 and set(mouse.json()[0]) == {
         "date",
         "predicted_sales",
+        "predicted_units",
         "predicted_revenue",
     }
+    # A product's predicted sales are its units at today's price (the measure of sales).
+    assert all(
+        row["predicted_sales"] == row["predicted_revenue"]
+        and row["predicted_revenue"] == pytest.approx(row["predicted_units"] * 500, abs=0.5)
+        for row in mouse.json()
+    )
     assert (
         client.post("/predict-sales", json={"days": 3, "product_id": "9"}, headers=manager)
     ).status_code == 404
@@ -735,12 +744,11 @@ def test_visualize_sales_saves_the_chart_or_returns_it(
     saved = client.get("/visualize-sales", headers=manager)
     assert saved.status_code == 200
     body = saved.json()
-    assert body["message"] == "Sales trend chart saved as sales_trend.png"
-    # The shared report range: the last 90 days with sales, never before the first sale.
+    assert body["message"] == "Sales trend visualization generated and saved as sales_trend.png"
+    # Every recorded day by default; the file's name only, never a path on the server.
     assert (body["from"], body["to"]) == ("2026-03-02", "2026-03-02")
-    path = api_.chart_dir / "sales_trend.png"
-    assert Path(body["path"]) == path.resolve()
-    assert path.read_bytes().startswith(b"\x89PNG")
+    assert body["path"] == "sales_trend.png"
+    assert (api_.chart_dir / "sales_trend.png").read_bytes().startswith(b"\x89PNG")
     png = client.get("/visualize-sales", params={"format": "png", "period": "day"}, headers=manager)
     assert png.headers["content-type"] == "image/png" and png.content.startswith(b"\x89PNG")
     bad = client.get("/visualize-sales", params={"format": "gif"}, headers=manager)

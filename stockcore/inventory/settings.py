@@ -36,6 +36,7 @@ from stockcore.persistence.models import (
     SaleLineRow,
     SettingRow,
     ShopDailySalesRow,
+    ShopForecastRow,
     StockMovementRow,
 )
 
@@ -188,6 +189,7 @@ def erase_shop(db: Database) -> None:
             PredictionRow,
             ForecastModelRow,
             LeadTimeDemandRow,
+            ShopForecastRow,
             ForecastRunRow,
             StockMovementRow,
             AlertRow,

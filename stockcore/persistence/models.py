@@ -362,6 +362,37 @@ class PredictionRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+class ShopForecastRow(Base):
+    """The shop's predicted daily sales figure (money, the measure of /get-sales-data's
+    `sales`: a recorded shop total where there is one, else the day's sale lines), made by
+    a refresh of all forecasts from the shop-level history. lower/upper: the 80% range."""
+
+    __tablename__ = "shop_forecasts"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    predicted_sales: Mapped[float] = mapped_column(Float)
+    lower: Mapped[float] = mapped_column(Float)
+    upper: Mapped[float] = mapped_column(Float)
+    model: Mapped[str] = mapped_column(String(100))
+    run_id: Mapped[int] = mapped_column(ForeignKey("forecast_runs.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class LeaseRow(Base):
+    """A lease on one kind of work that must not run twice at once (name "forecasts": a
+    forecast refresh), shared by every process on the database. Free when holder is NULL
+    or expires_at (UTC) has passed, so a crashed holder blocks nobody for long."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    holder: Mapped[str | None] = mapped_column(String(36))
+    started_at: Mapped[datetime | None] = mapped_column(DateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class PurchaseOrderRow(Base):
     """An order to one supplier: open until it is received (or cancelled)."""
 

@@ -2,7 +2,8 @@
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -13,7 +14,11 @@ from stockcore.interfaces.api import errors
 from stockcore.interfaces.api.deps import ApiContext
 from stockcore.interfaces.api.routers import accounts as accounts_routes
 from stockcore.interfaces.api.routers import forecasts, products, sales, service
+from stockcore.interfaces.api.security import SecurityHeaders
 from stockcore.persistence.db import Database
+
+CHART_DIR_ENV = "STOCKCORE_CHART_DIR"  # where /visualize-sales saves sales_trend.png
+DOCS_ENV = "STOCKCORE_API_DOCS"  # "1": serve /docs, /redoc and /openapi.json
 
 DESCRIPTION = (
     "Stock-out prevention for small online shops. Sign in with POST /login and send "
@@ -32,16 +37,28 @@ def create_app(
     token_ttl: dt.timedelta = accounts.TOKEN_TTL,
     chart_dir: Path | None = None,
     forecast_workers: int = 2,
+    docs: bool = False,
 ) -> FastAPI:
     """The API on one shop's database.
 
     clock: the shop's local time (sales, forecasts); now: real UTC time (token expiry);
     throttle: counts failed sign-ins (default: 5 per account or address in 15 minutes);
-    chart_dir: where /visualize-sales saves sales_trend.png (default: the working folder).
+    chart_dir: where /visualize-sales saves sales_trend.png (default None: it saves
+    nothing and writes no file); docs: serve /docs, /redoc and /openapi.json to anyone
+    (default False: they answer 404; `app.openapi()` still gives the schema).
     """
     if len(secret_key) < accounts.SECRET_KEY_MIN_LENGTH:
         raise StockcoreError("the API's secret key is too short")
-    app = FastAPI(title="stockcore", version="1.0", description=DESCRIPTION)
+    if chart_dir is not None and not chart_dir.is_dir():
+        raise StockcoreError(f"the chart folder {chart_dir} is not a folder")
+    app = FastAPI(
+        title="stockcore",
+        version="1.0",
+        description=DESCRIPTION,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
+    )
     app.state.context = ApiContext(
         db=db,
         secret_key=secret_key,
@@ -49,16 +66,33 @@ def create_app(
         now=now,
         throttle=throttle or accounts.LoginThrottle(),
         token_ttl=token_ttl,
-        chart_dir=chart_dir or Path.cwd(),
+        chart_dir=chart_dir,
         forecast_workers=forecast_workers,
     )
     errors.install(app)
+    app.add_middleware(SecurityHeaders)  # added last: outermost, so even a 500 carries them
     for routes in (service, accounts_routes, products, sales, forecasts):
         app.include_router(routes.router)
     return app
 
 
-def serve(url: str | None, *, host: str, port: int) -> None:
+def settings_from_env(environ: Mapping[str, str] | None = None) -> tuple[Path | None, bool]:
+    """The chart folder and whether to serve the docs, from STOCKCORE_CHART_DIR and
+    STOCKCORE_API_DOCS ("1", "true" or "yes")."""
+    environ = os.environ if environ is None else environ
+    folder = environ.get(CHART_DIR_ENV, "").strip()
+    docs = environ.get(DOCS_ENV, "").strip().lower() in {"1", "true", "yes"}
+    return (Path(folder) if folder else None), docs
+
+
+def serve(
+    url: str | None,
+    *,
+    host: str,
+    port: int,
+    chart_dir: Path | None = None,
+    docs: bool = False,
+) -> None:
     """Open (and migrate) the shop's database and serve the API with uvicorn until stopped."""
     import uvicorn
 
@@ -67,4 +101,5 @@ def serve(url: str | None, *, host: str, port: int) -> None:
     shop = open_shop(url)
     secret = accounts.load_secret_key(shop.db.url)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    uvicorn.run(create_app(shop.db, secret_key=secret), host=host, port=port, log_level="info")
+    app = create_app(shop.db, secret_key=secret, chart_dir=chart_dir, docs=docs)
+    uvicorn.run(app, host=host, port=port, log_level="info")

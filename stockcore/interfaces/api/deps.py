@@ -27,8 +27,8 @@ class ApiContext:
 
     clock: the shop's local time (sales, forecasts); now: real UTC time (token expiry);
     throttle: counts failed sign-ins; token_ttl: how long a token is good for;
-    chart_dir: where /visualize-sales saves its chart; forecast_workers: worker processes
-    for a forecast refresh.
+    chart_dir: where /visualize-sales saves its chart (None: nowhere); forecast_workers:
+    worker processes for a forecast refresh.
     """
 
     db: Database
@@ -37,7 +37,7 @@ class ApiContext:
     now: Callable[[], dt.datetime]
     throttle: accounts.LoginThrottle
     token_ttl: dt.timedelta
-    chart_dir: Path
+    chart_dir: Path | None
     forecast_workers: int
 
 

@@ -9,10 +9,9 @@ product shapes follow `stockcore.domain.PRODUCT_FIELDS` (tests/test_api.py check
 import datetime as dt
 from decimal import Decimal
 from functools import partial
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from stockcore import accounts, inventory
 from stockcore.accounts import User
@@ -84,8 +83,25 @@ class RegisterIn(_In):
 
 
 class LoginIn(_In):
-    username: str = Field(max_length=accounts.EMAIL_MAX_LENGTH, description="username or email")
+    # The spec signs in with {"email", "password"}; {"username", "password"} works too, and
+    # either field takes a username or an email address.
+    username: str | None = Field(
+        None, max_length=accounts.EMAIL_MAX_LENGTH, description="username or email"
+    )
+    email: str | None = Field(
+        None, max_length=accounts.EMAIL_MAX_LENGTH, description="email or username"
+    )
     password: str = Field(max_length=accounts.PASSWORD_MAX_LENGTH)
+
+    @model_validator(mode="after")
+    def _one_login(self) -> "LoginIn":
+        if (self.username is None) == (self.email is None):
+            raise ValueError("give username or email (one of them) with the password")
+        return self
+
+    @property
+    def login(self) -> str:
+        return self.username if self.username is not None else str(self.email)
 
 
 class TokenOut(BaseModel):
@@ -111,6 +127,14 @@ class UserOut(BaseModel):
             role=user.role.value,
             created_at=_aware(user.created_at),
         )
+
+
+class RegisteredOut(UserOut):
+    message: Literal["User registered successfully"] = "User registered successfully"
+
+    @classmethod
+    def of(cls, user: User) -> "RegisteredOut":
+        return cls(**UserOut.of(user).model_dump())
 
 
 class NewUserIn(RegisterIn):
@@ -266,7 +290,8 @@ class AddSalesIn(_In):
 
 
 class SalesAddedOut(BaseModel):
-    message: str
+    message: Literal["Sales data added successfully"] = "Sales data added successfully"
+    recorded: str = Field(description="what was recorded, in words")
     date: dt.date
     sales: float
     product_id: str | None
@@ -275,7 +300,7 @@ class SalesAddedOut(BaseModel):
     @classmethod
     def of(cls, added: shop_sales.SalesAdded) -> "SalesAddedOut":
         return cls(
-            message=added.message,
+            recorded=added.message,
             date=added.day,
             sales=float(added.sales),
             product_id=added.product_id,
@@ -285,12 +310,18 @@ class SalesAddedOut(BaseModel):
 
 class SalesDayOut(BaseModel):
     date: dt.date
-    sales: float
-    units: int | None
+    sales: float = Field(
+        description="the day's sales figure: the shop total recorded for the day (exactly as "
+        "recorded) where there is one, else the revenue of its sale lines"
+    )
+    units: int | None = Field(description="units in the day's sale lines; null: none")
+    source: Literal["total", "lines"] = Field(
+        description='"total": a recorded shop total; "lines": the sum of the sale lines'
+    )
 
     @classmethod
     def of(cls, day: shop_sales.SalesDay) -> "SalesDayOut":
-        return cls(date=day.day, sales=float(day.sales), units=day.units)
+        return cls(date=day.day, sales=float(day.sales), units=day.units, source=day.source)
 
 
 class TrainIn(_In):
@@ -305,6 +336,7 @@ class FallbackOut(BaseModel):
 
 
 class TrainOut(BaseModel):
+    message: Literal["Model trained successfully"] = "Model trained successfully"
     run_id: int
     products: int
     by_model: dict[str, int]
@@ -317,6 +349,9 @@ class TrainOut(BaseModel):
         None,
         description="why the series were forecast in one process instead of the worker "
         "processes (a worker stopped); null when they ran as planned",
+    )
+    shop_model: str | None = Field(
+        None, description="the model of the shop's daily sales forecast (GET /predict-sales)"
     )
 
     @classmethod
@@ -333,6 +368,7 @@ class TrainOut(BaseModel):
             horizon_days=summary.horizon_days,
             seconds=round(summary.seconds, 3),
             one_process_reason=summary.one_process_reason,
+            shop_model=summary.shop_model,
         )
 
 
@@ -343,15 +379,27 @@ class PredictIn(_In):
 
 class PredictedOut(BaseModel):
     date: dt.date
-    predicted_sales: float = Field(description="units expected to sell")
-    predicted_revenue: float = Field(description="at today's selling prices")
+    predicted_sales: float = Field(
+        description="the sales figure expected (money, the measure of /get-sales-data's "
+        "sales): the shop-level forecast, or the product's units at today's price"
+    )
+    predicted_units: float | None = Field(
+        description="units expected to sell (of the product, or summed over the products); "
+        "null for a shop without product forecasts"
+    )
+    predicted_revenue: float | None = Field(
+        description="those units at today's selling prices; null without product forecasts"
+    )
 
     @classmethod
     def of(cls, day: shop_sales.PredictedDay) -> "PredictedOut":
         return cls(
             date=day.day,
-            predicted_sales=day.predicted_units,
-            predicted_revenue=float(day.predicted_revenue),
+            predicted_sales=float(day.predicted_sales),
+            predicted_units=day.predicted_units,
+            predicted_revenue=(
+                float(day.predicted_revenue) if day.predicted_revenue is not None else None
+            ),
         )
 
 
@@ -387,18 +435,27 @@ class ChartSavedOut(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
     message: str
-    path: str
+    path: str | None = Field(
+        description="the file's name in the server's chart folder; null: not saved (the "
+        "server has no chart folder; ask for the PNG with Accept: image/png)"
+    )
     date_from: dt.date = Field(alias="from")
     date_to: dt.date = Field(alias="to")
 
     @classmethod
-    def of(cls, path: Path, days: reports.DateRange) -> "ChartSavedOut":
+    def of(cls, saved: bool, trend: shop_sales.SalesTrend) -> "ChartSavedOut":
+        message = (
+            f"Sales trend visualization generated and saved as {shop_sales.CHART_FILE}"
+            if saved
+            else "Sales trend visualization generated; not saved, as the server has no chart "
+            "folder: ask for it with Accept: image/png or ?format=png"
+        )
         return cls.model_validate(
             {
-                "message": f"Sales trend chart saved as {shop_sales.CHART_FILE}",
-                "path": str(path.resolve()),
-                "from": days.start,
-                "to": days.end,
+                "message": message,
+                "path": shop_sales.CHART_FILE if saved else None,
+                "from": trend.start,
+                "to": trend.end,
             }
         )
 

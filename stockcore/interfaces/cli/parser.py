@@ -228,9 +228,20 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("export", imports.cmd_export, "export a table as CSV (re-importable)")
     p.add_argument("what", choices=EXPORTS)
     p.add_argument("file", help="the CSV file to write, or - for standard output")
-    p = command("api", server.cmd_api, "serve the REST API with uvicorn (OpenAPI docs at /docs)")
+    p = command("api", server.cmd_api, "serve the REST API with uvicorn")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", default="8000", help="port to listen on (default 8000)")
+    p.add_argument(
+        "--docs",
+        action="store_true",
+        help="serve /docs, /redoc and /openapi.json to anyone (or STOCKCORE_API_DOCS=1)",
+    )
+    p.add_argument(
+        "--chart-dir",
+        metavar="FOLDER",
+        default=None,
+        help="save /visualize-sales charts here (or STOCKCORE_CHART_DIR; default: nowhere)",
+    )
     p.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help="as before the command")
     p = command(
         "users", accounts.cmd_users, "list user accounts, or change one's role (owner's tool)"

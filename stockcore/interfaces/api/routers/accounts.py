@@ -10,6 +10,7 @@ from stockcore.interfaces.api.errors import SIGNED_IN_ERRORS
 from stockcore.interfaces.api.schemas import (
     LoginIn,
     NewUserIn,
+    RegisteredOut,
     RegisterIn,
     RoleIn,
     TokenOut,
@@ -21,22 +22,23 @@ _log = logging.getLogger(__name__)
 router = APIRouter(tags=["accounts"])
 
 
-@router.post("/register", status_code=201, response_model=UserOut)
-def register(body: RegisterIn, db: Db, clock: ShopClock) -> UserOut:
+@router.post("/register", status_code=201, response_model=RegisteredOut)
+def register(body: RegisterIn, db: Db, clock: ShopClock) -> RegisteredOut:
     """Open an account. The shop's first account becomes its owner; later ones get the
     staff role until an owner changes it (PATCH /users/{id})."""
     user = accounts.register(db, body.username, body.email, body.password, clock=clock)
     _log.info("registered %s as %s", user.username, user.role.value)
-    return UserOut.of(user)
+    return RegisteredOut.of(user)
 
 
 @router.post("/login", response_model=TokenOut)
 def login(body: LoginIn, request: Request, context: Context) -> TokenOut:
-    """A token for the other endpoints. Repeated failures for an account or an address
-    are answered with 429 and Retry-After."""
+    """A token for the other endpoints: {"email", "password"} (the spec's body) or
+    {"username", "password"}. Repeated failures for an account or an address are
+    answered with 429 and Retry-After."""
     address = request.client.host if request.client else None
     user = accounts.authenticate(
-        context.db, body.username, body.password, throttle=context.throttle, address=address
+        context.db, body.login, body.password, throttle=context.throttle, address=address
     )
     issued = accounts.issue_token(
         user, context.secret_key, now=context.now(), ttl=context.token_ttl
