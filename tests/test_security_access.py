@@ -119,6 +119,16 @@ def test_a_stranger_cannot_register_once_the_shop_has_an_owner(shop: Shop) -> No
     assert snapshot(shop.db) == before
 
 
+def test_a_closed_sign_up_is_refused_before_any_password_is_hashed(
+    shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hashed: list[str] = []
+    monkeypatch.setattr(accounts.users, "hash_password", lambda p: hashed.append(p) or "x")
+    assert shop.sign_up("mallory").status_code == 403
+    assert shop.sign_up("mallory", invitation="inv_guess").status_code == 403
+    assert hashed == []
+
+
 def test_an_invitation_opens_one_account_with_its_role(shop: Shop) -> None:
     issued = shop.invite("manager")
     code = issued["code"]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from stockcore.accounts import invitations
@@ -19,7 +20,7 @@ from stockcore.accounts.permissions import Role
 from stockcore.accounts.users import User
 from stockcore.domain import InvalidValue
 from stockcore.persistence.db import Database
-from stockcore.persistence.models import InvitationRow, SettingRow
+from stockcore.persistence.models import InvitationRow, SettingRow, UserRow
 
 OPEN_SIGNUP_SETTING: Final = "open_signup"  # a shop setting: "on" or absent (off)
 
@@ -82,6 +83,15 @@ def admit(session: Session, invitation_code: object, *, first: bool, now: dateti
     if _is_open_in(session):
         return Admission(Role.STAFF, None)
     raise SignUpClosed()
+
+
+def precheck(db: Database, invitation_code: object, now: datetime) -> None:
+    """Refuse a closed sign-up or a spent invitation before the (slow, on purpose) password
+    hash is made, so a stranger cannot make the server hash for nothing. `admit` decides
+    again inside the registration's transaction."""
+    with db.read() as session:
+        first = session.scalars(select(UserRow.id).limit(1)).first() is None
+        admit(session, invitation_code, first=first, now=now)
 
 
 def welcome(session: Session, admission: Admission, user_id: str, now: datetime) -> None:

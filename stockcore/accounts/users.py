@@ -157,8 +157,9 @@ def register(
     from stockcore.accounts import signup  # here: invitations need this module first
 
     name, address, secret = parse_username(username), parse_email(email), parse_password(password)
-    password_hash = hash_password(secret)  # slow on purpose: outside the transaction
     now = clock()
+    signup.precheck(db, invitation, now)
+    password_hash = hash_password(secret)  # slow on purpose: outside the transaction
     try:
         with db.write() as session:
             _lock_users(session)
