@@ -262,7 +262,7 @@ def test_an_owner_walks_through_the_dashboard(
     assert stranger.get_by_role("heading", name="Reorder").count() == 0
     stranger.close()
 
-    # Sign-up is closed: the owner invites a manager on the Users page, and the newcomer
+    # Sign-up is closed: the owner invites a newcomer on the Users page, who
     # follows the sign-up link (?invite=CODE) in another browser, the code filled in.
     walk.open("Users")
     page.get_by_role("button", name="Create an invitation").click()
@@ -275,13 +275,14 @@ def test_an_owner_walks_through_the_dashboard(
     newcomer = browser.new_page()
     newcomer.goto(link)
     newcomer.get_by_text("Sign in to stockcore").wait_for(timeout=60_000)
+    Walk(newcomer).settle()
     assert newcomer.get_by_label("Invitation code").input_value() == code
     newcomer.get_by_label("Username", exact=True).fill("sam")
     newcomer.get_by_label("Email", exact=True).fill("sam@example.com")
     newcomer.get_by_label("Password (at least 8 characters)").fill(PASSWORD)
     newcomer.get_by_label("Password again").fill(PASSWORD)
     newcomer.get_by_role("button", name="Create the account").click()
-    newcomer.get_by_role("heading", name="Stock").wait_for(timeout=60_000)
+    newcomer.get_by_role("heading", name="Stock", exact=True).wait_for(timeout=60_000)
     newcomer.close()
     from stockcore import accounts
 
