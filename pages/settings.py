@@ -5,9 +5,9 @@ import streamlit as st
 
 from stockcore import inventory
 from stockcore.interfaces import ui
-from stockcore.interfaces.ui import auth, large_orders
+from stockcore.interfaces.ui import access, auth, large_orders
 
-auth.guard_page(__file__)
+me = auth.guard_page(__file__)
 
 st.title("Settings")
 current = ui.settings()
@@ -104,6 +104,8 @@ st.caption(
     "orders from stock instead. Changes count from the next forecast refresh."
 )
 large_orders.section()
+
+access.signup_section(me)
 
 st.subheader("Start an empty shop")
 st.write(

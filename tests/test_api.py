@@ -80,10 +80,10 @@ def roles(api_: Api) -> dict[str, dict[str, str]]:
     """Headers of a signed-in owner (the first account), manager and staff."""
     api_.register("olivia")
     owner = api_.sign_in("olivia")
-    manager = api_.register("mark")
-    api_.register("sam")
-    changed = api_.client.patch(f"/users/{manager['id']}", json={"role": "manager"}, headers=owner)
-    assert changed.status_code == 200 and changed.json()["role"] == "manager"
+    for name, role in (("mark", "manager"), ("sam", "staff")):
+        body = {"username": name, "email": f"{name}@example.com", "password": PASSWORD}
+        made = api_.client.post("/users", json={**body, "role": role}, headers=owner)
+        assert made.status_code == 201 and made.json()["role"] == role, made.text
     return {"owner": owner, "manager": api_.sign_in("mark"), "staff": api_.sign_in("sam")}
 
 
@@ -104,13 +104,16 @@ def add_spec_products(db: Database, clock: FixedClock) -> None:
 # --- Accounts -----------------------------------------------------------------------------------
 
 
-def test_the_first_account_is_the_owner_and_later_ones_are_staff(api_: Api) -> None:
-    assert api_.register("Olivia")["role"] == "owner"
-    second = api_.register("sam")
-    assert second["role"] == "staff" and second["username"] == "sam"
-    assert set(second) == {"id", "username", "email", "role", "created_at", "message"}
-    assert second["message"] == "User registered successfully"
-    assert len(str(second["id"])) == 36  # a UUID
+def test_the_first_account_is_the_owner_and_later_ones_need_an_invitation(api_: Api) -> None:
+    first = api_.register("Olivia")
+    assert first["role"] == "owner" and first["username"] == "olivia"
+    assert set(first) == {"id", "username", "email", "role", "created_at", "message"}
+    assert first["message"] == "User registered successfully"
+    assert len(str(first["id"])) == 36  # a UUID
+    body = {"username": "sam", "email": "sam@example.com", "password": PASSWORD}
+    refused = api_.client.post("/register", json=body)
+    assert refused.status_code == 403 and "sign-up is closed" in refused.json()["detail"]
+    assert len(accounts.list_users(api_.db)) == 1
 
 
 @pytest.mark.parametrize(
@@ -137,6 +140,7 @@ def test_a_bad_registration_names_the_field_and_creates_nothing(
 
 def test_a_taken_username_or_email_is_refused(api_: Api) -> None:
     api_.register("olivia")
+    accounts.set_open_signup(api_.db, None, True)  # closed, a stranger learns nothing (403)
     for body in (
         {"username": "OLIVIA", "email": "other@example.com", "password": PASSWORD},
         {"username": "other", "email": "Olivia@Example.com", "password": PASSWORD},
@@ -795,9 +799,15 @@ def test_two_first_registrations_at_once_make_exactly_one_owner(db: Database) ->
     def sign_up(name: str) -> accounts.User:
         return accounts.register(db, name, f"{name}@example.com", PASSWORD)
 
+    def attempt(name: str) -> str:
+        try:
+            return sign_up(name).role.value
+        except accounts.SignUpClosed:
+            return "refused"
+
     with ThreadPoolExecutor(max_workers=4) as pool:
-        made = list(pool.map(sign_up, ["ann", "bob", "cat", "dan"]))
-    assert sorted(user.role.value for user in made) == ["owner", "staff", "staff", "staff"]
+        made = list(pool.map(attempt, ["ann", "bob", "cat", "dan"]))
+    assert sorted(made) == ["owner", "refused", "refused", "refused"]
 
 
 def test_one_shop_total_added_to_real_history_does_not_fail_training(

@@ -130,8 +130,8 @@ def test_the_users_command_lists_accounts_and_changes_roles(tmp_path: Path) -> N
 
     assert "No users yet" in run("users")[1]
     db = Database.connect(url)
-    accounts.register(db, "olivia", "olivia@example.com", "a long password")
-    accounts.register(db, "sam", "sam@example.com", "a long password")
+    olivia = accounts.register(db, "olivia", "olivia@example.com", "a long password")
+    accounts.create_user(db, olivia, "sam", "sam@example.com", "a long password", "staff")
     code, out, _ = run("users", "--set-role", "sam", "manager")
     assert code == 0 and "sam is now manager" in out
     assert "olivia    olivia@example.com  owner" in out

@@ -12,8 +12,8 @@ from stockcore import accounts
 from stockcore.domain import Clock, StockcoreError, local_now
 from stockcore.interfaces.api import errors
 from stockcore.interfaces.api.deps import ApiContext
+from stockcore.interfaces.api.routers import access, forecasts, products, sales, service
 from stockcore.interfaces.api.routers import accounts as accounts_routes
-from stockcore.interfaces.api.routers import forecasts, products, sales, service
 from stockcore.interfaces.api.security import SecurityHeaders
 from stockcore.persistence.db import Database
 
@@ -22,8 +22,11 @@ DOCS_ENV = "STOCKCORE_API_DOCS"  # "1": serve /docs, /redoc and /openapi.json
 
 DESCRIPTION = (
     "Stock-out prevention for small online shops. Sign in with POST /login and send "
-    "the token as `Authorization: Bearer <token>`. Roles: owner (everything), manager "
-    "(inventory, imports, forecasts, orders), staff (purchases, reading stock)."
+    "the token as `Authorization: Bearer <token>` (or an API key from the owner, as "
+    "`Authorization: Bearer <key>` or `X-API-Key`, limited to its scopes). Roles: owner "
+    "(everything), manager (inventory, imports, forecasts, orders), staff (purchases, "
+    "reading stock). `POST /purchases` and `/add-sales-data` take an `Idempotency-Key` "
+    "header or an `order_id`: a retry gets the first answer and changes nothing."
 )
 
 
@@ -71,7 +74,7 @@ def create_app(
     )
     errors.install(app)
     app.add_middleware(SecurityHeaders)  # added last: outermost, so even a 500 carries them
-    for routes in (service, accounts_routes, products, sales, forecasts):
+    for routes in (service, accounts_routes, access, products, sales, forecasts):
         app.include_router(routes.router)
     return app
 

@@ -55,6 +55,13 @@ Units = Annotated[float, AfterValidator(partial(round, ndigits=3))]
 Level = Annotated[float, AfterValidator(partial(round, ndigits=2))]
 Chance = Annotated[float, AfterValidator(partial(round, ndigits=4))]
 RoleName = Literal["owner", "manager", "staff"]
+OrderId = Annotated[
+    Annotated[str, Field(max_length=200)] | Whole | None,
+    Field(
+        description="the storefront's order id (optional): a retried request with the same "
+        "order id changes nothing and gets the first answer (as an Idempotency-Key header)"
+    ),
+]
 AlertKind = Literal["below_threshold", "runs_out_before_delivery"]
 
 
@@ -76,10 +83,19 @@ class ErrorOut(BaseModel):
 # --- Accounts -----------------------------------------------------------------------------------
 
 
-class RegisterIn(_In):
+class _AccountIn(_In):
     username: str = Field(max_length=accounts.USERNAME_MAX_LENGTH, examples=["alice"])
     email: str = Field(max_length=accounts.EMAIL_MAX_LENGTH, examples=["alice@example.com"])
     password: str = Field(max_length=accounts.PASSWORD_MAX_LENGTH)
+
+
+class RegisterIn(_AccountIn):
+    invitation: str | None = Field(
+        default=None,
+        max_length=100,
+        description="the invitation code from the owner: needed once the shop has an owner, "
+        "unless the owner turned open sign-up on (it gives the invitation's role)",
+    )
 
 
 class LoginIn(_In):
@@ -137,12 +153,107 @@ class RegisteredOut(UserOut):
         return cls(**UserOut.of(user).model_dump())
 
 
-class NewUserIn(RegisterIn):
+class NewUserIn(_AccountIn):
     role: RoleName
 
 
 class RoleIn(_In):
     role: RoleName
+
+
+class InvitationIn(_In):
+    role: RoleName
+    days: Whole = Field(
+        default=accounts.DEFAULT_VALID_DAYS,
+        ge=1,
+        le=accounts.MAX_VALID_DAYS,
+        description="how many days the code stays valid",
+    )
+
+
+class InvitationOut(BaseModel):
+    id: int
+    prefix: str = Field(description="the code's first characters, to tell codes apart")
+    role: str
+    status: Literal["open", "used", "revoked", "expired"]
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    used_at: dt.datetime | None
+    used_by: str | None
+
+    @classmethod
+    def of(cls, invitation: accounts.Invitation) -> "InvitationOut":
+        return cls(
+            id=invitation.invitation_id,
+            prefix=invitation.prefix,
+            role=invitation.role.value,
+            status=invitation.status.value,
+            created_at=_aware(invitation.created_at),
+            expires_at=_aware(invitation.expires_at),
+            used_at=_aware(invitation.used_at) if invitation.used_at else None,
+            used_by=invitation.used_by,
+        )
+
+
+class IssuedInvitationOut(InvitationOut):
+    code: str = Field(description="the one-time code: shown now and never again")
+    signup_query: str = Field(description="append to the dashboard's address to pre-fill it")
+
+    @classmethod
+    def issued(cls, issued: accounts.IssuedInvitation) -> "IssuedInvitationOut":
+        return cls(
+            **InvitationOut.of(issued.invitation).model_dump(),
+            code=issued.code,
+            signup_query=issued.signup_query,
+        )
+
+
+class SignUpIn(_In):
+    open: bool = Field(description="true: anyone may open a staff account without invitation")
+
+
+class SignUpOut(BaseModel):
+    open: bool
+
+
+ScopeName = Literal["read", "purchases:write", "sales:write", "products:write", "forecasts"]
+
+
+class ApiKeyIn(_In):
+    name: str = Field(max_length=accounts.api_keys.NAME_MAX_LENGTH, examples=["storefront"])
+    scopes: list[ScopeName] = Field(min_length=1, max_length=len(accounts.Scope))
+
+
+class ApiKeyOut(BaseModel):
+    id: int
+    name: str
+    prefix: str = Field(description="the key's first characters, to recognise it")
+    scopes: list[str]
+    active: bool
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+
+    @classmethod
+    def of(cls, key: accounts.ApiKey) -> "ApiKeyOut":
+        return cls(
+            id=key.key_id,
+            name=key.name,
+            prefix=key.prefix,
+            scopes=[scope.value for scope in key.scopes],
+            active=key.active,
+            created_at=_aware(key.created_at),
+            last_used_at=_aware(key.last_used_at) if key.last_used_at else None,
+            revoked_at=_aware(key.revoked_at) if key.revoked_at else None,
+        )
+
+
+class IssuedApiKeyOut(ApiKeyOut):
+    key: str = Field(description="the key: shown now and never again")
+
+    @classmethod
+    def issued(cls, issued: accounts.IssuedApiKey) -> "IssuedApiKeyOut":
+        return cls(**ApiKeyOut.of(issued.api_key).model_dump(), key=issued.secret)
 
 
 # --- Products, purchases and alerts -------------------------------------------------------------
@@ -221,6 +332,7 @@ class PurchaseIn(_In):
         description="who bought (optional): a customer whose large orders the owner serves "
         "from stock is never set aside from the forecasts",
     )
+    order_id: OrderId = None
 
 
 class RaisedAlertOut(BaseModel):
@@ -287,6 +399,7 @@ class AddSalesIn(_In):
     sales: Money = Field(description="revenue of that day (or of that product's line)")
     product_id: ProductId | None = None
     quantity: Whole | None = Field(None, ge=1, le=MAX_QUANTITY)
+    order_id: OrderId = None
 
 
 class SalesAddedOut(BaseModel):

@@ -244,7 +244,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help="as before the command")
     p = command(
-        "users", accounts.cmd_users, "list user accounts, or change one's role (owner's tool)"
+        "users",
+        accounts.cmd_users,
+        "list user accounts, change one's role, invite people, make API keys (owner's tool)",
     )
     p.add_argument(
         "--set-role",
@@ -252,4 +254,29 @@ def build_parser() -> argparse.ArgumentParser:
         metavar=("USERNAME", "ROLE"),
         help="give USERNAME the role owner, manager or staff",
     )
+    p.add_argument(
+        "--invite", metavar="ROLE",
+        help="make a one-time invitation code for a new owner, manager or staff account",
+    )  # fmt: skip
+    p.add_argument(
+        "--days", metavar="N",
+        help="how many days the invitation stays valid (default 7, at most 90)",
+    )  # fmt: skip
+    p.add_argument("--invitations", action="store_true", help="list the invitations")
+    p.add_argument("--revoke-invitation", metavar="ID", help="withdraw an unused invitation")
+    p.add_argument(
+        "--open-signup", choices=("on", "off"),
+        help="on: anyone may open a staff account; off (the default): invitations only",
+    )  # fmt: skip
+    p.add_argument(
+        "--api-key", metavar="NAME",
+        help="make an API key named NAME (e.g. storefront) with --scopes; shown once",
+    )  # fmt: skip
+    p.add_argument(
+        "--scopes", metavar="LIST",
+        help="the new key's scopes, comma-separated: read, purchases:write, sales:write, "
+        "products:write, forecasts",
+    )  # fmt: skip
+    p.add_argument("--api-keys", action="store_true", help="list the API keys")
+    p.add_argument("--revoke-api-key", metavar="ID", help="revoke an API key (it answers 401)")
     return parser

@@ -8,6 +8,7 @@ from stockcore import accounts
 from stockcore.interfaces.api.deps import Anyone, Context, Db, Owner, ShopClock
 from stockcore.interfaces.api.errors import SIGNED_IN_ERRORS
 from stockcore.interfaces.api.schemas import (
+    ErrorOut,
     LoginIn,
     NewUserIn,
     RegisteredOut,
@@ -22,11 +23,19 @@ _log = logging.getLogger(__name__)
 router = APIRouter(tags=["accounts"])
 
 
-@router.post("/register", status_code=201, response_model=RegisteredOut)
+@router.post(
+    "/register",
+    status_code=201,
+    response_model=RegisteredOut,
+    responses={403: {"model": ErrorOut, "description": "sign-up is closed, or a bad invitation"}},
+)
 def register(body: RegisterIn, db: Db, clock: ShopClock) -> RegisteredOut:
-    """Open an account. The shop's first account becomes its owner; later ones get the
-    staff role until an owner changes it (PATCH /users/{id})."""
-    user = accounts.register(db, body.username, body.email, body.password, clock=clock)
+    """Open an account. The shop's first account becomes its owner. After that sign-up is
+    closed: send the owner's `invitation` code (the account gets the invitation's role),
+    unless the owner turned open sign-up on (then accounts without one get staff)."""
+    user = accounts.register(
+        db, body.username, body.email, body.password, invitation=body.invitation, clock=clock
+    )
     _log.info("registered %s as %s", user.username, user.role.value)
     return RegisteredOut.of(user)
 

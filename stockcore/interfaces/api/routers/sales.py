@@ -19,6 +19,7 @@ from stockcore.interfaces.api.deps import (
     Today,
 )
 from stockcore.interfaces.api.errors import SIGNED_IN_ERRORS
+from stockcore.interfaces.api.idempotent import answer_once
 from stockcore.interfaces.api.schemas import (
     AddSalesIn,
     ChartSavedOut,
@@ -31,7 +32,7 @@ from stockcore.interfaces.api.schemas import (
     TrainIn,
     TrainOut,
 )
-from stockcore.inventory import shop_sales
+from stockcore.inventory import idempotency, shop_sales
 from stockcore.replenishment import levels, plan
 
 router = APIRouter(tags=["sales"])
@@ -40,14 +41,40 @@ router = APIRouter(tags=["sales"])
 @router.post(
     "/add-sales-data", status_code=201, response_model=SalesAddedOut, responses=SIGNED_IN_ERRORS
 )
-def add_sales_data(body: AddSalesIn, _user: Importer, db: Db, clock: ShopClock) -> SalesAddedOut:
+def add_sales_data(
+    body: AddSalesIn,
+    _user: Importer,
+    db: Db,
+    clock: ShopClock,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> Any:
     """Record past sales: a day's total for the shop ({"date", "sales"}), or with
     product_id and quantity one product's sales that day (sales = their revenue).
-    History for reports and forecasts; stock on hand is not changed (see /purchases)."""
-    added = shop_sales.add_sales_data(
-        db, body.date, body.sales, product_id=body.product_id, quantity=body.quantity, clock=clock
+    History for reports and forecasts; stock on hand is not changed (see /purchases).
+    With an `Idempotency-Key` header or an `order_id`, a retry records nothing and gets
+    the first answer (the same key with another request: 409)."""
+
+    def record() -> SalesAddedOut:
+        added = shop_sales.add_sales_data(
+            db,
+            body.date,
+            body.sales,
+            product_id=body.product_id,
+            quantity=body.quantity,
+            clock=clock,
+        )
+        return SalesAddedOut.of(added)
+
+    return answer_once(
+        db,
+        idempotency.ADD_SALES_DATA,
+        header=idempotency_key,
+        order_id=body.order_id,
+        request=body.model_dump(mode="json", exclude={"order_id"}),
+        status=201,
+        work=record,
+        clock=clock,
     )
-    return SalesAddedOut.of(added)
 
 
 @router.get("/get-sales-data", response_model=list[SalesDayOut], responses=SIGNED_IN_ERRORS)
