@@ -15,12 +15,13 @@ def main() -> None:
     import streamlit as st
 
     from stockcore.interfaces import ui
-    from stockcore.interfaces.ui import auth
+    from stockcore.interfaces.ui import auth, background
     from stockcore.interfaces.ui.auth import NavPage
 
     st.set_page_config(page_title="stockcore", page_icon=":material/inventory_2:", layout="wide")
 
     ui.database()  # open the shop once per server: migrate, and load the demo into a new database
+    background.keep_forecasts_fresh()  # due forecasts (the new demo's) start before sign-in
     ui.show_flashes()
     user = auth.gate()  # the sign-in screen (on a new shop: create the owner) until signed in
     settings = ui.settings()
@@ -77,6 +78,7 @@ def main() -> None:
         else:
             st.caption("No restock alerts")
         auth.account_box(user)
+        background.sidebar_note()
     ui.run_page(page)
 
 

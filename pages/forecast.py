@@ -8,13 +8,15 @@ import streamlit as st
 from stockcore.forecasting import views
 from stockcore.imports import exports
 from stockcore.interfaces import charts, ui
-from stockcore.interfaces.ui import auth, forms, tables
+from stockcore.interfaces.ui import auth, background, forms, tables
 
 auth.guard_page(__file__)
 
 st.title("Forecast")
 today = date.today()
 run = ui.latest_forecast_run()
+if run is None and background.page_note():
+    st.stop()
 if run is None:
     st.info(
         "No forecasts yet. Refreshing forecasts every product from its sales history "

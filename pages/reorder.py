@@ -5,13 +5,15 @@ from datetime import date
 import streamlit as st
 
 from stockcore.interfaces import charts, ui
-from stockcore.interfaces.ui import auth, forms, tables
+from stockcore.interfaces.ui import auth, background, forms, tables
 from stockcore.replenishment import plan, purchase_orders
 
 auth.guard_page(__file__)
 
 st.title("Reorder")
 today = date.today()
+if ui.latest_forecast_run() is None and background.page_note():
+    st.stop()
 if ui.latest_forecast_run() is None:
     st.info(
         "The reorder list works from each product's forecast, and there are none yet.",

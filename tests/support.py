@@ -84,6 +84,7 @@ def start(
     """The dashboard on `url`, signed in with an account of `role` (None: not signed in)."""
     monkeypatch.setenv("STOCKCORE_DATABASE_URL", url)
     monkeypatch.setenv("STOCKCORE_DEMO", "1" if demo else "0")
+    monkeypatch.setenv("STOCKCORE_AUTO_REFRESH", "0")  # tests/test_upkeep.py turns it on
     app = AppTest.from_file(APP, default_timeout=120)
     if role is not None:
         app.session_state[auth.USER_KEY] = account_for(url, role, demo=demo)

@@ -21,7 +21,7 @@ from stockcore.domain import StockcoreError
 from stockcore.forecasting import lease, refresh
 from stockcore.interfaces import api
 from stockcore.persistence.db import Database
-from stockcore.replenishment import plan
+from stockcore.replenishment import upkeep
 from tests.support import FixedClock, run_process
 from tests.test_api import (  # noqa: F401  (fixtures: the API on the test's database)
     SECRET,
@@ -80,7 +80,7 @@ def test_a_second_refresh_while_one_runs_gets_409_with_its_progress(
         assert body["running"]["total"] >= 2 and 0 <= body["running"]["done"] <= 1
         # The dashboard's *Refresh all forecasts* and the CLI share the use case and the lease.
         with pytest.raises(lease.RefreshRunning):
-            plan.refresh_forecasts_and_alerts(api_.db, horizon_days=7, workers=1)
+            upkeep.refresh_forecasts_and_alerts(api_.db, horizon_days=7, workers=1)
     finally:
         finish.set()
         worker.join(120)

@@ -76,6 +76,7 @@ def server(shop: str, tmp_path: Path) -> Iterator[str]:
             **os.environ,
             "STOCKCORE_DATABASE_URL": shop,
             "STOCKCORE_DEMO": "0",
+            "STOCKCORE_AUTO_REFRESH": "0",  # the walk presses Refresh itself
             # The demo's 71 series are quicker in one process; the browser test must see
             # the worker processes work under Streamlit, so it asks for them.
             "STOCKCORE_FORECAST_PARALLEL_FROM": "10",

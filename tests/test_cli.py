@@ -304,10 +304,13 @@ def test_inventory_restock_adjust_sales_summary_and_check(shop_url: str) -> None
     assert code == 0 and "equals the sum of its ledger" in out
 
 
-def test_init_demo_loads_the_demo_shop_once(tmp_path: Path) -> None:
+def test_init_demo_loads_the_demo_shop_once_with_its_forecasts(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'demo.db'}"
-    code, out, _ = run("--db", url, "init", "--demo")
+    code, out, err = run("--db", url, "init", "--demo")
     assert code == 0 and "Demo gift shop loaded" in out
+    assert "Forecasts made for 60 products" in out and "forecasting: " in err  # with progress
+    code, out, _ = run("--db", url, "reorder")
+    assert code == 0 and "order now" in out  # a reorder list, ready
     code, _, err = run("--db", url, "init", "--demo")
     assert (code, err) == (
         1,

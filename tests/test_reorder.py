@@ -15,6 +15,7 @@ from stockcore.forecasting import refresh, views
 from stockcore.inventory import HistoryLine
 from stockcore.persistence.db import Database
 from stockcore.replenishment import plan as reorder_list
+from stockcore.replenishment import upkeep
 from tests.support import NOW, TODAY, store
 
 
@@ -185,16 +186,16 @@ def test_lead_time_alerts_are_raised_once_and_resolved_when_stock_arrives(db: Da
     add(db, "FAST", quantity=30, lead_time=10)  # lasts 6 days, the supplier needs 10
     add(db, "OK", quantity=900, lead_time=5)
     store(db, {"FAST": 5.0, "OK": 5.0})
-    first = reorder_list.sync_lead_time_alerts(db, today=TODAY, now=NOW)
+    first = upkeep.sync_lead_time_alerts(db, today=TODAY, now=NOW)
     assert first.raised == ["FAST"] and first.resolved == [] and first.active == 1
-    again = reorder_list.sync_lead_time_alerts(db, today=TODAY, now=NOW)
+    again = upkeep.sync_lead_time_alerts(db, today=TODAY, now=NOW)
     assert again.raised == [] and again.active == 1  # one active alert per product
     [alert] = reports.lead_time_alerts(db)
     assert alert.product_id == "FAST" and alert.quantity == 30
     assert [a.product_id for a in reports.active_alerts(db)] == []  # threshold alerts apart
     inventory.receive_stock(db, "FAST", 200, clock=lambda: NOW)  # resolves it at once
     assert reports.lead_time_alerts(db) == []
-    after = reorder_list.sync_lead_time_alerts(db, today=TODAY, now=NOW)
+    after = upkeep.sync_lead_time_alerts(db, today=TODAY, now=NOW)
     assert after.raised == after.resolved == [] and after.active == 0
 
 

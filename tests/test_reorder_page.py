@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from stockcore.inventory import reports
 from stockcore.persistence.db import Database
-from stockcore.replenishment import plan, purchase_orders
+from stockcore.replenishment import plan, purchase_orders, upkeep
 from tests.support import open_page, sqlite_url, start
 
 PAGE = "pages/reorder.py"
@@ -76,7 +76,7 @@ def test_without_forecasts_the_page_offers_to_make_them(
 def test_the_alerts_page_lists_products_that_run_out_before_delivery(
     shop_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    synced = plan.sync_lead_time_alerts(Database.connect(shop_url), today=date.today())
+    synced = upkeep.sync_lead_time_alerts(Database.connect(shop_url), today=date.today())
     assert synced.active > 0  # the demo shop has products at 0 with week-long lead times
     app = open_page(start(shop_url, monkeypatch), "pages/alerts.py")
     assert not app.exception

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Final
@@ -47,11 +47,10 @@ import pandas as pd
 from sqlalchemy import func, select
 
 from stockcore import inventory
-from stockcore.domain import AlertKind, Clock, Product, local_now
-from stockcore.forecasting import refresh, views
+from stockcore.domain import Clock, Product, local_now
+from stockcore.forecasting import views
 from stockcore.persistence.db import Database
 from stockcore.persistence.models import (
-    AlertRow,
     ForecastModelRow,
     PredictionRow,
     ProductRow,
@@ -589,93 +588,3 @@ def summarise(lines: Sequence[ReorderLine]) -> ListSummary:
         lines={status: sum(line.status == status for line in lines) for status in STATUS_ORDER},
         revenue_at_risk=sum((line.revenue_at_risk for line in ordering_now), Decimal(0)),
     )
-
-
-@dataclass(frozen=True)
-class LeadTimeAlerts:
-    raised: list[str]
-    resolved: list[str]
-    active: int
-
-
-def sync_lead_time_alerts(
-    db: Database, *, today: date, now: datetime | None = None
-) -> LeadTimeAlerts:
-    """Check every product against its forecast, as a sale does for its own product:
-    raise a "runs out before a new order could arrive" alert for each whose forecast uses
-    up its stock on hand and on order before today + its lead time, and resolve the ones
-    that no longer do. One transaction."""
-    at = now or datetime.combine(today, datetime.min.time())
-    with db.write() as session:
-        products = [inventory.to_product(row) for row in session.scalars(select(ProductRow))]
-        raised, resolved = inventory.sync_lead_time_alerts_in(session, products, at)
-        active = session.scalar(
-            select(func.count())
-            .select_from(AlertRow)
-            .where(
-                AlertRow.kind == AlertKind.RUNS_OUT_BEFORE_DELIVERY.value,
-                AlertRow.resolved_at.is_(None),
-            )
-        )
-    return LeadTimeAlerts(sorted(raised), sorted(resolved), int(active or 0))
-
-
-@dataclass(frozen=True)
-class Refreshed:
-    summary: refresh.RefreshSummary
-    alerts: LeadTimeAlerts
-
-
-def refresh_forecasts_and_alerts(
-    db: Database,
-    *,
-    horizon_days: int = refresh.DEFAULT_HORIZON_DAYS,
-    workers: int = 2,
-    progress: refresh.Progress | None = None,
-    clock: Clock = local_now,
-) -> Refreshed:
-    """The one use case behind *Refresh all forecasts*, `forecast --all` and the API's
-    `/train-sales-model`: forecast every product (with the shop's public holidays), then
-    check every product's "runs out before a new order could arrive" alert against the new
-    forecasts, as the Alerts page promises."""
-    summary = refresh.refresh_forecasts(
-        db,
-        horizon_days=horizon_days,
-        holidays_country=_holidays_country(db),
-        workers=workers,
-        progress=progress,
-        clock=clock,
-    )
-    alerts = sync_lead_time_alerts(db, today=summary.first_day)
-    return Refreshed(summary, alerts)
-
-
-def fresh_product_forecast(
-    db: Database,
-    product_id: str,
-    *,
-    days: int,
-    clock: Clock = local_now,
-) -> views.ForecastView:
-    """One product's forecast for `days` days from today (`forecast --product`), made first
-    when no refresh has covered those days yet (never forecast, or the stored forecast ends
-    too soon): that product alone, with the shop's public holidays, over at least the
-    default horizon (days)."""
-    today = clock().date()
-    view = views.product_forecast(db, product_id, days=days, today=today)
-    if len(view.forecast) >= days:
-        return view
-    refresh.refresh_forecasts(
-        db,
-        product_ids=[product_id],
-        horizon_days=max(days, refresh.DEFAULT_HORIZON_DAYS),
-        holidays_country=_holidays_country(db),
-        workers=1,
-        clock=clock,
-    )
-    return views.product_forecast(db, product_id, days=days, today=today)
-
-
-def _holidays_country(db: Database) -> str | None:
-    """The country whose public holidays the forecasts learn; None for none."""
-    return inventory.get_settings(db).holiday_country or None

@@ -17,7 +17,7 @@ from stockcore.domain import (
 )
 from stockcore.interfaces import ui
 from stockcore.inventory import reports
-from stockcore.replenishment import plan
+from stockcore.replenishment import upkeep
 
 # The add-product form's typed fields: key, label, what the use case calls the field, the
 # value it starts with, and the column (0 left, 1 right). Typed as text so that any value
@@ -215,7 +215,7 @@ def refresh_forecasts_form(*, label: str = "Refresh all forecasts", primary: boo
             bar.progress(done / total if total else 1.0, text=f"{done:,} of {total:,} series")
 
         refreshed = ui.attempt(
-            lambda: plan.refresh_forecasts_and_alerts(ui.database(), progress=report)
+            lambda: upkeep.refresh_forecasts_and_alerts(ui.database(), progress=report)
         )
         if refreshed is None:
             status.update(label="Forecasts not refreshed", state="error")

@@ -33,7 +33,7 @@ from stockcore.interfaces.api.schemas import (
     TrainOut,
 )
 from stockcore.inventory import idempotency, shop_sales
-from stockcore.replenishment import levels, plan
+from stockcore.replenishment import levels, upkeep
 
 router = APIRouter(tags=["sales"])
 
@@ -103,7 +103,7 @@ def get_sales_data(
 def train_sales_model(_user: Forecaster, context: Context, body: TrainIn | None = None) -> TrainOut:
     """Refresh every product's forecast (the same as *Refresh all forecasts*). Takes
     seconds to a minute; the previous forecasts stay until the new ones are stored."""
-    refreshed = plan.refresh_forecasts_and_alerts(
+    refreshed = upkeep.refresh_forecasts_and_alerts(
         context.db,
         horizon_days=body.days if body else refresh.DEFAULT_HORIZON_DAYS,
         workers=context.forecast_workers,

@@ -10,17 +10,17 @@ from stockcore.domain import local_now
 from stockcore.forecasting import large_orders, refresh
 from stockcore.interfaces.cli.commands import open_db
 from stockcore.interfaces.cli.printing import print_forecast, progress_printer, table
-from stockcore.replenishment import plan
+from stockcore.replenishment import upkeep
 
 
 def cmd_forecast(args: argparse.Namespace, out: TextIO) -> int:
     db = open_db(args)
     if not args.all:
         days = refresh.parse_horizon(args.days or 28)
-        print_forecast(out, plan.fresh_product_forecast(db, args.product, days=days))
+        print_forecast(out, upkeep.fresh_product_forecast(db, args.product, days=days))
         return 0
     days = refresh.parse_horizon(args.days or refresh.DEFAULT_HORIZON_DAYS)
-    refreshed = plan.refresh_forecasts_and_alerts(
+    refreshed = upkeep.refresh_forecasts_and_alerts(
         db, horizon_days=days, workers=args.workers, progress=progress_printer(sys.stderr)
     )
     summary, alerts = refreshed.summary, refreshed.alerts

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 from pathlib import Path
 from typing import TextIO
@@ -10,7 +11,12 @@ from typing import TextIO
 from stockcore import inventory
 from stockcore.domain import Invalid, StockcoreError, local_now
 from stockcore.interfaces.cli.commands import open_db
-from stockcore.interfaces.cli.printing import print_alerts, print_inventory, print_sales_summary
+from stockcore.interfaces.cli.printing import (
+    print_alerts,
+    print_inventory,
+    print_sales_summary,
+    progress_printer,
+)
 from stockcore.inventory import reports
 from stockcore.inventory.demo import (
     SPEC_CURRENCY,
@@ -21,6 +27,7 @@ from stockcore.inventory.demo import (
 )
 from stockcore.persistence import backup
 from stockcore.persistence.db import Database, current_revision, upgrade
+from stockcore.replenishment import upkeep
 
 
 def cmd_init(args: argparse.Namespace, out: TextIO) -> int:
@@ -28,6 +35,15 @@ def cmd_init(args: argparse.Namespace, out: TextIO) -> int:
     if args.demo:
         lines = load_demo_shop(shop.db)
         print(f"Demo gift shop loaded: 60 products, {lines:,} sales lines.", file=out)
+        # Ready to use: its forecasts and reorder list are made now, as the dashboard
+        # makes them in the background.
+        made = upkeep.refresh_if_due(shop.db, progress=progress_printer(sys.stderr))
+        if made.refreshed is not None:
+            print(
+                f"Forecasts made for {made.refreshed.products:,} products "
+                f"in {made.refreshed.seconds:.0f} s.",
+                file=out,
+            )
     state = "created" if shop.created else "already set up (schema up to date)"
     print(f"Database {state}: {shop.db.url}", file=out)
     return 0
