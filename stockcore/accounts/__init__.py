@@ -8,6 +8,8 @@ Framework-free: the dashboard's login gate (`stockcore.interfaces.ui.auth`) and 
 * `passwords`   - the rules for a password and its argon2id hash
 * `throttle`    - failed sign-ins per account and per address, in this process
 * `tokens`      - expiring API tokens (JWT, HS256) and the key that signs them
+* `sessions`    - the check every signed-in request makes; signing out one token or everywhere
+* `lifecycle`   - changing and resetting passwords, disabling and deleting accounts
 * `errors`      - the refusals, each under its category
 """
 
@@ -21,6 +23,16 @@ from stockcore.accounts.errors import (
     NotAllowed,
     TooManyAttempts,
     UnknownUser,
+    WrongPassword,
+)
+from stockcore.accounts.lifecycle import (
+    change_password,
+    change_user,
+    delete_user,
+    delete_user_by_name,
+    reset_password,
+    set_active,
+    set_password,
 )
 from stockcore.accounts.passwords import (
     PASSWORD_MAX_LENGTH,
@@ -37,6 +49,14 @@ from stockcore.accounts.permissions import (
     may,
     may_see,
 )
+from stockcore.accounts.sessions import (
+    revoked_token_count,
+    session_user,
+    sign_out,
+    sign_out_everywhere,
+    sign_out_everywhere_by_name,
+    user_for_token,
+)
 from stockcore.accounts.throttle import LoginThrottle, utc_now
 from stockcore.accounts.tokens import (
     SECRET_KEY_ENV,
@@ -45,11 +65,12 @@ from stockcore.accounts.tokens import (
     TOKEN_ALGORITHM,
     TOKEN_TTL,
     IssuedToken,
+    TokenClaims,
     issue_token,
     load_secret_key,
+    read_token,
     secret_key_path,
     token_user_id,
-    user_for_token,
 )
 from stockcore.accounts.users import (
     EMAIL_MAX_LENGTH,
@@ -94,12 +115,18 @@ __all__ = [
     "Permission",
     "Role",
     "StockcoreError",
+    "TokenClaims",
     "TooManyAttempts",
     "UnknownUser",
     "User",
+    "WrongPassword",
     "assign_role",
     "authenticate",
+    "change_password",
+    "change_user",
     "create_user",
+    "delete_user",
+    "delete_user_by_name",
     "get_user",
     "has_users",
     "hash_password",
@@ -112,9 +139,18 @@ __all__ = [
     "parse_password",
     "parse_role",
     "parse_username",
+    "read_token",
     "register",
+    "reset_password",
+    "revoked_token_count",
     "secret_key_path",
+    "session_user",
+    "set_active",
+    "set_password",
     "set_role",
+    "sign_out",
+    "sign_out_everywhere",
+    "sign_out_everywhere_by_name",
     "token_user_id",
     "user_for_token",
     "utc_now",

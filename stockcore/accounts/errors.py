@@ -59,3 +59,15 @@ class InvalidPassword(InvalidValue):
         self.value = None
         self.reason = reason
         StockcoreError.__init__(self, f"password {reason}")
+
+
+class WrongPassword(InvalidValue):
+    """The current password given to change it is not the account's. Never shows the value."""
+
+    def __init__(self) -> None:
+        self.field = "current_password"
+        self.value = None
+        self.reason = "is not your current password"
+        StockcoreError.__init__(
+            self, "current password is not your current password; nothing changed"
+        )

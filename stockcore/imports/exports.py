@@ -14,7 +14,7 @@ from datetime import datetime
 import pandas as pd
 from sqlalchemy import select
 
-from stockcore.domain import Invalid
+from stockcore.domain import Invalid, actor_label
 from stockcore.forecasting.views import export_forecasts
 from stockcore.imports import reading
 from stockcore.persistence.db import Database
@@ -103,6 +103,7 @@ def export_frame(db: Database, what: str) -> pd.DataFrame:
                         "quantity_after": m.quantity_after,
                         "reason": m.reason or "",
                         "import_batch": m.import_batch_id or "",
+                        "by": actor_label(m.actor_kind, m.actor_name),
                     }
                     for m in moves
                 ],
@@ -114,6 +115,7 @@ def export_frame(db: Database, what: str) -> pd.DataFrame:
                     "quantity_after",
                     "reason",
                     "import_batch",
+                    "by",
                 ],
             )
         if what == "alerts":

@@ -17,7 +17,7 @@ from typing import Literal
 import pandas as pd
 from sqlalchemy import Select, and_, case, func, or_, select, type_coerce
 
-from stockcore.domain import AlertKind, AlertStatus, InvalidValue, Product, urgency
+from stockcore.domain import AlertKind, AlertStatus, InvalidValue, Product, actor_label, urgency
 from stockcore.inventory import to_product
 from stockcore.persistence.db import Database, as_date
 from stockcore.persistence.models import AlertRow, Money, ProductRow, SaleLineRow, StockMovementRow
@@ -460,7 +460,8 @@ def report_range(
 
 
 def movements(db: Database, product_id: str | None = None, limit: int = 200) -> pd.DataFrame:
-    """The newest stock movements, optionally of one product."""
+    """The newest stock movements, optionally of one product, with who made each ("by":
+    a username, `cli:<os user>`, `key:<label>`, `demo`; "unknown" before it was recorded)."""
     query = (
         select(
             StockMovementRow.at,
@@ -469,6 +470,8 @@ def movements(db: Database, product_id: str | None = None, limit: int = 200) -> 
             StockMovementRow.change,
             StockMovementRow.quantity_after,
             StockMovementRow.reason,
+            StockMovementRow.actor_kind,
+            StockMovementRow.actor_name,
         )
         .order_by(StockMovementRow.id.desc())
         .limit(limit)
@@ -476,9 +479,9 @@ def movements(db: Database, product_id: str | None = None, limit: int = 200) -> 
     if product_id:
         query = query.where(StockMovementRow.product_id == product_id)
     with db.read() as session:
-        rows = session.execute(query).all()
+        rows = [(*row[:6], actor_label(row[6], row[7])) for row in session.execute(query)]
     return pd.DataFrame(
-        rows, columns=["at", "product_id", "kind", "change", "quantity_after", "reason"]
+        rows, columns=["at", "product_id", "kind", "change", "quantity_after", "reason", "by"]
     )
 
 
