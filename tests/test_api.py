@@ -108,7 +108,7 @@ def test_the_first_account_is_the_owner_and_later_ones_are_staff(api_: Api) -> N
     assert api_.register("Olivia")["role"] == "owner"
     second = api_.register("sam")
     assert second["role"] == "staff" and second["username"] == "sam"
-    assert set(second) == {"id", "username", "email", "role", "created_at"}
+    assert set(second) == {"id", "username", "email", "role", "created_at", "active"}
     assert len(str(second["id"])) == 36  # a UUID
 
 

@@ -34,7 +34,7 @@ from stockcore.accounts.passwords import (
 )
 from stockcore.accounts.permissions import Permission, Role, may
 from stockcore.accounts.throttle import LoginThrottle
-from stockcore.domain import Clock, InvalidValue, local_now
+from stockcore.domain import Actor, Clock, InvalidValue, local_now
 from stockcore.persistence.db import Database
 from stockcore.persistence.models import UserRow
 
@@ -98,6 +98,11 @@ class User:
     active: bool = True
     # Tokens and dashboard sessions carry this; raising it ends all of them (sessions.py).
     session_generation: int = 0
+
+    @property
+    def actor(self) -> Actor:
+        """How the ledger records a change this account makes."""
+        return Actor.user(self.user_id, self.username)
 
     def may(self, permission: Permission) -> bool:
         return may(self.role, permission)

@@ -139,9 +139,7 @@ def receive_in(
     row = lock_product(session, product_id)
     after = to_product(row).receive(units)
     row.quantity = after.quantity
-    record_movement(
-        session, after, MovementKind.RECEIPT, units, now, reason=reason, actor=actor
-    )
+    record_movement(session, after, MovementKind.RECEIPT, units, now, reason=reason, actor=actor)
     alert, resolved = sync_restock_alert_in(session, after, now)
     sync_lead_time_alerts_in(session, [after], now)
     return StockChange(after, units, alert, resolved)

@@ -12,7 +12,7 @@ from stockcore.domain import Clock, StockcoreError, local_now
 from stockcore.interfaces.api import errors
 from stockcore.interfaces.api.deps import ApiContext
 from stockcore.interfaces.api.routers import accounts as accounts_routes
-from stockcore.interfaces.api.routers import forecasts, products, sales, service
+from stockcore.interfaces.api.routers import forecasts, products, sales, service, sessions
 from stockcore.persistence.db import Database
 
 DESCRIPTION = (
@@ -53,7 +53,7 @@ def create_app(
         forecast_workers=forecast_workers,
     )
     errors.install(app)
-    for routes in (service, accounts_routes, products, sales, forecasts):
+    for routes in (service, accounts_routes, sessions, products, sales, forecasts):
         app.include_router(routes.router)
     return app
 

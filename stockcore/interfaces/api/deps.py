@@ -17,7 +17,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from stockcore import accounts
 from stockcore.accounts import Permission, User
-from stockcore.domain import Clock
+from stockcore.domain import Actor, Clock
 from stockcore.persistence.db import Database
 
 
@@ -73,18 +73,24 @@ Today = Annotated[dt.date, Depends(shop_today)]
 bearer = HTTPBearer(auto_error=False, description="the token from POST /login")
 
 
-def signed_in(
-    context: Context,
+async def presented_token(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-) -> User:
-    """The user whose token came with the request; 401 without a valid, unexpired one."""
+) -> str:
+    """The bearer token that came with the request (401 without one)."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise accounts.InvalidToken(
             "sign in first: send Authorization: Bearer <token> (from POST /login)"
         )
-    return accounts.user_for_token(
-        context.db, credentials.credentials, context.secret_key, now=context.now()
-    )
+    return credentials.credentials
+
+
+Token = Annotated[str, Depends(presented_token)]
+
+
+def signed_in(context: Context, token: Token) -> User:
+    """The user whose token came with the request; 401 without a valid, unexpired one, or
+    for a token signed out, or whose account is disabled or was signed out everywhere."""
+    return accounts.user_for_token(context.db, token, context.secret_key, now=context.now())
 
 
 def needs(permission: Permission) -> Callable[..., User]:
@@ -106,3 +112,11 @@ Importer = Annotated[User, Depends(needs(Permission.IMPORT))]
 Forecaster = Annotated[User, Depends(needs(Permission.FORECAST))]
 Orderer = Annotated[User, Depends(needs(Permission.ORDER))]
 Owner = Annotated[User, Depends(needs(Permission.MANAGE_USERS))]
+
+
+async def request_actor(user: Anyone) -> Actor:
+    """Who the ledger says made a change this request makes: the signed-in account."""
+    return user.actor
+
+
+RequestActor = Annotated[Actor, Depends(request_actor)]

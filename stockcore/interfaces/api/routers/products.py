@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, Response
 
 from stockcore import inventory
 from stockcore.domain import MAX_QUANTITY, InvalidValue, Product, UnknownProduct
-from stockcore.interfaces.api.deps import Buyer, Db, Manager, Reader, ShopClock
+from stockcore.interfaces.api.deps import Buyer, Db, Manager, Reader, RequestActor, ShopClock
 from stockcore.interfaces.api.errors import SIGNED_IN_ERRORS
 from stockcore.interfaces.api.schemas import (
     AcknowledgedOut,
@@ -51,9 +51,11 @@ def product(product_id: str, _user: Reader, db: Db) -> ProductOut:
 
 
 @router.post("/products", status_code=201, response_model=ProductOut, responses=SIGNED_IN_ERRORS)
-def create_product(body: ProductIn, _user: Manager, db: Db, clock: ShopClock) -> ProductOut:
+def create_product(
+    body: ProductIn, _user: Manager, actor: RequestActor, db: Db, clock: ShopClock
+) -> ProductOut:
     made = Product.create(**body.model_dump())
-    return ProductOut.of(inventory.add_product(db, made, clock=clock))
+    return ProductOut.of(inventory.add_product(db, made, actor=actor, clock=clock))
 
 
 @router.patch("/products/{product_id}", response_model=ProductOut, responses=SIGNED_IN_ERRORS)
@@ -78,12 +80,19 @@ def update_product(
         409: {"model": ErrorOut, "description": "not enough stock; nothing was sold"},
     },
 )
-def purchase(body: PurchaseIn, _user: Buyer, db: Db, clock: ShopClock) -> PurchaseOut:
+def purchase(
+    body: PurchaseIn, _user: Buyer, actor: RequestActor, db: Db, clock: ShopClock
+) -> PurchaseOut:
     """A customer's order of one product, for a storefront to call on every order: one
     transaction that lowers stock, records the sale and raises a restock alert if the
     product falls below its threshold. Refused as a whole (404, 409) or done as a whole."""
     result = inventory.purchase(
-        db, body.product_id, body.quantity, customer_id=body.customer_id, clock=clock
+        db,
+        body.product_id,
+        body.quantity,
+        customer_id=body.customer_id,
+        actor=actor,
+        clock=clock,
     )
     return PurchaseOut.of(result)
 

@@ -14,6 +14,7 @@ from stockcore.interfaces.api.deps import (
     Db,
     Forecaster,
     Importer,
+    RequestActor,
     SalesReader,
     ShopClock,
     Today,
@@ -40,12 +41,20 @@ router = APIRouter(tags=["sales"])
 @router.post(
     "/add-sales-data", status_code=201, response_model=SalesAddedOut, responses=SIGNED_IN_ERRORS
 )
-def add_sales_data(body: AddSalesIn, _user: Importer, db: Db, clock: ShopClock) -> SalesAddedOut:
+def add_sales_data(
+    body: AddSalesIn, _user: Importer, actor: RequestActor, db: Db, clock: ShopClock
+) -> SalesAddedOut:
     """Record past sales: a day's total for the shop ({"date", "sales"}), or with
     product_id and quantity one product's sales that day (sales = their revenue).
     History for reports and forecasts; stock on hand is not changed (see /purchases)."""
     added = shop_sales.add_sales_data(
-        db, body.date, body.sales, product_id=body.product_id, quantity=body.quantity, clock=clock
+        db,
+        body.date,
+        body.sales,
+        product_id=body.product_id,
+        quantity=body.quantity,
+        actor=actor,
+        clock=clock,
     )
     return SalesAddedOut.of(added)
 
