@@ -4,7 +4,7 @@ import streamlit as st
 
 from stockcore import accounts
 from stockcore.interfaces import ui
-from stockcore.interfaces.ui import auth, tables
+from stockcore.interfaces.ui import auth, tables, user_admin
 
 me = auth.guard_page(__file__)
 
@@ -50,3 +50,5 @@ with right, st.form("new_user_form", clear_on_submit=True):
         if made is not None:
             ui.flash(f"Account {made.username} ({made.role.value}) added.")
             st.rerun()
+
+user_admin.account_actions(me, users)

@@ -12,6 +12,7 @@ import streamlit as st
 from stockcore import inventory
 from stockcore.domain import DEFAULT_LEAD_TIME_DAYS, MAX_LEAD_TIME_DAYS, MAX_QUANTITY, Product
 from stockcore.interfaces import ui
+from stockcore.interfaces.ui import auth
 from stockcore.inventory import reports
 from stockcore.replenishment import plan
 
@@ -116,7 +117,7 @@ def add_product_form() -> None:
             lead_time_sd_days=lead_time_sd,
             service_level=service_level,
         )
-        return inventory.add_product(ui.database(), product)
+        return inventory.add_product(ui.database(), product, actor=auth.current_actor())
 
     added = ui.attempt(add)
     if added is not None:
@@ -139,7 +140,9 @@ def receive_stock_form() -> None:
         st.error("Choose the product that arrived.")
         return
     change = ui.attempt(
-        lambda: inventory.receive_stock(ui.database(), product_id, quantity, reason=reason)
+        lambda: inventory.receive_stock(
+            ui.database(), product_id, quantity, reason=reason, actor=auth.current_actor()
+        )
     )
     if change is not None:
         ui.changed()
@@ -176,7 +179,12 @@ def adjust_stock_form() -> None:
     delta = None if counted is not None else amount
     change = ui.attempt(
         lambda: inventory.adjust_stock(
-            ui.database(), product_id, change=delta, counted=counted, reason=reason
+            ui.database(),
+            product_id,
+            change=delta,
+            counted=counted,
+            reason=reason,
+            actor=auth.current_actor(),
         )
     )
     if change is not None:
