@@ -31,8 +31,9 @@ def shop_url(tmp_path: Path) -> str:
 
 
 def test_forecast_all_refreshes_every_product_and_says_what_it_chose(shop_url: str) -> None:
-    code, out, _ = run("--db", shop_url, "forecast", "--all", "--days", "20", "--workers", "1")
+    code, out, err = run("--db", shop_url, "forecast", "--all", "--days", "20", "--workers", "1")
     assert code == 0, out
+    assert "forecasting: 7 of 7 series" in err  # progress on main()'s err, not the process's
     assert "forecast 4 products for 20 days" in out
     assert "1 fell back to a simpler forecast" in out and "models chosen: " in out
     assert "fell back: NEW: only 5 trading days of history" in out

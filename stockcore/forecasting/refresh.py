@@ -575,6 +575,13 @@ def finite(value: float | None) -> float | None:
     return value if value is not None and math.isfinite(value) else None
 
 
+def _scores(
+    accuracy: selection.Accuracy | None, names: tuple[str, ...], *, prefix: str = ""
+) -> dict[str, float | None]:
+    """Backtest scores to store: NULL when not backtested or not finite."""
+    return {prefix + name: finite(getattr(accuracy, name)) if accuracy else None for name in names}
+
+
 def _store(
     db: Database,
     forecasts: list[ProductForecast],
@@ -614,13 +621,8 @@ def _store(
                     history_days=made.history_days,
                     selling_share=made.selling_share,
                     backtest_windows=accuracy.windows if accuracy else 0,
-                    rmsse=finite(accuracy.rmsse) if accuracy else None,
-                    mase=finite(accuracy.mase) if accuracy else None,
-                    wape=finite(accuracy.wape) if accuracy else None,
-                    bias=finite(accuracy.bias) if accuracy else None,
-                    naive_rmsse=finite(naive.rmsse) if naive else None,
-                    naive_mase=finite(naive.mase) if naive else None,
-                    naive_wape=finite(naive.wape) if naive else None,
+                    **_scores(accuracy, ("rmsse", "mase", "wape", "bias")),
+                    **_scores(naive, ("rmsse", "mase", "wape"), prefix="naive_"),
                     error_sd=finite(made.error_sd),
                     season=made.season,
                     season_phase=made.season_phase,
@@ -641,13 +643,10 @@ def _store(
                         days=cover.days,
                         trading_days=cover.trading_days,
                         mean=round(cover.mean, 4),
-                        q50=round(q[0.5], 4),
-                        q80=round(q[0.8], 4),
-                        q90=round(q[0.9], 4),
-                        q95=round(q[0.95], 4),
-                        q98=round(q[0.98], 4),
-                        q99=round(q[0.99], 4),
-                        q995=round(q[0.995], 4),
+                        **{
+                            column: round(q[level], 4)
+                            for level, column in distribution.LEVEL_COLUMNS.items()
+                        },
                         method=cover.method,
                         run_id=run.id,
                         grid=json.dumps(

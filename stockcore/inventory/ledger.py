@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from stockcore.domain import Actor, MovementKind, Product, UnknownProduct
+from stockcore.domain import Actor, MovementKind, OrderStatus, Product, UnknownProduct
 from stockcore.persistence.models import (
     ProductRow,
     PurchaseOrderLineRow,
@@ -84,7 +84,7 @@ def open_arrivals(
             func.sum(PurchaseOrderLineRow.quantity),
         )
         .join(PurchaseOrderRow, PurchaseOrderRow.id == PurchaseOrderLineRow.order_id)
-        .where(PurchaseOrderRow.status == "open")
+        .where(PurchaseOrderRow.status == OrderStatus.OPEN.value)
         .group_by(PurchaseOrderLineRow.product_id, PurchaseOrderRow.expected_on)
         .order_by(PurchaseOrderLineRow.product_id, PurchaseOrderRow.expected_on)
     )

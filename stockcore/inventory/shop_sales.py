@@ -25,6 +25,7 @@ from stockcore.domain import (
     InvalidValue,
     UnknownProduct,
     local_now,
+    parse_date,
     parse_money,
     parse_product_id,
     parse_quantity,
@@ -50,15 +51,7 @@ class NothingToDraw(Conflict):
 
 def parse_day(value: object, field: str, *, today: date) -> date:
     """A calendar day from 1970 up to today (sales cannot be in the future)."""
-    if isinstance(value, datetime):
-        value = value.date()
-    if isinstance(value, str):
-        try:
-            value = date.fromisoformat(value.strip())
-        except ValueError:
-            raise InvalidValue(field, value, "is not a date like 2024-03-31") from None
-    if not isinstance(value, date):
-        raise InvalidValue(field, value, "is not a date like 2024-03-31")
+    value = parse_date(value, field)
     if value < EARLIEST_DAY:
         raise InvalidValue(field, value.isoformat(), f"is before {EARLIEST_DAY}")
     if value > today:

@@ -8,10 +8,11 @@ product shapes follow `stockcore.domain.PRODUCT_FIELDS` (tests/test_api.py check
 
 import datetime as dt
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from stockcore import accounts, inventory
 from stockcore.accounts import User
@@ -20,8 +21,11 @@ from stockcore.domain import (
     DEFAULT_SERVICE_LEVEL,
     MAX_LEAD_TIME_DAYS,
     MAX_QUANTITY,
+    MAX_SERVICE_LEVEL,
+    MIN_SERVICE_LEVEL,
     PRODUCT_FIELDS,
     Product,
+    same_named,
 )
 from stockcore.forecasting import refresh, views
 from stockcore.inventory import reports, shop_sales
@@ -40,8 +44,17 @@ LeadTimeSpread = Annotated[
     Number, Field(ge=0, le=MAX_LEAD_TIME_DAYS, description="sd of the supplier's lead time, days")
 ]
 ServiceLevel = Annotated[
-    Number, Field(gt=0, lt=1, description="target chance of not running out, e.g. 0.95")
+    Number,
+    Field(
+        ge=MIN_SERVICE_LEVEL,
+        le=MAX_SERVICE_LEVEL,
+        description="target share of demand served from stock, e.g. 0.95",
+    ),
 ]
+# Answers: forecast units to 3 decimals, stock levels to 2, chances to 4.
+Units = Annotated[float, AfterValidator(partial(round, ndigits=3))]
+Level = Annotated[float, AfterValidator(partial(round, ndigits=2))]
+Chance = Annotated[float, AfterValidator(partial(round, ndigits=4))]
 RoleName = Literal["owner", "manager", "staff"]
 AlertKind = Literal["below_threshold", "runs_out_before_delivery"]
 
@@ -245,16 +258,7 @@ class AlertOut(BaseModel):
 
     @classmethod
     def of(cls, kind: AlertKind, alert: reports.AlertView) -> "AlertOut":
-        return cls(
-            alert_id=alert.alert_id,
-            kind=kind,
-            product_id=alert.product_id,
-            name=alert.name,
-            quantity=alert.quantity,
-            restock_threshold=alert.restock_threshold,
-            status=alert.status,
-            raised_at=_aware(alert.raised_at),
-        )
+        return cls(**same_named(cls, alert) | {"kind": kind, "raised_at": _aware(alert.raised_at)})
 
 
 class AcknowledgeIn(_In):
@@ -418,37 +422,27 @@ class ChartSavedOut(BaseModel):
 
 class ForecastDayOut(BaseModel):
     date: dt.date
-    predicted_units: float
-    lower: float
-    upper: float
-    lower_95: float
-    upper_95: float
+    predicted_units: Units
+    lower: Units
+    upper: Units
+    lower_95: Units
+    upper_95: Units
 
 
 class LeadTimeDemandOut(BaseModel):
     cover: str = Field(description='"lead" (the lead time) or "lead+review"')
     days: int = Field(description="calendar days from today")
-    mean: float
-    q80: float = Field(description="80% chance that demand stays at or below this")
-    q90: float
-    q95: float
-    q98: float
-    q99: float
+    mean: Units
+    q80: Units = Field(description="80% chance that demand stays at or below this")
+    q90: Units
+    q95: Units
+    q98: Units
+    q99: Units
     method: str
 
     @classmethod
     def of(cls, cover: views.CoverQuantiles) -> "LeadTimeDemandOut":
-        return cls(
-            cover=cover.cover,
-            days=cover.days,
-            mean=round(cover.mean, 3),
-            q80=round(cover.q80, 3),
-            q90=round(cover.q90, 3),
-            q95=round(cover.q95, 3),
-            q98=round(cover.q98, 3),
-            q99=round(cover.q99, 3),
-            method=cover.method,
-        )
+        return cls(**same_named(cls, cover))
 
 
 class ProductForecastOut(BaseModel):
@@ -460,7 +454,7 @@ class ProductForecastOut(BaseModel):
     run_out_day: dt.date | None
     days_of_cover: int | None
     lead_time_demand: list[LeadTimeDemandOut] = Field(default_factory=list)
-    stockout_chance: float | None = Field(
+    stockout_chance: Chance | None = Field(
         None,
         description="chance that demand over the lead time exceeds stock on hand and on order "
         "(0.5 means 50% or more: below the median the stored quantiles cannot tell)",
@@ -478,16 +472,9 @@ class ProductForecastOut(BaseModel):
             run_out_day=view.run_out_day,
             days_of_cover=view.days_of_cover,
             lead_time_demand=[LeadTimeDemandOut.of(cover) for cover in view.covers],
-            stockout_chance=round(view.stockout_chance[0], 4) if view.stockout_chance else None,
+            stockout_chance=view.stockout_chance[0] if view.stockout_chance else None,
             forecast=[
-                ForecastDayOut(
-                    date=row["day"].date(),
-                    predicted_units=round(float(row["predicted_units"]), 3),
-                    lower=round(float(row["lower"]), 3),
-                    upper=round(float(row["upper"]), 3),
-                    lower_95=round(float(row["lower_95"]), 3),
-                    upper_95=round(float(row["upper_95"]), 3),
-                )
+                ForecastDayOut.model_validate(row | {"date": row["day"].date()})
                 for row in view.forecast.to_dict("records")
             ],
         )
@@ -499,16 +486,16 @@ class ReorderLineOut(BaseModel):
     status: str
     on_hand: int
     on_order: int
-    daily_demand: float
+    daily_demand: Units
     lead_time_days: int
-    safety_stock: float
-    reorder_point: float
-    order_up_to: float
+    safety_stock: Level
+    reorder_point: Level
+    order_up_to: Level
     suggested_quantity: int
     run_out_day: dt.date | None
     order_by: dt.date | None
     target_fill_rate: float
-    stockout_chance: float  # of running out before an order placed today could arrive
+    stockout_chance: Chance  # of running out before an order placed today could arrive
     season_ends: bool  # the season peaks before an order placed today could arrive
     last_order_for_season: dt.date | None
     large_orders_set_aside: int  # very large one-off orders left out of the forecast's history
@@ -518,21 +505,8 @@ class ReorderLineOut(BaseModel):
     @classmethod
     def of(cls, line: plan.ReorderLine) -> "ReorderLineOut":
         return cls(
-            product_id=line.product_id,
-            name=line.name,
-            status=line.status,
-            on_hand=line.on_hand,
-            on_order=line.on_order,
-            daily_demand=round(line.daily_demand, 3),
-            lead_time_days=line.lead_time_days,
-            safety_stock=round(line.safety_stock, 2),
-            reorder_point=round(line.reorder_point, 2),
-            order_up_to=round(line.order_up_to, 2),
-            suggested_quantity=line.suggested_quantity,
-            run_out_day=line.run_out_day,
-            order_by=line.order_by,
+            **same_named(cls, line),
             target_fill_rate=line.service_level,
-            stockout_chance=round(line.stockout_chance, 4),
             season_ends=line.season is not None and line.season.ended,
             last_order_for_season=line.season.last_order if line.season else None,
             large_orders_set_aside=line.set_aside_orders,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import NoReturn
 
-from stockcore.domain import DEFAULT_LEAD_TIME_DAYS
+from stockcore.domain import DEFAULT_LEAD_TIME_DAYS, OrderStatus
 from stockcore.imports import EXPORTS
 from stockcore.imports.reading import DateOrder
 from stockcore.interfaces.cli.commands import (
@@ -20,7 +20,7 @@ from stockcore.interfaces.cli.commands import (
     stock,
 )
 from stockcore.inventory.reports import PERIODS
-from stockcore.replenishment import backtest, purchase_orders
+from stockcore.replenishment import backtest
 
 EXIT_USAGE = 2  # a mistyped command line
 
@@ -184,7 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--status",
-        choices=[status.value for status in purchase_orders.OrderStatus],
+        choices=[status.value for status in OrderStatus],
     )
     p.add_argument(
         "--create", action="store_true", help="order what the reorder list says to order now"
