@@ -7,7 +7,7 @@ from stockcore.domain import as_sentence
 from stockcore.interfaces import ui
 from stockcore.interfaces.ui import auth
 
-auth.guard_page(__file__)
+me = auth.guard_page(__file__)
 
 st.title("Purchase")
 st.caption(
@@ -59,7 +59,9 @@ if submitted:
         st.error("Choose a product to buy.")
     else:
         result = fields.attempt(
-            lambda: inventory.purchase(ui.database(), product_id, quantity, customer_id=customer)
+            lambda: inventory.purchase(
+                ui.database(), product_id, quantity, customer_id=customer, actor=me.actor
+            )
         )
         if result is not None:
             ui.changed()

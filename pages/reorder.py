@@ -8,7 +8,7 @@ from stockcore.interfaces import charts, ui
 from stockcore.interfaces.ui import auth, background, forms, tables
 from stockcore.replenishment import plan, purchase_orders
 
-auth.guard_page(__file__)
+me = auth.guard_page(__file__)
 
 st.title("Reorder")
 today = date.today()
@@ -121,7 +121,7 @@ for order in orders:
             if middle.button("Receive into stock", key=f"po_receive_{number}"):
                 received = ui.attempt(
                     lambda number=number: purchase_orders.receive_purchase_order(
-                        ui.database(), number
+                        ui.database(), number, actor=me.actor
                     )
                 )
                 if received is not None:

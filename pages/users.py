@@ -4,7 +4,7 @@ import streamlit as st
 
 from stockcore import accounts
 from stockcore.interfaces import ui
-from stockcore.interfaces.ui import access, auth, tables
+from stockcore.interfaces.ui import access, auth, tables, user_admin
 
 me = auth.guard_page(__file__)
 
@@ -51,5 +51,6 @@ with right, st.form("new_user_form", clear_on_submit=True):
             ui.flash(f"Account {made.username} ({made.role.value}) added.")
             st.rerun()
 
+user_admin.account_actions(me, users)
 access.invitations_section(me)
 access.api_keys_section(me)

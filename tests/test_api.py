@@ -107,7 +107,7 @@ def add_spec_products(db: Database, clock: FixedClock) -> None:
 def test_the_first_account_is_the_owner_and_later_ones_need_an_invitation(api_: Api) -> None:
     first = api_.register("Olivia")
     assert first["role"] == "owner" and first["username"] == "olivia"
-    assert set(first) == {"id", "username", "email", "role", "created_at", "message"}
+    assert set(first) == {"id", "username", "email", "role", "created_at", "active", "message"}
     assert first["message"] == "User registered successfully"
     assert len(str(first["id"])) == 36  # a UUID
     body = {"username": "sam", "email": "sam@example.com", "password": PASSWORD}

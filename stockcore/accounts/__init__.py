@@ -12,6 +12,8 @@ Framework-free: the dashboard's login gate (`stockcore.interfaces.ui.auth`) and 
 * `passwords`   - the rules for a password and its argon2id hash
 * `throttle`    - failed sign-ins per account and per address, in this process
 * `tokens`      - expiring API tokens (JWT, HS256) and the key that signs them
+* `sessions`    - the check every signed-in request makes; signing out one token or everywhere
+* `lifecycle`   - changing and resetting passwords, disabling and deleting accounts
 * `errors`      - the refusals, each under its category
 """
 
@@ -44,6 +46,7 @@ from stockcore.accounts.errors import (
     UnknownApiKey,
     UnknownInvitation,
     UnknownUser,
+    WrongPassword,
 )
 from stockcore.accounts.invitations import (
     DEFAULT_VALID_DAYS,
@@ -56,6 +59,15 @@ from stockcore.accounts.invitations import (
     list_invitations,
     parse_valid_days,
     revoke_invitation,
+)
+from stockcore.accounts.lifecycle import (
+    change_password,
+    change_user,
+    delete_user,
+    delete_user_by_name,
+    reset_password,
+    set_active,
+    set_password,
 )
 from stockcore.accounts.passwords import (
     PASSWORD_MAX_LENGTH,
@@ -72,6 +84,14 @@ from stockcore.accounts.permissions import (
     may,
     may_see,
 )
+from stockcore.accounts.sessions import (
+    revoked_token_count,
+    session_user,
+    sign_out,
+    sign_out_everywhere,
+    sign_out_everywhere_by_name,
+    user_for_token,
+)
 from stockcore.accounts.signup import parse_switch, set_open_signup, signup_is_open
 from stockcore.accounts.throttle import LoginThrottle, utc_now
 from stockcore.accounts.tokens import (
@@ -81,11 +101,12 @@ from stockcore.accounts.tokens import (
     TOKEN_ALGORITHM,
     TOKEN_TTL,
     IssuedToken,
+    TokenClaims,
     issue_token,
     load_secret_key,
+    read_token,
     secret_key_path,
     token_user_id,
-    user_for_token,
 )
 from stockcore.accounts.users import (
     EMAIL_MAX_LENGTH,
@@ -145,16 +166,22 @@ __all__ = [
     "Scope",
     "SignUpClosed",
     "StockcoreError",
+    "TokenClaims",
     "TooManyAttempts",
     "UnknownApiKey",
     "UnknownInvitation",
     "UnknownUser",
     "User",
+    "WrongPassword",
     "assign_role",
     "authenticate",
+    "change_password",
+    "change_user",
     "create_api_key",
     "create_invitation",
     "create_user",
+    "delete_user",
+    "delete_user_by_name",
     "get_user",
     "has_users",
     "hash_password",
@@ -173,12 +200,21 @@ __all__ = [
     "parse_switch",
     "parse_username",
     "parse_valid_days",
+    "read_token",
     "register",
+    "reset_password",
     "revoke_api_key",
     "revoke_invitation",
+    "revoked_token_count",
     "secret_key_path",
+    "session_user",
+    "set_active",
     "set_open_signup",
+    "set_password",
     "set_role",
+    "sign_out",
+    "sign_out_everywhere",
+    "sign_out_everywhere_by_name",
     "signup_is_open",
     "token_user_id",
     "use_api_key",

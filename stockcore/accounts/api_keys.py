@@ -21,7 +21,14 @@ from stockcore.accounts.errors import InvalidApiKey, KeyNotAllowed, UnknownApiKe
 from stockcore.accounts.invitations import require_owner
 from stockcore.accounts.permissions import Permission
 from stockcore.accounts.users import User
-from stockcore.domain import Clock, InvalidValue, local_now, parse_text, parse_whole_number
+from stockcore.domain import (
+    Actor,
+    Clock,
+    InvalidValue,
+    local_now,
+    parse_text,
+    parse_whole_number,
+)
 from stockcore.persistence.db import Database
 from stockcore.persistence.models import ApiKeyRow
 
@@ -59,6 +66,11 @@ class ApiKey:
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
+
+    @property
+    def actor(self) -> Actor:
+        """Who the ledger says made a change: the key, by its label."""
+        return Actor.api_key(self.name)
 
     @property
     def active(self) -> bool:

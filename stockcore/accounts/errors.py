@@ -99,3 +99,15 @@ class KeyNotAllowed(Forbidden):
 class UnknownApiKey(NotFound):
     def __init__(self, key_id: object) -> None:
         super().__init__(f"unknown API key {key_id!r}: no API key has that id")
+
+
+class WrongPassword(InvalidValue):
+    """The current password given to change it is not the account's. Never shows the value."""
+
+    def __init__(self) -> None:
+        self.field = "current_password"
+        self.value = None
+        self.reason = "is not your current password"
+        StockcoreError.__init__(
+            self, "current password is not your current password; nothing changed"
+        )

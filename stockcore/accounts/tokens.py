@@ -1,5 +1,8 @@
 """API tokens: JWTs (HS256) that name an account and expire; and the key that signs them,
-from STOCKCORE_SECRET_KEY or a secrets file made on first use (see `load_secret_key`)."""
+from STOCKCORE_SECRET_KEY or a secrets file made on first use (see `load_secret_key`).
+
+A token also carries its id (`jti`, so one token can be signed out) and the account's
+session generation (`gen`, so all of them can): `sessions` checks both on every request."""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Final
 
@@ -16,9 +19,9 @@ from sqlalchemy.engine import make_url
 
 from stockcore.accounts.errors import InvalidToken
 from stockcore.accounts.throttle import utc_now
-from stockcore.accounts.users import User, get_user
+from stockcore.accounts.users import User
 from stockcore.domain import StockcoreError
-from stockcore.persistence.db import DEFAULT_SQLITE_PATH, Database
+from stockcore.persistence.db import DEFAULT_SQLITE_PATH
 
 TOKEN_TTL: Final = timedelta(hours=12)
 TOKEN_ALGORITHM: Final = "HS256"
@@ -45,12 +48,25 @@ def issue_token(
         "iat": int(issued.timestamp()),
         "exp": int(expires.timestamp()),
         "jti": secrets.token_hex(8),
+        "gen": user.session_generation,
     }
     return IssuedToken(jwt.encode(claims, secret_key, algorithm=TOKEN_ALGORITHM), expires)
 
 
-def token_user_id(token: str, secret_key: str, *, now: datetime | None = None) -> str:
-    """The account id a token was issued to; refuses a forged, malformed or expired one.
+@dataclass(frozen=True)
+class TokenClaims:
+    """What a valid token says: whose it is, its id, its account's session generation when
+    it was issued, and when it expires (UTC)."""
+
+    user_id: str
+    jti: str
+    generation: int
+    expires_at: datetime
+
+
+def read_token(token: str, secret_key: str, *, now: datetime | None = None) -> TokenClaims:
+    """The claims of a token; refuses a forged, malformed or expired one. (Whether it was
+    signed out, or its account disabled, is for `sessions.user_for_token` to say.)
 
     Expiry is checked against `now` (tests pass their own clock), not the library's."""
     try:
@@ -58,27 +74,29 @@ def token_user_id(token: str, secret_key: str, *, now: datetime | None = None) -
             token,
             secret_key,
             algorithms=[TOKEN_ALGORITHM],
-            options={"require": ["sub", "exp", "iat"], "verify_exp": False},
+            options={"require": ["sub", "exp", "iat", "jti"], "verify_exp": False},
         )
     except jwt.InvalidTokenError:
         raise InvalidToken("the token is not valid; sign in again") from None
     expires = claims.get("exp")
     if not isinstance(expires, int | float) or (now or utc_now()).timestamp() >= expires:
         raise InvalidToken("the token has expired; sign in again")
-    subject = claims.get("sub")
-    if not isinstance(subject, str):
+    subject, jti, generation = claims.get("sub"), claims.get("jti"), claims.get("gen", 0)
+    if (
+        not isinstance(subject, str)
+        or not isinstance(jti, str)
+        or not jti
+        or len(jti) > 64
+        or not isinstance(generation, int)
+        or isinstance(generation, bool)
+    ):
         raise InvalidToken("the token is not valid; sign in again")
-    return subject
+    return TokenClaims(subject, jti, generation, datetime.fromtimestamp(expires, UTC))
 
 
-def user_for_token(
-    db: Database, token: str, secret_key: str, *, now: datetime | None = None
-) -> User:
-    """The account behind a token, with its role as stored now."""
-    user = get_user(db, token_user_id(token, secret_key, now=now))
-    if user is None:
-        raise InvalidToken("the token's account no longer exists; sign in again")
-    return user
+def token_user_id(token: str, secret_key: str, *, now: datetime | None = None) -> str:
+    """The account id a token was issued to; refuses a forged, malformed or expired one."""
+    return read_token(token, secret_key, now=now).user_id
 
 
 # --- The signing secret -------------------------------------------------------------------------

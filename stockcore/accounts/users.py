@@ -35,7 +35,7 @@ from stockcore.accounts.passwords import (
 )
 from stockcore.accounts.permissions import Permission, Role, may
 from stockcore.accounts.throttle import LoginThrottle
-from stockcore.domain import Clock, InvalidValue, local_now
+from stockcore.domain import Actor, Clock, InvalidValue, local_now
 from stockcore.persistence.db import Database
 from stockcore.persistence.models import UserRow
 
@@ -95,6 +95,15 @@ class User:
     email: str
     role: Role
     created_at: datetime
+    # A disabled account cannot sign in; its tokens and sessions stop working at once.
+    active: bool = True
+    # Tokens and dashboard sessions carry this; raising it ends all of them (sessions.py).
+    session_generation: int = 0
+
+    @property
+    def actor(self) -> Actor:
+        """How the ledger records a change this account makes."""
+        return Actor.user(self.user_id, self.username)
 
     def may(self, permission: Permission) -> bool:
         return may(self.role, permission)
@@ -105,7 +114,15 @@ class User:
 
 
 def _to_user(row: UserRow) -> User:
-    return User(row.id, row.username, row.email, Role(row.role), row.created_at)
+    return User(
+        row.id,
+        row.username,
+        row.email,
+        Role(row.role),
+        row.created_at,
+        active=row.active is not False,
+        session_generation=row.session_generation or 0,
+    )
 
 
 def has_users(db: Database) -> bool:
@@ -202,6 +219,8 @@ def _require_current(session: Session, actor: User, permission: Permission) -> N
     row = session.get(UserRow, actor.user_id)
     if row is None:
         raise InvalidToken("your account no longer exists")
+    if row.active is False:
+        raise InvalidToken("your account is disabled")
     _to_user(row).require(permission)
 
 
@@ -248,15 +267,34 @@ def assign_role(db: Database, username: object, role: object) -> User:
         return _change_role(session, row, wanted)
 
 
-def _change_role(session: Session, row: UserRow, wanted: Role) -> User:
-    if row.role == Role.OWNER and wanted is not Role.OWNER:
-        owners = session.scalar(
-            select(func.count()).select_from(UserRow).where(UserRow.role == Role.OWNER.value)
+_RANK: Final = {Role.STAFF: 0, Role.MANAGER: 1, Role.OWNER: 2}
+
+
+def refuse_removing_last_owner(session: Session, row: UserRow, field: str, value: object) -> None:
+    """The shop always keeps at least one active owner: refuse to demote, disable or
+    delete `row` when it is the last one. Call with the users locked (`_lock_users`)."""
+    if row.role != Role.OWNER or row.active is False:
+        return
+    others = session.scalar(
+        select(func.count())
+        .select_from(UserRow)
+        .where(UserRow.role == Role.OWNER.value, UserRow.active.is_(True), UserRow.id != row.id)
+    )
+    if not others:
+        raise InvalidValue(
+            field,
+            value,
+            f"would leave the shop without an owner: {row.username} is its last active owner; "
+            "make another account owner first",
         )
-        if (owners or 0) <= 1:
-            raise InvalidValue(
-                "role", wanted.value, f"would leave the shop without an owner ({row.username})"
-            )
+
+
+def _change_role(session: Session, row: UserRow, wanted: Role) -> User:
+    if wanted is not Role.OWNER:
+        refuse_removing_last_owner(session, row, "role", wanted.value)
+    if _RANK[wanted] < _RANK[Role(row.role)]:
+        # A lower role ends the account's tokens and sessions: it signs in again as what it is now.
+        row.session_generation = (row.session_generation or 0) + 1
     row.role = wanted.value
     return _to_user(row)
 
@@ -298,6 +336,9 @@ def authenticate(
         throttle.failed(keys)
         raise AuthenticationFailed()
     throttle.succeeded([account_key])
+    if not found.active:
+        # Said only to whoever knows the password.
+        raise AuthenticationFailed("this account is disabled; ask the shop's owner")
     if stored_hash is not None and needs_rehash(stored_hash):
         with db.write() as session:
             stored = session.get(UserRow, found.user_id)

@@ -9,10 +9,19 @@ load state, ask these objects what is allowed, and store the outcome in one tran
 * `product` - Product and Sale
 * `alerts`  - ledger movement kinds, alert statuses and the restock alert rule
 * `clock`   - the shop's clock, passed to use cases so tests can pass their own
+* `actor`   - who made a change (an account, an API key, the command line, the system)
 """
 
 from __future__ import annotations
 
+from stockcore.domain.actor import (
+    ACTOR_NAME_MAX_LENGTH,
+    DEMO_ACTOR,
+    UNKNOWN_ACTOR_LABEL,
+    Actor,
+    ActorKind,
+    actor_label,
+)
 from stockcore.domain.alerts import (
     AlertAction,
     AlertKind,
@@ -82,11 +91,13 @@ from stockcore.domain.values import (
 )
 
 __all__ = [
+    "ACTOR_NAME_MAX_LENGTH",
     "CENT",
     "CUSTOMER_ID_MAX_LENGTH",
     "DEFAULT_CATEGORY",
     "DEFAULT_LEAD_TIME_DAYS",
     "DEFAULT_SERVICE_LEVEL",
+    "DEMO_ACTOR",
     "MAX_LEAD_TIME_DAYS",
     "MAX_PRICE",
     "MAX_QUANTITY",
@@ -96,6 +107,9 @@ __all__ = [
     "PRODUCT_COLUMNS",
     "PRODUCT_FIELDS",
     "PRODUCT_ID_MAX_LENGTH",
+    "UNKNOWN_ACTOR_LABEL",
+    "Actor",
+    "ActorKind",
     "AlertAction",
     "AlertKind",
     "AlertStatus",
@@ -116,6 +130,7 @@ __all__ = [
     "Unauthenticated",
     "UnknownAlert",
     "UnknownProduct",
+    "actor_label",
     "as_sentence",
     "is_blank",
     "lead_time_message",

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from stockcore.domain import (
     DEFAULT_CATEGORY,
+    Actor,
     Clock,
     Conflict,
     InsufficientStock,
@@ -33,7 +34,12 @@ from stockcore.imports.preview import (
     preview_sales_import,
 )
 from stockcore.imports.reading import FileRefused, Problem
-from stockcore.inventory import sync_lead_time_alerts_in, sync_restock_alert_in, to_product
+from stockcore.inventory import (
+    actor_columns,
+    sync_lead_time_alerts_in,
+    sync_restock_alert_in,
+    to_product,
+)
 from stockcore.persistence.db import Database, bulk_insert, storage_dates, storage_datetimes
 from stockcore.persistence.models import (
     ImportBatchRow,
@@ -64,24 +70,28 @@ def import_sales(
     file_name: str,
     options: ImportOptions = DEFAULT_OPTIONS,
     *,
+    actor: Actor | None = None,
     clock: Clock = local_now,
     progress: Callable[[float, str], None] | None = None,
 ) -> ImportOutcome:
-    """Check the whole file, then write it as one batch in one transaction (or refuse)."""
+    """Check the whole file, then write it as one batch in one transaction (or refuse).
+    Its sale lines and ledger rows are recorded as made by `actor` (None: unknown)."""
     report = progress or (lambda _fraction, _text: None)
     report(0.05, "reading and checking every row")
     preview = preview_sales_import(db, data, file_name, options)
-    return commit_sales_import(db, preview, clock=clock, progress=report)
+    return commit_sales_import(db, preview, actor=actor, clock=clock, progress=report)
 
 
 def commit_sales_import(
     db: Database,
     preview: SalesPreview,
     *,
+    actor: Actor | None = None,
     clock: Clock = local_now,
     progress: Callable[[float, str], None] | None = None,
 ) -> ImportOutcome:
-    """Write a previewed file as one batch, or refuse it, or say why nothing was written."""
+    """Write a previewed file as one batch, or refuse it, or say why nothing was written.
+    Its sale lines and ledger rows are recorded as made by `actor` (None: unknown)."""
     report = progress or (lambda _fraction, _text: None)
     if preview.already_imported_as is not None:
         return ImportOutcome(
@@ -102,7 +112,7 @@ def commit_sales_import(
         )
         return ImportOutcome(None, preview, f"nothing imported: {reason}")
     try:
-        batch_id = _write_batch(db, preview, clock(), report)
+        batch_id = _write_batch(db, preview, clock(), report, actor)
     except IntegrityError:
         raise ShopChanged(
             "the shop changed since this preview (the same rows were just imported); "
@@ -113,7 +123,11 @@ def commit_sales_import(
 
 
 def _write_batch(
-    db: Database, preview: SalesPreview, now: datetime, report: Callable[[float, str], None]
+    db: Database,
+    preview: SalesPreview,
+    now: datetime,
+    report: Callable[[float, str], None],
+    actor: Actor | None,
 ) -> int:
     with db.write() as session:
         batch = ImportBatchRow(
@@ -144,8 +158,8 @@ def _write_batch(
         else:
             _create_products(session, preview, batch.id, now)
             if preview.options.apply_to_stock:
-                _apply_to_stock(session, preview, batch.id, now)
-            _insert_lines(session, preview.lines, batch.id, report)
+                _apply_to_stock(session, preview, batch.id, now, actor)
+            _insert_lines(session, preview.lines, batch.id, report, actor)
             batch_id = batch.id
             # Sorted, so the primary-key index fills in order (several times faster).
             bulk_insert(
@@ -183,7 +197,9 @@ def _create_products(session: Session, preview: SalesPreview, batch_id: int, now
     session.flush()
 
 
-def _apply_to_stock(session: Session, preview: SalesPreview, batch_id: int, now: datetime) -> None:
+def _apply_to_stock(
+    session: Session, preview: SalesPreview, batch_id: int, now: datetime, actor: Actor | None
+) -> None:
     needed = preview.lines.groupby("product_id")["quantity"].sum()
     rows = {
         row.product_id: row
@@ -205,6 +221,7 @@ def _apply_to_stock(session: Session, preview: SalesPreview, batch_id: int, now:
             [Problem(None, "product_id", r.product_id, str(r)) for r in refusals],
         )
     on_hand = {pid: row.quantity for pid, row in rows.items()}
+    made_by = actor_columns(actor)
     movements = []
     ordered = preview.lines.sort_values(["sold_at", "line"], kind="stable")
     for product_id, units, when in zip(
@@ -221,6 +238,7 @@ def _apply_to_stock(session: Session, preview: SalesPreview, batch_id: int, now:
                 "reason": f"import batch {batch_id}",
                 "sale_line_id": None,
                 "import_batch_id": batch_id,
+                **made_by,
             }
         )
     for start in range(0, len(movements), INSERT_CHUNK):
@@ -238,8 +256,10 @@ def _insert_lines(
     lines: pd.DataFrame,
     batch_id: int,
     report: Callable[[float, str], None],
+    actor: Actor | None,
 ) -> None:
     dialect = session.get_bind().dialect.name
+    made_by = actor_columns(actor)
     columns = [
         "product_id",
         "sold_at",
@@ -251,6 +271,7 @@ def _insert_lines(
         "order_id",
         "customer_id",
         "import_batch_id",
+        *made_by,
     ]
     total = len(lines)
     for start in range(0, total, INSERT_CHUNK):
@@ -275,6 +296,7 @@ def _insert_lines(
                 orders,
                 customers,
                 [batch_id] * len(part),
+                *([value] * len(part) for value in made_by.values()),
                 strict=True,
             ),
         )

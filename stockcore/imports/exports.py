@@ -15,7 +15,7 @@ from decimal import Decimal
 import pandas as pd
 from sqlalchemy import select
 
-from stockcore.domain import PRODUCT_COLUMNS, Invalid
+from stockcore.domain import PRODUCT_COLUMNS, Invalid, actor_label
 from stockcore.forecasting.views import export_forecasts
 from stockcore.persistence.db import Database
 from stockcore.persistence.models import AlertRow, ProductRow, SaleLineRow, StockMovementRow
@@ -86,6 +86,7 @@ def export_frame(db: Database, what: str) -> pd.DataFrame:
                         "quantity_after": m.quantity_after,
                         "reason": m.reason or "",
                         "import_batch": m.import_batch_id or "",
+                        "by": actor_label(m.actor_kind, m.actor_name),
                     }
                     for m in moves
                 ],
@@ -97,6 +98,7 @@ def export_frame(db: Database, what: str) -> pd.DataFrame:
                     "quantity_after",
                     "reason",
                     "import_batch",
+                    "by",
                 ],
             )
         if what == "alerts":

@@ -16,7 +16,14 @@ from decimal import Decimal
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from stockcore.domain import DEFAULT_CATEGORY, Clock, Product, StockcoreError, local_now
+from stockcore.domain import (
+    DEFAULT_CATEGORY,
+    Actor,
+    Clock,
+    Product,
+    StockcoreError,
+    local_now,
+)
 from stockcore.imports import batches, reading
 from stockcore.imports.batches import BatchKind, BatchStatus
 from stockcore.imports.reading import Chunks, FileFormat, FileRefused, Problem
@@ -50,11 +57,13 @@ def import_products(
     file_name: str,
     *,
     mapping: Mapping[str, str] | None = None,
+    actor: Actor | None = None,
     clock: Clock = local_now,
 ) -> ProductImportOutcome:
     """Create new products and update the catalogue fields of existing ones, as one batch.
 
-    New products get their quantity as opening stock (a ledger row), and the defaults
+    New products get their quantity as opening stock (a ledger row made by `actor`, who
+    imported the file; None: unknown), and the defaults
     for columns the file lacks. For existing products only the file's columns change
     (a file without a lead time column leaves lead times alone), and the quantity
     column is ignored: stock changes only through receipts, sales and adjustments.
@@ -155,7 +164,7 @@ def import_products(
         for _line, product in parsed:
             row = session.get(ProductRow, product.product_id, with_for_update=True)
             if row is None:
-                insert_product(session, product, now, batch_id=batch.id)
+                insert_product(session, product, now, actor=actor, batch_id=batch.id)
                 session.add(
                     ProductImportChangeRow(
                         import_batch_id=batch.id, product_id=product.product_id, before=None

@@ -15,6 +15,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from stockcore.domain import (
+    Actor,
     Clock,
     Conflict,
     Invalid,
@@ -27,7 +28,12 @@ from stockcore.domain import (
 from stockcore.forecasting.refresh import forget_forecasts
 from stockcore.imports import products
 from stockcore.imports.batches import BatchKind, BatchStatus
-from stockcore.inventory import sync_lead_time_alerts_in, sync_restock_alert_in, to_product
+from stockcore.inventory import (
+    actor_columns,
+    sync_lead_time_alerts_in,
+    sync_restock_alert_in,
+    to_product,
+)
 from stockcore.persistence.db import Database
 from stockcore.persistence.models import (
     AlertRow,
@@ -70,8 +76,11 @@ class UndoOutcome:
         )
 
 
-def undo_import(db: Database, batch_id: object, *, clock: Clock = local_now) -> UndoOutcome:
-    """Remove exactly one batch: its sale lines or totals, its stock effects, its new products."""
+def undo_import(
+    db: Database, batch_id: object, *, actor: Actor | None = None, clock: Clock = local_now
+) -> UndoOutcome:
+    """Remove exactly one batch: its sale lines or totals, its stock effects, its new products.
+    The stock it puts back is one ledger row per product, made by `actor` (None: unknown)."""
     try:
         number = int(str(batch_id).strip())
     except ValueError:
@@ -87,7 +96,7 @@ def undo_import(db: Database, batch_id: object, *, clock: Clock = local_now) -> 
         if batch.kind == BatchKind.PRODUCTS:
             restored = products.undo_product_import(session, batch, now)
         if batch.applied_to_stock:
-            returned = _return_stock(session, batch, now)
+            returned = _return_stock(session, batch, now, actor)
         session.execute(
             update(StockMovementRow)
             .where(
@@ -116,7 +125,9 @@ def undo_import(db: Database, batch_id: object, *, clock: Clock = local_now) -> 
         )
 
 
-def _return_stock(session: Session, batch: ImportBatchRow, now: datetime) -> int:
+def _return_stock(
+    session: Session, batch: ImportBatchRow, now: datetime, actor: Actor | None
+) -> int:
     taken = session.execute(
         select(StockMovementRow.product_id, func.sum(StockMovementRow.change))
         .where(
@@ -142,6 +153,7 @@ def _return_stock(session: Session, batch: ImportBatchRow, now: datetime) -> int
                 quantity_after=row.quantity,
                 reason=f"undo of import batch {batch.id}",
                 import_batch_id=batch.id,
+                **actor_columns(actor),
             )
         )
         returned += units

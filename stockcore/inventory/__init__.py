@@ -7,7 +7,7 @@ does all of its work or, raising a `StockcoreError`, none of it.
 * `products` - the product row <-> `Product` mapping; add and edit products
 * `stock`    - purchase, receive and adjust stock (row lock, one ledger row each)
 * `idempotency` - a retried purchase or sales record (same key) answered once, done once
-* `ledger`   - the row lock, the ledger row and units on order, inside a transaction
+* `ledger`   - the row lock, the ledger row (with who made it) and units on order
 * `alerts`   - restock and lead-time alerts, raised and resolved; acknowledging them
 * `history`  - past sales lines; seeding an empty shop
 * `settings` - the shop's settings; erasing the shop
@@ -27,7 +27,7 @@ from stockcore.inventory.history import (
     record_history,
     seed_shop,
 )
-from stockcore.inventory.ledger import open_arrivals
+from stockcore.inventory.ledger import actor_columns, open_arrivals
 from stockcore.inventory.products import (
     EDITABLE_FIELDS,
     add_product,
@@ -64,6 +64,7 @@ __all__ = [
     "ShopSettings",
     "StockChange",
     "acknowledge_alerts",
+    "actor_columns",
     "add_product",
     "adjust_stock",
     "erase_shop",

@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from stockcore.domain import PRODUCT_COLUMNS, Clock, Product, StockcoreError, local_now
+from stockcore.domain import DEMO_ACTOR, PRODUCT_COLUMNS, Clock, Product, StockcoreError, local_now
 from stockcore.inventory import HistoryLine, seed_shop
 from stockcore.persistence.db import REPO_ROOT, Database, is_new, upgrade
 
@@ -98,7 +98,8 @@ def read_demo_sales(path: Path = DEMO_SALES, *, ends_on: date | None = None) -> 
 
 
 def load_demo_shop(db: Database, *, clock: Clock = local_now) -> int:
-    """Fill an empty shop with the demo gift shop. Returns the number of sales lines."""
+    """Fill an empty shop with the demo gift shop (its ledger rows and sales lines made by
+    the "demo" actor). Returns the number of sales lines."""
     yesterday = clock().date() - timedelta(days=1)
     return seed_shop(
         db,
@@ -106,6 +107,7 @@ def load_demo_shop(db: Database, *, clock: Clock = local_now) -> int:
         read_demo_sales(ends_on=yesterday),
         currency_symbol=DEMO_CURRENCY,
         shop_name=DEMO_SHOP_NAME,
+        actor=DEMO_ACTOR,
         clock=clock,
     )
 

@@ -1,5 +1,6 @@
 """What every change of stock does inside its transaction: lock the product's row, then
-write exactly one ledger row; and what is on its way (units on open purchase orders).
+write exactly one ledger row, saying who made it; and what is on its way (units on open
+purchase orders).
 
 The row lock is SELECT ... FOR UPDATE on PostgreSQL; on SQLite the write transaction
 (BEGIN IMMEDIATE) already holds the database's write lock. Two buyers can never both
@@ -10,11 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from stockcore.domain import MovementKind, OrderStatus, Product, UnknownProduct
+from stockcore.domain import Actor, MovementKind, OrderStatus, Product, UnknownProduct
 from stockcore.persistence.models import (
     ProductRow,
     PurchaseOrderLineRow,
@@ -31,6 +33,17 @@ def lock_product(session: Session, product_id: str) -> ProductRow:
     return row
 
 
+def actor_columns(actor: Actor | None) -> dict[str, Any]:
+    """The columns that record who made a ledger row or a sale line (all NULL: unknown)."""
+    if actor is None:
+        return {"actor_kind": None, "actor_name": None, "actor_user_id": None}
+    return {
+        "actor_kind": actor.kind.value,
+        "actor_name": actor.name,
+        "actor_user_id": actor.user_id,
+    }
+
+
 def record_movement(
     session: Session,
     product: Product,
@@ -38,11 +51,13 @@ def record_movement(
     change: int,
     at: datetime,
     *,
+    actor: Actor | None,
     reason: str | None = None,
     sale_line_id: int | None = None,
     import_batch_id: int | None = None,
 ) -> None:
-    """One ledger row: `change` units (signed) leaving `product.quantity` on hand."""
+    """One ledger row: `change` units (signed) leaving `product.quantity` on hand, made
+    by `actor` (None: unknown)."""
     session.add(
         StockMovementRow(
             product_id=product.product_id,
@@ -53,6 +68,7 @@ def record_movement(
             reason=reason,
             sale_line_id=sale_line_id,
             import_batch_id=import_batch_id,
+            **actor_columns(actor),
         )
     )
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from stockcore.domain import (
     PRODUCT_FIELDS,
+    Actor,
     Clock,
     DuplicateProduct,
     InvalidValue,
@@ -47,9 +48,15 @@ def product_values(product: Product) -> dict[str, Any]:
 
 
 def insert_product(
-    session: Session, product: Product, now: datetime, *, batch_id: int | None = None
+    session: Session,
+    product: Product,
+    now: datetime,
+    *,
+    actor: Actor | None,
+    batch_id: int | None = None,
 ) -> None:
-    """Add a product with its opening stock as one ledger row, and alert if it starts low.
+    """Add a product with its opening stock as one ledger row (made by `actor`), and alert
+    if it starts low.
 
     batch_id marks a product created by an import (so undoing the import can remove it).
     """
@@ -66,20 +73,24 @@ def insert_product(
             product.quantity,
             now,
             reason=reason,
+            actor=actor,
             import_batch_id=batch_id,
         )
     sync_restock_alert_in(session, product, now)
 
 
-def add_product(db: Database, product: Product, *, clock: Clock = local_now) -> Product:
-    """Add a new product with its opening stock (one ledger row). Refuses a duplicate id.
+def add_product(
+    db: Database, product: Product, *, actor: Actor | None = None, clock: Clock = local_now
+) -> Product:
+    """Add a new product with its opening stock (one ledger row, made by `actor`; None:
+    unknown). Refuses a duplicate id.
 
     A product created below its threshold gets its restock alert at once.
     """
     now = clock()
     try:
         with db.write() as session:
-            insert_product(session, product, now)
+            insert_product(session, product, now, actor=actor)
     except IntegrityError:
         # Another writer added the same id between our check and our insert.
         raise DuplicateProduct(product.product_id) from None

@@ -23,6 +23,7 @@ from stockcore.domain import (
     AlertStatus,
     InvalidValue,
     Product,
+    actor_label,
     local_now,
     same_named,
     urgency,
@@ -467,7 +468,8 @@ def report_range(
 
 
 def movements(db: Database, product_id: str | None = None, limit: int = 200) -> pd.DataFrame:
-    """The newest stock movements, optionally of one product."""
+    """The newest stock movements, optionally of one product, with who made each ("by":
+    a username, `cli:<os user>`, `key:<label>`, `demo`; "unknown" before it was recorded)."""
     query = (
         select(
             StockMovementRow.at,
@@ -476,6 +478,8 @@ def movements(db: Database, product_id: str | None = None, limit: int = 200) -> 
             StockMovementRow.change,
             StockMovementRow.quantity_after,
             StockMovementRow.reason,
+            StockMovementRow.actor_kind,
+            StockMovementRow.actor_name,
         )
         .order_by(StockMovementRow.id.desc())
         .limit(limit)
@@ -483,9 +487,9 @@ def movements(db: Database, product_id: str | None = None, limit: int = 200) -> 
     if product_id:
         query = query.where(StockMovementRow.product_id == product_id)
     with db.read() as session:
-        rows = session.execute(query).all()
+        rows = [(*row[:6], actor_label(row[6], row[7])) for row in session.execute(query)]
     return pd.DataFrame(
-        rows, columns=["at", "product_id", "kind", "change", "quantity_after", "reason"]
+        rows, columns=["at", "product_id", "kind", "change", "quantity_after", "reason", "by"]
     )
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from stockcore import imports
 from stockcore.domain import (
     CENT,
+    Actor,
     Clock,
     Conflict,
     InvalidValue,
@@ -35,6 +36,7 @@ from stockcore.forecasting.history import minor_to_money, shop_daily_sales
 from stockcore.forecasting.refresh import parse_horizon
 from stockcore.forecasting.views import NoForecasts
 from stockcore.inventory import reports
+from stockcore.inventory.ledger import actor_columns
 from stockcore.persistence.db import Database, as_date, within_days
 from stockcore.persistence.models import PredictionRow, ProductRow, SaleLineRow, ShopForecastRow
 
@@ -91,6 +93,7 @@ def add_sales_data(
     *,
     product_id: object = None,
     quantity: object = None,
+    actor: Actor | None = None,
     clock: Clock = local_now,
 ) -> SalesAdded:
     """Record past sales for reports and forecasts.
@@ -98,7 +101,7 @@ def add_sales_data(
     Without a product: the shop's total sales of that day (the spec's `date, sales`), kept
     as an import batch; a day holds one total, so a second one is refused. With a product
     and quantity: one history line of that product, `sales` being its revenue. Neither
-    changes stock on hand.
+    changes stock on hand. `actor`: who recorded it (None: unknown).
     """
     now = clock()
     sold_on = parse_day(day, "date", today=now.date())
@@ -106,7 +109,7 @@ def add_sales_data(
     if product_id is None:
         if quantity is not None:
             raise InvalidValue("product_id", None, "is needed when a quantity is given")
-        return _add_shop_total(db, sold_on, amount, now)
+        return _add_shop_total(db, sold_on, amount, now, actor)
     pid = parse_product_id(product_id)
     if quantity is None:
         raise InvalidValue("quantity", None, "is needed with a product_id")
@@ -124,15 +127,18 @@ def add_sales_data(
                 unit_price=unit_price,
                 revenue=amount,
                 source="history",
+                **actor_columns(actor),
             )
         )
     return SalesAdded(sold_on, amount, pid, units, None)
 
 
-def _add_shop_total(db: Database, sold_on: date, amount: Decimal, now: datetime) -> SalesAdded:
+def _add_shop_total(
+    db: Database, sold_on: date, amount: Decimal, now: datetime, actor: Actor | None
+) -> SalesAdded:
     data = f"date,sales\n{sold_on.isoformat()},{amount}\n".encode()
     outcome = imports.import_sales(
-        db, data, f"API add-sales-data {sold_on.isoformat()}", clock=lambda: now
+        db, data, f"API add-sales-data {sold_on.isoformat()}", actor=actor, clock=lambda: now
     )
     if outcome.batch_id is None:
         raise AlreadyRecorded(

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from stockcore.domain import (
     MAX_QUANTITY,
+    Actor,
     Clock,
     InvalidValue,
     MovementKind,
@@ -28,7 +29,7 @@ from stockcore.domain import (
     parse_whole_number,
 )
 from stockcore.inventory.alerts import RaisedAlert, sync_lead_time_alerts_in, sync_restock_alert_in
-from stockcore.inventory.ledger import lock_product, record_movement
+from stockcore.inventory.ledger import actor_columns, lock_product, record_movement
 from stockcore.inventory.products import to_product
 from stockcore.persistence.db import Database
 from stockcore.persistence.models import SaleLineRow
@@ -63,10 +64,12 @@ def purchase(
     quantity: object,
     *,
     customer_id: object = None,
+    actor: Actor | None = None,
     clock: Clock = local_now,
 ) -> PurchaseResult:
     """A customer buys `quantity` units: record the sale line, lower stock, alert if low.
-    `customer_id` (optional) says who bought, for the large-order rule.
+    `customer_id` (optional) says who bought, for the large-order rule; `actor` who
+    recorded it (the sale line and the ledger row keep it; None: unknown).
 
     Refuses an unknown product, a quantity that is not a whole number of at least 1,
     more than is on hand, and a malformed customer id; a refusal changes nothing.
@@ -92,10 +95,13 @@ def purchase(
             revenue=sale.revenue,
             source="purchase",
             customer_id=customer,
+            **actor_columns(actor),
         )
         session.add(line)
         session.flush()
-        record_movement(session, after, MovementKind.SALE, -units, now, sale_line_id=line.id)
+        record_movement(
+            session, after, MovementKind.SALE, -units, now, actor=actor, sale_line_id=line.id
+        )
         alert, _ = sync_restock_alert_in(session, after, now)
         raised, _ = sync_lead_time_alerts_in(session, [after], now)
         return PurchaseResult(after, sale, line.id, now, alert, bool(raised))
@@ -107,25 +113,33 @@ def receive_stock(
     quantity: object,
     *,
     reason: str | None = None,
+    actor: Actor | None = None,
     clock: Clock = local_now,
 ) -> StockChange:
-    """Units arrive from the supplier. Resolves the restock alert once stock is back up."""
+    """Units arrive from the supplier. Resolves the restock alert once stock is back up.
+    `actor`: who received them (None: unknown)."""
     units = parse_quantity(quantity)
     pid = parse_product_id(product_id)
     note = reason.strip() if reason and reason.strip() else None
     now = clock()
     with db.write() as session:
-        return receive_in(session, pid, units, now, reason=note)
+        return receive_in(session, pid, units, now, reason=note, actor=actor)
 
 
 def receive_in(
-    session: Session, product_id: str, units: int, now: datetime, *, reason: str | None
+    session: Session,
+    product_id: str,
+    units: int,
+    now: datetime,
+    *,
+    reason: str | None,
+    actor: Actor | None,
 ) -> StockChange:
     """Receive units inside a caller's transaction: row lock, ledger row, alert sync."""
     row = lock_product(session, product_id)
     after = to_product(row).receive(units)
     row.quantity = after.quantity
-    record_movement(session, after, MovementKind.RECEIPT, units, now, reason=reason)
+    record_movement(session, after, MovementKind.RECEIPT, units, now, reason=reason, actor=actor)
     alert, resolved = sync_restock_alert_in(session, after, now)
     sync_lead_time_alerts_in(session, [after], now)
     return StockChange(after, units, alert, resolved)
@@ -138,9 +152,11 @@ def adjust_stock(
     reason: object,
     change: object | None = None,
     counted: object | None = None,
+    actor: Actor | None = None,
     clock: Clock = local_now,
 ) -> StockChange:
-    """A manual correction with a reason: either a signed `change` or a stocktake `counted`.
+    """A manual correction with a reason: either a signed `change` or a stocktake `counted`,
+    made by `actor` (None: unknown).
 
     Stock can never go below zero. A count equal to what is on hand changes nothing
     and is refused, so the ledger holds only real changes.
@@ -163,7 +179,9 @@ def adjust_stock(
             delta = parse_whole_number(change, "change", minimum=-MAX_QUANTITY)
         after = current.adjust(delta)
         row.quantity = after.quantity
-        record_movement(session, after, MovementKind.ADJUSTMENT, delta, now, reason=why)
+        record_movement(
+            session, after, MovementKind.ADJUSTMENT, delta, now, reason=why, actor=actor
+        )
         alert, resolved = sync_restock_alert_in(session, after, now)
         sync_lead_time_alerts_in(session, [after], now)
         return StockChange(after, delta, alert, resolved)

@@ -27,6 +27,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -124,6 +125,12 @@ class SaleLineRow(Base):
     # Who bought (from an import's customer column, or the API), when known: a large order
     # of a customer the owner serves from stock is never set aside from the forecasts.
     customer_id: Mapped[str | None] = mapped_column(String(64))
+    # Who made it (stockcore.domain.Actor): "user", "api_key", "cli" or "system", its name
+    # (kept as text so the row stays readable after an account is deleted) and the
+    # account's id. NULL for rows stored before revision 0012: unknown.
+    actor_kind: Mapped[str | None] = mapped_column(String(16))
+    actor_name: Mapped[str | None] = mapped_column(String(100))
+    actor_user_id: Mapped[str | None] = mapped_column(String(36))
 
 
 class StockMovementRow(Base):
@@ -145,6 +152,12 @@ class StockMovementRow(Base):
     reason: Mapped[str | None] = mapped_column(String(200))
     sale_line_id: Mapped[int | None] = mapped_column(ForeignKey("sale_lines.id"))
     import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"), index=True)
+    # Who made it (stockcore.domain.Actor): "user", "api_key", "cli" or "system", its name
+    # (kept as text so the row stays readable after an account is deleted) and the
+    # account's id. NULL for rows stored before revision 0012: unknown.
+    actor_kind: Mapped[str | None] = mapped_column(String(16))
+    actor_name: Mapped[str | None] = mapped_column(String(100))
+    actor_user_id: Mapped[str | None] = mapped_column(String(36))
 
 
 class AlertRow(Base):
@@ -436,6 +449,24 @@ class UserRow(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # A disabled account cannot sign in, and its tokens and sessions stop working at once.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # Raised to end every token and dashboard session of the account (sign out everywhere,
+    # a password change, disabling, a lower role): only those carrying this number work.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class RevokedTokenRow(Base):
+    """A token signed out before it expired (POST /logout), by its jti; kept until the
+    token would have expired anyway, then pruned."""
+
+    __tablename__ = "revoked_tokens"
+
+    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(36))
+    # UTC, without a time zone: when the token would have expired.
+    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    revoked_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class InvitationRow(Base):

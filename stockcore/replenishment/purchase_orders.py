@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from stockcore.domain import (
+    Actor,
     Clock,
     Conflict,
     Invalid,
@@ -164,9 +165,10 @@ def _lock_open_order(session: Session, number: int) -> PurchaseOrderRow:
 
 
 def receive_purchase_order(
-    db: Database, order_id: object, *, clock: Clock = local_now
+    db: Database, order_id: object, *, actor: Actor | None = None, clock: Clock = local_now
 ) -> PurchaseOrder:
-    """Every line's units into stock (one ledger row each), and the order closed."""
+    """Every line's units into stock (one ledger row each, made by `actor`; None: unknown),
+    and the order closed."""
     number = parse_order_id(order_id)
     now = clock()
     with db.write() as session:
@@ -182,7 +184,12 @@ def receive_purchase_order(
         session.flush()
         for line in lines:
             receive_in(
-                session, line.product_id, line.quantity, now, reason=f"purchase order {number}"
+                session,
+                line.product_id,
+                line.quantity,
+                now,
+                reason=f"purchase order {number}",
+                actor=actor,
             )
     return purchase_order(db, number)
 

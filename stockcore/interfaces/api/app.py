@@ -12,7 +12,7 @@ from stockcore import accounts
 from stockcore.domain import Clock, StockcoreError, local_now
 from stockcore.interfaces.api import errors
 from stockcore.interfaces.api.deps import ApiContext
-from stockcore.interfaces.api.routers import access, forecasts, products, sales, service
+from stockcore.interfaces.api.routers import access, forecasts, products, sales, service, sessions
 from stockcore.interfaces.api.routers import accounts as accounts_routes
 from stockcore.interfaces.api.security import SecurityHeaders
 from stockcore.persistence.db import Database
@@ -74,7 +74,7 @@ def create_app(
     )
     errors.install(app)
     app.add_middleware(SecurityHeaders)  # added last: outermost, so even a 500 carries them
-    for routes in (service, accounts_routes, access, products, sales, forecasts):
+    for routes in (service, accounts_routes, sessions, access, products, sales, forecasts):
         app.include_router(routes.router)
     return app
 

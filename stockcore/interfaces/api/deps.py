@@ -89,21 +89,29 @@ def _api_key(credentials: HTTPAuthorizationCredentials | None, header: str | Non
     return None
 
 
-def signed_in(context: Context, credentials: Credentials, api_key: ApiKeyHeader) -> User:
-    """The user whose token came with the request; 401 without a valid, unexpired one.
-    An API key is refused here (403): it serves only the endpoints its scopes name."""
+async def presented_token(credentials: Credentials, api_key: ApiKeyHeader) -> str:
+    """The sign-in token that came with the request: 401 without one; an API key is
+    refused here (403), as it serves only the endpoints its scopes name."""
     if _api_key(credentials, api_key) is not None:
         raise accounts.KeyNotAllowed("", None)
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise accounts.InvalidToken(
             "sign in first: send Authorization: Bearer <token> (from POST /login)"
         )
-    return accounts.user_for_token(
-        context.db, credentials.credentials, context.secret_key, now=context.now()
-    )
+    return credentials.credentials
 
 
-# Who makes a request: a signed-in person, or an API key (which acts for the shop).
+Token = Annotated[str, Depends(presented_token)]
+
+
+def signed_in(context: Context, token: Token) -> User:
+    """The user whose token came with the request; 401 without a valid, unexpired one, or
+    for a token signed out, or whose account is disabled or was signed out everywhere."""
+    return accounts.user_for_token(context.db, token, context.secret_key, now=context.now())
+
+
+# Who makes a request: a signed-in person, or an API key (which acts for the shop). Both
+# carry the `actor` the ledger records.
 Caller = User | accounts.ApiKey
 
 
@@ -116,7 +124,11 @@ def needs(permission: Permission) -> Callable[..., Caller]:
         key = _api_key(credentials, api_key)
         if key is not None:
             return accounts.use_api_key(context.db, key, permission, clock=context.clock)
-        user = signed_in(context, credentials, None)
+        if credentials is None or credentials.scheme.lower() != "bearer":
+            raise accounts.InvalidToken(
+                "sign in first: send Authorization: Bearer <token> (from POST /login)"
+            )
+        user = signed_in(context, credentials.credentials)
         user.require(permission)
         return user
 

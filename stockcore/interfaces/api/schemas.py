@@ -133,6 +133,7 @@ class UserOut(BaseModel):
     email: str
     role: str
     created_at: dt.datetime
+    active: bool = Field(description="false: disabled, cannot sign in")
 
     @classmethod
     def of(cls, user: User) -> "UserOut":
@@ -142,6 +143,7 @@ class UserOut(BaseModel):
             email=user.email,
             role=user.role.value,
             created_at=_aware(user.created_at),
+            active=user.active,
         )
 
 
@@ -157,8 +159,20 @@ class NewUserIn(_AccountIn):
     role: RoleName
 
 
-class RoleIn(_In):
-    role: RoleName
+class UserChangeIn(_In):
+    """A new role, and/or active false to disable the account (true to enable it again)."""
+
+    role: RoleName | None = None
+    active: Annotated[bool, Field(strict=True)] | None = None
+
+
+class PasswordChangeIn(_In):
+    current_password: str = Field(max_length=accounts.PASSWORD_MAX_LENGTH)
+    new_password: str = Field(max_length=accounts.PASSWORD_MAX_LENGTH)
+
+
+class PasswordResetIn(_In):
+    new_password: str = Field(max_length=accounts.PASSWORD_MAX_LENGTH)
 
 
 class InvitationIn(_In):

@@ -104,6 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--by", choices=("product", "category"), default="product")
     p.add_argument("--per", choices=PERIODS, help="also show totals per day, week or month")
     command("check", shop.cmd_check, "check that every quantity on hand equals its ledger")
+    p = command("ledger", stock.cmd_ledger, "the newest stock movements, with who made each")
+    p.add_argument("--product", metavar="ID", help="only this product's movements")
+    p.add_argument("--limit", type=int, default=50, help="how many, newest first (default 50)")
 
     p = command("import-sales", imports.cmd_import_sales, "import sales history from a CSV file")
     p.add_argument("file")
@@ -246,13 +249,32 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(
         "users",
         accounts.cmd_users,
-        "list user accounts, change one's role, invite people, make API keys (owner's tool)",
+        "list user accounts or change one (role, password, disable, delete), invite people, "
+        "make API keys (owner's tool)",
     )
-    p.add_argument(
+    change = p.add_mutually_exclusive_group()
+    change.add_argument(
         "--set-role",
         nargs=2,
         metavar=("USERNAME", "ROLE"),
         help="give USERNAME the role owner, manager or staff",
+    )
+    change.add_argument(
+        "--set-password",
+        metavar="USERNAME",
+        help="set USERNAME's password (asked twice, not echoed); ends their sessions",
+    )
+    change.add_argument(
+        "--disable", metavar="USERNAME", help="USERNAME can no longer sign in; tokens stop at once"
+    )
+    change.add_argument("--enable", metavar="USERNAME", help="let a disabled USERNAME sign in")
+    change.add_argument(
+        "--delete",
+        metavar="USERNAME",
+        help="delete USERNAME's account (their name stays on the ledger rows they made)",
+    )
+    change.add_argument(
+        "--sign-out", metavar="USERNAME", help="end every token and dashboard session of USERNAME"
     )
     p.add_argument(
         "--invite", metavar="ROLE",

@@ -3,9 +3,10 @@
 app.py calls `gate()` before anything else. On a shop without accounts it asks for the
 owner account first; otherwise it asks to sign in, or to open an account with the
 owner's invitation code (from the form, or `?invite=CODE` in the address) or, when the
-owner opened sign-up, as staff. Only the
-signed-in account's id is kept in the session, and each run reads the account back, so
-a changed role or a removed account takes effect at the next click.
+owner opened sign-up, as staff. Only the signed-in account's id and session generation
+are kept in the session, and each run reads the account back (`accounts.session_user`), so
+a changed role, a disabled or removed account, a password change or "sign out everywhere"
+takes effect at the next click.
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ from typing import NamedTuple, NoReturn
 import streamlit as st
 
 from stockcore import accounts
+from stockcore.domain import Actor
 from stockcore.interfaces import ui
 
 USER_KEY = "_stockcore_user_id"
+GENERATION_KEY = "_stockcore_session_generation"
 
 
 @st.cache_resource
@@ -30,17 +33,34 @@ def _throttle() -> accounts.LoginThrottle:
 
 
 def current_user() -> accounts.User | None:
+    """The signed-in account while its sign-in holds; otherwise the session is signed out."""
     user_id = st.session_state.get(USER_KEY)
     if user_id is None:
         return None
-    user = accounts.get_user(ui.database(), user_id)
+    user = accounts.session_user(ui.database(), user_id, st.session_state.get(GENERATION_KEY))
     if user is None:
-        del st.session_state[USER_KEY]
+        _forget_sign_in()
+    else:
+        st.session_state[GENERATION_KEY] = user.session_generation
     return user
+
+
+def current_actor() -> Actor:
+    """Who the ledger says made a change from this session: the signed-in account."""
+    user = current_user()
+    if user is None:  # pages run behind the gate: only a sign-in ended meanwhile gets here
+        raise accounts.InvalidToken("you were signed out; sign in again")
+    return user.actor
+
+
+def _forget_sign_in() -> None:
+    for key in (USER_KEY, GENERATION_KEY):
+        st.session_state.pop(key, None)
 
 
 def _sign_in(user: accounts.User, message: str) -> None:
     st.session_state[USER_KEY] = user.user_id
+    st.session_state[GENERATION_KEY] = user.session_generation
     ui.flash(message, icon=":material/login:")
     st.rerun()
 
@@ -137,11 +157,42 @@ def _sign_in_screen() -> None:
 
 
 def account_box(user: accounts.User) -> None:
-    """Who is signed in, and the way out (for the sidebar)."""
+    """Who is signed in, the way out, and "My account" (for the sidebar)."""
     st.caption(f":material/person: {user.username} · {user.role.value}")
     if st.button("Sign out", key="sign_out", icon=":material/logout:"):
-        del st.session_state[USER_KEY]
+        _forget_sign_in()
         st.rerun()
+    with st.expander("My account", icon=":material/manage_accounts:"):
+        _password_form(user)
+        st.caption("Ends every sign-in of your account: the dashboard elsewhere and API tokens.")
+        if st.button("Sign out everywhere", key="sign_out_everywhere"):
+            ended = ui.attempt(
+                lambda: accounts.sign_out_everywhere(ui.database(), user, user.user_id)
+            )
+            if ended is not None:
+                _forget_sign_in()
+                st.rerun()
+
+
+def _password_form(user: accounts.User) -> None:
+    with st.form("password_form", clear_on_submit=True):
+        current = st.text_input("Current password", type="password", key="password_current")
+        new = st.text_input(
+            "New password (at least 8 characters)", type="password", key="password_new"
+        )
+        repeat = st.text_input("New password again", type="password", key="password_repeat")
+        if st.form_submit_button("Change password"):
+            if new != repeat:
+                st.error("The two new passwords differ; nothing changed.", icon=":material/block:")
+                return
+            changed = ui.attempt(
+                lambda: accounts.change_password(ui.database(), user, current, new)
+            )
+            if changed is not None:
+                # This session carries on; every other sign-in of the account has ended.
+                st.session_state[GENERATION_KEY] = changed.session_generation
+                ui.flash("Password changed; your other sign-ins were ended.")
+                st.rerun()
 
 
 class NavPage(NamedTuple):

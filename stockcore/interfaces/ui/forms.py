@@ -16,6 +16,7 @@ from stockcore.domain import (
     Product,
 )
 from stockcore.interfaces import ui
+from stockcore.interfaces.ui import auth
 from stockcore.inventory import reports
 from stockcore.replenishment import upkeep
 
@@ -91,7 +92,7 @@ def add_product_form() -> None:
             pack_size=typed["pack size"],
             service_level=typed["service level"],
         )
-        return inventory.add_product(ui.database(), product)
+        return inventory.add_product(ui.database(), product, actor=auth.current_actor())
 
     added = fields.attempt(add)
     if added is not None:
@@ -116,7 +117,9 @@ def receive_stock_form() -> None:
         st.error("Choose the product that arrived.")
         return
     change = fields.attempt(
-        lambda: inventory.receive_stock(ui.database(), product_id, quantity, reason=reason)
+        lambda: inventory.receive_stock(
+            ui.database(), product_id, quantity, reason=reason, actor=auth.current_actor()
+        )
     )
     if change is not None:
         ui.changed()
@@ -156,7 +159,12 @@ def adjust_stock_form() -> None:
     delta = None if counted is not None else amount
     change = fields.attempt(
         lambda: inventory.adjust_stock(
-            ui.database(), product_id, change=delta, counted=counted, reason=reason
+            ui.database(),
+            product_id,
+            change=delta,
+            counted=counted,
+            reason=reason,
+            actor=auth.current_actor(),
         )
     )
     if change is not None:

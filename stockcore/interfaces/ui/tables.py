@@ -60,8 +60,8 @@ def stock_frame(products: list[Product]) -> pd.DataFrame:
 
 def users_frame(users: Sequence[accounts.User]) -> pd.DataFrame:
     return pd.DataFrame(
-        [(u.username, u.email, u.role.value, u.created_at) for u in users],
-        columns=["username", "email", "role", "created_at"],
+        [(u.username, u.email, u.role.value, u.active, u.created_at) for u in users],
+        columns=["username", "email", "role", "active", "created_at"],
     )
 
 

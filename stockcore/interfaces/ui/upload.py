@@ -15,6 +15,7 @@ from stockcore.domain import StockcoreError
 from stockcore.imports import exports, reading
 from stockcore.imports.reading import DateOrder, FileRefused, NeedsDateOrder, NeedsMapping, Problem
 from stockcore.interfaces import ui
+from stockcore.interfaces.ui import auth
 
 T = TypeVar("T")
 _PREVIEW = "_upload_preview"
@@ -216,7 +217,9 @@ def commit(preview: imports.SalesPreview) -> None:
             bar.progress(fraction, text=text)
 
         outcome = _attempt(
-            lambda: imports.commit_sales_import(ui.database(), preview, progress=progress),
+            lambda: imports.commit_sales_import(
+                ui.database(), preview, actor=auth.current_actor(), progress=progress
+            ),
             key="commit_refused",
         )
         if outcome is None:  # nothing was written; the next run previews the file afresh
@@ -230,7 +233,8 @@ def commit(preview: imports.SalesPreview) -> None:
 def products_file(data: bytes, name: str) -> None:
     if st.button("Import products", type="primary", key="upload_products_commit"):
         outcome = _attempt(
-            lambda: imports.import_products(ui.database(), data, name), key="products_refused"
+            lambda: imports.import_products(ui.database(), data, name, actor=auth.current_actor()),
+            key="products_refused",
         )
         if outcome is not None:
             finished(outcome.message)
@@ -290,7 +294,9 @@ def batches_section() -> None:
             if not sure:
                 st.error("Tick the box to confirm; nothing was undone.")
                 return
-            outcome = ui.attempt(lambda: imports.undo_import(ui.database(), batch_id))
+            outcome = ui.attempt(
+                lambda: imports.undo_import(ui.database(), batch_id, actor=auth.current_actor())
+            )
             if outcome is not None:
                 ui.changed()
                 forget_preview()

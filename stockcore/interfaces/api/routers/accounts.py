@@ -13,8 +13,8 @@ from stockcore.interfaces.api.schemas import (
     NewUserIn,
     RegisteredOut,
     RegisterIn,
-    RoleIn,
     TokenOut,
+    UserChangeIn,
     UserOut,
 )
 
@@ -74,5 +74,7 @@ def add_user(body: NewUserIn, user: Owner, db: Db, clock: ShopClock) -> UserOut:
 
 
 @router.patch("/users/{user_id}", response_model=UserOut, responses=SIGNED_IN_ERRORS)
-def change_role(user_id: str, body: RoleIn, user: Owner, db: Db) -> UserOut:
-    return UserOut.of(accounts.set_role(db, user, user_id, body.role))
+def change_user(user_id: str, body: UserChangeIn, user: Owner, db: Db) -> UserOut:
+    """A new role, and/or `"active": false` to disable the account (it cannot sign in and
+    its tokens stop working at once) or true to enable it. The shop keeps an active owner."""
+    return UserOut.of(accounts.change_user(db, user, user_id, role=body.role, active=body.active))

@@ -52,9 +52,9 @@ def product(product_id: str, _user: Reader, db: Db) -> ProductOut:
 
 
 @router.post("/products", status_code=201, response_model=ProductOut, responses=SIGNED_IN_ERRORS)
-def create_product(body: ProductIn, _user: Manager, db: Db, clock: ShopClock) -> ProductOut:
+def create_product(body: ProductIn, caller: Manager, db: Db, clock: ShopClock) -> ProductOut:
     made = Product.create(**body.model_dump())
-    return ProductOut.of(inventory.add_product(db, made, clock=clock))
+    return ProductOut.of(inventory.add_product(db, made, actor=caller.actor, clock=clock))
 
 
 @router.patch("/products/{product_id}", response_model=ProductOut, responses=SIGNED_IN_ERRORS)
@@ -81,7 +81,7 @@ def update_product(
 )
 def purchase(
     body: PurchaseIn,
-    _user: Buyer,
+    caller: Buyer,
     db: Db,
     clock: ShopClock,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
@@ -94,7 +94,12 @@ def purchase(
 
     def sell() -> PurchaseOut:
         result = inventory.purchase(
-            db, body.product_id, body.quantity, customer_id=body.customer_id, clock=clock
+            db,
+            body.product_id,
+            body.quantity,
+            customer_id=body.customer_id,
+            actor=caller.actor,
+            clock=clock,
         )
         return PurchaseOut.of(result)
 

@@ -43,7 +43,7 @@ router = APIRouter(tags=["sales"])
 )
 def add_sales_data(
     body: AddSalesIn,
-    _user: Importer,
+    caller: Importer,
     db: Db,
     clock: ShopClock,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
@@ -61,6 +61,7 @@ def add_sales_data(
             body.sales,
             product_id=body.product_id,
             quantity=body.quantity,
+            actor=caller.actor,
             clock=clock,
         )
         return SalesAddedOut.of(added)

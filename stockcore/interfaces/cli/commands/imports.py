@@ -10,7 +10,7 @@ from stockcore import imports
 from stockcore.domain import DEFAULT_CATEGORY, Invalid, InvalidValue
 from stockcore.imports import exports
 from stockcore.imports.reading import DateOrder, FileRefused
-from stockcore.interfaces.cli.commands import open_db
+from stockcore.interfaces.cli.commands import cli_actor, open_db
 
 PROBLEMS_SHOWN = 50  # bad rows listed one per line; the rest are counted
 NEW_PRODUCTS_SHOWN = 20
@@ -43,7 +43,7 @@ def cmd_import_sales(args: argparse.Namespace, out: TextIO) -> int:
             )
         print("nothing was written", file=out)
         return 0
-    outcome = imports.import_sales(db, data, name, options)
+    outcome = imports.import_sales(db, data, name, options, actor=cli_actor())
     print(outcome.message, file=out)
     if outcome.batch_id is not None:
         _print_new_products(outcome.preview, out)
@@ -60,7 +60,9 @@ def cmd_import_sales(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_import_products(args: argparse.Namespace, out: TextIO) -> int:
     data = _read_file(args.file)
     db = open_db(args)
-    outcome = imports.import_products(db, data, Path(args.file).name, mapping=_mapping(args.map))
+    outcome = imports.import_products(
+        db, data, Path(args.file).name, mapping=_mapping(args.map), actor=cli_actor()
+    )
     print(outcome.message, file=out)
     return 0
 
@@ -75,7 +77,10 @@ def cmd_imports(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_undo_import(args: argparse.Namespace, out: TextIO) -> int:
-    print(imports.undo_import(open_db(args), args.batch_id).message, file=out)
+    print(
+        imports.undo_import(open_db(args), args.batch_id, actor=cli_actor()).message,
+        file=out,
+    )
     return 0
 
 

@@ -10,7 +10,7 @@ from typing import TextIO
 
 from stockcore import inventory
 from stockcore.domain import local_now, parse_service_level
-from stockcore.interfaces.cli.commands import open_db
+from stockcore.interfaces.cli.commands import cli_actor, open_db
 from stockcore.interfaces.cli.printing import print_orders, table
 from stockcore.replenishment import backtest, levels, plan, purchase_orders
 from stockcore.replenishment.levels import REVIEW_PERIOD_DAYS
@@ -100,7 +100,7 @@ def cmd_purchase_orders(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_receive_order(args: argparse.Namespace, out: TextIO) -> int:
-    order = purchase_orders.receive_purchase_order(open_db(args), args.order_id)
+    order = purchase_orders.receive_purchase_order(open_db(args), args.order_id, actor=cli_actor())
     print(
         f"received purchase order {order.order_id} from {order.supplier}: "
         f"{order.units:,} units of {len(order.lines)} products added to stock",

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TextIO
 
 from stockcore import inventory
-from stockcore.domain import Invalid, StockcoreError, local_now
+from stockcore.domain import DEMO_ACTOR, Invalid, StockcoreError, local_now
 from stockcore.interfaces.cli.commands import open_db
 from stockcore.interfaces.cli.printing import (
     print_alerts,
@@ -59,12 +59,12 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
                 db, currency_symbol=SPEC_CURRENCY, shop_name="Spec"
             )
             for product in SPEC_PRODUCTS:
-                inventory.add_product(db, product)
+                inventory.add_product(db, product, actor=DEMO_ACTOR)
             print("== Inventory", file=out)
             print_inventory(out, reports.inventory(db), settings)
             print("\n== Purchases", file=out)
             for product_id, quantity in SPEC_PURCHASES:
-                result = inventory.purchase(db, product_id, quantity)
+                result = inventory.purchase(db, product_id, quantity, actor=DEMO_ACTOR)
                 print(
                     f"bought {quantity} x {product_id} {result.product.name} for "
                     f"{settings.money(result.sale.revenue)}; {result.product.quantity} left",
@@ -82,7 +82,7 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
             print("\n== Refusals (nothing changes)", file=out)
             for product_id, quantity in (("999", 1), ("101", 10)):
                 try:
-                    inventory.purchase(db, product_id, quantity)
+                    inventory.purchase(db, product_id, quantity, actor=DEMO_ACTOR)
                 except StockcoreError as refusal:
                     print(f"buy {quantity} x {product_id}: refused: {refusal}", file=out)
         finally:

@@ -6,9 +6,9 @@ import argparse
 from typing import TextIO
 
 from stockcore import inventory
-from stockcore.domain import Product, restock_message
-from stockcore.interfaces.cli.commands import open_db
-from stockcore.interfaces.cli.printing import print_alerts, print_inventory
+from stockcore.domain import InvalidValue, Product, restock_message
+from stockcore.interfaces.cli.commands import cli_actor, open_db
+from stockcore.interfaces.cli.printing import print_alerts, print_inventory, table
 from stockcore.inventory import reports
 
 
@@ -36,7 +36,7 @@ def cmd_add_product(args: argparse.Namespace, out: TextIO) -> int:
         service_level=args.service_level,
     )
     db = open_db(args)
-    inventory.add_product(db, product)
+    inventory.add_product(db, product, actor=cli_actor())
     print(f"added {product.product_id} {product.name}: {product.quantity} in stock", file=out)
     if product.needs_restock:
         print(
@@ -50,7 +50,9 @@ def cmd_add_product(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_purchase(args: argparse.Namespace, out: TextIO) -> int:
     db = open_db(args)
-    result = inventory.purchase(db, args.id, args.quantity, customer_id=args.customer)
+    result = inventory.purchase(
+        db, args.id, args.quantity, customer_id=args.customer, actor=cli_actor()
+    )
     settings = inventory.get_settings(db)
     print(
         f"sold {result.sale.quantity} x {result.product.product_id} {result.product.name} "
@@ -66,7 +68,9 @@ def cmd_purchase(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_restock(args: argparse.Namespace, out: TextIO) -> int:
     db = open_db(args)
-    change = inventory.receive_stock(db, args.id, args.quantity, reason=args.reason)
+    change = inventory.receive_stock(
+        db, args.id, args.quantity, reason=args.reason, actor=cli_actor()
+    )
     p = change.product
     print(f"received {change.change} x {p.product_id} {p.name}; {p.quantity} on hand", file=out)
     if change.alert_resolved:
@@ -77,7 +81,12 @@ def cmd_restock(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_adjust(args: argparse.Namespace, out: TextIO) -> int:
     db = open_db(args)
     change = inventory.adjust_stock(
-        db, args.id, change=args.change, counted=args.count, reason=args.reason
+        db,
+        args.id,
+        change=args.change,
+        counted=args.count,
+        reason=args.reason,
+        actor=cli_actor(),
     )
     p = change.product
     print(f"adjusted {p.product_id} by {change.change:+d}; {p.quantity} on hand", file=out)
@@ -96,4 +105,20 @@ def cmd_acknowledge(args: argparse.Namespace, out: TextIO) -> int:
     db = open_db(args)
     count = inventory.acknowledge_alerts(db, args.alert_ids)
     print(f"acknowledged {count} alert(s)", file=out)
+    return 0
+
+
+def cmd_ledger(args: argparse.Namespace, out: TextIO) -> int:
+    if args.limit < 1:
+        raise InvalidValue("limit", args.limit, "must be at least 1")
+    moves = reports.movements(open_db(args), args.product, limit=args.limit)
+    if moves.empty:
+        print("No stock movements yet.", file=out)
+        return 0
+    rows = [
+        (f"{m.at:%Y-%m-%d %H:%M}", m.product_id, m.kind, f"{m.change:+d}", m.quantity_after,
+         m.by, m.reason or "")
+        for m in moves.itertuples()
+    ]  # fmt: skip
+    print(table(("At", "Product", "Kind", "Change", "After", "By", "Reason"), rows), file=out)
     return 0
