@@ -52,10 +52,8 @@ def answers(monkeypatch: pytest.MonkeyPatch, *typed: str) -> list[str]:
 
 @pytest.fixture
 def two(db: Database) -> Iterator[tuple[accounts.User, accounts.User]]:
-    yield (
-        accounts.register(db, "olivia", "olivia@example.com", PASSWORD),
-        accounts.register(db, "sam", "sam@example.com", PASSWORD),
-    )
+    owner = accounts.register(db, "olivia", "olivia@example.com", PASSWORD)
+    yield (owner, accounts.create_user(db, owner, "sam", "sam@example.com", PASSWORD, "staff"))
 
 
 def test_the_cli_sets_a_password_asked_twice_without_echo(

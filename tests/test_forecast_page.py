@@ -142,7 +142,7 @@ def test_the_holiday_country_is_checked_in_settings(app: AppTest) -> None:
     open_page(app, "pages/settings.py")
     app.text_input(key="settings_holiday_country").input("XX")
     app.button(key="FormSubmitter:settings_form-Save settings").click().run()
-    assert "holiday country" in app.error[0].value and "XX" in app.error[0].value
+    assert "Holiday country" in app.error[0].value and "XX" in app.error[0].value
     app.text_input(key="settings_holiday_country").input("gb")
     app.button(key="FormSubmitter:settings_form-Save settings").click().run()
     assert not app.error

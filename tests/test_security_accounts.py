@@ -66,15 +66,16 @@ def shop(db: Database) -> Iterator[Shop]:
     now = FixedClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
     app = api.create_app(db, secret_key=SECRET, now=now, throttle=accounts.LoginThrottle(clock=now))
     with TestClient(app) as client:
-        ids = {}
-        for name in ("olivia", "mark", "sam"):
-            made = client.post(
-                "/register",
-                json={"username": name, "email": f"{name}@example.com", "password": PASSWORD},
-            )
-            assert made.status_code == 201, made.text
-            ids[name] = made.json()["id"]
-        accounts.assign_role(db, "mark", "manager")
+        made = client.post(
+            "/register",
+            json={"username": "olivia", "email": "olivia@example.com", "password": PASSWORD},
+        )
+        assert made.status_code == 201, made.text
+        owner = accounts.get_user(db, made.json()["id"])
+        ids = {"olivia": owner.user_id}
+        for name, role in (("mark", "manager"), ("sam", "staff")):
+            user = accounts.create_user(db, owner, name, f"{name}@example.com", PASSWORD, role)
+            ids[name] = user.user_id
         yield Shop(client, db, now, ids)
 
 
