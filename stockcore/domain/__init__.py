@@ -72,6 +72,8 @@ from stockcore.domain.values import (
     parse_service_level,
     parse_text,
     parse_whole_number,
+    refuse_control_characters,
+    text_problem,
 )
 
 __all__ = [
@@ -121,8 +123,10 @@ __all__ = [
     "parse_service_level",
     "parse_text",
     "parse_whole_number",
+    "refuse_control_characters",
     "restock_alert_action",
     "restock_message",
     "show",
+    "text_problem",
     "urgency",
 ]

@@ -17,7 +17,15 @@ from typing import Literal
 import pandas as pd
 from sqlalchemy import Select, and_, case, func, or_, select, type_coerce
 
-from stockcore.domain import AlertKind, AlertStatus, InvalidValue, Product, urgency
+from stockcore.domain import (
+    AlertKind,
+    AlertStatus,
+    InvalidValue,
+    Product,
+    refuse_control_characters,
+    text_problem,
+    urgency,
+)
 from stockcore.inventory import to_product
 from stockcore.persistence.db import Database, as_date
 from stockcore.persistence.models import AlertRow, Money, ProductRow, SaleLineRow, StockMovementRow
@@ -42,8 +50,12 @@ def inventory(
 ) -> list[Product]:
     """Products ordered by id, optionally in one category and/or matching `search`.
 
-    The search matches the name (or the id), ignoring case.
+    The search matches the name (or the id), ignoring case. Either with a control
+    character is refused (no product could hold one).
     """
+    for field, text in (("category", category), ("search", search)):
+        if text is not None:
+            refuse_control_characters(text, field)
     query = select(ProductRow).order_by(ProductRow.product_id)
     if category:
         query = query.where(ProductRow.category == category)
@@ -60,6 +72,9 @@ def inventory(
 
 
 def get_product(db: Database, product_id: str) -> Product | None:
+    """The product with this id, or None (also for an id no product could have)."""
+    if text_problem(product_id) is not None:
+        return None
     with db.read() as session:
         row = session.get(ProductRow, product_id)
         return to_product(row) if row is not None else None
