@@ -6,7 +6,7 @@ Framework-free: the dashboard's login gate (`stockcore.interfaces.ui.auth`) and 
 * `permissions` - roles (owner, manager, staff), what each may do, which pages each sees
 * `users`       - registering, managing and signing in to accounts
 * `passwords`   - the rules for a password and its argon2id hash
-* `throttle`    - failed sign-ins per account and per address, in this process
+* `throttle`    - failed sign-ins per account and address, in the database (every process)
 * `tokens`      - expiring API tokens (JWT, HS256) and the key that signs them
 * `errors`      - the refusals, each under its category
 """
