@@ -2,14 +2,14 @@
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from fastapi import FastAPI
 
 from stockcore import accounts
 from stockcore.domain import Clock, StockcoreError, local_now
-from stockcore.interfaces.api import errors
+from stockcore.interfaces.api import errors, guards
 from stockcore.interfaces.api.deps import ApiContext
 from stockcore.interfaces.api.routers import accounts as accounts_routes
 from stockcore.interfaces.api.routers import forecasts, products, sales, service
@@ -32,12 +32,16 @@ def create_app(
     token_ttl: dt.timedelta = accounts.TOKEN_TTL,
     chart_dir: Path | None = None,
     forecast_workers: int = 2,
+    trusted_proxies: str | Iterable[str] | None = None,
+    max_body_bytes: int = guards.DEFAULT_MAX_BODY_BYTES,
 ) -> FastAPI:
     """The API on one shop's database.
 
     clock: the shop's local time (sales, forecasts); now: real UTC time (token expiry);
     throttle: counts failed sign-ins (default: 5 per account or address in 15 minutes);
-    chart_dir: where /visualize-sales saves sales_trend.png (default: the working folder).
+    chart_dir: where /visualize-sales saves sales_trend.png (default: the working folder);
+    trusted_proxies: addresses or networks whose X-Forwarded-For names the client (default:
+    none, the TCP peer is the client); max_body_bytes: larger request bodies get 413.
     """
     if len(secret_key) < accounts.SECRET_KEY_MIN_LENGTH:
         raise StockcoreError("the API's secret key is too short")
@@ -51,20 +55,47 @@ def create_app(
         token_ttl=token_ttl,
         chart_dir=chart_dir or Path.cwd(),
         forecast_workers=forecast_workers,
+        trusted_proxies=guards.parse_trusted_proxies(trusted_proxies),
     )
+    app.add_middleware(guards.RequestGuard, max_body_bytes=max_body_bytes)
     errors.install(app)
     for routes in (service, accounts_routes, products, sales, forecasts):
         app.include_router(routes.router)
     return app
 
 
-def serve(url: str | None, *, host: str, port: int) -> None:
-    """Open (and migrate) the shop's database and serve the API with uvicorn until stopped."""
+def serve(
+    url: str | None,
+    *,
+    host: str,
+    port: int,
+    trusted_proxies: str | Iterable[str] | None = None,
+    max_body_bytes: int | None = None,
+) -> None:
+    """Open (and migrate) the shop's database and serve the API with uvicorn until stopped.
+
+    trusted_proxies: default $STOCKCORE_TRUSTED_PROXIES, else none; max_body_bytes:
+    default $STOCKCORE_API_MAX_BODY_BYTES, else 1 MiB.
+    """
     import uvicorn
 
     from stockcore.inventory.demo import open_shop
 
+    proxies = (
+        guards.parse_trusted_proxies(trusted_proxies)
+        if trusted_proxies is not None
+        else guards.trusted_proxies_from_env()
+    )
+    largest = max_body_bytes if max_body_bytes is not None else guards.max_body_bytes_from_env()
     shop = open_shop(url)
     secret = accounts.load_secret_key(shop.db.url)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    uvicorn.run(create_app(shop.db, secret_key=secret), host=host, port=port, log_level="info")
+    app = create_app(
+        shop.db,
+        secret_key=secret,
+        trusted_proxies=[str(network) for network in proxies],
+        max_body_bytes=largest,
+    )
+    # uvicorn would take the client from X-Forwarded-For of any peer in
+    # $FORWARDED_ALLOW_IPS (127.0.0.1 by default): the app decides that itself (guards).
+    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)

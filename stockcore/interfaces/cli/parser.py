@@ -231,6 +231,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("api", server.cmd_api, "serve the REST API with uvicorn (OpenAPI docs at /docs)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", default="8000", help="port to listen on (default 8000)")
+    p.add_argument(
+        "--trusted-proxy",
+        action="append",
+        metavar="ADDRESS",
+        help="a reverse proxy (address or network, e.g. 10.0.0.0/8; repeatable) whose "
+        "X-Forwarded-For names the client (default: $STOCKCORE_TRUSTED_PROXIES, else none)",
+    )
+    p.add_argument(
+        "--max-body-bytes",
+        metavar="N",
+        help="larger request bodies get 413 (default: $STOCKCORE_API_MAX_BODY_BYTES, else 1048576)",
+    )
     p.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help="as before the command")
     p = command(
         "users", accounts.cmd_users, "list user accounts, or change one's role (owner's tool)"

@@ -1,7 +1,6 @@
 """The spec's sales endpoints: recording and reading sales, training and predicting,
 stock levels for a demand, and the sales trend chart."""
 
-import datetime as dt
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
@@ -22,6 +21,7 @@ from stockcore.interfaces.api.errors import SIGNED_IN_ERRORS
 from stockcore.interfaces.api.schemas import (
     AddSalesIn,
     ChartSavedOut,
+    Day,
     OptimizeIn,
     OptimizeOut,
     PredictedOut,
@@ -55,8 +55,8 @@ def get_sales_data(
     _user: SalesReader,
     db: Db,
     response: Response,
-    date_from: Annotated[dt.date | None, Query(alias="from")] = None,
-    date_to: Annotated[dt.date | None, Query(alias="to")] = None,
+    date_from: Annotated[Day | None, Query(alias="from")] = None,
+    date_to: Annotated[Day | None, Query(alias="to")] = None,
     product_id: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=shop_sales.MAX_PAGE)] = 100,
     offset: Annotated[int, Query(ge=0, le=MAX_QUANTITY)] = 0,
@@ -118,8 +118,8 @@ def visualize_sales(
     _user: SalesReader,
     context: Context,
     today: Today,
-    date_from: Annotated[dt.date | None, Query(alias="from")] = None,
-    date_to: Annotated[dt.date | None, Query(alias="to")] = None,
+    date_from: Annotated[Day | None, Query(alias="from")] = None,
+    date_to: Annotated[Day | None, Query(alias="to")] = None,
     period: Literal["day", "week", "month"] = "week",
     format: Literal["json", "png"] = "json",
 ) -> Any:
