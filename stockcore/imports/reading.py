@@ -240,6 +240,19 @@ def normalise_header(header: str) -> str:
     return re.sub(r"[^a-z0-9]", "", header.lower())
 
 
+def _stray_nul(data: bytes) -> list[Problem]:
+    """Where a text file holds a NUL byte (none of its lines may), or nothing for data that
+    is not text even without its NULs."""
+    try:
+        rest = data.replace(b"\x00", b"").decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return []
+    if sum(1 for ch in rest[:65536] if ord(ch) < 32 and ch not in "\t\r\n") > 2:
+        return []
+    line = data[: data.index(b"\x00")].count(b"\n") + 1
+    return [Problem(line, None, None, "holds a NUL byte, which no text holds")]
+
+
 def decode(data: bytes) -> CsvText:
     """Decode UTF-8 (with or without BOM), UTF-16 with BOM or Windows-1252; find the delimiter.
 
@@ -262,10 +275,8 @@ def decode(data: bytes) -> CsvText:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         text, encoding = data.decode("utf-16"), "utf-16"
     elif b"\x00" in data[:65536]:
-        line = data[: data.index(b"\x00")].count(b"\n") + 1
         raise FileRefused(
-            "the file is not a CSV text file (it holds binary data)",
-            [Problem(line, None, None, "holds a NUL byte, which no text holds")],
+            "the file is not a CSV text file (it holds binary data)", _stray_nul(data)
         )
     else:
         try:
