@@ -427,6 +427,12 @@ def test_an_attackers_failures_do_not_lock_the_owner_out_from_elsewhere(shop: Sh
         assert login(attacker, PASSWORD).status_code == 200
 
 
+def test_parallel_guesses_cannot_slip_past_the_limit(shop: Shop) -> None:
+    with shop.client(ATTACKER) as attacker, ThreadPoolExecutor(12) as pool:
+        statuses = sorted(pool.map(lambda _: login(attacker, "wrong guess").status_code, range(12)))
+    assert statuses == [401] * 5 + [429] * 7
+
+
 def test_one_address_is_held_after_failures_across_many_accounts(shop: Shop) -> None:
     with shop.client(ATTACKER) as attacker, shop.client(OWNER_HOME) as owner:
         for number in range(accounts.LoginThrottle().per_address):
@@ -479,6 +485,14 @@ def test_x_forwarded_for_is_ignored_unless_the_peer_is_a_trusted_proxy(shop: Sho
             login(proxied, PASSWORD, **{"X-Forwarded-For": f"1.2.3.4, {ATTACKER}"}).status_code
             == 429
         )
+
+
+@pytest.mark.parametrize(
+    "option", [["--trusted-proxy", "proxy.example.com"], ["--max-body-bytes", "0"]]
+)
+def test_the_api_command_refuses_a_bad_proxy_or_limit(option: list[str]) -> None:
+    code, _, err = run("api", *option)
+    assert code == 1 and err.startswith("error: ")
 
 
 def test_the_client_address_is_the_nearest_hop_not_a_trusted_proxy() -> None:
