@@ -249,17 +249,29 @@ def test_the_cli_refuses_control_characters_and_slashes_naming_the_field(
     assert [p.product_id for p in reports.inventory(shop.db)] == ["101"]
 
 
-def test_the_dashboard_refuses_a_control_character_in_a_new_product(
-    demo_url: str, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("product_id", "name", "field", "reason"),
+    [
+        ("NEW-1", "Enamel\x00Mug", "name", "control character"),
+        ("AB/12", "Mug", "product id", "no /"),
+    ],
+)
+def test_the_dashboard_refuses_a_control_character_or_a_slash_in_a_new_product(
+    demo_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    product_id: str,
+    name: str,
+    field: str,
+    reason: str,
 ) -> None:
     app = start(demo_url, monkeypatch)
     open_page(app, "pages/inventory.py")
-    app.text_input(key="new_product_id").input("NEW-1")
-    app.text_input(key="new_product_name").input("Enamel\x00Mug")
+    app.text_input(key="new_product_id").input(product_id)
+    app.text_input(key="new_product_name").input(name)
     app.button(key="FormSubmitter:add_product_form-Add product").click().run()
     assert not app.exception
-    assert "name" in app.error[0].value and "control character" in app.error[0].value
-    assert reports.get_product(Database.connect(demo_url), "NEW-1") is None
+    assert field in app.error[0].value and reason in app.error[0].value
+    assert reports.get_product(Database.connect(demo_url), product_id) is None
 
 
 def test_a_products_csv_with_a_control_character_or_a_slash_names_line_column_and_value(
