@@ -24,7 +24,9 @@ def main() -> None:
     ui.show_flashes()
     user = auth.gate()  # the sign-in screen (on a new shop: create the owner) until signed in
     settings = ui.settings()
-    open_alerts = len(ui.active_alerts())
+    alerts = ui.active_alerts()
+    open_alerts = len(alerts)  # products below their threshold
+    unseen = ui.unseen_alerts(alerts)  # of those, not yet acknowledged: the menu's badge
 
     # Every page; each role gets those accounts.PAGE_PERMISSIONS allows it (staff get the
     # read-only Stock list instead of Inventory, the owner alone gets Settings and Users).
@@ -36,7 +38,7 @@ def main() -> None:
             NavPage("pages/purchase.py", "Purchase", ":material/shopping_cart:"),
             NavPage(
                 "pages/alerts.py",
-                f"Alerts ({open_alerts})" if open_alerts else "Alerts",
+                f"Alerts ({unseen} new)" if unseen else "Alerts",
                 ":material/notifications:",
             ),
             NavPage("pages/sales.py", "Sales", ":material/bar_chart:"),
@@ -68,7 +70,10 @@ def main() -> None:
     with st.sidebar:
         st.markdown(f"**{settings.shop_name}**")
         if open_alerts:
-            st.caption(f":material/notifications_active: {open_alerts} product(s) need restocking")
+            st.caption(
+                f":material/notifications_active: {open_alerts} product(s) need restocking"
+                + (f", {unseen} not yet acknowledged" if unseen else "")
+            )
         else:
             st.caption("No restock alerts")
         auth.account_box(user)

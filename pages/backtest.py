@@ -41,9 +41,9 @@ if run:
             state="complete" if result else "error",
         )
     if result is not None:
-        st.session_state["backtest_result"] = (result, int(days))
+        ui.remember("backtest_result", (result, int(days)))
 
-stored = st.session_state.get("backtest_result")
+stored = ui.recall("backtest_result")
 if stored is None:
     st.info("Choose how much to replay and run the backtest.", icon=":material/info:")
 else:

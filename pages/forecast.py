@@ -93,10 +93,7 @@ else:
         st.dataframe(
             tables.covers_frame(view.covers),
             hide_index=True,
-            column_config={
-                name: st.column_config.NumberColumn(name, format="%.0f")
-                for name in ("Average", "80% chance of at most", "90%", "95%", "98%")
-            },
+            column_config=tables.COVER_COLUMNS,
             key="fc_covers",
         )
     if view.model is not None:
@@ -105,14 +102,7 @@ else:
         st.dataframe(
             view.forecast,
             hide_index=True,
-            column_config={
-                "day": st.column_config.DateColumn("Day", format="ddd YYYY-MM-DD"),
-                "predicted_units": st.column_config.NumberColumn("Forecast", format="%.1f"),
-                "lower": st.column_config.NumberColumn("80% from", format="%.1f"),
-                "upper": st.column_config.NumberColumn("80% to", format="%.1f"),
-                "lower_95": st.column_config.NumberColumn("95% from", format="%.1f"),
-                "upper_95": st.column_config.NumberColumn("95% to", format="%.1f"),
-            },
+            column_config=tables.FORECAST_DAY_COLUMNS,
             key="fc_table",
         )
 
@@ -137,30 +127,7 @@ if summary.fell_back:
 st.dataframe(
     catalog,
     hide_index=True,
-    column_config={
-        "product_id": "Product",
-        "name": "Name",
-        "category": "Category",
-        "model": "Model",
-        "basis": "Learned from",
-        "history_days": st.column_config.NumberColumn("History (trading days)", format="%d"),
-        "selling_share": st.column_config.ProgressColumn(
-            "Sells on (share of days)", min_value=0.0, max_value=1.0, format="percent"
-        ),
-        "rmsse": st.column_config.NumberColumn(
-            "RMSSE", format="%.2f", help="what chose the model; lower is better"
-        ),
-        "naive_rmsse": st.column_config.NumberColumn("Seasonal naive RMSSE", format="%.2f"),
-        "mase": st.column_config.NumberColumn(
-            "MASE", format="%.2f", help="for information only: a forecast of zero can win it"
-        ),
-        "naive_mase": st.column_config.NumberColumn("Seasonal naive MASE", format="%.2f"),
-        "wape": st.column_config.NumberColumn("WAPE", format="percent"),
-        "bias": st.column_config.NumberColumn("Bias", format="percent"),
-        "season": "Season followed",
-        "fallback": "Fell back because",
-        "beats_naive": st.column_config.CheckboxColumn("Beats naive"),
-    },
+    column_config=tables.CATALOG_COLUMNS,
     key="fc_catalog",
 )
 downloads, refresh_column = st.columns(2)

@@ -3,9 +3,8 @@
 import streamlit as st
 
 from stockcore import inventory
-from stockcore.domain import MAX_LEAD_TIME_DAYS, MAX_QUANTITY
 from stockcore.interfaces import ui
-from stockcore.interfaces.ui import auth, forms
+from stockcore.interfaces.ui import auth, forms, tables
 from stockcore.inventory import reports
 
 auth.guard_page(__file__)
@@ -24,7 +23,8 @@ table = reports.inventory_frame(products)
 st.caption(
     f"{len(table)} product(s). Edit names, prices, thresholds and the supplier's terms "
     "(lead time and its spread, minimum order, pack size) in the table, then Save. An "
-    "empty target fill rate uses the one set for the product's ABC class in Settings. Stock "
+    "empty target fill rate (e.g. 98%) uses the one set for the product's ABC class in "
+    "Settings. Stock "
     "on hand changes only through sales, receipts and adjustments below, so every unit "
     "is in the ledger."
 )
@@ -36,55 +36,9 @@ st.data_editor(
     key=editor_key,
     hide_index=True,
     disabled=["product_id", "quantity", "needs_restock", "stock_value"],
-    column_config={
-        "product_id": st.column_config.TextColumn("ID"),
-        "name": st.column_config.TextColumn("Name", required=True, max_chars=200),
-        "category": st.column_config.TextColumn("Category", required=True, max_chars=200),
-        "unit_price": st.column_config.NumberColumn(
-            "Price", min_value=0, max_value=10_000_000, step=0.01, format="%.2f", required=True
-        ),
-        "unit_cost": st.column_config.NumberColumn(
-            "Cost", min_value=0, max_value=10_000_000, step=0.01, format="%.2f"
-        ),
-        "quantity": st.column_config.NumberColumn("On hand", format="%d"),
-        "restock_threshold": st.column_config.NumberColumn(
-            "Threshold", min_value=0, max_value=MAX_QUANTITY, step=1, format="%d", required=True
-        ),
-        "lead_time_days": st.column_config.NumberColumn(
-            "Lead time (days)",
-            min_value=0,
-            max_value=MAX_LEAD_TIME_DAYS,
-            step=1,
-            format="%d",
-            required=True,
-        ),
-        "lead_time_sd_days": st.column_config.NumberColumn(
-            "Lead time sd (days)",
-            help="How much the supplier's lead time varies; empty if not known.",
-            min_value=0,
-            max_value=MAX_LEAD_TIME_DAYS,
-            step=0.5,
-            format="%.1f",
-        ),
-        "supplier": st.column_config.TextColumn("Supplier", max_chars=200),
-        "min_order_quantity": st.column_config.NumberColumn(
-            "Min order", min_value=1, max_value=MAX_QUANTITY, step=1, format="%d", required=True
-        ),
-        "pack_size": st.column_config.NumberColumn(
-            "Pack size", min_value=1, max_value=MAX_QUANTITY, step=1, format="%d", required=True
-        ),
-        "service_level": st.column_config.NumberColumn(
-            "Target fill rate",
-            help="Share of demand to serve from stock (0.95 = 95%); "
-            "empty: its ABC class's setting.",
-            min_value=0.5,
-            max_value=0.999,
-            step=0.005,
-            format="%.3f",
-        ),
-        "needs_restock": st.column_config.CheckboxColumn("Below threshold"),
-        "stock_value": st.column_config.NumberColumn("Stock value", format="%.2f"),
-    },
+    # No bounds or steps on the editable numbers: the browser would clamp or round what
+    # was typed (-3 saved as 3); the use case refuses it instead, naming product and value.
+    column_config=tables.INVENTORY_COLUMNS,
 )
 
 edited_rows = st.session_state.get(editor_key, {}).get("edited_rows", {})

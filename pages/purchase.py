@@ -36,11 +36,14 @@ if last is not None:
         st.toast(late, icon=":material/local_shipping:")
         st.warning(late, icon=":material/local_shipping:")
 
+fields = ui.FieldMessages()
 with st.form("purchase_form"):
     product_id = ui.product_picker(
         "Product", key="purchase_product", default=last.product.product_id if last else None
     )
-    quantity = st.number_input("Quantity", min_value=1, step=1, value=1, key="purchase_quantity")
+    fields.place("product id")
+    quantity = st.text_input("Quantity", value="1", key="purchase_quantity")
+    fields.place("quantity")
     customer = st.text_input(
         "Customer (optional)",
         max_chars=64,
@@ -48,13 +51,14 @@ with st.form("purchase_form"):
         help="Who bought: lets Settings serve a reseller's large orders from stock.",
         key="purchase_customer",
     )
+    fields.place("customer")
     submitted = st.form_submit_button("Buy", type="primary")
 
 if submitted:
     if product_id is None:
         st.error("Choose a product to buy.")
     else:
-        result = ui.attempt(
+        result = fields.attempt(
             lambda: inventory.purchase(ui.database(), product_id, quantity, customer_id=customer)
         )
         if result is not None:

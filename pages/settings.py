@@ -5,15 +5,17 @@ import streamlit as st
 
 from stockcore import inventory
 from stockcore.interfaces import ui
-from stockcore.interfaces.ui import auth, large_orders
+from stockcore.interfaces.ui import access, auth, large_orders
 
-auth.guard_page(__file__)
+me = auth.guard_page(__file__)
 
 st.title("Settings")
 current = ui.settings()
 
+fields = ui.FieldMessages()
 with st.form("settings_form"):
     shop_name = st.text_input("Shop name", value=current.shop_name, key="settings_shop_name")
+    fields.place("shop name")
     currency = st.text_input(
         "Currency symbol",
         value=current.currency_symbol,
@@ -21,6 +23,7 @@ with st.form("settings_form"):
         help="Shown before every amount, e.g. £, ₹, €, $.",
         key="settings_currency",
     )
+    fields.place("currency symbol")
     holiday_country = st.text_input(
         "Public holidays for forecasts (country code)",
         value=current.holiday_country,
@@ -32,24 +35,24 @@ with st.form("settings_form"):
         ),
         key="settings_holiday_country",
     )
+    fields.place("holiday country")
     st.markdown("**Target fill rate by ABC class**")
     st.caption(
-        "The share of demand to serve from stock (0.95: 95 of every 100 units asked for), "
+        "The share of demand to serve from stock (95%: 95 of every 100 units asked for; "
+        "type 95, 95% or 0.95), from 50% to 99.9%, "
         "for products without their own (set in Inventory); the reorder list sizes orders "
         "for it. A: the products making the top 80% of last year's revenue, B: the next "
         "15%, C: the rest."
     )
     levels = {}
     for column, abc in zip(st.columns(3), "ABC", strict=True):
-        levels[abc] = column.number_input(
-            f"Class {abc}",
-            min_value=0.5,
-            max_value=0.999,
-            value=current.service_level_for(abc),
-            step=0.005,
-            format="%.3f",
-            key=f"settings_service_level_{abc}",
-        )
+        with column:
+            levels[abc] = st.text_input(
+                f"Class {abc}",
+                value=ui.percent(current.service_level_for(abc)),
+                key=f"settings_service_level_{abc}",
+            )
+            fields.place(f"service level of class {abc}")
     st.markdown("**Order sizes (EOQ)**")
     st.caption(
         "Set both to size orders by the economic order quantity: fewer, larger orders when "
@@ -57,41 +60,38 @@ with st.form("settings_form"):
         "to what covers the lead time plus a week."
     )
     left, right = st.columns(2)
-    ordering_cost = left.number_input(
-        f"Cost of placing one order ({current.currency_symbol})",
-        min_value=0.0,
-        max_value=1_000_000.0,
-        value=None if current.ordering_cost is None else float(current.ordering_cost),
-        step=1.0,
-        format="%.2f",
-        key="settings_ordering_cost",
-    )
-    holding_rate = right.number_input(
-        "Holding cost per year (share of unit cost)",
-        min_value=0.0,
-        max_value=1.0,
-        value=current.holding_rate,
-        step=0.05,
-        format="%.2f",
-        help="e.g. 0.25: keeping one unit for a year costs a quarter of what it cost to buy.",
-        key="settings_holding_rate",
-    )
+    with left:
+        ordering_cost = st.text_input(
+            f"Cost of placing one order ({current.currency_symbol})",
+            value="" if current.ordering_cost is None else f"{current.ordering_cost:.2f}",
+            placeholder="e.g. 15.00; empty for none",
+            key="settings_ordering_cost",
+        )
+        fields.place("ordering cost")
+    with right:
+        holding_rate = st.text_input(
+            "Holding cost per year (share of unit cost)",
+            value="" if current.holding_rate is None else ui.percent(current.holding_rate),
+            placeholder="e.g. 25%; empty for none",
+            help="25%: keeping one unit for a year costs a quarter of what it cost to buy.",
+            key="settings_holding_rate",
+        )
+        fields.place("holding rate")
     if st.form_submit_button("Save settings", type="primary"):
-        saved = ui.attempt(
+        saved = fields.attempt(
             lambda: inventory.update_settings(
                 ui.database(),
                 currency_symbol=currency,
                 shop_name=shop_name,
                 holiday_country=holiday_country,
                 service_levels=levels,
-                ordering_cost=None if ordering_cost is None else f"{ordering_cost:.2f}",
+                ordering_cost=ordering_cost,
                 holding_rate=holding_rate,
             )
         )
         if saved is not None:
             ui.changed()
-            for key in ("settings_shop_name", "settings_currency", "settings_holiday_country"):
-                del st.session_state[key]  # show the values as saved (trimmed, upper case)
+            ui.forget_inputs("settings_")  # show the values as saved (95 reads 95%)
             ui.flash("Settings saved.")
             st.rerun()
 
@@ -104,6 +104,8 @@ st.caption(
     "orders from stock instead. Changes count from the next forecast refresh."
 )
 large_orders.section()
+
+access.signup_section(me)
 
 st.subheader("Start an empty shop")
 st.write(

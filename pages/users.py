@@ -4,7 +4,7 @@ import streamlit as st
 
 from stockcore import accounts
 from stockcore.interfaces import ui
-from stockcore.interfaces.ui import auth, tables
+from stockcore.interfaces.ui import access, auth, tables
 
 me = auth.guard_page(__file__)
 
@@ -12,7 +12,7 @@ st.title("Users")
 st.caption(
     "The same accounts sign in to the dashboard and the REST API. Owner: everything, "
     "including this page. Manager: inventory, imports, forecasts and purchase orders. "
-    "Staff: purchases and the stock list. New registrations are staff until you change them."
+    "Staff: purchases and the stock list. Newcomers sign up with an invitation from you."
 )
 users = accounts.list_users(ui.database())
 st.dataframe(tables.users_frame(users), hide_index=True, width="stretch")
@@ -50,3 +50,6 @@ with right, st.form("new_user_form", clear_on_submit=True):
         if made is not None:
             ui.flash(f"Account {made.username} ({made.role.value}) added.")
             st.rerun()
+
+access.invitations_section(me)
+access.api_keys_section(me)

@@ -263,8 +263,10 @@ def account_for(url: str, role: str = "owner", *, demo: bool = False) -> str:
             )
         name = f"test-{role}"
         if name not in existing:
-            accounts.register(db, name, f"{name}@example.com", TEST_PASSWORD)
-            existing[name] = accounts.assign_role(db, name, role)
+            owner = next(u for u in existing.values() if u.role is accounts.Role.OWNER)
+            existing[name] = accounts.create_user(
+                db, owner, name, f"{name}@example.com", TEST_PASSWORD, role
+            )
         return existing[name].user_id
     finally:
         db.dispose()

@@ -80,10 +80,10 @@ def roles(api_: Api) -> dict[str, dict[str, str]]:
     """Headers of a signed-in owner (the first account), manager and staff."""
     api_.register("olivia")
     owner = api_.sign_in("olivia")
-    manager = api_.register("mark")
-    api_.register("sam")
-    changed = api_.client.patch(f"/users/{manager['id']}", json={"role": "manager"}, headers=owner)
-    assert changed.status_code == 200 and changed.json()["role"] == "manager"
+    for name, role in (("mark", "manager"), ("sam", "staff")):
+        body = {"username": name, "email": f"{name}@example.com", "password": PASSWORD}
+        made = api_.client.post("/users", json={**body, "role": role}, headers=owner)
+        assert made.status_code == 201 and made.json()["role"] == role, made.text
     return {"owner": owner, "manager": api_.sign_in("mark"), "staff": api_.sign_in("sam")}
 
 
@@ -104,12 +104,16 @@ def add_spec_products(db: Database, clock: FixedClock) -> None:
 # --- Accounts -----------------------------------------------------------------------------------
 
 
-def test_the_first_account_is_the_owner_and_later_ones_are_staff(api_: Api) -> None:
-    assert api_.register("Olivia")["role"] == "owner"
-    second = api_.register("sam")
-    assert second["role"] == "staff" and second["username"] == "sam"
-    assert set(second) == {"id", "username", "email", "role", "created_at"}
-    assert len(str(second["id"])) == 36  # a UUID
+def test_the_first_account_is_the_owner_and_later_ones_need_an_invitation(api_: Api) -> None:
+    first = api_.register("Olivia")
+    assert first["role"] == "owner" and first["username"] == "olivia"
+    assert set(first) == {"id", "username", "email", "role", "created_at", "message"}
+    assert first["message"] == "User registered successfully"
+    assert len(str(first["id"])) == 36  # a UUID
+    body = {"username": "sam", "email": "sam@example.com", "password": PASSWORD}
+    refused = api_.client.post("/register", json=body)
+    assert refused.status_code == 403 and "sign-up is closed" in refused.json()["detail"]
+    assert len(accounts.list_users(api_.db)) == 1
 
 
 @pytest.mark.parametrize(
@@ -136,6 +140,7 @@ def test_a_bad_registration_names_the_field_and_creates_nothing(
 
 def test_a_taken_username_or_email_is_refused(api_: Api) -> None:
     api_.register("olivia")
+    accounts.set_open_signup(api_.db, None, True)  # closed, a stranger learns nothing (403)
     for body in (
         {"username": "OLIVIA", "email": "other@example.com", "password": PASSWORD},
         {"username": "other", "email": "Olivia@Example.com", "password": PASSWORD},
@@ -163,7 +168,7 @@ def test_login_gives_a_token_that_opens_the_other_endpoints(api_: Api) -> None:
 def test_every_endpoint_but_register_login_and_health_needs_a_token(api_: Api) -> None:
     assert api_.client.get("/health").json() == {"status": "ok"}
     public = {("/register", "post"), ("/login", "post"), ("/health", "get")}
-    schema = api_.client.get("/openapi.json").json()
+    schema = api_.client.app.openapi()  # type: ignore[attr-defined]  # /openapi.json is off
     checked = 0
     for path, methods in schema["paths"].items():
         for method in methods:
@@ -536,7 +541,8 @@ def test_adding_and_reading_sales_data(api_: Api, roles: dict[str, dict[str, str
     total = client.post(
         "/add-sales-data", json={"date": "2026-02-27", "sales": 1234.5}, headers=manager
     )
-    assert total.status_code == 201 and "import batch" in total.json()["message"]
+    assert total.status_code == 201 and total.json()["message"] == "Sales data added successfully"
+    assert "import batch" in total.json()["recorded"]
     twice = client.post(
         "/add-sales-data", json={"date": "2026-02-27", "sales": 99}, headers=manager
     )
@@ -556,14 +562,14 @@ def test_adding_and_reading_sales_data(api_: Api, roles: dict[str, dict[str, str
     days = client.get("/get-sales-data", headers=manager)
     assert days.headers["X-Total-Count"] == "3"
     assert days.json() == [
-        {"date": "2026-02-27", "sales": 1234.5, "units": None},
-        {"date": "2026-02-28", "sales": 10.0, "units": 3},
-        {"date": "2026-03-02", "sales": 50000.0, "units": 1},
+        {"date": "2026-02-27", "sales": 1234.5, "units": None, "source": "total"},
+        {"date": "2026-02-28", "sales": 10.0, "units": 3, "source": "lines"},
+        {"date": "2026-03-02", "sales": 50000.0, "units": 1, "source": "lines"},
     ]
     page = client.get(
         "/get-sales-data", params={"from": "2026-02-28", "limit": 1, "offset": 1}, headers=manager
     )
-    assert page.json() == [{"date": "2026-03-02", "sales": 50000.0, "units": 1}]
+    assert page.json() == [{"date": "2026-03-02", "sales": 50000.0, "units": 1, "source": "lines"}]
     assert page.headers["X-Total-Count"] == "2"
     mouse = client.get("/get-sales-data", params={"product_id": "102"}, headers=manager)
     assert [d["date"] for d in mouse.json()] == ["2026-02-28"]
@@ -709,8 +715,15 @@ def test_training_then_predicting_and_reordering(
     assert len(mouse.json()) == 3 and set(mouse.json()[0]) == {
         "date",
         "predicted_sales",
+        "predicted_units",
         "predicted_revenue",
     }
+    # A product's predicted sales are its units at today's price (the measure of sales).
+    assert all(
+        row["predicted_sales"] == row["predicted_revenue"]
+        and row["predicted_revenue"] == pytest.approx(row["predicted_units"] * 500, abs=0.5)
+        for row in mouse.json()
+    )
     assert (
         client.post("/predict-sales", json={"days": 3, "product_id": "9"}, headers=manager)
     ).status_code == 404
@@ -741,12 +754,11 @@ def test_visualize_sales_saves_the_chart_or_returns_it(
     saved = client.get("/visualize-sales", headers=manager)
     assert saved.status_code == 200
     body = saved.json()
-    assert body["message"] == "Sales trend chart saved as sales_trend.png"
-    # The shared report range: the last 90 days with sales, never before the first sale.
+    assert body["message"] == "Sales trend visualization generated and saved as sales_trend.png"
+    # Every recorded day by default; the file's name only, never a path on the server.
     assert (body["from"], body["to"]) == ("2026-03-02", "2026-03-02")
-    path = api_.chart_dir / "sales_trend.png"
-    assert Path(body["path"]) == path.resolve()
-    assert path.read_bytes().startswith(b"\x89PNG")
+    assert body["path"] == "sales_trend.png"
+    assert (api_.chart_dir / "sales_trend.png").read_bytes().startswith(b"\x89PNG")
     png = client.get("/visualize-sales", params={"format": "png", "period": "day"}, headers=manager)
     assert png.headers["content-type"] == "image/png" and png.content.startswith(b"\x89PNG")
     bad = client.get("/visualize-sales", params={"format": "gif"}, headers=manager)
@@ -793,9 +805,15 @@ def test_two_first_registrations_at_once_make_exactly_one_owner(db: Database) ->
     def sign_up(name: str) -> accounts.User:
         return accounts.register(db, name, f"{name}@example.com", PASSWORD)
 
+    def attempt(name: str) -> str:
+        try:
+            return sign_up(name).role.value
+        except accounts.SignUpClosed:
+            return "refused"
+
     with ThreadPoolExecutor(max_workers=4) as pool:
-        made = list(pool.map(sign_up, ["ann", "bob", "cat", "dan"]))
-    assert sorted(user.role.value for user in made) == ["owner", "staff", "staff", "staff"]
+        made = list(pool.map(attempt, ["ann", "bob", "cat", "dan"]))
+    assert sorted(made) == ["owner", "refused", "refused", "refused"]
 
 
 def test_one_shop_total_added_to_real_history_does_not_fail_training(

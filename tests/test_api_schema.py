@@ -41,7 +41,7 @@ def _small_shop() -> tuple[Database, dict[str, str]]:
 
 DB, OWNER = _small_shop()
 schema = schemathesis.openapi.from_asgi(
-    "/openapi.json", api.create_app(DB, secret_key=SECRET, chart_dir=FOLDER)
+    "/openapi.json", api.create_app(DB, secret_key=SECRET, chart_dir=FOLDER, docs=True)
 )
 
 

@@ -34,8 +34,10 @@ def test_the_api_command_serves_the_shop(db_url: str, tmp_path: Path) -> None:
         "STOCKCORE_SECRET_KEY": "",
     }
     command = [sys.executable, "-m", "stockcore", "api", "--host", "127.0.0.1"]
+    charts = tmp_path / "charts"
+    charts.mkdir()
     server = subprocess.Popen(
-        [*command, "--port", str(port), "--db", db_url],
+        [*command, "--port", str(port), "--db", db_url, "--chart-dir", str(charts)],
         cwd=tmp_path,
         env={**env, "PYTHONPATH": str(REPO)},
         stdout=subprocess.PIPE,
@@ -55,12 +57,15 @@ def test_the_api_command_serves_the_shop(db_url: str, tmp_path: Path) -> None:
                 assert time.monotonic() < deadline, "the server did not start within 60 s"
                 time.sleep(0.2)
 
-            assert client.get("/docs").status_code == 200
-            assert client.get("/products").status_code == 401
+            for docs in ("/docs", "/redoc", "/openapi.json"):  # off without --docs
+                assert client.get(docs).status_code == 404
+            unsigned = client.get("/products")
+            assert unsigned.status_code == 401
+            assert unsigned.headers["x-content-type-options"] == "nosniff"
             account = {"username": "olivia", "email": "o@example.com", "password": "pass phrase"}
             assert client.post("/register", json=account).json()["role"] == "owner"
-            extra = client.post("/login", json=account)  # login takes no email field
-            assert extra.status_code == 422 and extra.json()["detail"][0]["loc"][-1] == "email"
+            extra = client.post("/login", json=account)  # username or email, not both
+            assert extra.status_code == 422 and "username or email" in extra.text
             login = client.post("/login", json={"username": "olivia", "password": "pass phrase"})
             headers = {"Authorization": f"Bearer {login.json()['token']}"}
             product = {"product_id": "101", "name": "Laptop", "unit_price": 500, "quantity": 3}
@@ -73,6 +78,9 @@ def test_the_api_command_serves_the_shop(db_url: str, tmp_path: Path) -> None:
                 "/purchases", json={"product_id": "101", "quantity": 2}, headers=headers
             )
             assert refused.status_code == 409
+            chart = client.get("/visualize-sales", headers=headers)
+            assert chart.status_code == 200 and chart.json()["path"] == "sales_trend.png"
+            assert str(tmp_path) not in chart.text
     finally:
         server.send_signal(signal.SIGINT)
         try:
@@ -84,9 +92,21 @@ def test_the_api_command_serves_the_shop(db_url: str, tmp_path: Path) -> None:
     assert "Uvicorn running on http://127.0.0.1" in output
     assert "pass phrase" not in output  # the password is never logged
     assert (secret_file.stat().st_mode & 0o777) == 0o600
+    # The chart went to the chart folder, nothing into the server's working folder.
+    assert (charts / "sales_trend.png").read_bytes().startswith(b"\x89PNG")
+    assert sorted(path.name for path in tmp_path.iterdir() if path.suffix == ".png") == []
     db = Database.connect(db_url)
     assert reports.get_product(db, "101").quantity == 1  # type: ignore[union-attr]
     db.dispose()
+
+
+def test_the_api_command_takes_docs_and_a_chart_folder() -> None:
+    from stockcore.interfaces.cli.parser import build_parser
+
+    plain = build_parser().parse_args(["api"])
+    assert (plain.docs, plain.chart_dir) == (False, None)
+    chosen = build_parser().parse_args(["api", "--docs", "--chart-dir", "charts"])
+    assert (chosen.docs, chosen.chart_dir) == (True, "charts")
 
 
 @pytest.mark.parametrize("port", ["0", "70000", "http"])
@@ -110,8 +130,8 @@ def test_the_users_command_lists_accounts_and_changes_roles(tmp_path: Path) -> N
 
     assert "No users yet" in run("users")[1]
     db = Database.connect(url)
-    accounts.register(db, "olivia", "olivia@example.com", "a long password")
-    accounts.register(db, "sam", "sam@example.com", "a long password")
+    olivia = accounts.register(db, "olivia", "olivia@example.com", "a long password")
+    accounts.create_user(db, olivia, "sam", "sam@example.com", "a long password", "staff")
     code, out, _ = run("users", "--set-role", "sam", "manager")
     assert code == 0 and "sam is now manager" in out
     assert "olivia    olivia@example.com  owner" in out

@@ -107,21 +107,28 @@ def test_the_dashboard_throttles_repeated_failures(
     assert app.title[0].value == "Sign in to stockcore"
 
 
-def test_a_new_account_on_the_sign_in_screen_is_staff(
+def test_a_new_account_on_the_sign_in_screen_needs_an_invitation_or_open_sign_up(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     url = f"sqlite:///{tmp_path / 'shop.db'}"
     account_for(url, "owner")
     app = start(url, monkeypatch, demo=False, role=None)
-    fill(
-        app,
-        {
-            "register_username": "sam",
-            "register_email": "sam@example.com",
-            "register_password": "sam's password",
-            "register_repeat": "sam's password",
-        },
-    )
+    sam = {
+        "register_username": "sam",
+        "register_email": "sam@example.com",
+        "register_password": "sam's password",
+        "register_repeat": "sam's password",
+    }
+    assert app.text_input(key="register_invitation").label == "Invitation code"
+    fill(app, sam)
+    app.button(key="FormSubmitter:register_form-Create the account").click().run()
+    assert "sign-up is closed" in app.error[0].value
+    assert len(accounts.list_users(Database.connect(url))) == 1
+
+    accounts.set_open_signup(Database.connect(url), None, True)
+    app.run()
+    assert app.text_input(key="register_invitation").label == "Invitation code (optional)"
+    fill(app, sam)
     app.button(key="FormSubmitter:register_form-Create the account").click().run()
     assert not app.exception and app.title[0].value == "Stock"
     users = {u.username: u.role.value for u in accounts.list_users(Database.connect(url))}

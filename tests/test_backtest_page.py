@@ -42,6 +42,25 @@ def test_running_a_backtest_shows_the_trade_off(
     assert "honest" in app.subheader[1].value
 
 
+def test_a_backtest_is_forgotten_once_the_shop_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = sqlite_url(tmp_path / "shop.db")
+    app = start(url, monkeypatch, demo=False)
+    build_shop(Database.connect(url))
+    open_page(app, PAGE)
+    app.slider(key="bt_days").set_value(28)
+    app.number_input(key="bt_products").set_value(3)
+    app.button(key=RUN).click().run()
+    assert app.subheader[0].value == "3 products, the last 28 days"
+    open_page(app, "pages/settings.py")
+    app.text_input(key="erase_confirmation").input("ERASE")
+    app.button(key="FormSubmitter:erase_form-Erase everything and start empty").click().run()
+    assert not app.exception
+    open_page(app, PAGE)  # the erased shop's replay is not shown as if it were this one's
+    assert not app.subheader and "run the backtest" in app.info[0].value
+
+
 def test_a_backtest_without_enough_history_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -6,7 +6,8 @@ The walk: a deep link as the server's very first request meets the gate; create 
 account, sign out and sign in again, see the overview, upload a sales CSV and see its
 preview and the committed batch, buy from the purchase form and see the restock alert's
 toast, check that a browser that is not signed in gets the sign-in screen for a page's
-link, then open the forecast, reorder and backtest pages and see their charts. Any
+link, invite a newcomer on the Users page and sign them up through the invitation link in
+another browser, then open the forecast, reorder and backtest pages and see their charts. Any
 Streamlit exception box fails the test. A screenshot of each step is saved in
 test-output/browser/. A second test refreshes the demo shop's forecasts from the Forecast
 page and checks, in the server's log, that the worker processes did the work.
@@ -260,6 +261,32 @@ def test_an_owner_walks_through_the_dashboard(
     stranger.wait_for_timeout(1000)
     assert stranger.get_by_role("heading", name="Reorder").count() == 0
     stranger.close()
+
+    # Sign-up is closed: the owner invites a newcomer on the Users page, who
+    # follows the sign-up link (?invite=CODE) in another browser, the code filled in.
+    walk.open("Users")
+    page.get_by_role("button", name="Create an invitation").click()
+    shown = page.locator('[data-testid="stCode"]').filter(has_text="?invite=")
+    shown.first.wait_for(timeout=60_000)
+    walk.check("invitation")
+    link = shown.first.inner_text().strip()
+    code = link.split("?invite=")[1]
+    assert link.startswith(server) and code.startswith("inv_")
+    newcomer = browser.new_page()
+    newcomer.goto(link)
+    newcomer.get_by_text("Sign in to stockcore").wait_for(timeout=60_000)
+    Walk(newcomer).settle()
+    assert newcomer.get_by_label("Invitation code").input_value() == code
+    newcomer.get_by_label("Username", exact=True).fill("sam")
+    newcomer.get_by_label("Email", exact=True).fill("sam@example.com")
+    newcomer.get_by_label("Password (at least 8 characters)").fill(PASSWORD)
+    newcomer.get_by_label("Password again").fill(PASSWORD)
+    newcomer.get_by_role("button", name="Create the account").click()
+    newcomer.get_by_role("heading", name="Stock", exact=True).wait_for(timeout=60_000)
+    newcomer.close()
+    from stockcore import accounts
+
+    assert {u.username: u.role.value for u in accounts.list_users(db)}["sam"] == "staff"
 
     walk.open("Backtest")
     page.get_by_label("Best sellers to replay").fill("5")

@@ -27,7 +27,9 @@ def stock_frame() -> pd.DataFrame:
 
 def test_stock_chart_layers_bars_and_threshold_ticks_with_tooltips() -> None:
     spec = charts.stock_vs_threshold(stock_frame()).to_dict()
-    bars, ticks = spec["layer"]
+    bars, ticks, counts = spec["layer"]
+    assert counts["mark"]["type"] == "text" and counts["encoding"]["text"]["field"] == "quantity"
+    assert bars["encoding"]["color"]["legend"]["orient"] == "bottom"  # a phone keeps the width
     assert bars["mark"]["type"] == "bar" and ticks["mark"]["type"] == "tick"
     assert bars["encoding"]["x"]["field"] == "quantity"
     assert ticks["encoding"]["x"]["field"] == "restock_threshold"
@@ -51,14 +53,28 @@ def trend() -> pd.DataFrame:
 
 def test_sales_trend_totals_per_period_or_splits_by_category() -> None:
     total = charts.sales_trend(trend(), by_category=False).to_dict()
-    assert total["encoding"]["x"] == {"field": "period_start", "title": None, "type": "temporal"}
-    assert total["encoding"]["y"]["field"] == "revenue" and "color" not in total["encoding"]
-    rows = next(iter(total["datasets"].values()))
+    line = total["layer"][0]
+    assert line["encoding"]["x"] == {"field": "period_start", "title": None, "type": "temporal"}
+    assert line["encoding"]["y"]["field"] == "revenue" and "color" not in line["encoding"]
+    rows = total["datasets"][line["data"]["name"]]
     assert [r["revenue"] for r in rows] == [9.0, 12.0]
-    split = charts.sales_trend(trend(), measure="units", by_category=True).to_dict()
+    split = charts.sales_trend(trend(), measure="units", by_category=True).to_dict()["layer"][0]
     assert split["encoding"]["color"]["field"] == "category"
     assert split["encoding"]["y"]["field"] == "units"
-    assert all("tooltip" in c["encoding"] for c in (total, split))
+    assert all("tooltip" in c["encoding"] for c in (line, split))
+
+
+def test_a_partial_last_period_is_dashed_and_labelled_so_far_not_drawn_as_a_fall() -> None:
+    cut = trend().assign(partial=[False, False, True])
+    spec = charts.sales_trend(cut, by_category=False).to_dict()
+    _, dashed, hollow, part, so_far = spec["layer"]
+    rows = [spec["datasets"][layer["data"]["name"]] for layer in spec["layer"]]
+    assert [r["revenue"] for r in rows[0]] == [9.0]  # the solid line stops before it
+    assert dashed["mark"]["strokeDash"] and [r["revenue"] for r in rows[1]] == [9.0, 12.0]
+    assert hollow["mark"]["filled"] is False and [r["revenue"] for r in rows[2]] == [12.0]
+    assert rows[3] == [] and [r["note"] for r in rows[4]] == ["so far"]
+    assert so_far["mark"]["align"] == "right" and part["mark"]["align"] == "left"
+    assert "so far" in spec["title"]
 
 
 def test_top_products_keeps_the_best_sellers() -> None:
@@ -128,7 +144,7 @@ def test_forecast_chart_layers_history_bands_forecast_and_run_out_rule() -> None
         }
     )
     spec = charts.demand_forecast(history, forecast, run_out_day=date(2026, 3, 5)).to_dict()
-    sold, band_95, band_80, line, rule = spec["layer"]
+    sold, band_95, band_80, line, rule, label = spec["layer"]
     assert sold["mark"]["type"] == "line" and sold["encoding"]["y"]["field"] == "units"
     assert band_95["mark"]["type"] == band_80["mark"]["type"] == "area"
     assert (band_80["encoding"]["y"]["field"], band_80["encoding"]["y2"]["field"]) == (
@@ -137,8 +153,14 @@ def test_forecast_chart_layers_history_bands_forecast_and_run_out_rule() -> None
     )
     assert band_95["encoding"]["y2"]["field"] == "upper_95"
     assert line["encoding"]["y"]["field"] == "predicted_units"
-    assert rule["mark"]["type"] == "rule"
-    assert all("tooltip" in layer["encoding"] for layer in spec["layer"])
+    assert rule["mark"]["type"] == "rule" and label["mark"]["type"] == "text"
+    assert {"day": "2026-03-05T00:00:00", "label": "runs out Thu 05 Mar"} in [
+        row for rows in spec["datasets"].values() for row in rows
+    ]
+    assert all("tooltip" in layer["encoding"] for layer in spec["layer"][:-1])
+    # It opens on the 13 weeks before the forecast and the forecast itself.
+    domain = sold["encoding"]["x"]["scale"]["domain"]
+    assert domain == ["2025-12-03T00:00:00", "2026-03-05T00:00:00"]
     without = charts.demand_forecast(history, forecast).to_dict()
     assert len(without["layer"]) == 4  # no stock-out within the horizon: no rule
 

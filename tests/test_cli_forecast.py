@@ -31,8 +31,11 @@ def shop_url(tmp_path: Path) -> str:
 
 
 def test_forecast_all_refreshes_every_product_and_says_what_it_chose(shop_url: str) -> None:
-    code, out, _ = run("--db", shop_url, "forecast", "--all", "--days", "20", "--workers", "1")
+    code, out, err = run("--db", shop_url, "forecast", "--all", "--days", "20", "--workers", "1")
     assert code == 0, out
+    # Progress on main()'s err, not the process's: products, categories, the shop's units and
+    # its daily sales figure.
+    assert "forecasting: 8 of 8 series" in err
     assert "forecast 4 products for 20 days" in out
     assert "1 fell back to a simpler forecast" in out and "models chosen: " in out
     assert "fell back: NEW: only 5 trading days of history" in out
@@ -102,7 +105,7 @@ def test_export_forecasts_writes_the_spec_columns(shop_url: str, tmp_path: Path)
 def test_the_command_line_refreshes_in_parallel_worker_processes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # 47 series would run in one process (workers pay from about 200): force the workers.
+    # 48 series would run in one process (workers pay from about 200): force the workers.
     monkeypatch.setenv("STOCKCORE_FORECAST_PARALLEL_FROM", "10")
     url = sqlite_url(tmp_path / "big.db")
     db = Database.connect(url)
@@ -111,6 +114,6 @@ def test_the_command_line_refreshes_in_parallel_worker_processes(
     result = run_process("forecast", "--all", "--days", "14", db_url=url)
     assert result.returncode == 0, result.stderr
     assert "forecast 44 products for 14 days" in result.stdout
-    assert "forecasting: 47 of 47 series" in result.stderr  # progress, one line per tenth
+    assert "forecasting: 48 of 48 series" in result.stderr  # progress, one line per tenth
     assert "warning:" not in result.stdout and "stopped unexpectedly" not in result.stderr
     assert views.forecast_count(db) == 44

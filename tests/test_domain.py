@@ -1,5 +1,6 @@
 """The shop's rules, without any database."""
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -9,6 +10,7 @@ from stockcore.domain import (
     InsufficientStock,
     InvalidValue,
     Product,
+    parse_date,
     parse_money,
     parse_product_id,
     parse_quantity,
@@ -145,3 +147,18 @@ def test_a_restock_alert_is_raised_once_and_resolved_when_stock_is_back() -> Non
 
 def test_urgency_orders_out_of_stock_first() -> None:
     assert urgency(0, 5) < urgency(1, 2) < urgency(3, 4)
+
+
+@pytest.mark.parametrize("value", [86400, 2024.0, "31/03/2024", "2024-02-30", None, ""])
+def test_parse_date_refuses_numbers_and_text_that_is_no_iso_day(value: object) -> None:
+    with pytest.raises(InvalidValue) as refused:
+        parse_date(value, "date")
+    assert refused.value.field == "date"
+    assert "2024-03-31" in str(refused.value)
+
+
+def test_parse_date_takes_days_iso_text_and_a_moments_day() -> None:
+    day = dt.date(2024, 3, 31)
+    assert parse_date(day, "date") == day
+    assert parse_date(" 2024-03-31 ", "date") == day
+    assert parse_date(dt.datetime(2024, 3, 31, 23, 59), "date") == day

@@ -338,3 +338,18 @@ def test_public_holidays_are_closed_days_ahead_only_for_a_shop_that_closed_on_th
     # A shop that traded on its past holidays keeps them; no country: no change.
     assert pd.Timestamp("2024-12-25") in models.future_trading_days(days, christmas, 14, "GB")
     assert pd.Timestamp("2024-12-25") in models.future_trading_days(closed_on_them, christmas, 14)
+
+
+def test_autoets_is_not_asked_to_learn_from_fewer_known_days_than_it_can() -> None:
+    """statsforecast's ETS raises NotImplementedError("tiny datasets") on 6 values or fewer:
+    a product out of stock on most days of a backtest window has that few known days."""
+    autoets = models._statsforecast("AutoETS")
+    with pytest.raises(models.TooFewKnownDays, match="AutoETS needs 7 known days, not 5"):
+        autoets(np.array([1.0, 0.0, 2.0, 0.0, 1.0]), 5)
+    assert np.all(np.isfinite(autoets(np.array([1.0, 0.0, 2.0, 0.0, 1.0, 3.0, 1.0]), 5)))
+    days = weekdays(160)
+    history = np.full(len(days), np.nan)
+    history[::25] = [2.0, 0.0, 1.0, 3.0, 0.0, 2.0, 1.0]  # 7 known days in 160
+    made = selection.forecast_series(history, days, future_of(days, 28), season=6)
+    assert not any("NotImplementedError" in reason for reason in made.skipped.values())
+    assert np.all(np.isfinite(made.units))

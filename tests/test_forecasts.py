@@ -269,7 +269,8 @@ def test_a_slice_of_the_real_shop_is_forecast_in_parallel(
         sqlite_db, horizon_days=7, workers=2, clock=CLOCK, progress=report
     )
     assert summary.products == 44 and summary.one_process_reason is None
-    assert seen[0][0] == 0 and seen[-1][0] == seen[-1][1] == 47  # 44 products, 2 categories, shop
+    # 44 products, 2 categories, the shop's units and its daily sales figure
+    assert seen[0][0] == 0 and seen[-1][0] == seen[-1][1] == 48
     # Small chunks: the progress moves many times, always in the thread that asked (for the
     # dashboard, the thread running its script).
     assert len(seen) > 10 and [d for d, _ in seen] == sorted({d for d, _ in seen})

@@ -142,7 +142,7 @@ CORPUS: list[tuple[str, bytes, list[str]]] = [
         (HEADER + "03/04/2024,85123A,6,2.55\n05/06/2024,85123A,1,2.55\n").encode(),
         [
             "error: the dates in column 'date' (e.g. '03/04/2024') read both as day/month and as "
-            "month/day: say which (on the page, or --date-order day-first|month-first)"
+            "month/day: say which with --date-order day-first or --date-order month-first"
         ],
     ),
 ]

@@ -66,7 +66,7 @@ def test_buying_the_last_units_shows_the_sale_and_the_alert_and_the_report_has_i
     product = next(p for p in reports.inventory(db) if p.quantity > 0 and not p.needs_restock)
     open_page(app, "pages/purchase.py")
     picker(app, "purchase_product").select(product.product_id)
-    app.number_input(key="purchase_quantity").set_value(product.quantity)
+    app.text_input(key="purchase_quantity").input(str(product.quantity))
     app.button(key=BUY).click().run()
 
     assert not app.exception and not app.error
@@ -103,11 +103,35 @@ def test_buying_more_than_on_hand_is_refused_on_the_page_and_changes_nothing(
     product = next(p for p in reports.inventory(db) if p.quantity > 0)
     open_page(app, "pages/purchase.py")
     picker(app, "purchase_product").select(product.product_id)
-    app.number_input(key="purchase_quantity").set_value(product.quantity + 1)
+    app.text_input(key="purchase_quantity").input(str(product.quantity + 1))
     app.button(key=BUY).click().run()
     assert not app.exception and not app.success
     assert "not enough stock" in app.error[0].value
     assert reports.get_product(db, product.product_id) == product
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("0", "Quantity '0' must be at least 1."),
+        ("-3", "Quantity '-3' must be at least 1."),
+        ("2.5", "Quantity 2.5 must be a whole number of units, not a fraction."),
+    ],
+)
+def test_a_bad_quantity_is_named_under_the_field_and_sells_nothing(
+    app: AppTest, db: Database, typed: str, message: str
+) -> None:
+    product = next(p for p in reports.inventory(db) if p.quantity > 3)
+    open_page(app, "pages/purchase.py")
+    picker(app, "purchase_product").select(product.product_id)
+    app.text_input(key="purchase_quantity").input(typed)
+    app.button(key=BUY).click().run()
+    assert not app.exception and not app.success
+    assert [e.value for e in app.error] == [message]
+    assert reports.get_product(db, product.product_id) == product
+    app.text_input(key="purchase_quantity").input("1")  # corrected: the old refusal goes
+    app.button(key=BUY).click().run()
+    assert not app.error and app.success
 
 
 def test_submitting_without_a_product_asks_for_one(app: AppTest) -> None:
@@ -123,26 +147,56 @@ def test_adding_a_product_and_receiving_stock_from_the_inventory_page(
     app.text_input(key="new_product_id").input("NEW-1")
     app.text_input(key="new_product_name").input("Enamel Mug")
     app.selectbox(key="new_product_category").select("Kitchen & Baking")
-    app.number_input(key="new_product_price").set_value(3.5)
-    app.number_input(key="new_product_qty").set_value(2)
-    app.number_input(key="new_product_threshold").set_value(5)
+    app.text_input(key="new_product_price").input("3.50")
+    app.text_input(key="new_product_qty").input("2")
+    app.text_input(key="new_product_threshold").input("5")
+    app.text_input(key="new_product_service_level").input("98")
     app.button(key="FormSubmitter:add_product_form-Add product").click().run()
     assert not app.exception and not app.error, [e.value for e in app.error]
     added = reports.get_product(db, "NEW-1")
     assert added is not None and (added.quantity, added.needs_restock) == (2, True)
+    assert added.service_level == 0.98
+    assert app.text_input(key="new_product_id").value == ""  # the form is empty again
 
     picker(app, "receive_product").select("NEW-1")
-    app.number_input(key="receive_qty").set_value(10)
+    app.text_input(key="receive_qty").input("10")
     app.button(key="FormSubmitter:receive_form-Receive stock").click().run()
     assert not app.exception and not app.error
     assert reports.get_product(db, "NEW-1").quantity == 12  # type: ignore[union-attr]
     assert "NEW-1" not in [a.product_id for a in reports.active_alerts(db)]
 
 
+@pytest.mark.parametrize(
+    ("key", "typed", "message"),
+    [
+        ("new_product_price", "-3", "Unit price '-3' must not be negative."),
+        ("new_product_price", "three", "Unit price 'three' is not"),
+        ("new_product_qty", "2.5", "Quantity 2.5 must be a whole number of units"),
+        ("new_product_pack", "0", "Pack size '0' must be at least 1"),
+        ("new_product_service_level", "150", "Service level '150' must be from 50% to 99.9%"),
+    ],
+)
+def test_a_bad_value_in_add_product_is_named_under_its_field_and_nothing_is_added(
+    app: AppTest, db: Database, key: str, typed: str, message: str
+) -> None:
+    open_page(app, "pages/inventory.py")
+    before = len(reports.inventory(db))
+    app.text_input(key="new_product_id").input("NEW-2")
+    app.text_input(key="new_product_name").input("Jug")
+    app.text_input(key="new_product_price").input("2.00")
+    app.text_input(key=key).input(typed)
+    app.button(key="FormSubmitter:add_product_form-Add product").click().run()
+    assert not app.exception
+    assert len(app.error) == 1 and app.error[0].value.startswith(message), app.error[0].value
+    assert len(reports.inventory(db)) == before
+    assert app.text_input(key=key).value == typed  # what was typed stays, to be corrected
+
+
 def test_a_duplicate_product_is_refused_on_the_page(app: AppTest) -> None:
     open_page(app, "pages/inventory.py")
     app.text_input(key="new_product_id").input("85123A")
     app.text_input(key="new_product_name").input("Copy")
+    app.text_input(key="new_product_price").input("1.00")
     app.button(key="FormSubmitter:add_product_form-Add product").click().run()
     assert "85123A" in app.error[0].value and "already exists" in app.error[0].value
 
@@ -164,9 +218,13 @@ def test_acknowledging_an_alert(app: AppTest, db: Database) -> None:
     open_page(app, "pages/alerts.py")
     first = reports.active_alerts(db)[0]
     app.multiselect(key="acknowledge_ids").select(first.alert_id)
+    unseen = sum(1 for alert in reports.active_alerts(db) if alert.status == "open")
+    assert f"{unseen} not yet acknowledged" in app.sidebar.caption[0].value
     app.button(key="FormSubmitter:acknowledge_form-Acknowledge selected").click().run()
     assert not app.exception
     assert reports.active_alerts(db)[0].status == "acknowledged"
+    # The frame counts it at once: the badge and the sidebar show one fewer to look at.
+    assert f"{unseen - 1} not yet acknowledged" in app.sidebar.caption[0].value
 
 
 def test_changing_the_currency_symbol(app: AppTest) -> None:
@@ -183,18 +241,33 @@ def test_service_levels_and_order_costs_are_set_on_the_settings_page(
     from stockcore import inventory
 
     open_page(app, "pages/settings.py")
-    app.number_input(key="settings_service_level_A").set_value(0.99)
-    app.number_input(key="settings_ordering_cost").set_value(25.0)
-    app.number_input(key="settings_holding_rate").set_value(0.2)
+    assert app.text_input(key="settings_service_level_B").value == "95%"
+    app.text_input(key="settings_service_level_A").input("99")  # 99, 99% and 0.99 alike
+    app.text_input(key="settings_service_level_C").input("0.9")
+    app.text_input(key="settings_ordering_cost").input("25")
+    app.text_input(key="settings_holding_rate").input("20%")
     app.button(key="FormSubmitter:settings_form-Save settings").click().run()
     assert not app.exception
     saved = inventory.get_settings(db)
-    assert (saved.service_level_a, saved.service_level_b) == (0.99, 0.95)
+    assert (saved.service_level_a, saved.service_level_b, saved.service_level_c) == (
+        0.99,
+        0.95,
+        0.9,
+    )
     assert (saved.ordering_cost, saved.holding_rate) == (Decimal("25.00"), 0.2)
-    app.number_input(key="settings_holding_rate").set_value(0.0)
+    assert app.text_input(key="settings_service_level_A").value == "99%"  # as saved
+    app.text_input(key="settings_holding_rate").input("0")
     app.button(key="FormSubmitter:settings_form-Save settings").click().run()
-    assert "holding rate 0.0 must be more than 0" in app.error[0].value
+    assert [e.value for e in app.error] == [
+        "Holding rate '0' must be more than 0% and at most 100% a year (e.g. 25%, 25 or 0.25)."
+    ]
     assert inventory.get_settings(db).holding_rate == 0.2  # nothing saved
+    app.text_input(key="settings_service_level_B").input("150")
+    app.button(key="FormSubmitter:settings_form-Save settings").click().run()
+    assert [e.value for e in app.error] == [
+        "Service level of class B '150' must be from 50% to 99.9% (e.g. 95%, 95 or 0.95)."
+    ]
+    assert inventory.get_settings(db).service_level_b == 0.95
 
 
 def test_erasing_needs_confirmation_then_leaves_an_empty_shop(app: AppTest, db: Database) -> None:

@@ -79,7 +79,7 @@ def test_the_backtest_command_prints_json_for_every_policy(tmp_path) -> None:  #
     assert ours["target"] == 0.95 and ours["setting"] == "95%" and 0 <= ours["fill_rate"] <= 1
     code, out, _ = run("--db", url, "backtest", "--days", "28", "--products", "2")
     assert code == 0 and "fill rate" in out and "perfect foresight" in out
-    for bad, message in (("--service-level", "between 0 and 1"), ("--days", "days")):
+    for bad, message in (("--service-level", "from 50% to 99.9%"), ("--days", "days")):
         code, _, err = run("--db", url, "backtest", bad, "0")
         assert code == 1 and message in err
     code, _, err = run("--db", url, "backtest", "--days", "365")

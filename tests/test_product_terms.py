@@ -44,8 +44,8 @@ def test_terms_are_read_from_text_and_blank_cells_mean_unknown() -> None:
         ("pack_size", 2.5, "pack size 2.5 must be a whole number of units, not a fraction"),
         ("lead_time_sd_days", "-1", "lead time sd '-1' must not be negative"),
         ("lead_time_sd_days", "soon", "lead time sd 'soon' is not a number"),
-        ("service_level", "1.2", "service level '1.2' must be between 0 and 1"),
-        ("service_level", 95, "service level 95 must be between 0 and 1"),
+        ("service_level", "1.2", "service level '1.2' must be from 50% to 99.9%"),
+        ("service_level", 0.3, "service level 0.3 must be from 50% to 99.9%"),
     ],
 )
 def test_bad_terms_are_refused_by_field_and_value(field: str, value: object, message: str) -> None:
@@ -147,10 +147,11 @@ def test_the_inventory_tables_edits_become_term_changes(db: Database) -> None:
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"service_levels": {"B": "1"}}, "service level of class B '1' must be between 0 and 1"),
+        ({"service_levels": {"B": "1"}}, "service level of class B '1' must be from 50% to 99.9%"),
+        ({"service_levels": {"A": "101"}}, "service level of class A '101' must be from 50%"),
         ({"service_levels": {"D": "0.9"}}, "ABC class 'D' must be A, B or C"),
         ({"ordering_cost": "-5"}, "ordering cost '-5' must not be negative"),
-        ({"holding_rate": "150%"}, "holding rate '150%' must be more than 0 and at most 1"),
+        ({"holding_rate": "150%"}, "holding rate '150%' must be more than 0% and at most 100%"),
         ({"holding_rate": "lots"}, "holding rate 'lots' is not a number"),
     ],
 )

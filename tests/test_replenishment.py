@@ -152,8 +152,9 @@ def test_economic_order_quantity() -> None:
         (parse_daily_demand, "lots", "is not a number"),
         (parse_lead_time, "0", "lead time '0' must be more than 0 days"),
         (parse_lead_time, "9999", "is more than 365 days"),
-        (parse_service_level, "1.5", "must be between 0 and 1"),
-        (parse_service_level, "0", "must be between 0 and 1"),
+        (parse_service_level, "1.5", "'1.5' must be from 50% to 99.9%"),  # not 1.5%
+        (parse_service_level, "0", "must be from 50% to 99.9%"),
+        (parse_service_level, "100%", "must be from 50% to 99.9%"),
         (parse_service_level, "nan", "finite"),
         (lambda v: parse_spread(v, "demand sd"), "-1", "must not be negative"),
     ],
@@ -167,8 +168,12 @@ def test_bad_numbers_are_refused_with_the_field_and_value(parse, value, message)
 def test_service_levels_read_as_fractions_or_percent() -> None:
     assert parse_service_level("0.95") == 0.95
     assert parse_service_level("95%") == pytest.approx(0.95)
-    with pytest.raises(InvalidValue):
-        parse_service_level("95")  # 95 what? a fraction or "95%", please
+    assert parse_service_level(" 95 % ") == pytest.approx(0.95)
+    assert parse_service_level("95") == pytest.approx(0.95)  # above 1: only a percentage
+    assert parse_service_level(99.5) == pytest.approx(0.995)
+    for unreadable in ("1", "1.5", "0.3", "100", "100.5"):  # never read as another number
+        with pytest.raises(InvalidValue):
+            parse_service_level(unreadable)
 
 
 def test_optimize_prints_the_three_numbers(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -193,7 +198,7 @@ def test_optimize_prints_the_three_numbers(tmp_path) -> None:  # type: ignore[no
     [
         (["--daily-demand", "-5", "--lead-time", "5"], "daily demand '-5' must not be negative"),
         (["--daily-demand", "5", "--lead-time", "0"], "lead time '0' must be more than 0 days"),
-        (["--daily-demand", "5", "--lead-time", "5", "--service-level", "1"], "between 0 and 1"),
+        (["--daily-demand", "5", "--lead-time", "5", "--service-level", "1"], "from 50% to 99.9%"),
         (["--daily-demand", "5", "--lead-time", "5", "--demand-std", "x"], "is not a number"),
     ],
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 
 from stockcore import inventory
@@ -122,3 +123,25 @@ def test_sold_at_keeps_the_time_and_sold_on_the_day(shop: Database) -> None:
     clock = FixedClock(datetime(2026, 3, 3, 23, 59, 30))
     inventory.purchase(shop, "1", 1, clock=clock)
     assert reports.sales_summary(shop, date(2026, 3, 3), date(2026, 3, 3)).units == 1
+
+
+@pytest.mark.parametrize(
+    ("period", "start", "end", "today", "partial"),
+    [
+        # A week range cut mid-week at both ends; today is long after.
+        ("week", date(2026, 1, 7), date(2026, 1, 21), date(2026, 6, 1), [True, False, True]),
+        # The range ends on a Sunday, before today: every week whole.
+        ("week", date(2026, 1, 5), date(2026, 1, 25), date(2026, 6, 1), [False, False, False]),
+        # Today is still selling: its day is "so far", yesterday is whole.
+        ("day", date(2026, 1, 19), date(2026, 1, 21), date(2026, 1, 21), [False, False, True]),
+        # A month holding today.
+        ("month", date(2025, 11, 1), date(2026, 1, 21), date(2026, 1, 21), [False, False, True]),
+    ],
+)
+def test_partial_periods_are_the_ones_the_range_or_today_cuts_short(
+    period: reports.Period, start: date, end: date, today: date, partial: list[bool]
+) -> None:
+    days = pd.Series(pd.date_range(start, end))
+    starts = reports.period_starts(days, period).drop_duplicates()
+    flags = reports.partial_periods(starts, period, start=start, end=end, today=today)
+    assert flags.tolist() == partial

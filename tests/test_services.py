@@ -182,7 +182,16 @@ def test_editing_products_is_all_or_nothing(db: Database, clock: FixedClock) -> 
         )
     with pytest.raises(InvalidValue, match="cannot be edited"):
         inventory.update_products(db, {"101": {"quantity": 100}}, clock=clock)
+    # As the Inventory grid sends them: -3 is refused, not saved as 3; 2.5 units neither.
+    with pytest.raises(InvalidValue, match=r"^101 unit price -3\.0 must not be negative"):
+        inventory.update_products(db, {"101": {"unit_price": -3.0}}, clock=clock)
+    with pytest.raises(InvalidValue, match=r"^102 restock threshold 2\.5 must be a whole number"):
+        inventory.update_products(db, {"102": {"restock_threshold": 2.5}}, clock=clock)
     assert snapshot(db) == before
+    inventory.update_products(db, {"102": {"service_level": 98.0}}, clock=clock)  # 98%
+    assert reports.get_product(db, "102").service_level == 0.98  # type: ignore[union-attr]
+    inventory.update_products(db, {"102": {"service_level": None}}, clock=clock)
+    before = snapshot(db)
 
     inventory.update_products(
         db,

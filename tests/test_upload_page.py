@@ -110,6 +110,7 @@ def test_ambiguous_dates_are_asked_for(shop: tuple[AppTest, Database]) -> None:
     app, db = shop
     upload(app, "us.csv", b"date,product_id,quantity,unit_price\n03/04/2024,A,2,1.00\n")
     assert "read both as day/month and as month/day" in app.warning[0].value
+    assert "--date-order" not in app.warning[0].value  # the CLI's hint stays in the CLI
     app.radio(key="date_order_choice").set_value("month-first")
     app.button(key="FormSubmitter:date_order_form-Use this date order").click().run()
     assert metrics(app)["From"] == "2024-03-04"

@@ -5,6 +5,10 @@ Framework-free: the dashboard's login gate (`stockcore.interfaces.ui.auth`) and 
 
 * `permissions` - roles (owner, manager, staff), what each may do, which pages each sees
 * `users`       - registering, managing and signing in to accounts
+* `signup`      - who may open an account: the first owner, invitations, open sign-up
+* `invitations` - one-time codes the owner makes for newcomers, with a role and an expiry
+* `api_keys`    - scoped keys for storefronts and scripts, kept hashed, revocable
+* `codes`       - the random secrets behind invitations and API keys, and their digests
 * `passwords`   - the rules for a password and its argon2id hash
 * `throttle`    - failed sign-ins per account and address, in the database (every process)
 * `tokens`      - expiring API tokens (JWT, HS256) and the key that signs them
@@ -13,14 +17,45 @@ Framework-free: the dashboard's login gate (`stockcore.interfaces.ui.auth`) and 
 
 from __future__ import annotations
 
+from stockcore.accounts.api_keys import (
+    KEY_KIND,
+    SCOPE_PERMISSIONS,
+    ApiKey,
+    IssuedApiKey,
+    Scope,
+    create_api_key,
+    list_api_keys,
+    looks_like_api_key,
+    parse_scopes,
+    revoke_api_key,
+    use_api_key,
+)
 from stockcore.accounts.errors import (
     AuthenticationFailed,
     DuplicateAccount,
+    InvalidApiKey,
+    InvalidInvitation,
     InvalidPassword,
     InvalidToken,
+    KeyNotAllowed,
     NotAllowed,
+    SignUpClosed,
     TooManyAttempts,
+    UnknownApiKey,
+    UnknownInvitation,
     UnknownUser,
+)
+from stockcore.accounts.invitations import (
+    DEFAULT_VALID_DAYS,
+    MAX_VALID_DAYS,
+    SIGNUP_QUERY,
+    Invitation,
+    InvitationStatus,
+    IssuedInvitation,
+    create_invitation,
+    list_invitations,
+    parse_valid_days,
+    revoke_invitation,
 )
 from stockcore.accounts.passwords import (
     PASSWORD_MAX_LENGTH,
@@ -37,6 +72,7 @@ from stockcore.accounts.permissions import (
     may,
     may_see,
 )
+from stockcore.accounts.signup import parse_switch, set_open_signup, signup_is_open
 from stockcore.accounts.throttle import LoginThrottle, utc_now
 from stockcore.accounts.tokens import (
     SECRET_KEY_ENV,
@@ -72,50 +108,80 @@ from stockcore.accounts.users import (
 from stockcore.domain import StockcoreError
 
 __all__ = [
+    "DEFAULT_VALID_DAYS",
     "EMAIL_MAX_LENGTH",
+    "KEY_KIND",
+    "MAX_VALID_DAYS",
     "PAGE_PERMISSIONS",
     "PASSWORD_MAX_LENGTH",
     "PASSWORD_MIN_LENGTH",
     "ROLE_PERMISSIONS",
+    "SCOPE_PERMISSIONS",
     "SECRET_KEY_ENV",
     "SECRET_KEY_FILE_ENV",
     "SECRET_KEY_MIN_LENGTH",
+    "SIGNUP_QUERY",
     "STOCK_PAGE",
     "TOKEN_ALGORITHM",
     "TOKEN_TTL",
     "USERNAME_MAX_LENGTH",
+    "ApiKey",
     "AuthenticationFailed",
     "DuplicateAccount",
+    "InvalidApiKey",
+    "InvalidInvitation",
     "InvalidPassword",
     "InvalidToken",
+    "Invitation",
+    "InvitationStatus",
+    "IssuedApiKey",
+    "IssuedInvitation",
     "IssuedToken",
+    "KeyNotAllowed",
     "LoginThrottle",
     "NotAllowed",
     "Permission",
     "Role",
+    "Scope",
+    "SignUpClosed",
     "StockcoreError",
     "TooManyAttempts",
+    "UnknownApiKey",
+    "UnknownInvitation",
     "UnknownUser",
     "User",
     "assign_role",
     "authenticate",
+    "create_api_key",
+    "create_invitation",
     "create_user",
     "get_user",
     "has_users",
     "hash_password",
     "issue_token",
+    "list_api_keys",
+    "list_invitations",
     "list_users",
     "load_secret_key",
+    "looks_like_api_key",
     "may",
     "may_see",
     "parse_email",
     "parse_password",
     "parse_role",
+    "parse_scopes",
+    "parse_switch",
     "parse_username",
+    "parse_valid_days",
     "register",
+    "revoke_api_key",
+    "revoke_invitation",
     "secret_key_path",
+    "set_open_signup",
     "set_role",
+    "signup_is_open",
     "token_user_id",
+    "use_api_key",
     "user_for_token",
     "utc_now",
 ]

@@ -59,3 +59,43 @@ class InvalidPassword(InvalidValue):
         self.value = None
         self.reason = reason
         StockcoreError.__init__(self, f"password {reason}")
+
+
+class SignUpClosed(Forbidden):
+    def __init__(self) -> None:
+        super().__init__(
+            "sign-up is closed: ask the shop's owner for an invitation code (send it as "
+            '"invitation"), or to turn on open sign-up in Settings'
+        )
+
+
+class InvalidInvitation(Forbidden):
+    """An invitation code that is unknown, already used, revoked or expired."""
+
+
+class UnknownInvitation(NotFound):
+    def __init__(self, invitation_id: object) -> None:
+        super().__init__(f"unknown invitation {invitation_id!r}: no invitation has that id")
+
+
+class InvalidApiKey(AuthenticationFailed):
+    """An API key that is unknown or revoked."""
+
+
+class KeyNotAllowed(Forbidden):
+    """An API key used beyond its scopes (or where only a signed-in person may act)."""
+
+    def __init__(self, scopes: str, permission: Permission | None) -> None:
+        self.permission = permission
+        if permission is None:
+            super().__init__("an API key may not use this endpoint; sign in with POST /login")
+        else:
+            super().__init__(
+                f"this API key (scopes: {scopes or 'none'}) may not {permission.value}; "
+                "the owner can make a key with the scope it needs"
+            )
+
+
+class UnknownApiKey(NotFound):
+    def __init__(self, key_id: object) -> None:
+        super().__init__(f"unknown API key {key_id!r}: no API key has that id")

@@ -1,7 +1,8 @@
 """Accounts: registration, the accounts an owner manages, and signing in.
 
-The first account of a shop becomes its owner; every later registration gets the staff
-role until an owner changes it. The shop always keeps at least one owner.
+The first account of a shop becomes its owner; later registrations need an invitation
+(which gives its role) or open sign-up (staff), see `signup`. The shop always keeps at
+least one owner.
 """
 
 from __future__ import annotations
@@ -147,19 +148,32 @@ def _lock_users(session: Session) -> None:
 
 
 def register(
-    db: Database, username: object, email: object, password: object, *, clock: Clock = local_now
+    db: Database,
+    username: object,
+    email: object,
+    password: object,
+    *,
+    invitation: object = None,
+    clock: Clock = local_now,
 ) -> User:
-    """Open an account. The shop's first account becomes its owner; later ones are staff
-    until an owner gives them another role. Refuses a taken username or email."""
+    """Open an account. The shop's first account becomes its owner; after that sign-up is
+    closed: an `invitation` code from the owner gives its role (and is used up), else open
+    sign-up (a shop setting) gives staff, else SignUpClosed. Refuses a taken username or
+    email."""
+    from stockcore.accounts import signup  # here: invitations need this module first
+
     name, address, secret = parse_username(username), parse_email(email), parse_password(password)
-    password_hash = hash_password(secret)  # slow on purpose: outside the transaction
     now = clock()
+    signup.precheck(db, invitation, now)
+    password_hash = hash_password(secret)  # slow on purpose: outside the transaction
     try:
         with db.write() as session:
             _lock_users(session)
             first = session.scalars(select(UserRow.id).limit(1)).first() is None
-            role = Role.OWNER if first else Role.STAFF
-            return _insert_user(session, name, address, password_hash, role, now)
+            admission = signup.admit(session, invitation, first=first, now=now)
+            user = _insert_user(session, name, address, password_hash, admission.role, now)
+            signup.welcome(session, admission, user.user_id, now)
+            return user
     except IntegrityError:
         # Another registration took the name or address between our check and our insert.
         raise DuplicateAccount("username or email", name) from None

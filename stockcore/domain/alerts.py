@@ -75,6 +75,17 @@ def lead_time_message(product: Product) -> str:
     )
 
 
+def listing(*parts: str | tuple[object, str]) -> str:
+    """Parts of a summary joined by commas: a text as it is, a `(count, text)` pair only when
+    the count is not zero (or, for a list, not empty)."""
+    shown = [
+        part if isinstance(part, str) else part[1]
+        for part in parts
+        if isinstance(part, str) or part[0]
+    ]
+    return ", ".join(shown)
+
+
 def as_sentence(message: str) -> str:
     """A message as a sentence on a page: a capital first letter and a full stop."""
     text = message[:1].upper() + message[1:]

@@ -140,6 +140,15 @@ class Product:
 # API's schemas, the imports and exports derive from (files may order them their own way).
 PRODUCT_FIELDS: Final = tuple(field.name for field in fields(Product))
 
+# The same fields in the order files and tables show them: who it is, price and cost, stock,
+# then the supplier's terms. A products export has these columns; a products file may have
+# them in any order.
+PRODUCT_COLUMNS: Final = (
+    *PRODUCT_FIELDS[:4],
+    "unit_cost",
+    *(field for field in PRODUCT_FIELDS[4:] if field != "unit_cost"),
+)
+
 
 @dataclass(frozen=True)
 class Sale:

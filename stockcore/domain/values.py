@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import fields, is_dataclass
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any, Final
 
 from stockcore.domain.errors import InvalidValue
 
@@ -23,6 +26,10 @@ NAME_MAX_LENGTH = 200
 DEFAULT_CATEGORY = "Uncategorised"
 DEFAULT_LEAD_TIME_DAYS = 7
 DEFAULT_SERVICE_LEVEL = 0.95  # the fill-rate target where neither product nor shop set one
+# A target fill rate / service level below half is no target, and 100% would need infinite
+# stock: the ones the shop may set.
+MIN_SERVICE_LEVEL: Final = 0.5
+MAX_SERVICE_LEVEL: Final = 0.999
 
 _WHOLE_NUMBER = re.compile(r"^[+]?\d+$")
 # A product id: letters, digits and - _ . (the API's URLs hold it as one path segment).
@@ -173,18 +180,20 @@ def parse_number(value: object, field: str) -> float:
 
 
 def parse_fraction(value: object, field: str) -> float:
-    """A share written as a fraction (0.95) or as a percentage with % ("95%")."""
+    """A share written as a fraction (0.95), as a percentage with % ("95%"), or as a bare
+    number above 1 and at most 100, which can only mean a percentage (95: 95%)."""
     text = value.strip() if isinstance(value, str) else value
     if isinstance(text, str) and text.endswith("%"):
-        return parse_number(text[:-1], field) / 100
-    return parse_number(text, field)
+        return parse_number(text[:-1].strip(), field) / 100
+    number = parse_number(text, field)
+    return number / 100 if 1 < number <= 100 else number
 
 
 def parse_service_level(value: object, field: str = "service level") -> float:
-    """A target cycle service level strictly between 0 and 1, or a percentage with %."""
+    """A target service level from 50% to 99.9%: 0.95, "95%" or 95."""
     level = parse_fraction(value, field)
-    if not 0 < level < 1:
-        raise InvalidValue(field, value, "must be between 0 and 1 (e.g. 0.95 or 95%)")
+    if not MIN_SERVICE_LEVEL <= level <= MAX_SERVICE_LEVEL:
+        raise InvalidValue(field, value, "must be from 50% to 99.9% (e.g. 95%, 95 or 0.95)")
     return level
 
 
@@ -252,3 +261,30 @@ def parse_customer_id(value: object) -> str:
     if len(text) > CUSTOMER_ID_MAX_LENGTH:
         raise InvalidValue("customer", value, f"is longer than {CUSTOMER_ID_MAX_LENGTH} characters")
     return refuse_control_characters(text, "customer")
+
+
+def same_named(target: type[Any], source: object) -> dict[str, Any]:
+    """The fields of `target` (a dataclass, or a pydantic model through its `model_fields`)
+    that `source` has under the same name, read from it: for building one record from
+    another without listing every field again."""
+    names = (
+        [field.name for field in fields(target)]
+        if is_dataclass(target)
+        else list(target.model_fields)
+    )
+    return {name: getattr(source, name) for name in names if hasattr(source, name)}
+
+
+def parse_date(value: object, field: str) -> date:
+    """A calendar day: a date, or text like 2024-03-31 (a datetime gives its day). Numbers
+    are refused: 86400 is not a day anyone means."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise InvalidValue(field, value, "is not a date like 2024-03-31")

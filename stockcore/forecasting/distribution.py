@@ -67,7 +67,17 @@ LEVEL_ERROR_PRIOR: Final = 0.1
 PRIOR_WINDOWS: Final = 1.0
 GRID: Final = 400  # quantile levels a parametric distribution is kept at
 # The quantiles the reorder rule and the pages use; stored with every forecast.
-LEVELS: Final = (0.5, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995)
+# The column (and attribute) each level is stored under.
+LEVEL_COLUMNS: Final = {
+    0.5: "q50",
+    0.8: "q80",
+    0.9: "q90",
+    0.95: "q95",
+    0.98: "q98",
+    0.99: "q99",
+    0.995: "q995",
+}
+LEVELS: Final = tuple(LEVEL_COLUMNS)
 # The quantile levels at which a cover's demand distribution is stored (an equally weighted
 # 100-point sample; the reorder rule pairs the "lead" and "lead+review" grids level by level).
 GRID_LEVELS: Final = tuple((i + 0.5) / 100 for i in range(100))

@@ -11,18 +11,26 @@ Two rules make the history honest:
 
 Sales are aggregated per product and day in SQL; only those daily totals reach pandas.
 Units are whole units sold per day; missing days are NaN.
+
+The shop's own daily sales figure (money, `shop_daily_sales`) follows one rule, written
+here once: a day's recorded shop total, where there is one, is that day's figure; for a
+day without one, the figure is the revenue of that day's sale lines. The API's
+/get-sales-data, the trend chart and the shop-level forecast all read it.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
-from typing import Final
+from decimal import Decimal
+from typing import Final, Literal
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import BigInteger, func, select, type_coerce
 
-from stockcore.persistence.db import Database, within_days
+from stockcore.domain import CENT
+from stockcore.persistence.db import Database, as_date, within_days
 from stockcore.persistence.models import (
     ProductRow,
     SaleLineRow,
@@ -56,6 +64,47 @@ def trading_days(
         if days
         else pd.DatetimeIndex([], dtype=DAY_DTYPE, name="day")
     )
+
+
+@dataclass(frozen=True)
+class ShopDay:
+    """One day's sales figure for the whole shop (money), and where it comes from."""
+
+    day: date
+    sales: Decimal
+    units: int | None  # units in the day's sale lines; None: the day has none
+    source: Literal["total", "lines"]  # a recorded shop total, or the sum of sale lines
+
+
+def shop_daily_sales(
+    db: Database, start: date | None = None, end: date | None = None
+) -> list[ShopDay]:
+    """The shop's sales figure per day with any sales, oldest first: the recorded shop
+    total where the day has one (exactly as recorded), else the revenue of its sale lines."""
+    lines = select(
+        SaleLineRow.sold_on,
+        func.sum(type_coerce(SaleLineRow.revenue, BigInteger)),
+        func.sum(SaleLineRow.quantity),
+    ).group_by(SaleLineRow.sold_on)
+    totals = select(ShopDailySalesRow.sold_on, type_coerce(ShopDailySalesRow.sales, BigInteger))
+    lines = within_days(lines, SaleLineRow.sold_on, start, end)
+    totals = within_days(totals, ShopDailySalesRow.sold_on, start, end)
+    with db.read() as session:
+        sold = {as_date(day): (minor, int(units)) for day, minor, units in session.execute(lines)}
+        recorded = {as_date(day): minor for day, minor in session.execute(totals)}
+    found: list[ShopDay] = []
+    for day in sorted(sold.keys() | recorded.keys()):
+        units = sold[day][1] if day in sold else None
+        if day in recorded:
+            found.append(ShopDay(day, minor_to_money(recorded[day]), units, "total"))
+        else:
+            found.append(ShopDay(day, minor_to_money(sold[day][0]), units, "lines"))
+    return found
+
+
+def minor_to_money(value: object) -> Decimal:
+    """Whole minor units (pence) summed in SQL, as an amount with 2 decimals."""
+    return (Decimal(str(value or 0)) / 100).quantize(CENT)
 
 
 def daily_demand(

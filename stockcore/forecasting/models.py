@@ -137,6 +137,17 @@ Fit = Callable[[Window], np.ndarray]
 
 STATSFORECAST_MODELS: Final = ("TSB", "Croston SBA", "ADIDA", "IMAPA", "AutoETS")
 SEASONAL_MODELS: Final = ("TSB", "ADIDA", "AutoETS")  # also run with the season taken out
+# Known days a model needs. statsforecast's ETS refuses a series of at most (parameters
+# + 4) values with NotImplementedError("tiny datasets"); ZNN has 2 (alpha and the level),
+# so AutoETS needs 7. A product that was out of stock on most days (NaN) can have that
+# few known days in a backtest window even when its series is long: it is not asked then.
+MIN_KNOWN_DAYS: Final = {"AutoETS": 7}
+
+
+class TooFewKnownDays(ValueError):
+    """A model was given fewer known days than it can learn from."""
+
+
 SEASON_MARK: Final = " × "
 
 
@@ -159,12 +170,15 @@ def _statsforecast(name: str) -> Callable[[np.ndarray, int], np.ndarray]:
         "AutoETS": lambda: AutoETS(model="ZNN"),
     }
     make = makers[name]
+    least = MIN_KNOWN_DAYS.get(name, 1)
 
     def forecast(known: np.ndarray, steps: int) -> np.ndarray:
         if known.size == 0:
-            raise ValueError("no known days to learn from")
+            raise TooFewKnownDays("no known days to learn from")
         if np.all(known == known[0]):  # flat history: the methods divide by its variation
             return np.full(steps, float(known[0]))
+        if known.size < least:
+            raise TooFewKnownDays(f"{name} needs {least} known days, not {known.size}")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             result = make().forecast(y=known, h=steps)["mean"]

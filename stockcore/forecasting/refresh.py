@@ -14,6 +14,11 @@ is too new to backtest, gets its category's forecast divided among the category'
 selling products (the shop's, if the category is too young too). The summary lists
 every product that fell back, and why.
 
+A refresh of every product also forecasts the shop's daily sales figure (money: a day's
+recorded shop total, else its sale lines; `history.shop_daily_sales`), so a shop known
+only by its daily totals is forecast too. One refresh runs at a time across every
+process on the database (`lease`): a second one is refused with RefreshRunning.
+
 Units: predicted units sold per calendar day (0 on days the shop is expected to be
 closed), from the refresh day on. Reading forecasts back lives in `views`.
 """
@@ -46,8 +51,8 @@ from stockcore.domain import (
     local_now,
     parse_quantity,
 )
-from stockcore.forecasting import distribution, large_orders, models, selection
-from stockcore.forecasting.history import daily_demand, trading_days
+from stockcore.forecasting import distribution, large_orders, lease, models, selection
+from stockcore.forecasting.history import daily_demand, shop_daily_sales, trading_days
 from stockcore.forecasting.models import Season
 from stockcore.forecasting.selection import SeriesForecast
 from stockcore.persistence.db import Database, bulk_insert, storage_dates, storage_datetimes
@@ -57,6 +62,7 @@ from stockcore.persistence.models import (
     LeadTimeDemandRow,
     PredictionRow,
     ProductRow,
+    ShopForecastRow,
 )
 from stockcore.replenishment.levels import REVIEW_PERIOD_DAYS
 
@@ -64,6 +70,7 @@ DEFAULT_HORIZON_DAYS: Final = 180
 MAX_HORIZON_DAYS: Final = 365
 OWN_HISTORY: Final = "own history"
 SHOP: Final = "shop"
+SHOP_SALES: Final = "shop:sales"  # the task of the shop's daily sales figure (money)
 # Fewer series than this are forecast in this process: starting worker processes costs
 # about 2.5 s (each imports pandas, SQLAlchemy, statsforecast), a series about 0.03 s, so
 # two workers only pay from about 200 series on a 2-core machine (the demo's 71 series:
@@ -269,6 +276,20 @@ class RefreshSummary:
     # Why the series were forecast in one process instead of the worker processes asked
     # for (a worker died); None when they ran as planned.
     one_process_reason: str | None = None
+    # The model of the shop's daily sales forecast; None when this refresh made none
+    # (a refresh of some products only, or a shop without sales).
+    shop_model: str | None = None
+
+
+@dataclass(frozen=True)
+class ShopSalesForecast:
+    """The shop's daily sales figure (money) for every calendar day of the horizon."""
+
+    model: str
+    days: pd.DatetimeIndex
+    sales: np.ndarray
+    lower: np.ndarray  # 80% range
+    upper: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -283,6 +304,8 @@ class _Shop:
     categories: dict[str, str]  # product id -> category
     lead_times: dict[str, int]  # product id -> supplier lead time in days
     set_aside: dict[str, tuple[int, int]]  # product id -> large orders, units left out
+    sales_days: pd.DatetimeIndex  # trading days from the first with a sales figure
+    sales: np.ndarray  # the shop's daily sales figure (money) on those days
 
 
 def _read_shop(
@@ -305,6 +328,11 @@ def _read_shop(
             raise UnknownProduct(unknown[0])
     aside = large_orders.find_set_aside(db, calendar, end=last_day)
     demand = daily_demand(db, None, end=last_day, set_aside=aside.units_per_day())
+    figures = pd.Series(
+        {pd.Timestamp(day.day): float(day.sales) for day in shop_daily_sales(db, end=last_day)},
+        dtype=float,
+    )
+    sales_days = calendar[calendar >= figures.index.min()] if len(figures) else calendar[:0]
     start = pd.Timestamp(first_day)
     return _Shop(
         calendar=calendar,
@@ -315,6 +343,8 @@ def _read_shop(
         categories=categories,
         lead_times=lead_times,
         set_aside=aside.per_product(),
+        sales_days=sales_days,
+        sales=figures.reindex(sales_days, fill_value=0.0).to_numpy(dtype=float),
     )
 
 
@@ -354,15 +384,46 @@ def refresh_forecasts(
     clock: Clock = local_now,
 ) -> RefreshSummary:
     """Forecast every product (or the ones given) for `horizon_days` calendar days from
-    today, replacing their stored forecasts in one transaction at the end. One series
-    that cannot be forecast never fails the refresh: it falls back, and the summary says
-    which products did and why."""
+    today, replacing their stored forecasts in one transaction at the end; with every
+    product, the shop's daily sales figure too. One series that cannot be forecast never
+    fails the refresh: it falls back, and the summary says which products did and why.
+    Refuses with `lease.RefreshRunning` (a Conflict, with the running one's progress)
+    while another refresh runs, in this process or any other."""
+    with lease.refresh_lease(db) as held:
+
+        def report(done: int, total: int) -> None:
+            held.progress(done, total)
+            if progress:
+                progress(done, total)
+
+        return _refresh(
+            db,
+            product_ids=product_ids,
+            horizon_days=horizon_days,
+            holidays_country=holidays_country,
+            workers=workers,
+            progress=report,
+            clock=clock,
+        )
+
+
+def _refresh(
+    db: Database,
+    *,
+    product_ids: Sequence[str] | None,
+    horizon_days: int,
+    holidays_country: str | None,
+    workers: int,
+    progress: Progress,
+    clock: Clock,
+) -> RefreshSummary:
     started = clock()
     tick = time.perf_counter()
     first_day = started.date()
     wanted = list(dict.fromkeys(product_ids)) if product_ids is not None else None
     shop = _read_shop(db, wanted, first_day, horizon_days, holidays_country)
-    if shop.demand.empty:
+    whole_shop = wanted is None
+    if shop.demand.empty and not (whole_shop and shop.sales.size):
         raise NoHistory("The shop")
     targets = wanted if wanted is not None else sorted(shop.categories)
     horizon_dates = pd.DatetimeIndex(shop.calendar.append(shop.future))
@@ -390,6 +451,13 @@ def refresh_forecasts(
     category_tasks.append(
         SeriesTask(SHOP, shop_days, shop_units, shop.future, shop.season, shop_season)
     )
+    if whole_shop and shop.sales.size:
+        sales_season = _season_of(shop.sales, shop.sales_days, horizon_dates, "shop sales")
+        category_tasks.append(
+            SeriesTask(
+                SHOP_SALES, shop.sales_days, shop.sales, shop.future, shop.season, sales_season
+            )
+        )
 
     product_tasks = []
     for product_id in targets:
@@ -426,14 +494,23 @@ def refresh_forecasts(
     forecasts: list[ProductForecast] = []
     without: list[str] = []
     for task in product_tasks:
-        made = _product_forecast(task, results, shop, selling, all_seasons, first_day)
+        made = _guarded_product_forecast(task, results, shop, selling, all_seasons, first_day)
         if made is None:
             without.append(task.key)
         else:
             forecasts.append(made)
+    shop_sales = _shop_sales_forecast(results, shop) if whole_shop and shop.sales.size else None
     seconds = time.perf_counter() - tick
     run_id = _store(
-        db, forecasts, started, clock(), first_day, horizon_days, seconds, set_aside=shop.set_aside
+        db,
+        forecasts,
+        started,
+        clock(),
+        first_day,
+        horizon_days,
+        seconds,
+        set_aside=shop.set_aside,
+        shop_sales=shop_sales,
     )
     by_model: dict[str, int] = {}
     for made in forecasts:
@@ -452,6 +529,29 @@ def refresh_forecasts(
         horizon_days=horizon_days,
         seconds=seconds,
         one_process_reason=one_process[0] if one_process else None,
+        shop_model=shop_sales.model if shop_sales else None,
+    )
+
+
+def _shop_sales_forecast(results: dict[str, SeriesResult], shop: _Shop) -> ShopSalesForecast:
+    """The shop's daily sales figure ahead: its own forecast, or (too short a history to
+    test a model on, or it failed) its recent average with the range of its recent days."""
+    made = results[SHOP_SALES].forecast
+    if made is not None:
+        point, lower, upper, model = made.units, made.lower, made.upper, made.model
+    else:
+        recent = shop.sales[-selection.RECENT_WEEKS * shop.season :]
+        level = selection.recent_average(shop.sales, shop.season)
+        low, high = np.quantile(recent, [0.1, 0.9]) if recent.size else (level, level)
+        steps = len(shop.future)
+        point, lower, upper = (np.full(steps, value) for value in (level, low, high))
+        model = selection.RECENT_AVERAGE
+    return ShopSalesForecast(
+        model=model,
+        days=shop.days,
+        sales=spread(shop.future, shop.days, point),
+        lower=spread(shop.future, shop.days, np.minimum(lower, point)),
+        upper=spread(shop.future, shop.days, np.maximum(upper, point)),
     )
 
 
@@ -488,6 +588,32 @@ def covers(
             )
         )
     return found
+
+
+def _guarded_product_forecast(
+    task: SeriesTask,
+    results: dict[str, SeriesResult],
+    shop: _Shop,
+    selling: dict[str, int],
+    seasons: dict[str, Season],
+    first_day: date,
+) -> ProductForecast | None:
+    """A product's forecast; if building it from its own series fails (say, its lead-time
+    distribution), the product falls back to its category's as if its series had failed:
+    one product never fails the refresh."""
+    try:
+        return _product_forecast(task, results, shop, selling, seasons, first_day)
+    except Exception as error:
+        _log.warning("forecast of %s could not be used: %r", task.key, error)
+        failed = {
+            **results,
+            task.key: SeriesResult(task.key, None, f"{type(error).__name__}: {error}"[:300]),
+        }
+        try:
+            return _product_forecast(task, failed, shop, selling, seasons, first_day)
+        except Exception as again:
+            _log.warning("fallback forecast of %s failed too: %r", task.key, again)
+            return None
 
 
 def _product_forecast(
@@ -575,6 +701,13 @@ def finite(value: float | None) -> float | None:
     return value if value is not None and math.isfinite(value) else None
 
 
+def _scores(
+    accuracy: selection.Accuracy | None, names: tuple[str, ...], *, prefix: str = ""
+) -> dict[str, float | None]:
+    """Backtest scores to store: NULL when not backtested or not finite."""
+    return {prefix + name: finite(getattr(accuracy, name)) if accuracy else None for name in names}
+
+
 def _store(
     db: Database,
     forecasts: list[ProductForecast],
@@ -585,6 +718,7 @@ def _store(
     seconds: float,
     *,
     set_aside: dict[str, tuple[int, int]] | None = None,
+    shop_sales: ShopSalesForecast | None = None,
 ) -> int:
     set_aside = set_aside or {}
     ids = [made.product_id for made in forecasts]
@@ -614,13 +748,8 @@ def _store(
                     history_days=made.history_days,
                     selling_share=made.selling_share,
                     backtest_windows=accuracy.windows if accuracy else 0,
-                    rmsse=finite(accuracy.rmsse) if accuracy else None,
-                    mase=finite(accuracy.mase) if accuracy else None,
-                    wape=finite(accuracy.wape) if accuracy else None,
-                    bias=finite(accuracy.bias) if accuracy else None,
-                    naive_rmsse=finite(naive.rmsse) if naive else None,
-                    naive_mase=finite(naive.mase) if naive else None,
-                    naive_wape=finite(naive.wape) if naive else None,
+                    **_scores(accuracy, ("rmsse", "mase", "wape", "bias")),
+                    **_scores(naive, ("rmsse", "mase", "wape"), prefix="naive_"),
                     error_sd=finite(made.error_sd),
                     season=made.season,
                     season_phase=made.season_phase,
@@ -641,13 +770,10 @@ def _store(
                         days=cover.days,
                         trading_days=cover.trading_days,
                         mean=round(cover.mean, 4),
-                        q50=round(q[0.5], 4),
-                        q80=round(q[0.8], 4),
-                        q90=round(q[0.9], 4),
-                        q95=round(q[0.95], 4),
-                        q98=round(q[0.98], 4),
-                        q99=round(q[0.99], 4),
-                        q995=round(q[0.995], 4),
+                        **{
+                            column: round(q[level], 4)
+                            for level, column in distribution.LEVEL_COLUMNS.items()
+                        },
                         method=cover.method,
                         run_id=run.id,
                         grid=json.dumps(
@@ -687,6 +813,26 @@ def _store(
                 )
             )
         bulk_insert(session, PredictionRow.__table__, columns, rows)
+        if shop_sales is not None:
+            session.execute(delete(ShopForecastRow))
+            days = storage_dates(shop_sales.days.date, dialect)
+            bulk_insert(
+                session,
+                ShopForecastRow.__table__,
+                ["day", "predicted_sales", "lower", "upper", "model", "run_id", "created_at"],
+                list(
+                    zip(
+                        days,
+                        np.round(shop_sales.sales, 2).tolist(),
+                        np.round(shop_sales.lower, 2).tolist(),
+                        np.round(shop_sales.upper, 2).tolist(),
+                        [shop_sales.model] * len(days),
+                        [run.id] * len(days),
+                        [stamp] * len(days),
+                        strict=True,
+                    )
+                ),
+            )
         return run.id
 
 

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import func, select
 
-from stockcore.domain import Conflict, InvalidValue, UnknownProduct, local_now
-from stockcore.forecasting import models, selection
+from stockcore.domain import Conflict, InvalidValue, UnknownProduct, local_now, same_named
+from stockcore.forecasting import distribution, models, selection
 from stockcore.forecasting.history import daily_demand, trading_days
 from stockcore.forecasting.refresh import OWN_HISTORY, SHOP, NoHistory, finite, series_total, spread
 from stockcore.persistence.db import Database
@@ -74,13 +74,8 @@ class CoverQuantiles:
         stored quantiles (linear between them), with the words to show it: below the
         median the quantiles cannot tell, so it says "more than 50%"."""
         points = [
-            (0.5, self.q50),
-            (0.8, self.q80),
-            (0.9, self.q90),
-            (0.95, self.q95),
-            (0.98, self.q98),
-            (0.99, self.q99),
-            (0.995, self.q995),
+            (level, float(getattr(self, column)))
+            for level, column in distribution.LEVEL_COLUMNS.items()
         ]
         if units < points[0][1]:
             return 0.5, "more than 50%"
@@ -129,25 +124,7 @@ FORECAST_COLUMNS: Final = ["day", "predicted_units", "lower", "upper", "lower_95
 
 
 def _chosen(row: ForecastModelRow) -> ChosenModel:
-    return ChosenModel(
-        model=row.model,
-        basis=row.basis,
-        history_days=row.history_days,
-        selling_share=row.selling_share,
-        backtest_windows=row.backtest_windows,
-        rmsse=row.rmsse,
-        naive_rmsse=row.naive_rmsse,
-        mase=row.mase,
-        wape=row.wape,
-        bias=row.bias,
-        naive_mase=row.naive_mase,
-        naive_wape=row.naive_wape,
-        created_at=row.created_at,
-        season=row.season,
-        season_phase=row.season_phase,
-        fallback=row.fallback,
-        skipped=row.skipped,
-    )
+    return ChosenModel(**same_named(ChosenModel, row))
 
 
 def product_forecast(
@@ -173,20 +150,7 @@ def product_forecast(
         lead_spread = product.lead_time_sd_days
         model = _chosen(chosen) if chosen is not None else None
         covers = tuple(
-            CoverQuantiles(
-                row.cover,
-                row.days,
-                row.mean,
-                row.q80,
-                row.q90,
-                row.q95,
-                row.q98,
-                row.q99,
-                row.method,
-                row.q50,
-                row.q995,
-                stored_grid(row.grid),
-            )
+            CoverQuantiles(**same_named(CoverQuantiles, row) | {"grid": stored_grid(row.grid)})
             for row in session.scalars(
                 select(LeadTimeDemandRow)
                 .where(LeadTimeDemandRow.product_id == product_id)

@@ -10,13 +10,13 @@ numbers.
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 import pandas as pd
 from sqlalchemy import select
 
-from stockcore.domain import Invalid
+from stockcore.domain import PRODUCT_COLUMNS, Invalid
 from stockcore.forecasting.views import export_forecasts
-from stockcore.imports import reading
 from stockcore.persistence.db import Database
 from stockcore.persistence.models import AlertRow, ProductRow, SaleLineRow, StockMovementRow
 
@@ -55,25 +55,8 @@ def export_frame(db: Database, what: str) -> pd.DataFrame:
         if what == "products":
             rows = session.scalars(select(ProductRow).order_by(ProductRow.product_id)).all()
             return pd.DataFrame(
-                [
-                    {
-                        "product_id": r.product_id,
-                        "name": r.name,
-                        "category": r.category,
-                        "unit_price": f"{r.unit_price:.2f}",
-                        "unit_cost": "" if r.unit_cost is None else f"{r.unit_cost:.2f}",
-                        "quantity": r.quantity,
-                        "restock_threshold": r.restock_threshold,
-                        "supplier": r.supplier or "",
-                        "lead_time_days": r.lead_time_days,
-                        "min_order_quantity": r.min_order_quantity,
-                        "pack_size": r.pack_size,
-                        "lead_time_sd_days": _blank_if_none(r.lead_time_sd_days),
-                        "service_level": _blank_if_none(r.service_level),
-                    }
-                    for r in rows
-                ],
-                columns=list(reading.PRODUCT_FIELDS),
+                [{field: _file_cell(getattr(r, field)) for field in PRODUCT_COLUMNS} for r in rows],
+                columns=list(PRODUCT_COLUMNS),
             )
         if what == "sales":
             sales = session.scalars(select(SaleLineRow).order_by(SaleLineRow.id)).all()
@@ -152,5 +135,10 @@ def _stamp(value: datetime | None) -> str:
     return "" if value is None else value.strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _blank_if_none(value: float | None) -> str:
-    return "" if value is None else f"{value:g}"
+def _file_cell(value: object) -> object:
+    """A product's value in a products file: money with two decimals, empty for none."""
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return "" if value is None else value

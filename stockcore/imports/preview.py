@@ -16,18 +16,9 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from stockcore.domain import NAME_MAX_LENGTH, InsufficientStock
+from stockcore.domain import NAME_MAX_LENGTH, InsufficientStock, listing
 from stockcore.imports import batches, mappings, reading
 from stockcore.imports.netting import large_line_warnings, net_returns, order_line_keys
-from stockcore.imports.reading import (
-    Chunks,
-    CsvText,
-    DateOrder,
-    FileFormat,
-    FileRefused,
-    Layout,
-    Problem,
-)
 from stockcore.imports.sales import parse_sales, read_dates
 from stockcore.persistence.db import Database
 from stockcore.persistence.models import ImportedLineRow, ProductRow, ShopDailySalesRow
@@ -40,7 +31,7 @@ class ImportOptions:
     skip_bad_rows: bool = False
     apply_to_stock: bool = False
     create_products: bool = True
-    date_order: DateOrder | None = None
+    date_order: reading.DateOrder | None = None
     mapping: Mapping[str, str] | None = None
 
 
@@ -54,13 +45,13 @@ class SalesPreview:
 
     file_name: str
     sha256: str
-    file_format: FileFormat
+    file_format: reading.FileFormat
     encoding: str
     delimiter: str
-    date_order: DateOrder
+    date_order: reading.DateOrder
     options: ImportOptions
     rows_read: int
-    problems: list[Problem]
+    problems: list[reading.Problem]
     non_product_rows: int
     zero_price_rows: int
     return_lines: int
@@ -137,32 +128,29 @@ class SalesPreview:
         )
 
     def summary(self) -> str:
-        parts = [f"{self.rows_read:,} rows read"]
         if self.shop_totals is not None:
-            parts.append(f"{self.rows_to_import:,} days of shop totals")
+            what = [f"{self.rows_to_import:,} days of shop totals"]
         else:
-            parts += [
+            what = [
                 f"{self.rows_to_import:,} sale lines",
                 f"{self.products:,} products",
                 f"{len(self.new_products):,} new products",
                 f"{self.units:,} units",
                 f"revenue {self.revenue:,.2f}",
             ]
-        if self.first_day:
-            parts.append(f"{self.first_day} to {self.last_day}")
-        if self.non_product_rows:
-            parts.append(f"{self.non_product_rows:,} non-product rows skipped")
-        if self.zero_price_rows:
-            parts.append(f"{self.zero_price_rows:,} zero-price rows skipped")
-        if self.return_lines:
-            parts.append(
-                f"{self.return_lines:,} return lines netted ({self.units_cancelled:,} units)"
-            )
-        if self.already_imported:
-            parts.append(f"{self.already_imported:,} rows already imported")
-        if self.problems:
-            parts.append(f"{self.bad_rows:,} bad rows skipped")
-        return ", ".join(parts)
+        return listing(
+            f"{self.rows_read:,} rows read",
+            *what,
+            (self.first_day, f"{self.first_day} to {self.last_day}"),
+            (self.non_product_rows, f"{self.non_product_rows:,} non-product rows skipped"),
+            (self.zero_price_rows, f"{self.zero_price_rows:,} zero-price rows skipped"),
+            (
+                self.return_lines,
+                f"{self.return_lines:,} return lines netted ({self.units_cancelled:,} units)",
+            ),
+            (self.already_imported, f"{self.already_imported:,} rows already imported"),
+            (self.problems, f"{self.bad_rows:,} bad rows skipped"),
+        )
 
 
 def preview_sales_import(
@@ -173,7 +161,7 @@ def preview_sales_import(
     mapping = options.mapping or mappings.remembered_mapping(db, csv_text)
     layout = reading.recognise(csv_text.headers, mapping=mapping)
     earlier = batches.imported_as(db, csv_text.sha256)
-    if layout.file_format is FileFormat.SHOP_TOTALS:
+    if layout.file_format is reading.FileFormat.SHOP_TOTALS:
         return _preview_totals(db, csv_text, file_name, layout, options, earlier)
 
     parsed = parse_sales(csv_text, layout, options.date_order)
@@ -199,7 +187,7 @@ def preview_sales_import(
     if unknown and not options.create_products:
         first_lines = lines[lines["product_id"].isin(unknown)].drop_duplicates("product_id")
         problems += [
-            Problem(
+            reading.Problem(
                 int(row["line"]),
                 layout.columns["product_id"],
                 str(row["product_id"]),
@@ -257,13 +245,13 @@ def preview_sales_import(
 
 def _preview_totals(
     db: Database,
-    csv_text: CsvText,
+    csv_text: reading.CsvText,
     file_name: str,
-    layout: Layout,
+    layout: reading.Layout,
     options: ImportOptions,
     earlier: int | None,
 ) -> SalesPreview:
-    chunks = Chunks(csv_text)
+    chunks = reading.Chunks(csv_text)
     frames, raw_dates, problems, rows_read = [], [], [], 0
     for chunk in chunks:
         rows_read += len(chunk)
@@ -274,7 +262,7 @@ def _preview_totals(
         frames.append(pd.DataFrame({"position": chunk.index, "sales_minor": sales.values})[good])
         raw_dates.append(chunk.loc[good, layout.columns["date"]])
     if rows_read == 0 and not problems:
-        raise FileRefused("the file has a header but no data rows")
+        raise reading.FileRefused("the file has a header but no data rows")
     totals = pd.concat(frames, ignore_index=True)
     dates_raw = pd.concat(raw_dates, ignore_index=True)
     dates, order, date_problems = read_dates(
@@ -286,7 +274,7 @@ def _preview_totals(
     totals = totals.assign(line=chunks.line_numbers(totals["position"].to_numpy()))
     repeated = totals[totals.duplicated("sold_on", keep="first")]
     problems += [
-        Problem(
+        reading.Problem(
             int(row["line"]),
             layout.columns["date"],
             str(pd.Timestamp(row["sold_on"]).date()),
@@ -302,7 +290,7 @@ def _preview_totals(
     return SalesPreview(
         file_name=file_name,
         sha256=csv_text.sha256,
-        file_format=FileFormat.SHOP_TOTALS,
+        file_format=reading.FileFormat.SHOP_TOTALS,
         encoding=csv_text.encoding_name,
         delimiter=reading.DELIMITER_NAMES[csv_text.delimiter],
         date_order=order,

@@ -34,6 +34,7 @@ from pandas.api.extensions import ExtensionArray
 from stockcore.domain import (
     CUSTOMER_ID_MAX_LENGTH,
     MAX_PRICE,
+    PRODUCT_COLUMNS,
     PRODUCT_ID_MAX_LENGTH,
     Invalid,
 )
@@ -75,21 +76,7 @@ SALES_FIELDS = (
 )
 SALES_REQUIRED = ("date", "product_id", "quantity", "unit_price")
 TOTALS_FIELDS = ("date", "sales")
-PRODUCT_FIELDS = (
-    "product_id",
-    "name",
-    "category",
-    "unit_price",
-    "unit_cost",
-    "quantity",
-    "restock_threshold",
-    "supplier",
-    "lead_time_days",
-    "min_order_quantity",
-    "pack_size",
-    "lead_time_sd_days",
-    "service_level",
-)
+PRODUCT_FIELDS = PRODUCT_COLUMNS  # a products file's columns, as an export writes them
 PRODUCT_REQUIRED = ("product_id", "name", "unit_price")
 
 # Normalised header -> field, per recognised layout.

@@ -185,7 +185,7 @@ def read_dates(
         sample = raw.iloc[0] if len(raw) else ""
         raise NeedsDateOrder(
             f"the dates in column {header!r} (e.g. {sample!r}) read both as day/month and as "
-            "month/day: say which (on the page, or --date-order day-first|month-first)"
+            "month/day: say which"
         )
     dates = reading.parse_dates(raw, order)  # results are read by position
     bad = dates.bad.to_numpy()

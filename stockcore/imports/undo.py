@@ -14,7 +14,16 @@ from datetime import datetime
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from stockcore.domain import Clock, Conflict, Invalid, MovementKind, NotFound, Product, local_now
+from stockcore.domain import (
+    Clock,
+    Conflict,
+    Invalid,
+    MovementKind,
+    NotFound,
+    Product,
+    listing,
+    local_now,
+)
 from stockcore.forecasting.refresh import forget_forecasts
 from stockcore.imports import products
 from stockcore.imports.batches import BatchKind, BatchStatus
@@ -45,20 +54,20 @@ class UndoOutcome:
 
     @property
     def message(self) -> str:
-        parts = [f"batch {self.batch_id} undone: {self.sale_lines_removed:,} sale lines removed"]
-        if self.days_removed:
-            parts.append(f"{self.days_removed:,} days of shop totals removed")
-        if self.units_returned_to_stock:
-            parts.append(f"{self.units_returned_to_stock:,} units put back in stock")
-        if self.products_removed:
-            parts.append(f"{self.products_removed:,} products it created removed")
-        if self.products_restored:
-            parts.append(f"{self.products_restored:,} products restored")
-        if self.products_kept:
-            parts.append(
-                f"kept {len(self.products_kept)} product(s) it created that have other activity"
-            )
-        return ", ".join(parts)
+        return listing(
+            f"batch {self.batch_id} undone: {self.sale_lines_removed:,} sale lines removed",
+            (self.days_removed, f"{self.days_removed:,} days of shop totals removed"),
+            (
+                self.units_returned_to_stock,
+                f"{self.units_returned_to_stock:,} units put back in stock",
+            ),
+            (self.products_removed, f"{self.products_removed:,} products it created removed"),
+            (self.products_restored, f"{self.products_restored:,} products restored"),
+            (
+                self.products_kept,
+                f"kept {len(self.products_kept)} product(s) it created that have other activity",
+            ),
+        )
 
 
 def undo_import(db: Database, batch_id: object, *, clock: Clock = local_now) -> UndoOutcome:

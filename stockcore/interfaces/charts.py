@@ -6,12 +6,22 @@ Every mark carries a tooltip; encodings are explicit. The theme is set once in
 
 from __future__ import annotations
 
+from typing import Literal
+
 import altair as alt
 import pandas as pd
 
 OK_COLOUR = "#1f6f5c"
 LOW_COLOUR = "#d1495b"
 THRESHOLD_COLOUR = "#222222"
+# Product names on a y axis: long enough to tell them apart, short enough to leave a phone
+# (390 px) most of its width for the bars; the tooltip has the whole name.
+PRODUCT_AXIS = alt.Axis(labelLimit=150)
+# Every chart of products names them the same way in its tooltip.
+PRODUCT_TOOLTIP = (
+    alt.Tooltip("product_id:N", title="Product"),
+    alt.Tooltip("name:N", title="Name"),
+)
 
 
 def stock_vs_threshold(frame: pd.DataFrame) -> alt.LayerChart:
@@ -22,10 +32,9 @@ def stock_vs_threshold(frame: pd.DataFrame) -> alt.LayerChart:
     """
     order = frame["label"].tolist()
     base = alt.Chart(frame).encode(
-        y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
+        y=alt.Y("label:N", sort=order, title=None, axis=PRODUCT_AXIS),
         tooltip=[
-            alt.Tooltip("product_id:N", title="Product"),
-            alt.Tooltip("name:N", title="Name"),
+            *PRODUCT_TOOLTIP,
             alt.Tooltip("quantity:Q", title="On hand (units)"),
             alt.Tooltip("restock_threshold:Q", title="Threshold (units)"),
             alt.Tooltip("status:N", title="Status"),
@@ -37,22 +46,72 @@ def stock_vs_threshold(frame: pd.DataFrame) -> alt.LayerChart:
             "status:N",
             title="Status",
             scale=alt.Scale(domain=["below threshold", "ok"], range=[LOW_COLOUR, OK_COLOUR]),
+            legend=_legend(),
         ),
     )
     ticks = base.mark_tick(color=THRESHOLD_COLOUR, thickness=3, size=18).encode(
         x=alt.X("restock_threshold:Q", title="Units")
     )
-    return (bars + ticks).properties(
-        title="Stock on hand (bars) against restock threshold (black ticks)",
+    # The units on hand beside each bar: a product with none has no bar, but shows its 0.
+    counts = base.mark_text(align="left", dx=4, fontWeight="bold").encode(
+        x="quantity:Q",
+        text=alt.Text("quantity:Q", format=","),
+        color=alt.condition(
+            alt.datum.quantity == 0, alt.value(LOW_COLOUR), alt.value(THRESHOLD_COLOUR)
+        ),
+    )
+    return (bars + ticks + counts).properties(
+        title="On hand (bars) against restock threshold (ticks)",
         height=alt.Step(22),
     )
 
 
-def sales_trend(frame: pd.DataFrame, *, measure: str = "revenue", by_category: bool) -> alt.Chart:
-    """Revenue or units over time. Expects columns: period_start, category, units, revenue."""
+# Where a partial period's label sits: the first period's to its right, the last's to its left.
+PARTIAL_LABELS: tuple[tuple[str, Literal["left", "right"]], ...] = (
+    ("part", "left"),
+    ("so far", "right"),
+)
+
+
+def _partial_segments(frame: pd.DataFrame, series: list[str]) -> pd.DataFrame:
+    """The two-point segments that join each partial period to its neighbours, numbered in
+    `segment`, so they can be drawn dashed."""
+    pieces: list[pd.DataFrame] = []
+    groups = frame.groupby(series, sort=False) if series else [((), frame)]
+    for _, rows in groups:
+        rows = rows.sort_values("period_start").reset_index(drop=True)
+        for i in rows.index[rows["partial"]]:
+            for pair in ((i - 1, i), (i, i + 1)):
+                if pair[0] >= 0 and pair[1] < len(rows):
+                    pieces.append(rows.loc[list(pair)].assign(segment=len(pieces)))
+    if not pieces:
+        return frame.head(0).assign(segment=pd.Series(dtype=int))
+    return pd.concat(pieces, ignore_index=True)
+
+
+def sales_trend(
+    frame: pd.DataFrame, *, measure: str = "revenue", by_category: bool
+) -> alt.LayerChart:
+    """Revenue or units over time, complete periods as a solid line; a period the range or
+    today cuts short (`partial`) is drawn dashed, hollow and labelled "so far" (the last)
+    or "part" (the first), so it does not read as a fall in sales.
+
+    Expects columns: period_start, category, units, revenue and optionally partial."""
     title = "Revenue" if measure == "revenue" else "Units sold"
+    frame = frame.assign(partial=frame.get("partial", False))
+    series = ["category"] if by_category else []
     if not by_category:
-        frame = frame.groupby("period_start", as_index=False)[["units", "revenue"]].sum()
+        frame = frame.groupby("period_start", as_index=False).agg(
+            units=("units", "sum"), revenue=("revenue", "sum"), partial=("partial", "any")
+        )
+    last = frame["period_start"].max()
+    frame = frame.assign(
+        note=lambda f: (
+            f["partial"]
+            .map({True: "part", False: ""})
+            .where(f["period_start"] != last, f["partial"].map({True: "so far", False: ""}))
+        )
+    )
     encodings: dict[str, object] = {
         "x": alt.X("period_start:T", title=None),
         "y": alt.Y(f"{measure}:Q", title=title),
@@ -61,16 +120,38 @@ def sales_trend(frame: pd.DataFrame, *, measure: str = "revenue", by_category: b
             *([alt.Tooltip("category:N", title="Category")] if by_category else []),
             alt.Tooltip("units:Q", title="Units", format=","),
             alt.Tooltip("revenue:Q", title="Revenue", format=",.2f"),
+            alt.Tooltip("note:N", title="Period"),
         ],
     }
     if by_category:
-        encodings["color"] = alt.Color("category:N", title="Category")
-    return (
-        alt.Chart(frame)
+        encodings["color"] = alt.Color("category:N", title="Category", legend=_legend())
+    solid = (
+        alt.Chart(frame[~frame["partial"]])
         .mark_line(point=alt.OverlayMarkDef(size=20))
         .encode(**encodings)
-        .properties(title=f"{title} over time")
     )
+    dashed = (
+        alt.Chart(_partial_segments(frame, series))
+        .mark_line(strokeDash=[4, 4])
+        .encode(**encodings, detail="segment:N")
+    )
+    partial = frame[frame["partial"]]
+    hollow = alt.Chart(partial).mark_point(size=40, filled=False).encode(**encodings)
+    placed = {key: value for key, value in encodings.items() if key != "tooltip"}
+    labels = [
+        alt.Chart(partial[partial["note"] == note])
+        .mark_text(dy=-10, fontStyle="italic", align=align)
+        .encode(**placed, text="note:N")
+        for note, align in PARTIAL_LABELS
+    ]
+    dashes = " (dashed: a period cut short, so far)" if len(partial) else ""
+    chart = alt.LayerChart(layer=[solid, dashed, hollow, *labels])
+    return chart.properties(title=f"{title} over time{dashes}")
+
+
+def _legend() -> alt.Legend:
+    """Legends below the plot, so a narrow (phone) screen keeps its width for the data."""
+    return alt.Legend(orient="bottom", direction="horizontal", columns=2, labelLimit=200)
 
 
 def top_products(frame: pd.DataFrame, *, limit: int = 15, measure: str = "revenue") -> alt.Chart:
@@ -85,12 +166,11 @@ def top_products(frame: pd.DataFrame, *, limit: int = 15, measure: str = "revenu
         alt.Chart(top)
         .mark_bar()
         .encode(
-            y=alt.Y("label:N", sort="-x", title=None, axis=alt.Axis(labelLimit=260)),
+            y=alt.Y("label:N", sort="-x", title=None, axis=PRODUCT_AXIS),
             x=alt.X(f"{measure}:Q", title=title),
-            color=alt.Color("category:N", title="Category"),
+            color=alt.Color("category:N", title="Category", legend=_legend()),
             tooltip=[
-                alt.Tooltip("product_id:N", title="Product"),
-                alt.Tooltip("name:N", title="Name"),
+                *PRODUCT_TOOLTIP,
                 alt.Tooltip("category:N", title="Category"),
                 alt.Tooltip("units:Q", title="Units", format=","),
                 alt.Tooltip("revenue:Q", title="Revenue", format=",.2f"),
@@ -134,10 +214,22 @@ def demand_forecast(
     predicted_units, lower, upper, lower_95, upper_95.
     """
     past = history.assign(series="sold")
-    base_x = alt.X("day:T", title=None)
+    # Open on the last 13 weeks and the forecast; drag or zoom to see more history.
+    first_ahead = pd.to_datetime(forecast["day"]).min() if len(forecast) else None
+    window = (
+        alt.Scale(
+            domain=[
+                (first_ahead - pd.Timedelta(weeks=13)).isoformat(),
+                pd.to_datetime(forecast["day"]).max().isoformat(),
+            ]
+        )
+        if first_ahead is not None
+        else alt.Undefined
+    )
+    base_x = alt.X("day:T", title=None, scale=window)
     sold = (
         alt.Chart(past)
-        .mark_line(color=HISTORY_COLOUR, strokeWidth=1)
+        .mark_line(color=HISTORY_COLOUR, strokeWidth=1, clip=True)
         .encode(
             x=base_x,
             y=alt.Y("units:Q", title="Units per day"),
@@ -167,16 +259,17 @@ def demand_forecast(
     )
     layers = sold + band_95 + band_80 + line
     if run_out_day is not None:
-        rule = (
-            alt.Chart(pd.DataFrame({"day": [pd.Timestamp(str(run_out_day))]}))
-            .mark_rule(color=RUN_OUT_COLOUR, strokeDash=[6, 3], strokeWidth=2)
-            .encode(
-                x="day:T",
-                tooltip=[alt.Tooltip("day:T", title="Projected to run out", format="%a %d %b %Y")],
-            )
+        day = pd.Timestamp(str(run_out_day))
+        marker = alt.Chart(pd.DataFrame({"day": [day], "label": [f"runs out {day:%a %d %b}"]}))
+        rule = marker.mark_rule(color=RUN_OUT_COLOUR, strokeDash=[6, 3], strokeWidth=2).encode(
+            x=base_x,
+            tooltip=[alt.Tooltip("day:T", title="Projected to run out", format="%a %d %b %Y")],
         )
-        layers = layers + rule
-    return layers.properties(
+        label = marker.mark_text(
+            color=RUN_OUT_COLOUR, align="right", baseline="top", dx=-4, y=4, fontWeight="bold"
+        ).encode(x=base_x, text="label:N")
+        layers = layers + rule + label
+    return layers.interactive(bind_y=False).properties(
         title="Units sold per day (grey), forecast (green) with 80% and 95% ranges", height=320
     )
 
@@ -206,7 +299,7 @@ def policy_frontier(frame: pd.DataFrame) -> alt.LayerChart:
             color=alt.Color(
                 "policy:N",
                 title="Policy",
-                legend=alt.Legend(labelLimit=0),
+                legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=0),
             ),
             order="avg_inventory_value:Q",
             tooltip=tooltip,
@@ -276,13 +369,12 @@ def reorder_position(frame: pd.DataFrame, *, limit: int = 15) -> alt.LayerChart:
         value_name="units",
     ).assign(kind=lambda f: f["kind"].map(kinds))
     tooltip = [
-        alt.Tooltip("product_id:N", title="Product"),
-        alt.Tooltip("name:N", title="Name"),
+        *PRODUCT_TOOLTIP,
         alt.Tooltip("status:N", title="Status"),
         alt.Tooltip("reorder_point:Q", title="Reorder point", format=",.0f"),
         alt.Tooltip("stockout_chance:Q", title="Chance of running out", format=".0%"),
     ]
-    y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
+    y = alt.Y("label:N", sort=order, title=None, axis=PRODUCT_AXIS)
     bars = (
         alt.Chart(stock)
         .mark_bar()
@@ -295,6 +387,7 @@ def reorder_position(frame: pd.DataFrame, *, limit: int = 15) -> alt.LayerChart:
                 scale=alt.Scale(
                     domain=list(kinds.values()), range=[OK_COLOUR, "#9ecae1", "#fdae6b"]
                 ),
+                legend=_legend(),
             ),
             tooltip=[*tooltip, alt.Tooltip("kind:N", title="Stock"), alt.Tooltip("units:Q")],
         )

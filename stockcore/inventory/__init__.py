@@ -6,6 +6,7 @@ does all of its work or, raising a `StockcoreError`, none of it.
 
 * `products` - the product row <-> `Product` mapping; add and edit products
 * `stock`    - purchase, receive and adjust stock (row lock, one ledger row each)
+* `idempotency` - a retried purchase or sales record (same key) answered once, done once
 * `ledger`   - the row lock, the ledger row and units on order, inside a transaction
 * `alerts`   - restock and lead-time alerts, raised and resolved; acknowledging them
 * `history`  - past sales lines; seeding an empty shop

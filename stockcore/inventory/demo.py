@@ -19,8 +19,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from stockcore.domain import Clock, Product, StockcoreError, local_now
-from stockcore.imports.reading import PRODUCT_FIELDS
+from stockcore.domain import PRODUCT_COLUMNS, Clock, Product, StockcoreError, local_now
 from stockcore.inventory import HistoryLine, seed_shop
 from stockcore.persistence.db import REPO_ROOT, Database, is_new, upgrade
 
@@ -30,7 +29,6 @@ DEMO_SALES = DATA_DIR / "demo_sales.csv"
 DEMO_SHOP_NAME = "Demo gift shop"
 DEMO_CURRENCY = "£"
 
-PRODUCT_COLUMNS = PRODUCT_FIELDS  # the demo products file is a products export
 SALES_COLUMNS = ("date", "product_id", "quantity", "unit_price", "customer_id")
 
 

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from stockcore.domain import MovementKind, Product, UnknownProduct
+from stockcore.domain import MovementKind, OrderStatus, Product, UnknownProduct
 from stockcore.persistence.models import (
     ProductRow,
     PurchaseOrderLineRow,
@@ -68,7 +68,7 @@ def open_arrivals(
             func.sum(PurchaseOrderLineRow.quantity),
         )
         .join(PurchaseOrderRow, PurchaseOrderRow.id == PurchaseOrderLineRow.order_id)
-        .where(PurchaseOrderRow.status == "open")
+        .where(PurchaseOrderRow.status == OrderStatus.OPEN.value)
         .group_by(PurchaseOrderLineRow.product_id, PurchaseOrderRow.expected_on)
         .order_by(PurchaseOrderLineRow.product_id, PurchaseOrderRow.expected_on)
     )

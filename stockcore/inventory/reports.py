@@ -18,11 +18,14 @@ import pandas as pd
 from sqlalchemy import Select, and_, case, func, or_, select, type_coerce
 
 from stockcore.domain import (
+    PRODUCT_COLUMNS,
     AlertKind,
     AlertStatus,
     InvalidValue,
     Product,
+    local_now,
     refuse_control_characters,
+    same_named,
     text_problem,
     urgency,
 )
@@ -80,42 +83,20 @@ def get_product(db: Database, product_id: str) -> Product | None:
         return to_product(row) if row is not None else None
 
 
-INVENTORY_COLUMNS = [
-    "product_id",
-    "name",
-    "category",
-    "unit_price",
-    "unit_cost",
-    "quantity",
-    "restock_threshold",
-    "lead_time_days",
-    "lead_time_sd_days",
-    "supplier",
-    "min_order_quantity",
-    "pack_size",
-    "service_level",
-    "needs_restock",
-    "stock_value",
-]
+INVENTORY_COLUMNS = [*PRODUCT_COLUMNS, "needs_restock", "stock_value"]
+
+
+def _cell(value: object) -> object:
+    """A product's value for a table: money as a float, the rest as it is."""
+    return float(value) if isinstance(value, Decimal) else value
 
 
 def inventory_frame(products: list[Product]) -> pd.DataFrame:
     """One row per product, for tables and the inline editor."""
     rows = [
         {
-            "product_id": p.product_id,
-            "name": p.name,
-            "category": p.category,
-            "unit_price": float(p.unit_price),
-            "unit_cost": float(p.unit_cost) if p.unit_cost is not None else None,
-            "quantity": p.quantity,
-            "restock_threshold": p.restock_threshold,
-            "lead_time_days": p.lead_time_days,
-            "lead_time_sd_days": p.lead_time_sd_days,
+            **{field: _cell(getattr(p, field)) for field in PRODUCT_COLUMNS},
             "supplier": p.supplier or "",
-            "min_order_quantity": p.min_order_quantity,
-            "pack_size": p.pack_size,
-            "service_level": p.service_level,
             "needs_restock": p.needs_restock,
             "stock_value": float(p.stock_value),
         }
@@ -254,20 +235,11 @@ def _alert_query() -> Select[AlertRow, ProductRow]:
 
 
 def _alert_view(alert: AlertRow, product: ProductRow) -> AlertView:
+    """The product as it is now, the alert as it was raised and handled."""
     return AlertView(
-        alert_id=alert.id,
-        product_id=product.product_id,
-        name=product.name,
-        category=product.category,
-        quantity=product.quantity,
-        restock_threshold=product.restock_threshold,
-        status=alert.status,
-        raised_at=alert.raised_at,
-        acknowledged_at=alert.acknowledged_at,
-        resolved_at=alert.resolved_at,
-        supplier=product.supplier,
-        lead_time_days=product.lead_time_days,
-        needed_at_raise=alert.threshold_at_raise,
+        **same_named(AlertView, product)
+        | same_named(AlertView, alert)
+        | {"alert_id": alert.id, "needed_at_raise": alert.threshold_at_raise}
     )
 
 
@@ -352,7 +324,9 @@ class SalesSummary:
 
     by_product: product_id, name, category, units, revenue (highest revenue first)
     by_category: category, units, revenue
-    trend: period_start, category, units, revenue (one row per period and category)
+    trend: period_start, category, units, revenue, partial (one row per period and
+        category; partial: the range or today cuts the period short, so its figures are
+        "so far", not a fall in sales)
     """
 
     start: date
@@ -366,8 +340,16 @@ class SalesSummary:
     trend: pd.DataFrame
 
 
-def sales_summary(db: Database, start: date, end: date, period: Period = "day") -> SalesSummary:
-    """Revenue and units per product, per category and per day/week/month."""
+def sales_summary(
+    db: Database,
+    start: date,
+    end: date,
+    period: Period = "day",
+    *,
+    today: date | None = None,
+) -> SalesSummary:
+    """Revenue and units per product, per category and per day/week/month. `today` (the
+    shop's, by default) is still selling, so a period holding it is partial."""
     if period not in PERIODS:
         raise ValueError(f"period must be one of {PERIODS}")
     if end < start:
@@ -411,6 +393,9 @@ def sales_summary(db: Database, start: date, end: date, period: Period = "day") 
         .sum()
         .sort_values(["period_start", "category"], ignore_index=True)
     )
+    trend["partial"] = partial_periods(
+        trend["period_start"], period, start=start, end=end, today=today or local_now().date()
+    )
     return SalesSummary(
         start=start,
         end=end,
@@ -432,6 +417,22 @@ def period_starts(days: pd.Series, period: Period) -> pd.Series:
     if period == "month":
         return stamps.dt.to_period("M").dt.start_time
     return stamps.dt.normalize()
+
+
+def partial_periods(
+    starts: pd.Series, period: Period, *, start: date, end: date, today: date
+) -> pd.Series:
+    """Whether each period (by its first day) is cut short: it begins before `start`, ends
+    after `end`, or holds `today` (whose sales are not all in yet)."""
+    first = pd.to_datetime(starts)
+    if period == "week":
+        last = first + pd.Timedelta(days=6)
+    elif period == "month":
+        last = first + pd.offsets.MonthEnd(0)
+    else:
+        last = first
+    cut_off = min(pd.Timestamp(end), pd.Timestamp(today) - pd.Timedelta(days=1))
+    return (first < pd.Timestamp(start)) | (last > cut_off)
 
 
 def sales_date_bounds(db: Database) -> tuple[date, date] | None:

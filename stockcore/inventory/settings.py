@@ -36,6 +36,7 @@ from stockcore.persistence.models import (
     SaleLineRow,
     SettingRow,
     ShopDailySalesRow,
+    ShopForecastRow,
     StockMovementRow,
 )
 
@@ -100,13 +101,15 @@ def parse_holiday_country(value: object) -> str:
 
 
 def parse_holding_rate(value: object) -> float | None:
-    """The yearly cost of holding stock as a share of its cost: 0.25 or "25%"; blank: none."""
+    """The yearly cost of holding stock as a share of its cost: 0.25, "25%" or 25; blank: none."""
     if is_blank(value):
         return None
     rate = parse_fraction(value, "holding rate")
     if not 0 < rate <= 1:
         raise InvalidValue(
-            "holding rate", value, "must be more than 0 and at most 1 a year (e.g. 0.25 or 25%)"
+            "holding rate",
+            value,
+            "must be more than 0% and at most 100% a year (e.g. 25%, 25 or 0.25)",
         )
     return rate
 
@@ -186,6 +189,7 @@ def erase_shop(db: Database) -> None:
             PredictionRow,
             ForecastModelRow,
             LeadTimeDemandRow,
+            ShopForecastRow,
             ForecastRunRow,
             StockMovementRow,
             AlertRow,

@@ -12,9 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Final
+from typing import Final, Literal, NoReturn
 
+import pandas as pd
 from sqlalchemy import BigInteger, func, select, type_coerce
+from sqlalchemy.orm import Session
 
 from stockcore import imports
 from stockcore.domain import (
@@ -24,15 +26,17 @@ from stockcore.domain import (
     InvalidValue,
     UnknownProduct,
     local_now,
+    parse_date,
     parse_money,
     parse_product_id,
     parse_quantity,
 )
+from stockcore.forecasting.history import minor_to_money, shop_daily_sales
 from stockcore.forecasting.refresh import parse_horizon
 from stockcore.forecasting.views import NoForecasts
 from stockcore.inventory import reports
 from stockcore.persistence.db import Database, as_date, within_days
-from stockcore.persistence.models import PredictionRow, ProductRow, SaleLineRow, ShopDailySalesRow
+from stockcore.persistence.models import PredictionRow, ProductRow, SaleLineRow, ShopForecastRow
 
 EARLIEST_DAY: Final = date(1970, 1, 1)
 MAX_PAGE: Final = 1000
@@ -48,15 +52,7 @@ class NothingToDraw(Conflict):
 
 def parse_day(value: object, field: str, *, today: date) -> date:
     """A calendar day from 1970 up to today (sales cannot be in the future)."""
-    if isinstance(value, datetime):
-        value = value.date()
-    if isinstance(value, str):
-        try:
-            value = date.fromisoformat(value.strip())
-        except ValueError:
-            raise InvalidValue(field, value, "is not a date like 2024-03-31") from None
-    if not isinstance(value, date):
-        raise InvalidValue(field, value, "is not a date like 2024-03-31")
+    value = parse_date(value, field)
     if value < EARLIEST_DAY:
         raise InvalidValue(field, value.isoformat(), f"is before {EARLIEST_DAY}")
     if value > today:
@@ -158,7 +154,8 @@ def _add_shop_total(db: Database, sold_on: date, amount: Decimal, now: datetime)
 class SalesDay:
     day: date
     sales: Decimal
-    units: int | None  # None: a shop-level total, without units
+    units: int | None  # None: a day known only by its recorded shop total
+    source: Literal["total", "lines"]  # a recorded shop total, or the sum of sale lines
 
 
 @dataclass(frozen=True)
@@ -173,47 +170,47 @@ def daily_sales(
     start: date | None = None,
     end: date | None = None,
     product_id: object = None,
-    limit: int = 100,
+    limit: int | None = None,
     offset: int = 0,
 ) -> SalesPage:
-    """Sales (revenue) and units per day, oldest first, `limit` days from `offset`.
+    """Sales (revenue) and units per day, oldest first: every day of the selection, or
+    `limit` days from `offset`.
 
-    Without a product: the whole shop; a day known only as a shop-level total shows that
-    total (units None). With a product: that product's sale lines only."""
-    if not 1 <= limit <= MAX_PAGE:
+    Without a product: the whole shop's figure per day (`history.shop_daily_sales`): a
+    day's recorded shop total, where there is one, exactly as recorded; else the revenue
+    of that day's sale lines. With a product: that product's sale lines only."""
+    if limit is not None and not 1 <= limit <= MAX_PAGE:
         raise InvalidValue("limit", limit, f"must be between 1 and {MAX_PAGE}")
     if offset < 0:
         raise InvalidValue("offset", offset, "must not be negative")
     if start is not None and end is not None and end < start:
         raise InvalidValue("to", end.isoformat(), f"is before from ({start})")
-    lines = select(
-        SaleLineRow.sold_on,
-        func.sum(type_coerce(SaleLineRow.revenue, BigInteger)),
-        func.sum(SaleLineRow.quantity),
-    ).group_by(SaleLineRow.sold_on)
-    totals = select(ShopDailySalesRow.sold_on, type_coerce(ShopDailySalesRow.sales, BigInteger))
-    lines = within_days(lines, SaleLineRow.sold_on, start, end)
-    totals = within_days(totals, ShopDailySalesRow.sold_on, start, end)
     pid = None if product_id is None else parse_product_id(product_id)
-    with db.read() as session:
-        if pid is not None:
+    if pid is None:
+        days = [
+            SalesDay(shop_day.day, shop_day.sales, shop_day.units, shop_day.source)
+            for shop_day in shop_daily_sales(db, start, end)
+        ]
+    else:
+        lines = select(
+            SaleLineRow.sold_on,
+            func.sum(type_coerce(SaleLineRow.revenue, BigInteger)),
+            func.sum(SaleLineRow.quantity),
+        ).group_by(SaleLineRow.sold_on)
+        lines = within_days(lines, SaleLineRow.sold_on, start, end)
+        with db.read() as session:
             if session.get(ProductRow, pid) is None:
                 raise UnknownProduct(pid)
-            lines = lines.where(SaleLineRow.product_id == pid)
-        by_day: dict[date, SalesDay] = {
-            as_date(day): SalesDay(as_date(day), _minor(minor), int(units))
-            for day, minor, units in session.execute(lines)
-        }
-        if pid is None:
-            for day, minor in session.execute(totals):
-                sold_on = as_date(day)
-                by_day.setdefault(sold_on, SalesDay(sold_on, _minor(minor), None))
-    days = [by_day[day] for day in sorted(by_day)]
-    return SalesPage(days[offset : offset + limit], len(days))
-
-
-def _minor(value: object) -> Decimal:
-    return (Decimal(str(value or 0)) / 100).quantize(CENT)
+            rows = session.execute(lines.where(SaleLineRow.product_id == pid)).all()
+        days = sorted(
+            (
+                SalesDay(as_date(day), minor_to_money(minor), int(units), "lines")
+                for day, minor, units in rows
+            ),
+            key=lambda sales_day: sales_day.day,
+        )
+    page = days[offset:] if limit is None else days[offset : offset + limit]
+    return SalesPage(page, len(days))
 
 
 # --- The stored forecast per day ------------------------------------------------------------
@@ -222,17 +219,25 @@ def _minor(value: object) -> Decimal:
 @dataclass(frozen=True)
 class PredictedDay:
     day: date
-    predicted_units: float
-    predicted_revenue: Decimal  # at today's selling prices
+    predicted_sales: Decimal  # money: the measure of SalesDay.sales
+    predicted_units: float | None  # units of the product (or all products); None: unknown
+    predicted_revenue: Decimal | None  # those units at today's selling prices
 
 
 def stored_forecast(
     db: Database, days: object, *, today: date, product_id: object = None
 ) -> list[PredictedDay]:
-    """The latest stored forecast from `today` for `days` days: one product's, or the sum
-    over all products. Refuses (NoForecasts) when no refresh has made one yet."""
+    """The latest stored forecast from `today` for `days` days, per day.
+
+    Of one product: its units and their revenue at today's price (predicted_sales is that
+    revenue). Of the shop: predicted_sales is the shop-level forecast of its daily sales
+    figure (the measure of /get-sales-data: recorded totals, else sale lines), with the
+    products' units and revenue summed beside it; without a shop-level forecast (one made
+    before it existed), the products' revenue. Refuses (NoForecasts) when no refresh has
+    made one yet."""
     horizon = parse_horizon(days)
     pid = None if product_id is None else parse_product_id(product_id)
+    last = today + timedelta(days=horizon)
     units = func.sum(PredictionRow.predicted_units)
     revenue = func.sum(
         PredictionRow.predicted_units * type_coerce(ProductRow.unit_price, BigInteger)
@@ -240,38 +245,64 @@ def stored_forecast(
     query = (
         select(PredictionRow.day, units, revenue)
         .join(ProductRow, ProductRow.product_id == PredictionRow.product_id)
-        .where(PredictionRow.day >= today, PredictionRow.day < today + timedelta(days=horizon))
+        .where(PredictionRow.day >= today, PredictionRow.day < last)
         .group_by(PredictionRow.day)
         .order_by(PredictionRow.day)
+    )
+    shop_query = (
+        select(ShopForecastRow.day, ShopForecastRow.predicted_sales)
+        .where(ShopForecastRow.day >= today, ShopForecastRow.day < last)
+        .order_by(ShopForecastRow.day)
     )
     with db.read() as session:
         if pid is not None:
             if session.get(ProductRow, pid) is None:
                 raise UnknownProduct(pid)
             query = query.where(PredictionRow.product_id == pid)
-        rows = session.execute(query).all()
-        if not rows:
-            stored = select(PredictionRow.day).limit(1)
-            if pid is not None:
-                stored = stored.where(PredictionRow.product_id == pid)
-            what = "the shop" if pid is None else f"product {pid}"
-            if session.scalars(stored).first() is None:
-                raise NoForecasts(
-                    f"no forecasts for {what} yet: train the sales model "
-                    "(POST /train-sales-model) first"
-                )
-            raise NoForecasts(
-                f"the stored forecasts for {what} end before {today}: train the sales model "
-                "(POST /train-sales-model) again"
-            )
-    return [
-        PredictedDay(
-            as_date(day),
-            round(float(total_units or 0.0), 3),
-            (Decimal(str(float(total_revenue or 0.0))) / 100).quantize(CENT),
+        products = {
+            as_date(day): (round(float(total_units or 0.0), 3), _cents(total_revenue))
+            for day, total_units, total_revenue in session.execute(query)
+        }
+        shop = (
+            {}
+            if pid is not None
+            else {
+                as_date(day): Decimal(str(sales)).quantize(CENT)
+                for day, sales in session.execute(shop_query)
+            }
         )
-        for day, total_units, total_revenue in rows
-    ]
+        if not products and not shop:
+            _refuse_without_forecast(session, pid, today)
+    found: list[PredictedDay] = []
+    for day in sorted(products.keys() | shop.keys()):
+        product_units, product_revenue = products.get(day, (None, None))
+        sales = shop.get(day, product_revenue)
+        if sales is None:
+            continue  # a day the shop-level forecast does not cover
+        found.append(PredictedDay(day, sales, product_units, product_revenue))
+    return found
+
+
+def _cents(minor_units: float | None) -> Decimal:
+    return (Decimal(str(float(minor_units or 0.0))) / 100).quantize(CENT)
+
+
+def _refuse_without_forecast(session: Session, pid: str | None, today: date) -> NoReturn:
+    stored = select(PredictionRow.day).limit(1)
+    if pid is not None:
+        stored = stored.where(PredictionRow.product_id == pid)
+    what = "the shop" if pid is None else f"product {pid}"
+    ever = session.scalars(stored).first() is not None or (
+        pid is None and session.scalars(select(ShopForecastRow.day).limit(1)).first() is not None
+    )
+    if not ever:
+        raise NoForecasts(
+            f"no forecasts for {what} yet: train the sales model (POST /train-sales-model) first"
+        )
+    raise NoForecasts(
+        f"the stored forecasts for {what} end before {today}: train the sales model "
+        "(POST /train-sales-model) again"
+    )
 
 
 # --- The sales trend chart as a picture -------------------------------------------------------
@@ -279,14 +310,58 @@ def stored_forecast(
 CHART_FILE: Final = "sales_trend.png"
 
 
+@dataclass(frozen=True)
+class SalesTrend:
+    """The shop's daily sales figure per day, week or month between two days.
+
+    trend: period_start, category ("All"), units (of the sale lines), revenue (the
+    figure: recorded totals, else sale lines), partial (the range or today cuts the period
+    short: `reports.partial_periods`), the columns `charts.sales_trend` takes."""
+
+    start: date
+    end: date
+    period: reports.Period
+    trend: pd.DataFrame
+
+
 def sales_trend(
-    db: Database, start: date, end: date, *, period: reports.Period = "week"
-) -> reports.SalesSummary:
-    """The sales summary behind the trend chart (revenue per day, week or month); refuses
-    (NothingToDraw) a range without sales."""
+    db: Database,
+    start: date | None = None,
+    end: date | None = None,
+    *,
+    period: reports.Period = "week",
+    today: date,
+) -> SalesTrend:
+    """The trend chart's data: the shop's daily sales figure (`history.shop_daily_sales`)
+    per period, between the days asked for, by default over every recorded day (first to
+    last). Refuses (NothingToDraw) a range without sales."""
     if period not in reports.PERIODS:
         raise InvalidValue("period", period, f"must be one of {', '.join(reports.PERIODS)}")
-    summary = reports.sales_summary(db, start, end, period)
-    if summary.sale_lines == 0:
-        raise NothingToDraw(f"no sales between {start} and {end}: there is no trend to draw")
-    return summary
+    if start is not None and end is not None and end < start:
+        raise InvalidValue("to", end.isoformat(), f"is before from ({start})")
+    days = shop_daily_sales(db, start, end)
+    if not days:
+        where = (
+            "recorded yet"
+            if start is None and end is None
+            else f"between {start or 'the first day'} and {end or 'the last day'}"
+        )
+        raise NothingToDraw(f"no sales {where}: there is no trend to draw")
+    frame = pd.DataFrame(
+        {
+            "sold_on": [day.day for day in days],
+            "units": [day.units or 0 for day in days],
+            "revenue": [float(day.sales) for day in days],
+        }
+    )
+    trend = (
+        frame.assign(period_start=reports.period_starts(frame["sold_on"], period), category="All")
+        .groupby(["period_start", "category"], as_index=False)[["units", "revenue"]]
+        .sum()
+        .sort_values("period_start", ignore_index=True)
+    )
+    first, last = start or days[0].day, end or days[-1].day
+    trend["partial"] = reports.partial_periods(
+        trend["period_start"], period, start=first, end=last, today=today
+    )
+    return SalesTrend(first, last, period, trend)

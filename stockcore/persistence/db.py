@@ -17,6 +17,7 @@ import operator
 import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from importlib import resources
@@ -34,6 +35,9 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SQLITE_PATH = REPO_ROOT / "data" / "stockcore.db"
 DATABASE_URL_ENV = "STOCKCORE_DATABASE_URL"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+# The write session of `Database.together()` in progress on this thread (or task), if any.
+_JOINED: ContextVar[tuple[Database, Session] | None] = ContextVar("_JOINED", default=None)
 
 
 def database_url(explicit: str | None = None) -> str:
@@ -120,9 +124,26 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """A session for one change: committed on success, rolled back on any exception."""
+        """A session for one change: committed on success, rolled back on any exception.
+        Inside `together()` it is the caller's session: committed with the rest, or not."""
+        joined = _JOINED.get()
+        if joined is not None and joined[0] is self:
+            yield joined[1]
+            return
         with self._write.begin() as session:
             yield session
+
+    @contextmanager
+    def together(self) -> Iterator[Session]:
+        """One write transaction that every `write()` inside it joins, so a use case and what
+        is stored about it (e.g. an idempotency key) commit together or not at all. Reads
+        (`read()`) inside it still see only what was committed before it began."""
+        with self._write.begin() as session:
+            token = _JOINED.set((self, session))
+            try:
+                yield session
+            finally:
+                _JOINED.reset(token)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -362,6 +362,37 @@ class PredictionRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+class ShopForecastRow(Base):
+    """The shop's predicted daily sales figure (money, the measure of /get-sales-data's
+    `sales`: a recorded shop total where there is one, else the day's sale lines), made by
+    a refresh of all forecasts from the shop-level history. lower/upper: the 80% range."""
+
+    __tablename__ = "shop_forecasts"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    predicted_sales: Mapped[float] = mapped_column(Float)
+    lower: Mapped[float] = mapped_column(Float)
+    upper: Mapped[float] = mapped_column(Float)
+    model: Mapped[str] = mapped_column(String(100))
+    run_id: Mapped[int] = mapped_column(ForeignKey("forecast_runs.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class LeaseRow(Base):
+    """A lease on one kind of work that must not run twice at once (name "forecasts": a
+    forecast refresh), shared by every process on the database. Free when holder is NULL
+    or expires_at (UTC) has passed, so a crashed holder blocks nobody for long."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    holder: Mapped[str | None] = mapped_column(String(36))
+    started_at: Mapped[datetime | None] = mapped_column(DateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class PurchaseOrderRow(Base):
     """An order to one supplier: open until it is received (or cancelled)."""
 
@@ -404,6 +435,69 @@ class UserRow(Base):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class InvitationRow(Base):
+    """A one-time code the owner gives someone to open an account with a role.
+
+    Only the code's SHA-256 is kept, and its first characters (`prefix`) to tell codes
+    apart; `used_by` and `created_by` are cleared if that account is deleted.
+    """
+
+    __tablename__ = "invitations"
+    __table_args__ = (CheckConstraint("role in ('owner', 'manager', 'staff')", name="role_known"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    role: Mapped[str] = mapped_column(String(16))
+    created_by: Mapped[str | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    used_by: Mapped[str | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class ApiKeyRow(Base):
+    """A key for a storefront or a script, limited to its scopes (space-separated).
+
+    Only the key's SHA-256 is kept, and its first characters (`prefix`) to recognise it.
+    """
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(100))
+    prefix: Mapped[str] = mapped_column(String(16))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    scopes: Mapped[str] = mapped_column(String(200))
+    created_by: Mapped[str | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class IdempotencyKeyRow(Base):
+    """The first answer to a request that carried an idempotency key (an Idempotency-Key
+    header or an order id), written in the same transaction as the request's work, so a
+    retry gets the same answer and changes nothing. The primary key makes a concurrent
+    retry wait for the first and then fail, so the work is never done twice."""
+
+    __tablename__ = "idempotency_keys"
+
+    scope: Mapped[str] = mapped_column(String(32), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    request_sha256: Mapped[str] = mapped_column(String(64))
+    status: Mapped[int] = mapped_column(Integer)
+    answer: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 

@@ -7,7 +7,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from enum import StrEnum
 from typing import Final
 
 import pandas as pd
@@ -20,6 +19,7 @@ from stockcore.domain import (
     Invalid,
     InvalidValue,
     NotFound,
+    OrderStatus,
     UnknownProduct,
     local_now,
     parse_quantity,
@@ -29,14 +29,6 @@ from stockcore.persistence.db import Database
 from stockcore.persistence.models import ProductRow, PurchaseOrderLineRow, PurchaseOrderRow
 
 NO_SUPPLIER: Final = "(no supplier)"
-
-
-class OrderStatus(StrEnum):
-    """Where a purchase order stands; the value is what the database stores."""
-
-    OPEN = "open"
-    RECEIVED = "received"
-    CANCELLED = "cancelled"
 
 
 class UnknownPurchaseOrder(NotFound):

@@ -1,9 +1,9 @@
 """The REST API: the spec's endpoints and the shop's own, behind one login.
 
 `create_app(db, secret_key=...)` builds a FastAPI application; `python -m stockcore api`
-serves it with uvicorn (OpenAPI docs at /docs). Every handler checks the caller's token
-and role, then calls the same use cases as the dashboard and the CLI; nothing here
-touches stock or the database directly.
+serves it with uvicorn (the OpenAPI docs at /docs only with `--docs`). Every handler
+checks the caller's token and role, then calls the same use cases as the dashboard and
+the CLI; nothing here touches stock or the database directly.
 
 Errors always come back as JSON: 422 with field-level detail for a malformed or absurd
 request, 401 without (or with a bad or expired) token, 403 for a role that may not,
@@ -16,6 +16,6 @@ depend on (the database, the clock, the signed-in user with a permission); error
 every failure to its answer; routers/ holds the endpoints, one module per OpenAPI tag.
 """
 
-from stockcore.interfaces.api.app import create_app, serve
+from stockcore.interfaces.api.app import create_app, serve, settings_from_env
 
-__all__ = ["create_app", "serve"]
+__all__ = ["create_app", "serve", "settings_from_env"]

@@ -2,7 +2,8 @@
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterable
+import os
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -11,14 +12,21 @@ from stockcore import accounts
 from stockcore.domain import Clock, StockcoreError, local_now
 from stockcore.interfaces.api import errors, guards
 from stockcore.interfaces.api.deps import ApiContext
+from stockcore.interfaces.api.routers import access, forecasts, products, sales, service
 from stockcore.interfaces.api.routers import accounts as accounts_routes
-from stockcore.interfaces.api.routers import forecasts, products, sales, service
+from stockcore.interfaces.api.security import SecurityHeaders
 from stockcore.persistence.db import Database
+
+CHART_DIR_ENV = "STOCKCORE_CHART_DIR"  # where /visualize-sales saves sales_trend.png
+DOCS_ENV = "STOCKCORE_API_DOCS"  # "1": serve /docs, /redoc and /openapi.json
 
 DESCRIPTION = (
     "Stock-out prevention for small online shops. Sign in with POST /login and send "
-    "the token as `Authorization: Bearer <token>`. Roles: owner (everything), manager "
-    "(inventory, imports, forecasts, orders), staff (purchases, reading stock)."
+    "the token as `Authorization: Bearer <token>` (or an API key from the owner, as "
+    "`Authorization: Bearer <key>` or `X-API-Key`, limited to its scopes). Roles: owner "
+    "(everything), manager (inventory, imports, forecasts, orders), staff (purchases, "
+    "reading stock). `POST /purchases` and `/add-sales-data` take an `Idempotency-Key` "
+    "header or an `order_id`: a retry gets the first answer and changes nothing."
 )
 
 
@@ -32,6 +40,7 @@ def create_app(
     token_ttl: dt.timedelta = accounts.TOKEN_TTL,
     chart_dir: Path | None = None,
     forecast_workers: int = 2,
+    docs: bool = False,
     trusted_proxies: str | Iterable[str] | None = None,
     max_body_bytes: int = guards.DEFAULT_MAX_BODY_BYTES,
 ) -> FastAPI:
@@ -39,13 +48,24 @@ def create_app(
 
     clock: the shop's local time (sales, forecasts); now: real UTC time (token expiry);
     throttle: counts failed sign-ins (default: 5 per account or address in 15 minutes);
-    chart_dir: where /visualize-sales saves sales_trend.png (default: the working folder);
+    chart_dir: where /visualize-sales saves sales_trend.png (default None: it saves
+    nothing and writes no file); docs: serve /docs, /redoc and /openapi.json to anyone
+    (default False: they answer 404; `app.openapi()` still gives the schema);
     trusted_proxies: addresses or networks whose X-Forwarded-For names the client (default:
     none, the TCP peer is the client); max_body_bytes: larger request bodies get 413.
     """
     if len(secret_key) < accounts.SECRET_KEY_MIN_LENGTH:
         raise StockcoreError("the API's secret key is too short")
-    app = FastAPI(title="stockcore", version="1.0", description=DESCRIPTION)
+    if chart_dir is not None and not chart_dir.is_dir():
+        raise StockcoreError(f"the chart folder {chart_dir} is not a folder")
+    app = FastAPI(
+        title="stockcore",
+        version="1.0",
+        description=DESCRIPTION,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
+    )
     app.state.context = ApiContext(
         db=db,
         secret_key=secret_key,
@@ -53,15 +73,25 @@ def create_app(
         now=now,
         throttle=throttle or accounts.LoginThrottle(),
         token_ttl=token_ttl,
-        chart_dir=chart_dir or Path.cwd(),
+        chart_dir=chart_dir,
         forecast_workers=forecast_workers,
         trusted_proxies=guards.parse_trusted_proxies(trusted_proxies),
     )
     app.add_middleware(guards.RequestGuard, max_body_bytes=max_body_bytes)
     errors.install(app)
-    for routes in (service, accounts_routes, products, sales, forecasts):
+    app.add_middleware(SecurityHeaders)  # added last: outermost, so even a 500 carries them
+    for routes in (service, accounts_routes, access, products, sales, forecasts):
         app.include_router(routes.router)
     return app
+
+
+def settings_from_env(environ: Mapping[str, str] | None = None) -> tuple[Path | None, bool]:
+    """The chart folder and whether to serve the docs, from STOCKCORE_CHART_DIR and
+    STOCKCORE_API_DOCS ("1", "true" or "yes")."""
+    environ = os.environ if environ is None else environ
+    folder = environ.get(CHART_DIR_ENV, "").strip()
+    docs = environ.get(DOCS_ENV, "").strip().lower() in {"1", "true", "yes"}
+    return (Path(folder) if folder else None), docs
 
 
 def serve(
@@ -69,6 +99,8 @@ def serve(
     *,
     host: str,
     port: int,
+    chart_dir: Path | None = None,
+    docs: bool = False,
     trusted_proxies: str | Iterable[str] | None = None,
     max_body_bytes: int | None = None,
 ) -> None:
@@ -93,6 +125,8 @@ def serve(
     app = create_app(
         shop.db,
         secret_key=secret,
+        chart_dir=chart_dir,
+        docs=docs,
         trusted_proxies=[str(network) for network in proxies],
         max_body_bytes=largest,
     )

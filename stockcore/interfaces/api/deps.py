@@ -1,5 +1,5 @@
 """What a handler may ask for (FastAPI dependencies): the shop's database, its clock, the
-API's settings and the signed-in user, checked for a permission.
+API's settings and the signed-in user (or an API key), checked for a permission.
 
 `create_app` puts one `ApiContext` on `app.state`; everything here reads it from the
 request, so the routers are plain modules and a test's app can carry its own database,
@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from stockcore import accounts
 from stockcore.accounts import Permission, User
@@ -28,8 +28,9 @@ class ApiContext:
 
     clock: the shop's local time (sales, forecasts); now: real UTC time (token expiry);
     throttle: counts failed sign-ins; token_ttl: how long a token is good for;
-    chart_dir: where /visualize-sales saves its chart; forecast_workers: worker processes
-    for a forecast refresh; trusted_proxies: whose X-Forwarded-For is believed.
+    chart_dir: where /visualize-sales saves its chart (None: nowhere); forecast_workers:
+    worker processes for a forecast refresh; trusted_proxies: whose X-Forwarded-For is
+    believed.
     """
 
     db: Database
@@ -38,7 +39,7 @@ class ApiContext:
     now: Callable[[], dt.datetime]
     throttle: accounts.LoginThrottle
     token_ttl: dt.timedelta
-    chart_dir: Path
+    chart_dir: Path | None
     forecast_workers: int
     trusted_proxies: tuple[guards.Network, ...] = ()
 
@@ -82,14 +83,30 @@ ClientAddress = Annotated[str | None, Depends(client_address)]
 ShopClock = Annotated[Clock, Depends(shop_clock)]
 Today = Annotated[dt.date, Depends(shop_today)]
 
-bearer = HTTPBearer(auto_error=False, description="the token from POST /login")
+bearer = HTTPBearer(
+    auto_error=False, description="the token from POST /login, or an API key (sck_...)"
+)
+api_key_header = APIKeyHeader(
+    name="X-API-Key", auto_error=False, description="an API key made by the owner (sck_...)"
+)
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+ApiKeyHeader = Annotated[str | None, Depends(api_key_header)]
 
 
-def signed_in(
-    context: Context,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-) -> User:
-    """The user whose token came with the request; 401 without a valid, unexpired one."""
+def _api_key(credentials: HTTPAuthorizationCredentials | None, header: str | None) -> str | None:
+    """The API key a request carries (X-API-Key, or a bearer credential that is one)."""
+    if header is not None:
+        return header
+    if credentials is not None and accounts.looks_like_api_key(credentials.credentials):
+        return credentials.credentials
+    return None
+
+
+def signed_in(context: Context, credentials: Credentials, api_key: ApiKeyHeader) -> User:
+    """The user whose token came with the request; 401 without a valid, unexpired one.
+    An API key is refused here (403): it serves only the endpoints its scopes name."""
+    if _api_key(credentials, api_key) is not None:
+        raise accounts.KeyNotAllowed("", None)
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise accounts.InvalidToken(
             "sign in first: send Authorization: Bearer <token> (from POST /login)"
@@ -99,22 +116,38 @@ def signed_in(
     )
 
 
-def needs(permission: Permission) -> Callable[..., User]:
-    """A dependency: the signed-in user, if their role has `permission` (else 403)."""
+# Who makes a request: a signed-in person, or an API key (which acts for the shop).
+Caller = User | accounts.ApiKey
 
-    def check(user: Annotated[User, Depends(signed_in)]) -> User:
+
+def needs(permission: Permission) -> Callable[..., Caller]:
+    """A dependency: the signed-in user, if their role has `permission` (else 403); or
+    the request's API key, if its scopes allow `permission` (else 403; a revoked or
+    unknown key is 401)."""
+
+    def check(context: Context, credentials: Credentials, api_key: ApiKeyHeader) -> Caller:
+        key = _api_key(credentials, api_key)
+        if key is not None:
+            return accounts.use_api_key(context.db, key, permission, clock=context.clock)
+        user = signed_in(context, credentials, None)
         user.require(permission)
         return user
 
     return check
 
 
+def owner(user: Annotated[User, Depends(signed_in)]) -> User:
+    """The signed-in owner (managing users and keys is for a person, never for a key)."""
+    user.require(Permission.MANAGE_USERS)
+    return user
+
+
 Anyone = Annotated[User, Depends(signed_in)]
-Reader = Annotated[User, Depends(needs(Permission.READ_INVENTORY))]
-Buyer = Annotated[User, Depends(needs(Permission.PURCHASE))]
-Manager = Annotated[User, Depends(needs(Permission.MANAGE_INVENTORY))]
-SalesReader = Annotated[User, Depends(needs(Permission.READ_SALES))]
-Importer = Annotated[User, Depends(needs(Permission.IMPORT))]
-Forecaster = Annotated[User, Depends(needs(Permission.FORECAST))]
-Orderer = Annotated[User, Depends(needs(Permission.ORDER))]
-Owner = Annotated[User, Depends(needs(Permission.MANAGE_USERS))]
+Reader = Annotated[Caller, Depends(needs(Permission.READ_INVENTORY))]
+Buyer = Annotated[Caller, Depends(needs(Permission.PURCHASE))]
+Manager = Annotated[Caller, Depends(needs(Permission.MANAGE_INVENTORY))]
+SalesReader = Annotated[Caller, Depends(needs(Permission.READ_SALES))]
+Importer = Annotated[Caller, Depends(needs(Permission.IMPORT))]
+Forecaster = Annotated[Caller, Depends(needs(Permission.FORECAST))]
+Orderer = Annotated[Caller, Depends(needs(Permission.ORDER))]
+Owner = Annotated[User, Depends(owner)]

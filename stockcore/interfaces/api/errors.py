@@ -2,16 +2,21 @@
 
 A use case's refusal (a StockcoreError) gets the status of its category; a malformed
 request gets FastAPI's field-level 422 without the input echoed; a database that cannot
-be reached is a 503; anything else is a bug of ours: logged here, a bare 500 there.
+be reached is a 503; anything else is a bug of ours: one log line here (its type and
+where it was raised, never its message or a traceback, which may hold SQL parameters
+and the request's data), a bare 500 there.
 """
 
 import logging
+import traceback
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, StatementError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from stockcore.domain import (
     Conflict,
@@ -24,6 +29,7 @@ from stockcore.domain import (
     Throttled,
     Unauthenticated,
 )
+from stockcore.forecasting.lease import RefreshRunning
 from stockcore.interfaces.api.schemas import ErrorOut
 
 _log = logging.getLogger(__name__)
@@ -66,6 +72,15 @@ def refusal_response(refusal: StockcoreError) -> JSONResponse:
             "requested": refusal.requested,
             "on_hand": refusal.on_hand,
         }
+    elif isinstance(refusal, RefreshRunning):
+        running = refusal.running
+        body |= {
+            "running": {
+                "started_at": running.started_at.isoformat() + "Z",
+                "done": running.done,
+                "total": running.total,
+            }
+        }
     elif isinstance(refusal, Unauthenticated):
         headers["WWW-Authenticate"] = "Bearer"
     elif isinstance(refusal, Throttled):
@@ -93,10 +108,67 @@ async def on_database_down(_request: Request, failure: Exception) -> JSONRespons
     return JSONResponse({"detail": "the database is unavailable; try again"}, status_code=503)
 
 
-async def on_bug(request: Request, bug: Exception) -> JSONResponse:
-    """A bug of ours: logged with its traceback on the server, never sent to the client."""
-    _log.exception("unexpected failure in %s %s", request.method, request.url.path)
-    return JSONResponse({"detail": "internal error; it was logged"}, status_code=500)
+_PACKAGE = Path(__file__).resolve().parents[2]
+
+
+def describe_bug(bug: BaseException) -> str:
+    """A bug in one line: its type (and the database driver's error under it), where in
+    stockcore it was raised, and for a database statement the SQL without its values.
+    Never the message: it may repeat the request's data or the statement's parameters."""
+    kind = type(bug).__name__
+    underlying = getattr(bug, "orig", None)
+    if underlying is not None:
+        kind += f" ({type(underlying).__module__}.{type(underlying).__name__})"
+    frames = traceback.extract_tb(bug.__traceback__)
+    ours = [frame for frame in frames if frame.filename.startswith(str(_PACKAGE))] or frames
+    where = ""
+    if ours:
+        frame = ours[-1]
+        try:
+            place = str(Path(frame.filename).relative_to(_PACKAGE.parent))
+        except ValueError:
+            place = Path(frame.filename).name
+        where = f" at {place}:{frame.lineno} in {frame.name}"
+    statement = ""
+    if isinstance(bug, StatementError) and bug.statement:
+        statement = " running " + " ".join(str(bug.statement).split())[:200]
+    return f"{kind}{where}{statement}"
+
+
+class CatchBugs:
+    """An ASGI middleware inside Starlette's own error middleware: it answers a bug with
+    the bare 500 and logs it once, in one line. (An exception handler for Exception runs in
+    Starlette's outer middleware, which re-raises the bug after answering, so the server
+    would log its whole traceback, SQL parameters and all, a second time.)"""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watching(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watching)
+        except Exception as bug:
+            _log.error(
+                "unexpected failure in %s %s: %s",
+                scope.get("method", ""),
+                scope.get("path", ""),
+                describe_bug(bug),
+            )
+            if started:  # part of the answer is out: all we can do is end the connection
+                raise RuntimeError("the answer failed halfway; it was logged") from None
+            answer = JSONResponse({"detail": "internal error; it was logged"}, status_code=500)
+            await answer(scope, receive, send)
 
 
 def install(app: FastAPI) -> None:
@@ -104,4 +176,4 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(StockcoreError, on_refusal)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(OperationalError, on_database_down)
-    app.add_exception_handler(Exception, on_bug)
+    app.add_middleware(CatchBugs)

@@ -10,10 +10,10 @@ product shapes follow `stockcore.domain.PRODUCT_FIELDS` (tests/test_api.py check
 import datetime as dt
 import re
 from decimal import Decimal
-from pathlib import Path
+from functools import partial
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from stockcore import accounts, inventory
@@ -23,8 +23,11 @@ from stockcore.domain import (
     DEFAULT_SERVICE_LEVEL,
     MAX_LEAD_TIME_DAYS,
     MAX_QUANTITY,
+    MAX_SERVICE_LEVEL,
+    MIN_SERVICE_LEVEL,
     PRODUCT_FIELDS,
     Product,
+    same_named,
     text_problem,
 )
 from stockcore.forecasting import refresh, views
@@ -68,9 +71,25 @@ LeadTimeSpread = Annotated[
     Number, Field(ge=0, le=MAX_LEAD_TIME_DAYS, description="sd of the supplier's lead time, days")
 ]
 ServiceLevel = Annotated[
-    Number, Field(gt=0, lt=1, description="target chance of not running out, e.g. 0.95")
+    Number,
+    Field(
+        ge=MIN_SERVICE_LEVEL,
+        le=MAX_SERVICE_LEVEL,
+        description="target share of demand served from stock, e.g. 0.95",
+    ),
 ]
+# Answers: forecast units to 3 decimals, stock levels to 2, chances to 4.
+Units = Annotated[float, AfterValidator(partial(round, ndigits=3))]
+Level = Annotated[float, AfterValidator(partial(round, ndigits=2))]
+Chance = Annotated[float, AfterValidator(partial(round, ndigits=4))]
 RoleName = Literal["owner", "manager", "staff"]
+OrderId = Annotated[
+    Annotated[Text, Field(max_length=200)] | Whole | None,
+    Field(
+        description="the storefront's order id (optional): a retried request with the same "
+        "order id changes nothing and gets the first answer (as an Idempotency-Key header)"
+    ),
+]
 AlertKind = Literal["below_threshold", "runs_out_before_delivery"]
 
 
@@ -92,15 +111,41 @@ class ErrorOut(BaseModel):
 # --- Accounts -----------------------------------------------------------------------------------
 
 
-class RegisterIn(_In):
+class _AccountIn(_In):
     username: Text = Field(max_length=accounts.USERNAME_MAX_LENGTH, examples=["alice"])
     email: Text = Field(max_length=accounts.EMAIL_MAX_LENGTH, examples=["alice@example.com"])
     password: Text = Field(max_length=accounts.PASSWORD_MAX_LENGTH)
 
 
+class RegisterIn(_AccountIn):
+    invitation: Text | None = Field(
+        default=None,
+        max_length=100,
+        description="the invitation code from the owner: needed once the shop has an owner, "
+        "unless the owner turned open sign-up on (it gives the invitation's role)",
+    )
+
+
 class LoginIn(_In):
-    username: Text = Field(max_length=accounts.EMAIL_MAX_LENGTH, description="username or email")
+    # The spec signs in with {"email", "password"}; {"username", "password"} works too, and
+    # either field takes a username or an email address.
+    username: Text | None = Field(
+        None, max_length=accounts.EMAIL_MAX_LENGTH, description="username or email"
+    )
+    email: Text | None = Field(
+        None, max_length=accounts.EMAIL_MAX_LENGTH, description="email or username"
+    )
     password: Text = Field(max_length=accounts.PASSWORD_MAX_LENGTH)
+
+    @model_validator(mode="after")
+    def _one_login(self) -> "LoginIn":
+        if (self.username is None) == (self.email is None):
+            raise ValueError("give username or email (one of them) with the password")
+        return self
+
+    @property
+    def login(self) -> str:
+        return self.username if self.username is not None else str(self.email)
 
 
 class TokenOut(BaseModel):
@@ -128,12 +173,115 @@ class UserOut(BaseModel):
         )
 
 
-class NewUserIn(RegisterIn):
+class RegisteredOut(UserOut):
+    message: Literal["User registered successfully"] = "User registered successfully"
+
+    @classmethod
+    def of(cls, user: User) -> "RegisteredOut":
+        return cls(**UserOut.of(user).model_dump())
+
+
+class NewUserIn(_AccountIn):
     role: RoleName
 
 
 class RoleIn(_In):
     role: RoleName
+
+
+class InvitationIn(_In):
+    role: RoleName
+    days: Whole = Field(
+        default=accounts.DEFAULT_VALID_DAYS,
+        ge=1,
+        le=accounts.MAX_VALID_DAYS,
+        description="how many days the code stays valid",
+    )
+
+
+class InvitationOut(BaseModel):
+    id: int
+    prefix: str = Field(description="the code's first characters, to tell codes apart")
+    role: str
+    status: Literal["open", "used", "revoked", "expired"]
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    used_at: dt.datetime | None
+    used_by: str | None
+
+    @classmethod
+    def of(cls, invitation: accounts.Invitation) -> "InvitationOut":
+        return cls(
+            id=invitation.invitation_id,
+            prefix=invitation.prefix,
+            role=invitation.role.value,
+            status=invitation.status.value,
+            created_at=_aware(invitation.created_at),
+            expires_at=_aware(invitation.expires_at),
+            used_at=_aware(invitation.used_at) if invitation.used_at else None,
+            used_by=invitation.used_by,
+        )
+
+
+class IssuedInvitationOut(InvitationOut):
+    code: str = Field(description="the one-time code: shown now and never again")
+    signup_query: str = Field(description="append to the dashboard's address to pre-fill it")
+
+    @classmethod
+    def issued(cls, issued: accounts.IssuedInvitation) -> "IssuedInvitationOut":
+        return cls(
+            **InvitationOut.of(issued.invitation).model_dump(),
+            code=issued.code,
+            signup_query=issued.signup_query,
+        )
+
+
+class SignUpIn(_In):
+    open: bool = Field(description="true: anyone may open a staff account without invitation")
+
+
+class SignUpOut(BaseModel):
+    open: bool
+
+
+ScopeName = Literal["read", "purchases:write", "sales:write", "products:write", "forecasts"]
+
+
+class ApiKeyIn(_In):
+    name: Text = Field(max_length=accounts.api_keys.NAME_MAX_LENGTH, examples=["storefront"])
+    scopes: list[ScopeName] = Field(min_length=1, max_length=len(accounts.Scope))
+
+
+class ApiKeyOut(BaseModel):
+    id: int
+    name: str
+    prefix: str = Field(description="the key's first characters, to recognise it")
+    scopes: list[str]
+    active: bool
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+
+    @classmethod
+    def of(cls, key: accounts.ApiKey) -> "ApiKeyOut":
+        return cls(
+            id=key.key_id,
+            name=key.name,
+            prefix=key.prefix,
+            scopes=[scope.value for scope in key.scopes],
+            active=key.active,
+            created_at=_aware(key.created_at),
+            last_used_at=_aware(key.last_used_at) if key.last_used_at else None,
+            revoked_at=_aware(key.revoked_at) if key.revoked_at else None,
+        )
+
+
+class IssuedApiKeyOut(ApiKeyOut):
+    key: str = Field(description="the key: shown now and never again")
+
+    @classmethod
+    def issued(cls, issued: accounts.IssuedApiKey) -> "IssuedApiKeyOut":
+        return cls(**ApiKeyOut.of(issued.api_key).model_dump(), key=issued.secret)
 
 
 # --- Products, purchases and alerts -------------------------------------------------------------
@@ -212,6 +360,7 @@ class PurchaseIn(_In):
         description="who bought (optional): a customer whose large orders the owner serves "
         "from stock is never set aside from the forecasts",
     )
+    order_id: OrderId = None
 
 
 class RaisedAlertOut(BaseModel):
@@ -259,16 +408,7 @@ class AlertOut(BaseModel):
 
     @classmethod
     def of(cls, kind: AlertKind, alert: reports.AlertView) -> "AlertOut":
-        return cls(
-            alert_id=alert.alert_id,
-            kind=kind,
-            product_id=alert.product_id,
-            name=alert.name,
-            quantity=alert.quantity,
-            restock_threshold=alert.restock_threshold,
-            status=alert.status,
-            raised_at=_aware(alert.raised_at),
-        )
+        return cls(**same_named(cls, alert) | {"kind": kind, "raised_at": _aware(alert.raised_at)})
 
 
 class AcknowledgeIn(_In):
@@ -287,10 +427,12 @@ class AddSalesIn(_In):
     sales: Money = Field(description="revenue of that day (or of that product's line)")
     product_id: ProductId | None = None
     quantity: Whole | None = Field(None, ge=1, le=MAX_QUANTITY)
+    order_id: OrderId = None
 
 
 class SalesAddedOut(BaseModel):
-    message: str
+    message: Literal["Sales data added successfully"] = "Sales data added successfully"
+    recorded: str = Field(description="what was recorded, in words")
     date: dt.date
     sales: float
     product_id: str | None
@@ -299,7 +441,7 @@ class SalesAddedOut(BaseModel):
     @classmethod
     def of(cls, added: shop_sales.SalesAdded) -> "SalesAddedOut":
         return cls(
-            message=added.message,
+            recorded=added.message,
             date=added.day,
             sales=float(added.sales),
             product_id=added.product_id,
@@ -309,12 +451,18 @@ class SalesAddedOut(BaseModel):
 
 class SalesDayOut(BaseModel):
     date: dt.date
-    sales: float
-    units: int | None
+    sales: float = Field(
+        description="the day's sales figure: the shop total recorded for the day (exactly as "
+        "recorded) where there is one, else the revenue of its sale lines"
+    )
+    units: int | None = Field(description="units in the day's sale lines; null: none")
+    source: Literal["total", "lines"] = Field(
+        description='"total": a recorded shop total; "lines": the sum of the sale lines'
+    )
 
     @classmethod
     def of(cls, day: shop_sales.SalesDay) -> "SalesDayOut":
-        return cls(date=day.day, sales=float(day.sales), units=day.units)
+        return cls(date=day.day, sales=float(day.sales), units=day.units, source=day.source)
 
 
 class TrainIn(_In):
@@ -329,6 +477,7 @@ class FallbackOut(BaseModel):
 
 
 class TrainOut(BaseModel):
+    message: Literal["Model trained successfully"] = "Model trained successfully"
     run_id: int
     products: int
     by_model: dict[str, int]
@@ -341,6 +490,9 @@ class TrainOut(BaseModel):
         None,
         description="why the series were forecast in one process instead of the worker "
         "processes (a worker stopped); null when they ran as planned",
+    )
+    shop_model: str | None = Field(
+        None, description="the model of the shop's daily sales forecast (GET /predict-sales)"
     )
 
     @classmethod
@@ -357,6 +509,7 @@ class TrainOut(BaseModel):
             horizon_days=summary.horizon_days,
             seconds=round(summary.seconds, 3),
             one_process_reason=summary.one_process_reason,
+            shop_model=summary.shop_model,
         )
 
 
@@ -367,15 +520,27 @@ class PredictIn(_In):
 
 class PredictedOut(BaseModel):
     date: dt.date
-    predicted_sales: float = Field(description="units expected to sell")
-    predicted_revenue: float = Field(description="at today's selling prices")
+    predicted_sales: float = Field(
+        description="the sales figure expected (money, the measure of /get-sales-data's "
+        "sales): the shop-level forecast, or the product's units at today's price"
+    )
+    predicted_units: float | None = Field(
+        description="units expected to sell (of the product, or summed over the products); "
+        "null for a shop without product forecasts"
+    )
+    predicted_revenue: float | None = Field(
+        description="those units at today's selling prices; null without product forecasts"
+    )
 
     @classmethod
     def of(cls, day: shop_sales.PredictedDay) -> "PredictedOut":
         return cls(
             date=day.day,
-            predicted_sales=day.predicted_units,
-            predicted_revenue=float(day.predicted_revenue),
+            predicted_sales=float(day.predicted_sales),
+            predicted_units=day.predicted_units,
+            predicted_revenue=(
+                float(day.predicted_revenue) if day.predicted_revenue is not None else None
+            ),
         )
 
 
@@ -411,18 +576,27 @@ class ChartSavedOut(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
     message: str
-    path: str
+    path: str | None = Field(
+        description="the file's name in the server's chart folder; null: not saved (the "
+        "server has no chart folder; ask for the PNG with Accept: image/png)"
+    )
     date_from: dt.date = Field(alias="from")
     date_to: dt.date = Field(alias="to")
 
     @classmethod
-    def of(cls, path: Path, days: reports.DateRange) -> "ChartSavedOut":
+    def of(cls, saved: bool, trend: shop_sales.SalesTrend) -> "ChartSavedOut":
+        message = (
+            f"Sales trend visualization generated and saved as {shop_sales.CHART_FILE}"
+            if saved
+            else "Sales trend visualization generated; not saved, as the server has no chart "
+            "folder: ask for it with Accept: image/png or ?format=png"
+        )
         return cls.model_validate(
             {
-                "message": f"Sales trend chart saved as {shop_sales.CHART_FILE}",
-                "path": str(path.resolve()),
-                "from": days.start,
-                "to": days.end,
+                "message": message,
+                "path": shop_sales.CHART_FILE if saved else None,
+                "from": trend.start,
+                "to": trend.end,
             }
         )
 
@@ -432,37 +606,27 @@ class ChartSavedOut(BaseModel):
 
 class ForecastDayOut(BaseModel):
     date: dt.date
-    predicted_units: float
-    lower: float
-    upper: float
-    lower_95: float
-    upper_95: float
+    predicted_units: Units
+    lower: Units
+    upper: Units
+    lower_95: Units
+    upper_95: Units
 
 
 class LeadTimeDemandOut(BaseModel):
     cover: str = Field(description='"lead" (the lead time) or "lead+review"')
     days: int = Field(description="calendar days from today")
-    mean: float
-    q80: float = Field(description="80% chance that demand stays at or below this")
-    q90: float
-    q95: float
-    q98: float
-    q99: float
+    mean: Units
+    q80: Units = Field(description="80% chance that demand stays at or below this")
+    q90: Units
+    q95: Units
+    q98: Units
+    q99: Units
     method: str
 
     @classmethod
     def of(cls, cover: views.CoverQuantiles) -> "LeadTimeDemandOut":
-        return cls(
-            cover=cover.cover,
-            days=cover.days,
-            mean=round(cover.mean, 3),
-            q80=round(cover.q80, 3),
-            q90=round(cover.q90, 3),
-            q95=round(cover.q95, 3),
-            q98=round(cover.q98, 3),
-            q99=round(cover.q99, 3),
-            method=cover.method,
-        )
+        return cls(**same_named(cls, cover))
 
 
 class ProductForecastOut(BaseModel):
@@ -474,7 +638,7 @@ class ProductForecastOut(BaseModel):
     run_out_day: dt.date | None
     days_of_cover: int | None
     lead_time_demand: list[LeadTimeDemandOut] = Field(default_factory=list)
-    stockout_chance: float | None = Field(
+    stockout_chance: Chance | None = Field(
         None,
         description="chance that demand over the lead time exceeds stock on hand and on order "
         "(0.5 means 50% or more: below the median the stored quantiles cannot tell)",
@@ -492,16 +656,9 @@ class ProductForecastOut(BaseModel):
             run_out_day=view.run_out_day,
             days_of_cover=view.days_of_cover,
             lead_time_demand=[LeadTimeDemandOut.of(cover) for cover in view.covers],
-            stockout_chance=round(view.stockout_chance[0], 4) if view.stockout_chance else None,
+            stockout_chance=view.stockout_chance[0] if view.stockout_chance else None,
             forecast=[
-                ForecastDayOut(
-                    date=row["day"].date(),
-                    predicted_units=round(float(row["predicted_units"]), 3),
-                    lower=round(float(row["lower"]), 3),
-                    upper=round(float(row["upper"]), 3),
-                    lower_95=round(float(row["lower_95"]), 3),
-                    upper_95=round(float(row["upper_95"]), 3),
-                )
+                ForecastDayOut.model_validate(row | {"date": row["day"].date()})
                 for row in view.forecast.to_dict("records")
             ],
         )
@@ -513,16 +670,16 @@ class ReorderLineOut(BaseModel):
     status: str
     on_hand: int
     on_order: int
-    daily_demand: float
+    daily_demand: Units
     lead_time_days: int
-    safety_stock: float
-    reorder_point: float
-    order_up_to: float
+    safety_stock: Level
+    reorder_point: Level
+    order_up_to: Level
     suggested_quantity: int
     run_out_day: dt.date | None
     order_by: dt.date | None
     target_fill_rate: float
-    stockout_chance: float  # of running out before an order placed today could arrive
+    stockout_chance: Chance  # of running out before an order placed today could arrive
     season_ends: bool  # the season peaks before an order placed today could arrive
     last_order_for_season: dt.date | None
     large_orders_set_aside: int  # very large one-off orders left out of the forecast's history
@@ -532,21 +689,8 @@ class ReorderLineOut(BaseModel):
     @classmethod
     def of(cls, line: plan.ReorderLine) -> "ReorderLineOut":
         return cls(
-            product_id=line.product_id,
-            name=line.name,
-            status=line.status,
-            on_hand=line.on_hand,
-            on_order=line.on_order,
-            daily_demand=round(line.daily_demand, 3),
-            lead_time_days=line.lead_time_days,
-            safety_stock=round(line.safety_stock, 2),
-            reorder_point=round(line.reorder_point, 2),
-            order_up_to=round(line.order_up_to, 2),
-            suggested_quantity=line.suggested_quantity,
-            run_out_day=line.run_out_day,
-            order_by=line.order_by,
+            **same_named(cls, line),
             target_fill_rate=line.service_level,
-            stockout_chance=round(line.stockout_chance, 4),
             season_ends=line.season is not None and line.season.ended,
             last_order_for_season=line.season.last_order if line.season else None,
             large_orders_set_aside=line.set_aside_orders,

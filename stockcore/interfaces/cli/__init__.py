@@ -28,7 +28,7 @@ from stockcore.domain import (
     Throttled,
     Unauthenticated,
 )
-from stockcore.imports.reading import FileRefused
+from stockcore.imports.reading import FileRefused, NeedsDateOrder
 from stockcore.interfaces.cli.commands import Handler
 from stockcore.interfaces.cli.parser import EXIT_USAGE, build_parser
 
@@ -49,6 +49,10 @@ def _file_refused(refusal: FileRefused) -> str:
     if len(refusal.problems) > PROBLEMS_SHOWN:
         lines.append(f"  ... and {len(refusal.problems) - PROBLEMS_SHOWN:,} more")
     return "\n".join(lines)
+
+
+def _needs_date_order(refusal: NeedsDateOrder) -> str:
+    return f"error: {refusal.summary} with --date-order day-first or --date-order month-first"
 
 
 def _database_failure(failure: SQLAlchemyError) -> str:
@@ -73,6 +77,7 @@ def _bug(bug: Exception) -> str:
 # wins, so a subclass comes before its base. Every refusal category says the same: its
 # message is written for the shop owner.
 ON_FAILURE: Final[tuple[tuple[type[BaseException], int, Callable[[Any], str]], ...]] = (
+    (NeedsDateOrder, EXIT_REFUSED, _needs_date_order),
     (FileRefused, EXIT_REFUSED, _file_refused),  # an Invalid that lists the file's problems
     (Invalid, EXIT_REFUSED, _refusal),
     (NotFound, EXIT_REFUSED, _refusal),
@@ -110,7 +115,9 @@ def main(
         return int(exit_.code or 0)
     handler: Handler = args.handler
     try:
-        return handler(args, out)
+        # Progress and warnings a command writes to sys.stderr go to `err` too.
+        with contextlib.redirect_stderr(err):
+            return handler(args, out)
     except (Exception, KeyboardInterrupt) as failure:
         exit_code, message = explain(failure)
         print(message, file=err)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import NoReturn
 
-from stockcore.domain import DEFAULT_LEAD_TIME_DAYS
+from stockcore.domain import DEFAULT_LEAD_TIME_DAYS, OrderStatus
 from stockcore.imports import EXPORTS
 from stockcore.imports.reading import DateOrder
 from stockcore.interfaces.cli.commands import (
@@ -20,7 +20,7 @@ from stockcore.interfaces.cli.commands import (
     stock,
 )
 from stockcore.inventory.reports import PERIODS
-from stockcore.replenishment import backtest, purchase_orders
+from stockcore.replenishment import backtest
 
 EXIT_USAGE = 2  # a mistyped command line
 
@@ -181,7 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--status",
-        choices=[status.value for status in purchase_orders.OrderStatus],
+        choices=[status.value for status in OrderStatus],
     )
     p.add_argument(
         "--create", action="store_true", help="order what the reorder list says to order now"
@@ -228,9 +228,20 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("export", imports.cmd_export, "export a table as CSV (re-importable)")
     p.add_argument("what", choices=EXPORTS)
     p.add_argument("file", help="the CSV file to write, or - for standard output")
-    p = command("api", server.cmd_api, "serve the REST API with uvicorn (OpenAPI docs at /docs)")
+    p = command("api", server.cmd_api, "serve the REST API with uvicorn")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", default="8000", help="port to listen on (default 8000)")
+    p.add_argument(
+        "--docs",
+        action="store_true",
+        help="serve /docs, /redoc and /openapi.json to anyone (or STOCKCORE_API_DOCS=1)",
+    )
+    p.add_argument(
+        "--chart-dir",
+        metavar="FOLDER",
+        default=None,
+        help="save /visualize-sales charts here (or STOCKCORE_CHART_DIR; default: nowhere)",
+    )
     p.add_argument(
         "--trusted-proxy",
         action="append",
@@ -245,7 +256,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help="as before the command")
     p = command(
-        "users", accounts.cmd_users, "list user accounts, or change one's role (owner's tool)"
+        "users",
+        accounts.cmd_users,
+        "list user accounts, change one's role, invite people, make API keys (owner's tool)",
     )
     p.add_argument(
         "--set-role",
@@ -253,4 +266,29 @@ def build_parser() -> argparse.ArgumentParser:
         metavar=("USERNAME", "ROLE"),
         help="give USERNAME the role owner, manager or staff",
     )
+    p.add_argument(
+        "--invite", metavar="ROLE",
+        help="make a one-time invitation code for a new owner, manager or staff account",
+    )  # fmt: skip
+    p.add_argument(
+        "--days", metavar="N",
+        help="how many days the invitation stays valid (default 7, at most 90)",
+    )  # fmt: skip
+    p.add_argument("--invitations", action="store_true", help="list the invitations")
+    p.add_argument("--revoke-invitation", metavar="ID", help="withdraw an unused invitation")
+    p.add_argument(
+        "--open-signup", choices=("on", "off"),
+        help="on: anyone may open a staff account; off (the default): invitations only",
+    )  # fmt: skip
+    p.add_argument(
+        "--api-key", metavar="NAME",
+        help="make an API key named NAME (e.g. storefront) with --scopes; shown once",
+    )  # fmt: skip
+    p.add_argument(
+        "--scopes", metavar="LIST",
+        help="the new key's scopes, comma-separated: read, purchases:write, sales:write, "
+        "products:write, forecasts",
+    )  # fmt: skip
+    p.add_argument("--api-keys", action="store_true", help="list the API keys")
+    p.add_argument("--revoke-api-key", metavar="ID", help="revoke an API key (it answers 401)")
     return parser

@@ -13,21 +13,24 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Concatenate, Final, ParamSpec, TypeVar
+from typing import Any, Concatenate, Final, ParamSpec, TypeVar
 
 import streamlit as st
 
 import stockcore.forecasting.large_orders  # not `large_orders`: ui.large_orders is a module
 from stockcore import inventory
 from stockcore.domain import (
+    AlertStatus,
     Conflict,
     Forbidden,
     Invalid,
+    InvalidValue,
     NotFound,
     Product,
     StockcoreError,
     Throttled,
     Unauthenticated,
+    as_sentence,
 )
 from stockcore.forecasting import views
 from stockcore.inventory import reports
@@ -61,9 +64,36 @@ _DATA_VERSION = "_stockcore_data_version"
 
 
 def changed() -> None:
-    """Call after every write: cached numbers are stale now, and so are product pickers."""
+    """Call after every write: cached numbers are stale now, and so are product pickers and
+    every result `remember`ed before it."""
     st.cache_data.clear()
     st.session_state[_DATA_VERSION] = st.session_state.get(_DATA_VERSION, 0) + 1
+
+
+def forget_inputs(prefix: str) -> None:
+    """Drop the typed values of the widgets whose keys start with `prefix`: on the next
+    run they show their starting values (an emptied form, or the values as saved)."""
+    for key in [key for key in st.session_state if str(key).startswith(prefix)]:
+        del st.session_state[key]
+
+
+def remember(key: str, value: object) -> None:
+    """Keep a page's result (a backtest, say) for this session, until the shop changes."""
+    st.session_state[key] = (st.session_state.get(_DATA_VERSION, 0), value)
+
+
+def recall(key: str) -> Any:
+    """What `remember` kept under `key`, or None once the shop has changed since."""
+    kept = st.session_state.get(key)
+    if kept is None or kept[0] != st.session_state.get(_DATA_VERSION, 0):
+        st.session_state.pop(key, None)
+        return None
+    return kept[1]
+
+
+def unseen_alerts(alerts: list[reports.AlertView]) -> int:
+    """How many of these alerts nobody has acknowledged yet."""
+    return sum(1 for alert in alerts if alert.status == AlertStatus.OPEN)
 
 
 # --- Refusals -----------------------------------------------------------------------------------
@@ -89,6 +119,35 @@ def show_refusal(refusal: StockcoreError) -> None:
     )
     text = str(refusal)
     show(f"{lead}: {text}" if text.endswith((".", "!", "?")) else f"{lead}: {text}.", icon=icon)
+
+
+class FieldMessages:
+    """The inputs of one form, each with a place under it for its refusal: a value the
+    shop cannot accept is named right where it was typed, not only at the top."""
+
+    def __init__(self) -> None:
+        self._places: dict[str, Any] = {}
+
+    def place(self, *fields: str) -> None:
+        """Call right after an input: refusals of these fields (as the use case names
+        them) show here."""
+        here = st.empty()
+        for field in fields:
+            self._places[field] = here
+
+    def attempt(self, action: Callable[[], T]) -> T | None:
+        """`attempt`, with a refusal of a placed field shown under that field."""
+        try:
+            return action()
+        except InvalidValue as refusal:
+            place = self._places.get(refusal.field)
+            if place is None:
+                show_refusal(refusal)
+            else:
+                place.error(as_sentence(str(refusal)), icon=":material/block:")
+        except StockcoreError as refusal:
+            show_refusal(refusal)
+        return None
 
 
 def attempt(action: Callable[[], T]) -> T | None:
@@ -165,6 +224,11 @@ def money(amount: Decimal | float | int, *, pence: bool = True) -> str:
 
 
 # --- Shared widgets -----------------------------------------------------------------------------
+
+
+def percent(share: float) -> str:
+    """A share as a percentage that reads back exactly: 0.95 -> "95%", 0.9925 -> "99.25%"."""
+    return f"{round(share * 100, 6):g}%"
 
 
 def product_label(product: Product) -> str:

@@ -1,7 +1,9 @@
 """The dashboard's login gate: the same accounts as the REST API (`stockcore.accounts`).
 
 app.py calls `gate()` before anything else. On a shop without accounts it asks for the
-owner account first; otherwise it asks to sign in (or to open a staff account). Only the
+owner account first; otherwise it asks to sign in, or to open an account with the
+owner's invitation code (from the form, or `?invite=CODE` in the address) or, when the
+owner opened sign-up, as staff. Only the
 signed-in account's id is kept in the session, and each run reads the account back, so
 a changed role or a removed account takes effect at the next click.
 """
@@ -65,11 +67,15 @@ def _account_fields(prefix: str) -> tuple[str, str, str, str]:
     return username, email, password, repeat
 
 
-def _register(username: str, email: str, password: str, repeat: str) -> accounts.User | None:
+def _register(
+    username: str, email: str, password: str, repeat: str, invitation: str | None = None
+) -> accounts.User | None:
     if password != repeat:
         st.error("The two passwords differ; nothing was created.", icon=":material/block:")
         return None
-    return ui.attempt(lambda: accounts.register(ui.database(), username, email, password))
+    return ui.attempt(
+        lambda: accounts.register(ui.database(), username, email, password, invitation=invitation)
+    )
 
 
 def _first_owner_screen() -> None:
@@ -89,7 +95,10 @@ def _first_owner_screen() -> None:
 
 def _sign_in_screen() -> None:
     st.title("Sign in to stockcore")
-    sign_in_tab, register_tab = st.tabs(["Sign in", "Create an account"])
+    invited = st.query_params.get(accounts.SIGNUP_QUERY, "")
+    sign_in_tab, register_tab = st.tabs(
+        ["Sign in", "Create an account"], default="Create an account" if invited else None
+    )
     with sign_in_tab, st.form("login_form", clear_on_submit=True):
         login = st.text_input("Username or email", key="login_username", max_chars=254)
         password = st.text_input("Password", type="password", key="login_password")
@@ -107,14 +116,23 @@ def _sign_in_screen() -> None:
             if user is not None:
                 _sign_in(user, f"Signed in as {user.username} ({user.role.value}).")
     with register_tab:
-        st.caption(
-            "New accounts get the staff role (make purchases, see stock) until the owner "
-            "gives them another."
-        )
+        if accounts.signup_is_open(ui.database()):
+            st.caption(
+                "New accounts get the staff role (make purchases, see stock), or the role of "
+                "the owner's invitation if you have one."
+            )
+            label = "Invitation code (optional)"
+        else:
+            st.caption(
+                "Sign-up needs an invitation: ask the shop's owner for a code (or a sign-up "
+                "link). Your account gets the role the owner chose."
+            )
+            label = "Invitation code"
         with st.form("register_form", clear_on_submit=True):
+            invitation = st.text_input(label, value=invited, key="register_invitation")
             fields = _account_fields("register")
             if st.form_submit_button("Create the account"):
-                made = _register(*fields)
+                made = _register(*fields, invitation=invitation)
                 if made is not None:
                     _sign_in(made, f"Welcome, {made.username}: you are {made.role.value}.")
 

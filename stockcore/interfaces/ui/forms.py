@@ -10,92 +10,67 @@ from __future__ import annotations
 import streamlit as st
 
 from stockcore import inventory
-from stockcore.domain import DEFAULT_LEAD_TIME_DAYS, MAX_LEAD_TIME_DAYS, MAX_QUANTITY, Product
+from stockcore.domain import (
+    DEFAULT_LEAD_TIME_DAYS,
+    AlertStatus,
+    Product,
+)
 from stockcore.interfaces import ui
 from stockcore.inventory import reports
 from stockcore.replenishment import plan
 
+# The add-product form's typed fields: key, label, what the use case calls the field, the
+# value it starts with, and the column (0 left, 1 right). Typed as text so that any value
+# can be refused with a message that names it, under the field (a number box would only
+# turn red, or clamp the value).
+_NEW_PRODUCT_FIELDS: tuple[tuple[str, str, str, str, int], ...] = (
+    ("new_product_price", "Unit price", "unit price", "", 0),
+    ("new_product_cost", "Unit cost (optional)", "unit cost", "", 1),
+    ("new_product_qty", "Units on hand", "quantity", "0", 0),
+    ("new_product_threshold", "Restock threshold (units)", "restock threshold", "0", 1),
+    ("new_product_lead_time", "Lead time (days)", "lead time", str(DEFAULT_LEAD_TIME_DAYS), 0),
+    ("new_product_lead_time_sd", "Lead time sd (days, optional)", "lead time sd", "", 1),
+    ("new_product_moq", "Minimum order quantity", "minimum order quantity", "1", 0),
+    ("new_product_pack", "Pack size", "pack size", "1", 1),
+    ("new_product_service_level", "Target fill rate (optional)", "service level", "", 0),
+)
+_NEW_PRODUCT_HELP = {
+    "new_product_lead_time_sd": "How much the supplier's delivery time varies from order to order.",
+    "new_product_service_level": "The share of demand to serve from stock, e.g. 98%. "
+    "Empty: the setting for its ABC class.",
+}
+
 
 def add_product_form() -> None:
-    with st.form("add_product_form", clear_on_submit=False):
+    fields = ui.FieldMessages()
+    with st.form("add_product_form"):
         left, right = st.columns(2)
-        product_id = left.text_input("Product id (SKU)", key="new_product_id", max_chars=64)
-        name = right.text_input("Name", key="new_product_name", max_chars=200)
-        known = ui.categories()
-        category = left.selectbox(
-            "Category",
-            options=known,
-            index=None,
-            accept_new_options=True,
-            placeholder="Choose or type a new category",
-            key="new_product_category",
-        )
-        supplier = right.text_input("Supplier (optional)", key="new_product_supplier")
-        price = left.number_input(
-            "Unit price", min_value=0.0, step=0.01, format="%.2f", key="new_product_price"
-        )
-        cost = right.number_input(
-            "Unit cost (optional)",
-            min_value=0.0,
-            step=0.01,
-            format="%.2f",
-            value=None,
-            key="new_product_cost",
-        )
-        quantity = left.number_input(
-            "Units on hand", min_value=0, max_value=MAX_QUANTITY, step=1, key="new_product_qty"
-        )
-        threshold = right.number_input(
-            "Restock threshold (units)",
-            min_value=0,
-            max_value=MAX_QUANTITY,
-            step=1,
-            key="new_product_threshold",
-        )
-        lead_time = left.number_input(
-            "Lead time (days)",
-            min_value=0,
-            max_value=MAX_LEAD_TIME_DAYS,
-            value=DEFAULT_LEAD_TIME_DAYS,
-            step=1,
-            key="new_product_lead_time",
-        )
-        lead_time_sd = right.number_input(
-            "Lead time sd (days, optional)",
-            min_value=0.0,
-            max_value=float(MAX_LEAD_TIME_DAYS),
-            value=None,
-            step=0.5,
-            help="How much the supplier's delivery time varies from order to order.",
-            key="new_product_lead_time_sd",
-        )
-        minimum = left.number_input(
-            "Minimum order quantity",
-            min_value=1,
-            max_value=MAX_QUANTITY,
-            value=1,
-            step=1,
-            key="new_product_moq",
-        )
-        pack = right.number_input(
-            "Pack size",
-            min_value=1,
-            max_value=MAX_QUANTITY,
-            value=1,
-            step=1,
-            key="new_product_pack",
-        )
-        service_level = left.number_input(
-            "Service level (optional)",
-            min_value=0.5,
-            max_value=0.999,
-            value=None,
-            step=0.01,
-            format="%.3f",
-            help="The chance of not running out before an order arrives, e.g. 0.98. "
-            "Empty: the setting for its ABC class.",
-            key="new_product_service_level",
-        )
+        with left:
+            product_id = st.text_input("Product id (SKU)", key="new_product_id", max_chars=64)
+            fields.place("product id")
+        with right:
+            name = st.text_input("Name", key="new_product_name", max_chars=200)
+            fields.place("name")
+        with left:
+            category = st.selectbox(
+                "Category",
+                options=ui.categories(),
+                index=None,
+                accept_new_options=True,
+                placeholder="Choose or type a new category",
+                key="new_product_category",
+            )
+            fields.place("category")
+        with right:
+            supplier = st.text_input("Supplier (optional)", key="new_product_supplier")
+            fields.place("supplier")
+        typed: dict[str, str] = {}
+        for key, label, field, start, column in _NEW_PRODUCT_FIELDS:
+            with (left, right)[column]:
+                typed[field] = st.text_input(
+                    label, value=start, key=key, help=_NEW_PRODUCT_HELP.get(key)
+                )
+                fields.place(field)
         submitted = st.form_submit_button("Add product", type="primary")
     if not submitted:
         return
@@ -105,40 +80,42 @@ def add_product_form() -> None:
             product_id,
             name,
             category=category,
-            unit_price=f"{price:.2f}",
-            quantity=quantity,
-            restock_threshold=threshold,
-            unit_cost=None if cost is None else f"{cost:.2f}",
             supplier=supplier,
-            lead_time_days=lead_time,
-            min_order_quantity=minimum,
-            pack_size=pack,
-            lead_time_sd_days=lead_time_sd,
-            service_level=service_level,
+            unit_price=typed["unit price"],
+            unit_cost=typed["unit cost"],
+            quantity=typed["quantity"],
+            restock_threshold=typed["restock threshold"],
+            lead_time_days=typed["lead time"],
+            lead_time_sd_days=typed["lead time sd"],
+            min_order_quantity=typed["minimum order quantity"],
+            pack_size=typed["pack size"],
+            service_level=typed["service level"],
         )
         return inventory.add_product(ui.database(), product)
 
-    added = ui.attempt(add)
+    added = fields.attempt(add)
     if added is not None:
         ui.changed()
+        ui.forget_inputs("new_product_")  # an empty form for the next product
         ui.flash(f"Added {added.product_id} {added.name} with {added.quantity} in stock.")
         st.rerun()
 
 
 def receive_stock_form() -> None:
+    fields = ui.FieldMessages()
     with st.form("receive_form"):
         product_id = ui.product_picker("Product", key="receive_product")
-        quantity = st.number_input(
-            "Units received", min_value=1, max_value=MAX_QUANTITY, step=1, key="receive_qty"
-        )
+        quantity = st.text_input("Units received", key="receive_qty", placeholder="e.g. 24")
+        fields.place("quantity")
         reason = st.text_input("Note (optional)", key="receive_note", placeholder="delivery note")
+        fields.place("reason", "note")
         submitted = st.form_submit_button("Receive stock", type="primary")
     if not submitted:
         return
     if product_id is None:
         st.error("Choose the product that arrived.")
         return
-    change = ui.attempt(
+    change = fields.attempt(
         lambda: inventory.receive_stock(ui.database(), product_id, quantity, reason=reason)
     )
     if change is not None:
@@ -152,6 +129,7 @@ def receive_stock_form() -> None:
 
 
 def adjust_stock_form() -> None:
+    fields = ui.FieldMessages()
     with st.form("adjust_form"):
         product_id = ui.product_picker("Product", key="adjust_product")
         mode = st.radio(
@@ -160,12 +138,14 @@ def adjust_stock_form() -> None:
             horizontal=True,
             key="adjust_mode",
         )
-        amount = st.number_input(
-            "Units", min_value=-MAX_QUANTITY, max_value=MAX_QUANTITY, step=1, key="adjust_amount"
+        amount = st.text_input(
+            "Units", key="adjust_amount", placeholder="counted: e.g. 40; change: e.g. -3"
         )
+        fields.place("counted quantity", "change")
         reason = st.text_input(
             "Reason (required)", key="adjust_reason", placeholder="stocktake, damaged, lost…"
         )
+        fields.place("reason")
         submitted = st.form_submit_button("Adjust stock")
     if not submitted:
         return
@@ -174,7 +154,7 @@ def adjust_stock_form() -> None:
         return
     counted = amount if mode.startswith("Counted") else None
     delta = None if counted is not None else amount
-    change = ui.attempt(
+    change = fields.attempt(
         lambda: inventory.adjust_stock(
             ui.database(), product_id, change=delta, counted=counted, reason=reason
         )
@@ -190,7 +170,9 @@ def adjust_stock_form() -> None:
 
 def acknowledge_form(alerts: list[reports.AlertView]) -> None:
     """Mark open (not yet seen) alerts as acknowledged."""
-    unseen = {a.alert_id: f"{a.product_id} · {a.name}" for a in alerts if a.status == "open"}
+    unseen = {
+        a.alert_id: f"{a.product_id} · {a.name}" for a in alerts if a.status == AlertStatus.OPEN
+    }
     if not unseen:
         return
     with st.form("acknowledge_form"):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pandas as pd
+import streamlit as st
 
 from stockcore import accounts
 from stockcore.domain import Product
@@ -72,3 +73,76 @@ def purchase_order_frame(order: PurchaseOrder) -> pd.DataFrame:
         ],
         columns=["product", "name", "units"],
     )
+
+
+# How much could sell over a cover: whole units.
+COVER_COLUMNS = {
+    name: st.column_config.NumberColumn(name, format="%.0f")
+    for name in ("Average", "80% chance of at most", "90%", "95%", "98%")
+}
+
+# A forecast by day, with its 80% and 95% ranges.
+FORECAST_DAY_COLUMNS = {
+    "day": st.column_config.DateColumn("Day", format="ddd YYYY-MM-DD"),
+    "predicted_units": st.column_config.NumberColumn("Forecast", format="%.1f"),
+    "lower": st.column_config.NumberColumn("80% from", format="%.1f"),
+    "upper": st.column_config.NumberColumn("80% to", format="%.1f"),
+    "lower_95": st.column_config.NumberColumn("95% from", format="%.1f"),
+    "upper_95": st.column_config.NumberColumn("95% to", format="%.1f"),
+}
+
+# Every product's chosen model and its backtest accuracy (forecasting.views.catalog).
+CATALOG_COLUMNS = {
+    "product_id": "Product",
+    "name": "Name",
+    "category": "Category",
+    "model": "Model",
+    "basis": "Learned from",
+    "history_days": st.column_config.NumberColumn("History (trading days)", format="%d"),
+    "selling_share": st.column_config.ProgressColumn(
+        "Sells on (share of days)", min_value=0.0, max_value=1.0, format="percent"
+    ),
+    "rmsse": st.column_config.NumberColumn(
+        "RMSSE", format="%.2f", help="what chose the model; lower is better"
+    ),
+    "naive_rmsse": st.column_config.NumberColumn("Seasonal naive RMSSE", format="%.2f"),
+    "mase": st.column_config.NumberColumn(
+        "MASE", format="%.2f", help="for information only: a forecast of zero can win it"
+    ),
+    "naive_mase": st.column_config.NumberColumn("Seasonal naive MASE", format="%.2f"),
+    "wape": st.column_config.NumberColumn("WAPE", format="percent"),
+    "bias": st.column_config.NumberColumn("Bias", format="percent"),
+    "season": "Season followed",
+    "fallback": "Fell back because",
+    "beats_naive": st.column_config.CheckboxColumn("Beats naive"),
+}
+
+# The inventory editor (reports.inventory_frame). Editable numbers have no bounds or steps:
+# the browser would clamp or round what was typed (-3 saved as 3); the use case refuses it
+# with the product, the field and the value instead.
+INVENTORY_COLUMNS = {
+    "product_id": st.column_config.TextColumn("ID"),
+    "name": st.column_config.TextColumn("Name", required=True),
+    "category": st.column_config.TextColumn("Category", required=True),
+    "unit_price": st.column_config.NumberColumn("Price", format="%.2f", required=True),
+    "unit_cost": st.column_config.NumberColumn("Cost", format="%.2f"),
+    "quantity": st.column_config.NumberColumn("On hand", format="%d"),
+    "restock_threshold": st.column_config.NumberColumn("Threshold", format="%d", required=True),
+    "lead_time_days": st.column_config.NumberColumn("Lead time (days)", format="%d", required=True),
+    "lead_time_sd_days": st.column_config.NumberColumn(
+        "Lead time sd (days)",
+        help="How much the supplier's lead time varies; empty if not known.",
+        format="%.1f",
+    ),
+    "supplier": st.column_config.TextColumn("Supplier"),
+    "min_order_quantity": st.column_config.NumberColumn("Min order", format="%d", required=True),
+    "pack_size": st.column_config.NumberColumn("Pack size", format="%d", required=True),
+    "service_level": st.column_config.NumberColumn(
+        "Target fill rate",
+        help="Share of demand to serve from stock: 0.95 or 95 for 95%; "
+        "empty: its ABC class's setting.",
+        format="percent",
+    ),
+    "needs_restock": st.column_config.CheckboxColumn("Below threshold"),
+    "stock_value": st.column_config.NumberColumn("Stock value", format="%.2f"),
+}

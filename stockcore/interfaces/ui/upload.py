@@ -108,7 +108,7 @@ def sales_file(data: bytes, name: str, options: imports.ImportOptions) -> None:
 
 def date_order_question(sha: str, message: str) -> None:
     st.warning(
-        message.replace("(on the page, or --date-order day-first|month-first)", ""),
+        message,
         icon=":material/calendar_month:",
     )
     with st.form("date_order_form"):

@@ -8,8 +8,10 @@ from stockcore import accounts
 from stockcore.interfaces.api.deps import Anyone, ClientAddress, Context, Db, Owner, ShopClock
 from stockcore.interfaces.api.errors import SIGNED_IN_ERRORS
 from stockcore.interfaces.api.schemas import (
+    ErrorOut,
     LoginIn,
     NewUserIn,
+    RegisteredOut,
     RegisterIn,
     RoleIn,
     TokenOut,
@@ -21,22 +23,30 @@ _log = logging.getLogger(__name__)
 router = APIRouter(tags=["accounts"])
 
 
-@router.post("/register", status_code=201, response_model=UserOut)
-def register(body: RegisterIn, db: Db, clock: ShopClock) -> UserOut:
-    """Open an account. The shop's first account becomes its owner; later ones get the
-    staff role until an owner changes it (PATCH /users/{id})."""
-    user = accounts.register(db, body.username, body.email, body.password, clock=clock)
+@router.post(
+    "/register",
+    status_code=201,
+    response_model=RegisteredOut,
+    responses={403: {"model": ErrorOut, "description": "sign-up is closed, or a bad invitation"}},
+)
+def register(body: RegisterIn, db: Db, clock: ShopClock) -> RegisteredOut:
+    """Open an account. The shop's first account becomes its owner. After that sign-up is
+    closed: send the owner's `invitation` code (the account gets the invitation's role),
+    unless the owner turned open sign-up on (then accounts without one get staff)."""
+    user = accounts.register(
+        db, body.username, body.email, body.password, invitation=body.invitation, clock=clock
+    )
     _log.info("registered %s as %s", user.username, user.role.value)
-    return UserOut.of(user)
+    return RegisteredOut.of(user)
 
 
 @router.post("/login", response_model=TokenOut)
 def login(body: LoginIn, context: Context, address: ClientAddress) -> TokenOut:
-    """A token for the other endpoints. Repeated failures for an account from an address,
-    from an address, or for an account from everywhere are answered with 429 and
-    Retry-After."""
+    """A token for the other endpoints: {"email", "password"} (the spec's body) or
+    {"username", "password"}. Repeated failures for an account from an address, from an
+    address, or for an account from everywhere are answered with 429 and Retry-After."""
     user = accounts.authenticate(
-        context.db, body.username, body.password, throttle=context.throttle, address=address
+        context.db, body.login, body.password, throttle=context.throttle, address=address
     )
     issued = accounts.issue_token(
         user, context.secret_key, now=context.now(), ttl=context.token_ttl

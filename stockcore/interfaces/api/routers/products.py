@@ -1,13 +1,14 @@
 """Products, the storefront's purchases and the restock alerts they raise."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Header, Query, Response
 
 from stockcore import inventory
 from stockcore.domain import MAX_QUANTITY, InvalidValue, Product, UnknownProduct
 from stockcore.interfaces.api.deps import Buyer, Db, Manager, Reader, ShopClock
 from stockcore.interfaces.api.errors import SIGNED_IN_ERRORS
+from stockcore.interfaces.api.idempotent import answer_once
 from stockcore.interfaces.api.schemas import (
     AcknowledgedOut,
     AcknowledgeIn,
@@ -20,7 +21,7 @@ from stockcore.interfaces.api.schemas import (
     PurchaseIn,
     PurchaseOut,
 )
-from stockcore.inventory import reports, shop_sales
+from stockcore.inventory import idempotency, reports, shop_sales
 
 router = APIRouter(tags=["products"])
 
@@ -78,14 +79,35 @@ def update_product(
         409: {"model": ErrorOut, "description": "not enough stock; nothing was sold"},
     },
 )
-def purchase(body: PurchaseIn, _user: Buyer, db: Db, clock: ShopClock) -> PurchaseOut:
+def purchase(
+    body: PurchaseIn,
+    _user: Buyer,
+    db: Db,
+    clock: ShopClock,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> Any:
     """A customer's order of one product, for a storefront to call on every order: one
     transaction that lowers stock, records the sale and raises a restock alert if the
-    product falls below its threshold. Refused as a whole (404, 409) or done as a whole."""
-    result = inventory.purchase(
-        db, body.product_id, body.quantity, customer_id=body.customer_id, clock=clock
+    product falls below its threshold. Refused as a whole (404, 409) or done as a whole.
+    With an `Idempotency-Key` header or an `order_id`, a retry sells nothing and gets the
+    first answer (the same key with another request: 409)."""
+
+    def sell() -> PurchaseOut:
+        result = inventory.purchase(
+            db, body.product_id, body.quantity, customer_id=body.customer_id, clock=clock
+        )
+        return PurchaseOut.of(result)
+
+    return answer_once(
+        db,
+        idempotency.PURCHASES,
+        header=idempotency_key,
+        order_id=body.order_id,
+        request=body.model_dump(mode="json", exclude={"order_id"}),
+        status=201,
+        work=sell,
+        clock=clock,
     )
-    return PurchaseOut.of(result)
 
 
 @router.get("/alerts", response_model=list[AlertOut], responses=SIGNED_IN_ERRORS)

@@ -3,7 +3,7 @@ stock levels for a demand, and the sales trend chart."""
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Header, Query, Response
 
 from stockcore.domain import MAX_QUANTITY
 from stockcore.forecasting import refresh
@@ -18,6 +18,7 @@ from stockcore.interfaces.api.deps import (
     Today,
 )
 from stockcore.interfaces.api.errors import SIGNED_IN_ERRORS
+from stockcore.interfaces.api.idempotent import answer_once
 from stockcore.interfaces.api.schemas import (
     AddSalesIn,
     ChartSavedOut,
@@ -31,7 +32,7 @@ from stockcore.interfaces.api.schemas import (
     TrainIn,
     TrainOut,
 )
-from stockcore.inventory import reports, shop_sales
+from stockcore.inventory import idempotency, shop_sales
 from stockcore.replenishment import levels, plan
 
 router = APIRouter(tags=["sales"])
@@ -40,14 +41,40 @@ router = APIRouter(tags=["sales"])
 @router.post(
     "/add-sales-data", status_code=201, response_model=SalesAddedOut, responses=SIGNED_IN_ERRORS
 )
-def add_sales_data(body: AddSalesIn, _user: Importer, db: Db, clock: ShopClock) -> SalesAddedOut:
+def add_sales_data(
+    body: AddSalesIn,
+    _user: Importer,
+    db: Db,
+    clock: ShopClock,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> Any:
     """Record past sales: a day's total for the shop ({"date", "sales"}), or with
     product_id and quantity one product's sales that day (sales = their revenue).
-    History for reports and forecasts; stock on hand is not changed (see /purchases)."""
-    added = shop_sales.add_sales_data(
-        db, body.date, body.sales, product_id=body.product_id, quantity=body.quantity, clock=clock
+    History for reports and forecasts; stock on hand is not changed (see /purchases).
+    With an `Idempotency-Key` header or an `order_id`, a retry records nothing and gets
+    the first answer (the same key with another request: 409)."""
+
+    def record() -> SalesAddedOut:
+        added = shop_sales.add_sales_data(
+            db,
+            body.date,
+            body.sales,
+            product_id=body.product_id,
+            quantity=body.quantity,
+            clock=clock,
+        )
+        return SalesAddedOut.of(added)
+
+    return answer_once(
+        db,
+        idempotency.ADD_SALES_DATA,
+        header=idempotency_key,
+        order_id=body.order_id,
+        request=body.model_dump(mode="json", exclude={"order_id"}),
+        status=201,
+        work=record,
+        clock=clock,
     )
-    return SalesAddedOut.of(added)
 
 
 @router.get("/get-sales-data", response_model=list[SalesDayOut], responses=SIGNED_IN_ERRORS)
@@ -58,11 +85,13 @@ def get_sales_data(
     date_from: Annotated[Day | None, Query(alias="from")] = None,
     date_to: Annotated[Day | None, Query(alias="to")] = None,
     product_id: Annotated[str | None, Query(max_length=64)] = None,
-    limit: Annotated[int, Query(ge=1, le=shop_sales.MAX_PAGE)] = 100,
+    limit: Annotated[int | None, Query(ge=1, le=shop_sales.MAX_PAGE)] = None,
     offset: Annotated[int, Query(ge=0, le=MAX_QUANTITY)] = 0,
 ) -> list[SalesDayOut]:
-    """Sales (revenue) and units per day, oldest first, optionally between two days
-    and of one product. The number of days in the whole selection is in X-Total-Count."""
+    """Every stored sales record, one per day, oldest first (or `limit` days from
+    `offset`), optionally between two days and of one product. A day's sales are its
+    recorded shop total where there is one, else the revenue of its sale lines. The
+    number of days in the whole selection is in X-Total-Count."""
     page = shop_sales.daily_sales(
         db, start=date_from, end=date_to, product_id=product_id, limit=limit, offset=offset
     )
@@ -91,6 +120,20 @@ def predict_sales(body: PredictIn, _user: Forecaster, db: Db, today: Today) -> l
     return [PredictedOut.of(day) for day in days]
 
 
+@router.get("/predict-sales", response_model=list[PredictedOut], responses=SIGNED_IN_ERRORS)
+def predict_sales_by_query(
+    _user: Forecaster,
+    db: Db,
+    today: Today,
+    days: Annotated[int, Query(ge=1, le=refresh.MAX_HORIZON_DAYS)] = 30,
+    product_id: Annotated[str | None, Query(max_length=64)] = None,
+) -> list[PredictedOut]:
+    """The spec's form of POST /predict-sales: ?days= (default 30) and an optional
+    ?product_id=."""
+    found = shop_sales.stored_forecast(db, days, today=today, product_id=product_id)
+    return [PredictedOut.of(day) for day in found]
+
+
 @router.post("/optimize-inventory", response_model=OptimizeOut, responses=SIGNED_IN_ERRORS)
 def optimize_inventory(body: OptimizeIn, _user: Forecaster) -> OptimizeOut:
     """Reorder point and optimal stock level for a daily demand and a lead time (80 a
@@ -111,7 +154,10 @@ def optimize_inventory(body: OptimizeIn, _user: Forecaster) -> OptimizeOut:
     response_model=ChartSavedOut,
     responses={
         **SIGNED_IN_ERRORS,
-        200: {"content": {"image/png": {}}, "description": "saved (JSON) or the PNG"},
+        200: {
+            "content": {"image/png": {}},
+            "description": "the PNG (Accept: image/png or ?format=png), else what was made",
+        },
     },
 )
 def visualize_sales(
@@ -121,17 +167,38 @@ def visualize_sales(
     date_from: Annotated[Day | None, Query(alias="from")] = None,
     date_to: Annotated[Day | None, Query(alias="to")] = None,
     period: Literal["day", "week", "month"] = "week",
-    format: Literal["json", "png"] = "json",
+    format: Literal["json", "png"] | None = None,
+    accept: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Any:
-    """The sales trend chart (revenue per period; default: the last 90 days with sales).
-    Saves it as sales_trend.png and says where, or with ?format=png returns the PNG."""
-    days = reports.report_range(context.db, today=today, start=date_from, end=date_to)
-    summary = shop_sales.sales_trend(context.db, days.start, days.end, period=period)
+    """The sales trend chart: the shop's daily sales figure per period, by default over
+    every recorded day. The PNG itself for `Accept: image/png` or ?format=png; otherwise
+    the spec's message, and the chart is saved as sales_trend.png in the server's chart
+    folder if it has one (`--chart-dir`; none by default: nothing is written)."""
+    trend = shop_sales.sales_trend(context.db, date_from, date_to, period=period, today=today)
     png = charts.to_png(
-        charts.sales_trend(summary.trend, by_category=False).properties(width=720, height=320)
+        charts.sales_trend(trend.trend, by_category=False).properties(width=720, height=320)
     )
-    if format == "png":
+    if format == "png" or (format is None and prefers_png(accept)):
         return Response(png, media_type="image/png")
-    path = context.chart_dir / shop_sales.CHART_FILE
-    path.write_bytes(png)
-    return ChartSavedOut.of(path, days)
+    saved = context.chart_dir is not None
+    if context.chart_dir is not None:
+        (context.chart_dir / shop_sales.CHART_FILE).write_bytes(png)
+    return ChartSavedOut.of(saved, trend)
+
+
+def prefers_png(accept: str | None) -> bool:
+    """Whether an Accept header asks for image/png over JSON (by its q values)."""
+    weights: dict[str, float] = {}
+    for part in (accept or "").split(","):
+        media, *params = (piece.strip() for piece in part.split(";"))
+        weight = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip() == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+        weights[media.lower()] = max(weight, weights.get(media.lower(), 0.0))
+    png = max(weights.get("image/png", 0.0), weights.get("image/*", 0.0))
+    return png > 0 and png >= weights.get("application/json", 0.0)

@@ -6,12 +6,15 @@ import argparse
 from typing import TextIO
 
 from stockcore.interfaces.cli.commands import open_db
+from stockcore.interfaces.cli.commands.access import run_access_options
 from stockcore.interfaces.cli.printing import table
 
 
 def cmd_users(args: argparse.Namespace, out: TextIO) -> int:
     from stockcore import accounts  # argon2 and JWT load only for this command
 
+    if run_access_options(args, out):
+        return 0
     db = open_db(args)
     if args.set_role:
         user = accounts.assign_role(db, args.set_role[0], args.set_role[1])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import TextIO
 
 from stockcore.domain import parse_whole_number
@@ -19,11 +20,18 @@ def cmd_api(args: argparse.Namespace, out: TextIO) -> int:
         if args.max_body_bytes is not None
         else None
     )
-    print(f"stockcore API on http://{args.host}:{port} (docs at /docs); Ctrl-C stops it", file=out)
+    chart_dir, docs = api.settings_from_env()
+    if args.chart_dir is not None:
+        chart_dir = Path(args.chart_dir)
+    docs = docs or args.docs
+    where = "docs at /docs" if docs else "docs off: --docs serves them"
+    print(f"stockcore API on http://{args.host}:{port} ({where}); Ctrl-C stops it", file=out)
     api.serve(
         args.db,
         host=args.host,
         port=port,
+        chart_dir=chart_dir,
+        docs=docs,
         trusted_proxies=[str(network) for network in proxies] if proxies is not None else None,
         max_body_bytes=largest,
     )

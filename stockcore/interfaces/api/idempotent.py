@@ -1,0 +1,43 @@
+"""Answering a request that may carry an idempotency key (see `inventory.idempotency`):
+without one the use case just runs; with one, a retry gets the first answer again."""
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from stockcore.domain import Clock
+from stockcore.inventory import idempotency
+from stockcore.persistence.db import Database
+
+REPLAYED_HEADER = "Idempotent-Replayed"
+
+
+def answer_once(
+    db: Database,
+    scope: str,
+    *,
+    header: str | None,
+    order_id: object,
+    request: Mapping[str, Any],
+    status: int,
+    work: Callable[[], BaseModel],
+    clock: Clock,
+) -> BaseModel | JSONResponse:
+    """`work()`'s answer; with a key (the Idempotency-Key header or the order id), done once
+    per key: the stored answer (same status and body) for a retry, marked with
+    Idempotent-Replayed: true."""
+    key = idempotency.parse_key(header, order_id)
+    if key is None:
+        return work()
+    answer = idempotency.once(
+        db,
+        scope,
+        key,
+        request,
+        lambda: idempotency.Answer(status, work().model_dump(mode="json")),
+        clock=clock,
+    )
+    headers = {REPLAYED_HEADER: "true"} if answer.replayed else {}
+    return JSONResponse(answer.body, status_code=answer.status, headers=headers)

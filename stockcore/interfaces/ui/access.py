@@ -1,0 +1,182 @@
+"""Who may get in, on the owner's pages: invitations and API keys (Users page) and open
+sign-up (Settings page). A new code or key is shown once, right after it is made."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pandas as pd
+import streamlit as st
+
+from stockcore import accounts
+from stockcore.interfaces import ui
+
+# A new secret to show once, as (title, secret, link), kept for the run after the click.
+NEW_INVITATION = "_stockcore_new_invitation"
+NEW_API_KEY = "_stockcore_new_api_key"
+
+
+def dashboard_address() -> str:
+    """The dashboard's address as this browser reached it (for the sign-up link)."""
+    url = st.context.url or ""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}/" if parts.scheme and parts.netloc else ""
+
+
+def _show_secret_once(slot: str) -> None:
+    shown = st.session_state.pop(slot, None)
+    if shown is None:
+        return
+    title, secret, link = shown
+    with st.container(border=True):
+        st.markdown(f"**{title}** — copy it now: it is shown only this once.")
+        st.code(secret, language=None)
+        if link:
+            st.markdown("Sign-up link:")
+            st.code(link, language=None)
+
+
+def invitations_section(me: accounts.User) -> None:
+    """Make, list and revoke invitations."""
+    st.subheader("Invitations")
+    st.caption(
+        "Sign-up is closed once the shop has its owner: newcomers need an invitation code "
+        "(or open sign-up, in Settings). A code opens one account with the role you choose, "
+        "and expires. It is shown once; only a fingerprint of it is kept."
+    )
+    _show_secret_once(NEW_INVITATION)
+    roles = [role.value for role in accounts.Role]
+    with st.form("invite_form", clear_on_submit=True):
+        left, right = st.columns(2)
+        role = left.selectbox("Role", options=roles, index=roles.index("staff"), key="invite_role")
+        days = right.number_input(
+            "Valid for (days)",
+            min_value=1,
+            max_value=accounts.MAX_VALID_DAYS,
+            value=accounts.DEFAULT_VALID_DAYS,
+            step=1,
+            key="invite_days",
+        )
+        if st.form_submit_button("Create an invitation", type="primary"):
+            issued = ui.attempt(
+                lambda: accounts.create_invitation(ui.database(), me, role, days=days)
+            )
+            if issued is not None:
+                address = dashboard_address()
+                link = f"{address}{issued.signup_query}" if address else issued.signup_query
+                st.session_state[NEW_INVITATION] = (
+                    f"Invitation code for a {issued.invitation.role.value} account",
+                    issued.code,
+                    link,
+                )
+                st.rerun()
+    found = ui.attempt(lambda: accounts.list_invitations(ui.database(), me)) or []
+    if not found:
+        st.caption("No invitations yet.")
+        return
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Id": [i.invitation_id for i in found],
+                "Code": [f"{i.prefix}…" for i in found],
+                "Role": [i.role.value for i in found],
+                "Status": [i.status.value for i in found],
+                "Expires": [i.expires_at for i in found],
+                "Used by": [i.used_by or "" for i in found],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    open_ones = {i.invitation_id: i for i in found if i.status is accounts.InvitationStatus.OPEN}
+    if open_ones:
+        with st.form("revoke_invitation_form"):
+            chosen = st.selectbox(
+                "Invitation",
+                options=list(open_ones),
+                format_func=lambda i: f"{open_ones[i].prefix}… ({open_ones[i].role.value})",
+                key="revoke_invitation_id",
+            )
+            if st.form_submit_button("Revoke invitation"):
+                revoked = ui.attempt(lambda: accounts.revoke_invitation(ui.database(), me, chosen))
+                if revoked is not None:
+                    ui.flash(f"Invitation {revoked.prefix}… revoked.")
+                    st.rerun()
+
+
+def api_keys_section(me: accounts.User) -> None:
+    """Make, list and revoke API keys."""
+    st.subheader("API keys")
+    st.caption(
+        "For a storefront or a script: sent as `Authorization: Bearer <key>` or `X-API-Key`, "
+        "a key may only do what its scopes allow (read: stock and sales; purchases:write; "
+        "sales:write: record sales; products:write; forecasts), never manage users or "
+        "settings. Shown once; only a fingerprint is kept. A revoked key stops working at once."
+    )
+    _show_secret_once(NEW_API_KEY)
+    with st.form("api_key_form", clear_on_submit=True):
+        left, right = st.columns(2)
+        name = left.text_input(
+            "What it is for", max_chars=100, placeholder="storefront", key="api_key_name"
+        )
+        scopes = right.multiselect(
+            "Scopes", options=[scope.value for scope in accounts.Scope], key="api_key_scopes"
+        )
+        if st.form_submit_button("Create an API key", type="primary"):
+            made = ui.attempt(lambda: accounts.create_api_key(ui.database(), me, name, scopes))
+            if made is not None:
+                st.session_state[NEW_API_KEY] = (
+                    f"API key {made.api_key.name!r} ({', '.join(made.api_key.scopes)})",
+                    made.secret,
+                    "",
+                )
+                st.rerun()
+    keys = ui.attempt(lambda: accounts.list_api_keys(ui.database(), me)) or []
+    if not keys:
+        st.caption("No API keys yet.")
+        return
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Id": [k.key_id for k in keys],
+                "Name": [k.name for k in keys],
+                "Key": [f"{k.prefix}…" for k in keys],
+                "Scopes": [", ".join(k.scopes) for k in keys],
+                "Status": ["active" if k.active else "revoked" for k in keys],
+                "Last used": [k.last_used_at for k in keys],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    active = {k.key_id: k for k in keys if k.active}
+    if active:
+        with st.form("revoke_api_key_form"):
+            chosen = st.selectbox(
+                "API key",
+                options=list(active),
+                format_func=lambda k: f"{active[k].name} ({active[k].prefix}…)",
+                key="revoke_api_key_id",
+            )
+            if st.form_submit_button("Revoke API key"):
+                revoked = ui.attempt(lambda: accounts.revoke_api_key(ui.database(), me, chosen))
+                if revoked is not None:
+                    ui.flash(f"API key {revoked.name!r} revoked: it answers 401 from now on.")
+                    st.rerun()
+
+
+def signup_section(me: accounts.User) -> None:
+    """Open sign-up on or off (off by default)."""
+    st.subheader("Sign-up")
+    st.caption(
+        "Closed (the default): a newcomer needs an invitation from the Users page. Open: "
+        "anyone who can reach the dashboard or the API may open a staff account."
+    )
+    current = accounts.signup_is_open(ui.database())
+    with st.form("signup_form"):
+        wanted = st.toggle("Open sign-up", value=current, key="signup_open")
+        if st.form_submit_button("Save sign-up"):
+            saved = ui.attempt(lambda: accounts.set_open_signup(ui.database(), me, wanted))
+            if saved is not None:
+                ui.flash("Open sign-up is on." if saved else "Sign-up is closed.")
+                st.rerun()
