@@ -47,7 +47,7 @@ def create_app(
     """The API on one shop's database.
 
     clock: the shop's local time (sales, forecasts); now: real UTC time (token expiry);
-    throttle: counts failed sign-ins (default: 5 per account or address in 15 minutes);
+    throttle: the limits on failed sign-ins, counted in the database (default LoginThrottle());
     chart_dir: where /visualize-sales saves sales_trend.png (default None: it saves
     nothing and writes no file); docs: serve /docs, /redoc and /openapi.json to anyone
     (default False: they answer 404; `app.openapi()` still gives the schema);
