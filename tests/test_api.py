@@ -229,25 +229,31 @@ def test_repeated_failures_for_an_account_are_throttled_even_with_the_right_pass
 
 def test_repeated_failures_from_one_address_are_throttled_across_accounts(api_: Api) -> None:
     api_.register("olivia")
-    for name in ("ann", "bob", "cat", "dan", "eve"):
-        response = api_.client.post("/login", json={"username": name, "password": "guess1234"})
+    for number in range(accounts.LoginThrottle().per_address):
+        response = api_.client.post(
+            "/login", json={"username": f"guess{number}", "password": "guess1234"}
+        )
         assert response.status_code == 401
     locked = api_.client.post("/login", json={"username": "olivia", "password": PASSWORD})
     assert locked.status_code == 429 and "Retry-After" in locked.headers
 
 
-def test_the_throttle_forgets_failures_once_they_age_out() -> None:
+def test_the_throttle_forgets_failures_once_they_age_out(db: Database) -> None:
     clock = FixedClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
-    throttle = accounts.LoginThrottle(max_failures=2, window=timedelta(minutes=10), clock=clock)
-    throttle.failed(["account:a"])
+    throttle = accounts.LoginThrottle(
+        per_account_and_address=2, window=timedelta(minutes=10), clock=clock
+    )
+    throttle.begin(db, "a", "10.0.0.1")
     clock.advance(minutes=4)
-    throttle.failed(["account:a"])
-    assert throttle.retry_after(["account:a"]) == 6 * 60
+    throttle.begin(db, "a", "10.0.0.1")
+    with pytest.raises(accounts.TooManyAttempts) as held:
+        throttle.begin(db, "a", "10.0.0.1")
+    assert held.value.retry_after_seconds == 6 * 60
     clock.advance(minutes=6)
-    assert throttle.retry_after(["account:a"]) is None
-    throttle.failed(["account:a"])
-    throttle.succeeded(["account:a"])
-    assert throttle.retry_after(["account:a"]) is None
+    attempt = throttle.begin(db, "a", "10.0.0.1")
+    throttle.succeeded(db, attempt)
+    throttle.begin(db, "a", "10.0.0.1")  # a success forgets the earlier failures
+    throttle.begin(db, "a", "10.0.0.1")
 
 
 def test_passwords_are_stored_only_as_argon2_hashes_and_never_logged(

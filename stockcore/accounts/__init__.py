@@ -10,7 +10,7 @@ Framework-free: the dashboard's login gate (`stockcore.interfaces.ui.auth`) and 
 * `api_keys`    - scoped keys for storefronts and scripts, kept hashed, revocable
 * `codes`       - the random secrets behind invitations and API keys, and their digests
 * `passwords`   - the rules for a password and its argon2id hash
-* `throttle`    - failed sign-ins per account and per address, in this process
+* `throttle`    - failed sign-ins per account and address, in the database (every process)
 * `tokens`      - expiring API tokens (JWT, HS256) and the key that signs them
 * `sessions`    - the check every signed-in request makes; signing out one token or everywhere
 * `lifecycle`   - changing and resetting passwords, disabling and deleting accounts

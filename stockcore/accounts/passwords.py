@@ -10,6 +10,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from stockcore.accounts.errors import InvalidPassword
+from stockcore.domain import text_problem
 
 PASSWORD_MIN_LENGTH: Final = 8
 PASSWORD_MAX_LENGTH: Final = 1024
@@ -27,6 +28,8 @@ def parse_password(value: object) -> str:
         raise InvalidPassword(f"must be at least {PASSWORD_MIN_LENGTH} characters")
     if len(value) > PASSWORD_MAX_LENGTH:
         raise InvalidPassword(f"must not be longer than {PASSWORD_MAX_LENGTH} characters")
+    if text_problem(value) is not None:
+        raise InvalidPassword("must not contain control characters (a tab, a line break, NUL...)")
     return value
 
 

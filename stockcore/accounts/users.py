@@ -23,7 +23,6 @@ from stockcore.accounts.errors import (
     InvalidPassword,
     InvalidToken,
     NotAllowed,
-    TooManyAttempts,
     UnknownUser,
 )
 from stockcore.accounts.passwords import (
@@ -35,7 +34,14 @@ from stockcore.accounts.passwords import (
 )
 from stockcore.accounts.permissions import Permission, Role, may
 from stockcore.accounts.throttle import LoginThrottle
-from stockcore.domain import Actor, Clock, InvalidValue, local_now
+from stockcore.domain import (
+    Actor,
+    Clock,
+    InvalidValue,
+    local_now,
+    refuse_control_characters,
+    text_problem,
+)
 from stockcore.persistence.db import Database
 from stockcore.persistence.models import UserRow
 
@@ -66,6 +72,7 @@ def parse_username(value: object) -> str:
 def parse_email(value: object) -> str:
     if not isinstance(value, str) or not value.strip():
         raise InvalidValue("email", value, "must not be empty")
+    refuse_control_characters(value, "email")
     email = value.strip().lower()
     if len(email) > EMAIL_MAX_LENGTH:
         raise InvalidValue("email", value, f"is longer than {EMAIL_MAX_LENGTH} characters")
@@ -307,19 +314,24 @@ def authenticate(
     login: object,
     password: object,
     *,
-    throttle: LoginThrottle,
+    throttle: LoginThrottle | None = None,
     address: str | None = None,
 ) -> User:
-    """Sign in with a username (or email) and password.
+    """Sign in with a username (or email) and password, from the client `address` (None
+    when the interface cannot tell it).
 
     Refuses with AuthenticationFailed (never saying which of the two was wrong), or with
-    TooManyAttempts while the account or the client address is locked out by the throttle
-    (then even the right password is not checked).
+    TooManyAttempts while the throttle (default limits: `LoginThrottle()`) holds this
+    account from this address, this address, or this account everywhere (then even the
+    right password is not checked).
     """
     if not isinstance(login, str) or not login.strip():
         raise InvalidValue("username", login, "must not be empty")
+    refuse_control_characters(login, "username")
     if not isinstance(password, str) or not password:
         raise InvalidPassword("must not be empty")
+    if text_problem(password) is not None:
+        raise InvalidPassword("must not contain control characters")
     name = login.strip().lower()[:EMAIL_MAX_LENGTH]
     with db.read() as session:
         row = session.scalars(
@@ -327,15 +339,11 @@ def authenticate(
         ).first()
         found = _to_user(row) if row is not None else None
         stored_hash = row.password_hash if row is not None else None
-    account_key = f"account:{found.user_id if found else name}"
-    keys = [account_key] + ([f"address:{address}"] if address else [])
-    wait = throttle.retry_after(keys)
-    if wait is not None:
-        raise TooManyAttempts(wait)
+    rules = throttle or LoginThrottle()
+    attempt = rules.begin(db, found.user_id if found else name, address)
     if not verify_password(stored_hash, password[:PASSWORD_MAX_LENGTH]) or found is None:
-        throttle.failed(keys)
         raise AuthenticationFailed()
-    throttle.succeeded([account_key])
+    rules.succeeded(db, attempt)
     if not found.active:
         # Said only to whoever knows the password.
         raise AuthenticationFailed("this account is disabled; ask the shop's owner")

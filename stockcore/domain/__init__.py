@@ -87,7 +87,9 @@ from stockcore.domain.values import (
     parse_service_level,
     parse_text,
     parse_whole_number,
+    refuse_control_characters,
     same_named,
+    text_problem,
 )
 
 __all__ = [
@@ -149,9 +151,11 @@ __all__ = [
     "parse_service_level",
     "parse_text",
     "parse_whole_number",
+    "refuse_control_characters",
     "restock_alert_action",
     "restock_message",
     "same_named",
     "show",
+    "text_problem",
     "urgency",
 ]

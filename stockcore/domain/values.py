@@ -32,6 +32,8 @@ MIN_SERVICE_LEVEL: Final = 0.5
 MAX_SERVICE_LEVEL: Final = 0.999
 
 _WHOLE_NUMBER = re.compile(r"^[+]?\d+$")
+# A product id: letters, digits and - _ . (the API's URLs hold it as one path segment).
+PRODUCT_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*")
 
 
 def parse_whole_number(
@@ -109,10 +111,44 @@ def parse_money(value: object, field: str) -> Decimal:
     return amount.quantize(CENT)
 
 
+# Control characters (C0, DEL and C1: NUL, a tab, a line break, an escape...): never part of
+# a name, an id, an address, a password or a reason. PostgreSQL cannot store NUL at all.
+# A plain pattern, so a whole imported column is checked by Arrow, not by Python per cell.
+CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Half of a UTF-16 pair, as JSON's "\ud800" decodes: not text any database can encode.
+_UNPAIRED_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def has_control_character(text: str) -> bool:
+    """Whether the text holds a control character (a tab, a line break, NUL, DEL...)."""
+    return CONTROL_CHARACTER.search(text) is not None
+
+
+def text_problem(text: str) -> str | None:
+    """Why this one-line text cannot be accepted, or None: a control character or an
+    unpaired surrogate. The rule behind every text field of every interface."""
+    found = CONTROL_CHARACTER.search(text)
+    if found is not None:
+        return f"contains a control character (U+{ord(found.group()):04X}); only printable text"
+    if _UNPAIRED_SURROGATE.search(text) is not None:
+        return "contains an unpaired surrogate, which is not text"
+    return None
+
+
+def refuse_control_characters(value: str, field: str) -> str:
+    """The text unchanged, or InvalidValue naming the field if `text_problem` finds one."""
+    problem = text_problem(value)
+    if problem is not None:
+        raise InvalidValue(field, value, problem)
+    return value
+
+
 def parse_text(value: object, field: str, *, max_length: int = NAME_MAX_LENGTH) -> str:
-    """A required piece of text (name, category): trimmed, not empty, not too long."""
+    """A required piece of one-line text (name, category): trimmed, not empty, not too long,
+    no control characters (a tab or line break is refused, not turned into a space)."""
     if not isinstance(value, str) or not value.strip():
         raise InvalidValue(field, value, "must not be empty")
+    refuse_control_characters(value, field)
     text = " ".join(value.split())
     if len(text) > max_length:
         raise InvalidValue(field, value, f"is longer than {max_length} characters")
@@ -198,27 +234,20 @@ def parse_lead_time_spread(value: object) -> float | None:
 
 
 def parse_product_id(value: object) -> str:
-    """The shop's own SKU code, e.g. "85123A" or "101": letters, digits and - _ . /"""
+    """The shop's own SKU code, e.g. "85123A" or "101": letters, digits and - _ .
+
+    No "/": an id is a segment of the API's URLs (GET /products/{id})."""
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
     text = parse_text(value, "product id", max_length=PRODUCT_ID_MAX_LENGTH)
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-/]*", text):
+    if not PRODUCT_ID_PATTERN.fullmatch(text):
         raise InvalidValue(
-            "product id", value, "may only hold letters, digits and - _ . / (no spaces)"
+            "product id", value, "may only hold letters, digits and - _ . (no spaces, no /)"
         )
     return text
 
 
 CUSTOMER_ID_MAX_LENGTH = 64
-
-# ASCII control characters (C0 and DEL): never part of an id or a reference. A plain
-# pattern, so a whole imported column is checked by Arrow, not by Python per cell.
-CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def has_control_character(text: str) -> bool:
-    """Whether the text holds a control character (a tab, a line break, NUL, DEL...)."""
-    return CONTROL_CHARACTER.search(text) is not None
 
 
 def parse_customer_id(value: object) -> str:
@@ -231,9 +260,7 @@ def parse_customer_id(value: object) -> str:
     text = value.strip()
     if len(text) > CUSTOMER_ID_MAX_LENGTH:
         raise InvalidValue("customer", value, f"is longer than {CUSTOMER_ID_MAX_LENGTH} characters")
-    if has_control_character(text):
-        raise InvalidValue("customer", value, "contains a control character")
-    return text
+    return refuse_control_characters(text, "customer")
 
 
 def same_named(target: type[Any], source: object) -> dict[str, Any]:

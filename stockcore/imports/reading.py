@@ -38,7 +38,7 @@ from stockcore.domain import (
     PRODUCT_ID_MAX_LENGTH,
     Invalid,
 )
-from stockcore.domain.values import CONTROL_CHARACTER
+from stockcore.domain.values import CONTROL_CHARACTER, PRODUCT_ID_PATTERN
 
 CHUNK_ROWS = 200_000
 MAX_LINE_QUANTITY = 1_000_000
@@ -138,7 +138,7 @@ NON_PRODUCT_PREFIXES = ("GIFT_",)
 # D, S, B, C2, CRUK, PADS, TEST001, DCGS...) are postage, manual entries, samples and fees.
 # Elsewhere a code like "B" or "M" may well be a real product, so it is not skipped.
 
-_PRODUCT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-/]*$")
+_PRODUCT_ID = re.compile(f"^{PRODUCT_ID_PATTERN.pattern}$")
 _ISO = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _SLASHED = re.compile(
     r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$"
@@ -227,6 +227,19 @@ def normalise_header(header: str) -> str:
     return re.sub(r"[^a-z0-9]", "", header.lower())
 
 
+def _stray_nul(data: bytes) -> list[Problem]:
+    """Where a text file holds a NUL byte (none of its lines may), or nothing for data that
+    is not text even without its NULs."""
+    try:
+        rest = data.replace(b"\x00", b"").decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return []
+    if sum(1 for ch in rest[:65536] if ord(ch) < 32 and ch not in "\t\r\n") > 2:
+        return []
+    line = data[: data.index(b"\x00")].count(b"\n") + 1
+    return [Problem(line, None, None, "holds a NUL byte, which no text holds")]
+
+
 def decode(data: bytes) -> CsvText:
     """Decode UTF-8 (with or without BOM), UTF-16 with BOM or Windows-1252; find the delimiter.
 
@@ -249,7 +262,9 @@ def decode(data: bytes) -> CsvText:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         text, encoding = data.decode("utf-16"), "utf-16"
     elif b"\x00" in data[:65536]:
-        raise FileRefused("the file is not a CSV text file (it holds binary data)")
+        raise FileRefused(
+            "the file is not a CSV text file (it holds binary data)", _stray_nul(data)
+        )
     else:
         try:
             text, encoding = data.decode("utf-8-sig"), "utf-8-sig"
@@ -621,7 +636,7 @@ def parse_product_ids(raw: pd.Series, *, upper: bool) -> ColumnResult:
     malformed = ~empty & ~text.str.fullmatch(_PRODUCT_ID)
     too_long = text.str.len() > PRODUCT_ID_MAX_LENGTH
     reasons = pd.Series("", index=raw.index, dtype=object)
-    reasons = reasons.mask(malformed, "is not a product id (letters, digits and - _ . / only)")
+    reasons = reasons.mask(malformed, "is not a product id (letters, digits and - _ . only)")
     reasons = reasons.mask(too_long, f"is longer than {PRODUCT_ID_MAX_LENGTH} characters")
     reasons = reasons.mask(empty, "the product id is missing")
     return ColumnResult(text, empty | malformed | too_long, reasons)
@@ -639,6 +654,16 @@ def parse_references(raw: pd.Series) -> ColumnResult:
     reasons = reasons.mask(control, "contains a control character")
     reasons = reasons.mask(too_long, f"is longer than {REFERENCE_MAX_LENGTH} characters")
     return ColumnResult(text, too_long | control, reasons)
+
+
+def parse_descriptions(raw: pd.Series) -> ColumnResult:
+    """Product names (descriptions): optional one-line text without control characters."""
+    text = _text(raw)
+    control = text.str.contains(CONTROL_CHARACTER.pattern, regex=True)
+    reasons = pd.Series("", index=raw.index, dtype=object).mask(
+        control, "contains a control character; only printable text"
+    )
+    return ColumnResult(text, control, reasons)
 
 
 def unescape_text(value: str) -> str:

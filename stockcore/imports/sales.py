@@ -78,6 +78,11 @@ def parse_sales(csv_text: CsvText, layout: Layout, date_order: DateOrder | None)
                 chunks, chunk[columns[column]], result, columns[column]
             )
         good = ~(product.bad | quantity.bad | price.bad)
+        if "description" in columns:
+            raw = chunk[columns["description"]]
+            named_ok = reading.parse_descriptions(raw)
+            problems += reading.column_problems(chunks, raw, named_ok, columns["description"])
+            good = good & ~named_ok.bad
         references = {}
         for column in ("order_id", "customer_id"):
             if column in columns:

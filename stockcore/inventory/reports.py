@@ -25,7 +25,9 @@ from stockcore.domain import (
     Product,
     actor_label,
     local_now,
+    refuse_control_characters,
     same_named,
+    text_problem,
     urgency,
 )
 from stockcore.inventory import to_product
@@ -52,8 +54,12 @@ def inventory(
 ) -> list[Product]:
     """Products ordered by id, optionally in one category and/or matching `search`.
 
-    The search matches the name (or the id), ignoring case.
+    The search matches the name (or the id), ignoring case. Either with a control
+    character is refused (no product could hold one).
     """
+    for field, text in (("category", category), ("search", search)):
+        if text is not None:
+            refuse_control_characters(text, field)
     query = select(ProductRow).order_by(ProductRow.product_id)
     if category:
         query = query.where(ProductRow.category == category)
@@ -70,6 +76,9 @@ def inventory(
 
 
 def get_product(db: Database, product_id: str) -> Product | None:
+    """The product with this id, or None (also for an id no product could have)."""
+    if text_problem(product_id) is not None:
+        return None
     with db.read() as session:
         row = session.get(ProductRow, product_id)
         return to_product(row) if row is not None else None

@@ -137,14 +137,19 @@ def _add_shop_total(
     db: Database, sold_on: date, amount: Decimal, now: datetime, actor: Actor | None
 ) -> SalesAdded:
     data = f"date,sales\n{sold_on.isoformat()},{amount}\n".encode()
-    outcome = imports.import_sales(
-        db, data, f"API add-sales-data {sold_on.isoformat()}", actor=actor, clock=lambda: now
+    already = AlreadyRecorded(
+        f"{sold_on} already has a shop-level sales total; nothing was added "
+        "(undo its import batch first to replace it)"
     )
-    if outcome.batch_id is None:
-        raise AlreadyRecorded(
-            f"{sold_on} already has a shop-level sales total; nothing was added "
-            "(undo its import batch first to replace it)"
+    try:
+        outcome = imports.import_sales(
+            db, data, f"API add-sales-data {sold_on.isoformat()}", actor=actor, clock=lambda: now
         )
+    except imports.ShopChanged:
+        # Another request recorded the same day between our check and our write.
+        raise already from None
+    if outcome.batch_id is None:
+        raise already
     return SalesAdded(sold_on, amount, None, None, outcome.batch_id)
 
 

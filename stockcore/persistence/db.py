@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Engine, Select, create_engine, event, insert, inspect
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from stockcore.domain import StockcoreError
@@ -240,6 +241,7 @@ def bulk_insert(
     # sqlite3 and psycopg take any iterable here (the DBAPI stub says Sequence): rows stream
     # through without a second full copy in memory.
     cursor: Any = connection.connection.cursor()
+    driver_integrity_error = connection.dialect.loaded_dbapi.IntegrityError
     try:
         if compiled.positional:
             order = [position[name] for name in compiled.positiontup or []]
@@ -252,6 +254,10 @@ def bulk_insert(
             cursor.executemany(
                 str(compiled), [dict(zip(columns, row, strict=True)) for row in rows]
             )
+    except driver_integrity_error as failure:
+        # As SQLAlchemy's own statements raise it, so use cases catch one exception
+        # (a duplicate written by a concurrent import is a Conflict, not a crash).
+        raise IntegrityError(str(compiled), None, failure) from failure
     finally:
         cursor.close()
 

@@ -530,3 +530,24 @@ class IdempotencyKeyRow(Base):
     status: Mapped[int] = mapped_column(Integer)
     answer: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class LoginFailureRow(Base):
+    """A failed sign-in (or one whose password is still being checked), for the login
+    throttle that every process shares. Rows older than the throttle's window are pruned.
+
+    account is the account's id, or the lower-cased name typed when no account has it;
+    address is the client's address as the interface resolved it ("" when unknown).
+    """
+
+    __tablename__ = "login_failures"
+    __table_args__ = (
+        Index("ix_login_failures_account_failed_at", "account", "failed_at"),
+        Index("ix_login_failures_address_failed_at", "address", "failed_at"),
+        Index("ix_login_failures_failed_at", "failed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    account: Mapped[str] = mapped_column(String(254))
+    address: Mapped[str] = mapped_column(String(64))
+    failed_at: Mapped[datetime] = mapped_column(DateTime)

@@ -8,12 +8,15 @@ the CLI; nothing here touches stock or the database directly.
 Errors always come back as JSON: 422 with field-level detail for a malformed or absurd
 request, 401 without (or with a bad or expired) token, 403 for a role that may not,
 404 for an unknown product, alert or user, 409 when the shop's state refuses (not
-enough stock, a duplicate, no forecasts yet), 429 while sign-ins are throttled.
+enough stock, a duplicate, no forecasts yet), 413 for a body over the size limit, 429
+while sign-ins are throttled.
 
 The package, as FastAPI's "bigger applications" lays one out: app.py assembles the
 application; schemas.py holds the request and answer shapes; deps.py what a handler may
 depend on (the database, the clock, the signed-in user with a permission); errors.py maps
-every failure to its answer; routers/ holds the endpoints, one module per OpenAPI tag.
+every failure to its answer; guards.py checks a request before it is parsed (its size,
+control characters in its path and query) and tells whose it is (trusted proxies);
+routers/ holds the endpoints, one module per OpenAPI tag.
 """
 
 from stockcore.interfaces.api.app import create_app, serve, settings_from_env

@@ -18,6 +18,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from stockcore import accounts
 from stockcore.accounts import Permission, User
 from stockcore.domain import Clock
+from stockcore.interfaces.api import guards
 from stockcore.persistence.db import Database
 
 
@@ -28,7 +29,8 @@ class ApiContext:
     clock: the shop's local time (sales, forecasts); now: real UTC time (token expiry);
     throttle: counts failed sign-ins; token_ttl: how long a token is good for;
     chart_dir: where /visualize-sales saves its chart (None: nowhere); forecast_workers:
-    worker processes for a forecast refresh.
+    worker processes for a forecast refresh; trusted_proxies: whose X-Forwarded-For is
+    believed.
     """
 
     db: Database
@@ -39,6 +41,7 @@ class ApiContext:
     token_ttl: dt.timedelta
     chart_dir: Path | None
     forecast_workers: int
+    trusted_proxies: tuple[guards.Network, ...] = ()
 
 
 # The accessors below only read the context: async, so FastAPI runs them on the event
@@ -66,7 +69,17 @@ async def shop_today(context: Context) -> dt.date:
     return context.clock().date()
 
 
+async def client_address(request: Request, context: Context) -> str | None:
+    """The client's address: the TCP peer, or what a trusted proxy says (guards)."""
+    return guards.client_address(
+        request.client.host if request.client else None,
+        request.headers.get("x-forwarded-for"),
+        context.trusted_proxies,
+    )
+
+
 Db = Annotated[Database, Depends(database)]
+ClientAddress = Annotated[str | None, Depends(client_address)]
 ShopClock = Annotated[Clock, Depends(shop_clock)]
 Today = Annotated[dt.date, Depends(shop_today)]
 

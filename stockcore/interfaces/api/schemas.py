@@ -1,17 +1,20 @@
 """What the API's requests and answers look like: pydantic models, one per shape.
 
-Request bodies (`...In`) refuse unknown fields, NaN and infinity and take JSON numbers
-only where a count is meant. Answers (`...Out`) are built from a use case's result with
+Request bodies (`...In`) refuse unknown fields, NaN and infinity, take JSON numbers
+only where a count is meant, text without control characters (`Text`) and dates only as
+"YYYY-MM-DD" (`Day`). Answers (`...Out`) are built from a use case's result with
 their `of` constructors, so the routers only pick the use case and the status. The
 product shapes follow `stockcore.domain.PRODUCT_FIELDS` (tests/test_api.py checks it).
 """
 
 import datetime as dt
+import re
 from decimal import Decimal
 from functools import partial
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from stockcore import accounts, inventory
 from stockcore.accounts import User
@@ -25,20 +28,45 @@ from stockcore.domain import (
     PRODUCT_FIELDS,
     Product,
     same_named,
+    text_problem,
 )
 from stockcore.forecasting import refresh, views
 from stockcore.inventory import reports, shop_sales
 from stockcore.replenishment import levels, plan
 
+
+def _printable(text: str) -> str:
+    """The domain's rule for text (no NUL or other control character), as a field error."""
+    problem = text_problem(text)
+    if problem is not None:
+        raise PydanticCustomError("control_character", problem)
+    return text
+
+
+def _iso_day(value: object) -> object:
+    """A day as JSON writes one: "2024-03-31", never a number (86400 is not 1970-01-02)."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if not isinstance(value, str) or not _ISO_DAY.fullmatch(value):
+        raise PydanticCustomError("date_format", "must be a date written like 2024-03-31")
+    return value
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+# Text of any field a request sends: no NUL, tab, line break or other control character.
+Text = Annotated[str, AfterValidator(_printable)]
+# A calendar day, as text "YYYY-MM-DD" only.
+Day = Annotated[dt.date, BeforeValidator(_iso_day)]
 # JSON numbers only: no true for 1, no "3" or 2.0 for a count of units.
 Whole = Annotated[int, Field(strict=True)]
 Number = Annotated[float, Field(strict=True)]
 ProductId = Annotated[
-    Annotated[str, Field(max_length=64)] | Whole,
-    Field(description="the product's SKU code, e.g. 85123A"),
+    Annotated[Text, Field(max_length=64)] | Whole,
+    Field(description="the product's SKU code, e.g. 85123A: letters, digits and - _ ."),
 ]
 Money = Annotated[Decimal, Field(ge=0, description="an amount in the shop's currency")]
-ShortText = Annotated[str, Field(max_length=500)]
+ShortText = Annotated[Text, Field(max_length=500)]
 LeadTimeSpread = Annotated[
     Number, Field(ge=0, le=MAX_LEAD_TIME_DAYS, description="sd of the supplier's lead time, days")
 ]
@@ -56,7 +84,7 @@ Level = Annotated[float, AfterValidator(partial(round, ndigits=2))]
 Chance = Annotated[float, AfterValidator(partial(round, ndigits=4))]
 RoleName = Literal["owner", "manager", "staff"]
 OrderId = Annotated[
-    Annotated[str, Field(max_length=200)] | Whole | None,
+    Annotated[Text, Field(max_length=200)] | Whole | None,
     Field(
         description="the storefront's order id (optional): a retried request with the same "
         "order id changes nothing and gets the first answer (as an Idempotency-Key header)"
@@ -84,13 +112,13 @@ class ErrorOut(BaseModel):
 
 
 class _AccountIn(_In):
-    username: str = Field(max_length=accounts.USERNAME_MAX_LENGTH, examples=["alice"])
-    email: str = Field(max_length=accounts.EMAIL_MAX_LENGTH, examples=["alice@example.com"])
-    password: str = Field(max_length=accounts.PASSWORD_MAX_LENGTH)
+    username: Text = Field(max_length=accounts.USERNAME_MAX_LENGTH, examples=["alice"])
+    email: Text = Field(max_length=accounts.EMAIL_MAX_LENGTH, examples=["alice@example.com"])
+    password: Text = Field(max_length=accounts.PASSWORD_MAX_LENGTH)
 
 
 class RegisterIn(_AccountIn):
-    invitation: str | None = Field(
+    invitation: Text | None = Field(
         default=None,
         max_length=100,
         description="the invitation code from the owner: needed once the shop has an owner, "
@@ -101,13 +129,13 @@ class RegisterIn(_AccountIn):
 class LoginIn(_In):
     # The spec signs in with {"email", "password"}; {"username", "password"} works too, and
     # either field takes a username or an email address.
-    username: str | None = Field(
+    username: Text | None = Field(
         None, max_length=accounts.EMAIL_MAX_LENGTH, description="username or email"
     )
-    email: str | None = Field(
+    email: Text | None = Field(
         None, max_length=accounts.EMAIL_MAX_LENGTH, description="email or username"
     )
-    password: str = Field(max_length=accounts.PASSWORD_MAX_LENGTH)
+    password: Text = Field(max_length=accounts.PASSWORD_MAX_LENGTH)
 
     @model_validator(mode="after")
     def _one_login(self) -> "LoginIn":
@@ -234,7 +262,7 @@ ScopeName = Literal["read", "purchases:write", "sales:write", "products:write", 
 
 
 class ApiKeyIn(_In):
-    name: str = Field(max_length=accounts.api_keys.NAME_MAX_LENGTH, examples=["storefront"])
+    name: Text = Field(max_length=accounts.api_keys.NAME_MAX_LENGTH, examples=["storefront"])
     scopes: list[ScopeName] = Field(min_length=1, max_length=len(accounts.Scope))
 
 
@@ -340,7 +368,7 @@ class ProductChangesIn(_In):
 class PurchaseIn(_In):
     product_id: ProductId
     quantity: Whole = Field(ge=1, le=MAX_QUANTITY, description="units bought")
-    customer_id: str | None = Field(
+    customer_id: Text | None = Field(
         default=None,
         max_length=64,
         description="who bought (optional): a customer whose large orders the owner serves "
@@ -409,7 +437,7 @@ class AcknowledgedOut(BaseModel):
 
 
 class AddSalesIn(_In):
-    date: dt.date = Field(description="the day of the sales, e.g. 2024-03-31")
+    date: Day = Field(description="the day of the sales, e.g. 2024-03-31")
     sales: Money = Field(description="revenue of that day (or of that product's line)")
     product_id: ProductId | None = None
     quantity: Whole | None = Field(None, ge=1, le=MAX_QUANTITY)

@@ -245,6 +245,18 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="save /visualize-sales charts here (or STOCKCORE_CHART_DIR; default: nowhere)",
     )
+    p.add_argument(
+        "--trusted-proxy",
+        action="append",
+        metavar="ADDRESS",
+        help="a reverse proxy (address or network, e.g. 10.0.0.0/8; repeatable) whose "
+        "X-Forwarded-For names the client (default: $STOCKCORE_TRUSTED_PROXIES, else none)",
+    )
+    p.add_argument(
+        "--max-body-bytes",
+        metavar="N",
+        help="larger request bodies get 413 (default: $STOCKCORE_API_MAX_BODY_BYTES, else 1048576)",
+    )
     p.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help="as before the command")
     p = command(
         "users",

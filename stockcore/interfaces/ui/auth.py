@@ -26,10 +26,10 @@ USER_KEY = "_stockcore_user_id"
 GENERATION_KEY = "_stockcore_session_generation"
 
 
-@st.cache_resource
-def _throttle() -> accounts.LoginThrottle:
-    """Failed sign-ins of this server process (5 per account or address in 15 minutes)."""
-    return accounts.LoginThrottle()
+def _client_address() -> str | None:
+    """The browser's address as Streamlit reports it; None on localhost (or unknown)."""
+    address = st.context.ip_address
+    return address if isinstance(address, str) else None
 
 
 def current_user() -> accounts.User | None:
@@ -128,8 +128,9 @@ def _sign_in_screen() -> None:
                     ui.database(),
                     login,
                     password,
-                    throttle=_throttle(),
-                    address=st.context.ip_address,
+                    # The throttle in the database, shared with the API and every other
+                    # process; None (localhost) is one shared address.
+                    address=_client_address(),
                 )
             )
             if user is not None:

@@ -2,10 +2,10 @@
 
 import logging
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 
 from stockcore import accounts
-from stockcore.interfaces.api.deps import Anyone, Context, Db, Owner, ShopClock
+from stockcore.interfaces.api.deps import Anyone, ClientAddress, Context, Db, Owner, ShopClock
 from stockcore.interfaces.api.errors import SIGNED_IN_ERRORS
 from stockcore.interfaces.api.schemas import (
     ErrorOut,
@@ -41,11 +41,10 @@ def register(body: RegisterIn, db: Db, clock: ShopClock) -> RegisteredOut:
 
 
 @router.post("/login", response_model=TokenOut)
-def login(body: LoginIn, request: Request, context: Context) -> TokenOut:
+def login(body: LoginIn, context: Context, address: ClientAddress) -> TokenOut:
     """A token for the other endpoints: {"email", "password"} (the spec's body) or
-    {"username", "password"}. Repeated failures for an account or an address are
-    answered with 429 and Retry-After."""
-    address = request.client.host if request.client else None
+    {"username", "password"}. Repeated failures for an account from an address, from an
+    address, or for an account from everywhere are answered with 429 and Retry-After."""
     user = accounts.authenticate(
         context.db, body.login, body.password, throttle=context.throttle, address=address
     )

@@ -1,7 +1,6 @@
 """The spec's sales endpoints: recording and reading sales, training and predicting,
 stock levels for a demand, and the sales trend chart."""
 
-import datetime as dt
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Response
@@ -23,6 +22,7 @@ from stockcore.interfaces.api.idempotent import answer_once
 from stockcore.interfaces.api.schemas import (
     AddSalesIn,
     ChartSavedOut,
+    Day,
     OptimizeIn,
     OptimizeOut,
     PredictedOut,
@@ -83,8 +83,8 @@ def get_sales_data(
     _user: SalesReader,
     db: Db,
     response: Response,
-    date_from: Annotated[dt.date | None, Query(alias="from")] = None,
-    date_to: Annotated[dt.date | None, Query(alias="to")] = None,
+    date_from: Annotated[Day | None, Query(alias="from")] = None,
+    date_to: Annotated[Day | None, Query(alias="to")] = None,
     product_id: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int | None, Query(ge=1, le=shop_sales.MAX_PAGE)] = None,
     offset: Annotated[int, Query(ge=0, le=MAX_QUANTITY)] = 0,
@@ -165,8 +165,8 @@ def visualize_sales(
     _user: SalesReader,
     context: Context,
     today: Today,
-    date_from: Annotated[dt.date | None, Query(alias="from")] = None,
-    date_to: Annotated[dt.date | None, Query(alias="to")] = None,
+    date_from: Annotated[Day | None, Query(alias="from")] = None,
+    date_to: Annotated[Day | None, Query(alias="to")] = None,
     period: Literal["day", "week", "month"] = "week",
     format: Literal["json", "png"] | None = None,
     accept: Annotated[str | None, Header(include_in_schema=False)] = None,
