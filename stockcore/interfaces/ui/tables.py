@@ -4,6 +4,7 @@ come from the use cases; nothing here computes one."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -66,13 +67,34 @@ def users_frame(users: Sequence[accounts.User]) -> pd.DataFrame:
 
 
 def purchase_order_frame(order: PurchaseOrder) -> pd.DataFrame:
+    """An order's lines: units ordered and received, unit cost and line total."""
     return pd.DataFrame(
         [
-            {"product": line.product_id, "name": line.name, "units": line.quantity}
+            {
+                "product": line.product_id,
+                "name": line.name,
+                "ordered": line.quantity,
+                "received": line.received,
+                "unit_cost": None if line.unit_cost is None else float(line.unit_cost),
+                "line_total": None if line.line_total is None else float(line.line_total),
+            }
             for line in order.lines
         ],
-        columns=["product", "name", "units"],
+        columns=["product", "name", "ordered", "received", "unit_cost", "line_total"],
     )
+
+
+def purchase_order_columns(currency_symbol: str) -> dict[str, Any]:
+    """`purchase_order_frame`'s columns, money in the shop's currency."""
+    money = f"{currency_symbol}%.2f"
+    return {
+        "product": "Product",
+        "name": "Name",
+        "ordered": st.column_config.NumberColumn("Ordered", format="%d"),
+        "received": st.column_config.NumberColumn("Received", format="%d"),
+        "unit_cost": st.column_config.NumberColumn("Unit cost", format=money),
+        "line_total": st.column_config.NumberColumn("Line total", format=money),
+    }
 
 
 # How much could sell over a cover: whole units.
