@@ -181,12 +181,12 @@ class ReorderLine:
         when open orders meet the need."""
         if self.status is ReorderStatus.COVERED:
             return self._covered_text()
-        if self.status in URGENT and self.order_by_passed:
-            return "overdue: order today"
-        if self.status is ReorderStatus.ORDER_NOW:
-            return "order today"
         text = ""
-        if self.order_by is not None:
+        if self.status in URGENT and self.order_by_passed:
+            text = "overdue: order today"
+        elif self.status is ReorderStatus.ORDER_NOW:
+            text = "order today"
+        elif self.order_by is not None:
             text = f"order by {self.order_by:%a %d %b}"
         elif self.status is ReorderStatus.ORDER_SOON:
             text = "order by next week's review"
@@ -200,13 +200,13 @@ class ReorderLine:
             f"{order.number} ({order.units:,}) "
             + (
                 f"was due {order.expected_on:%a %d %b}"
-                if self.order_by_passed_for(order)
+                if self._late(order)
                 else f"arriving {order.expected_on:%a %d %b}"
             )
             for order in self.open_orders
         )
 
-    def order_by_passed_for(self, order: purchase_orders.Incoming) -> bool:
+    def _late(self, order: purchase_orders.Incoming) -> bool:
         """Whether an open order is late: expected before the day this line was made."""
         return order.expected_on < self.today
 
@@ -218,7 +218,7 @@ class ReorderLine:
             [order] = self.open_orders
             when = (
                 f"overdue since {order.expected_on:%a %d %b}"
-                if self.order_by_passed_for(order)
+                if self._late(order)
                 else f"arriving {order.expected_on:%a %d %b}"
             )
             text = f"covered by {order.number}, {when}"

@@ -76,7 +76,7 @@ def cmd_reorder(args: argparse.Namespace, out: TextIO) -> int:
         if line.set_aside_orders:
             print(f"{line.product_id}: {line.set_aside_note()}", file=out)
     if not args.all:
-        print(f"{len(lines) - len(shown)} more products need nothing (--all shows them)", file=out)
+        print(f"{len(lines) - len(shown)} more products are healthy (--all shows them)", file=out)
     return 0
 
 
