@@ -102,7 +102,10 @@ def test_the_csv_and_the_printable_page_a_supplier_can_read(db: Database) -> Non
     )
     [order] = purchase_orders.create_purchase_orders(db, {"MUG": 55, "CUP": 3}, clock=CLOCK)
     documents = purchase_orders.order_documents(db, order.number)
-    assert (documents.csv_file_name, documents.html_file_name) == ("PO-000001.csv", "PO-000001.html")
+    assert (documents.csv_file_name, documents.html_file_name) == (
+        "PO-000001.csv",
+        "PO-000001.html",
+    )
     rows = list(csv.reader(io.StringIO(documents.csv)))
     assert rows == [
         ["Purchase order", "PO-000001"],
@@ -191,7 +194,10 @@ def test_a_partial_receipt_keeps_the_rest_on_order_until_every_line_is_in(db: Da
     last = purchase_orders.receive_purchase_order(db, "PO-000001", clock=later)  # the rest
     assert last.received == {"JUG": 12} and last.completed
     assert last.order.status == "received" and last.order.closed_at == later.now
-    assert receipts(db, "MUG") == [(20, "purchase order PO-000001"), (35, "purchase order PO-000001")]
+    assert receipts(db, "MUG") == [
+        (20, "purchase order PO-000001"),
+        (35, "purchase order PO-000001"),
+    ]
     assert reports.get_product(db, "MUG").quantity == 85
     assert reports.get_product(db, "JUG").quantity == 17
     assert reports.ledger_mismatches(db) == []
@@ -234,9 +240,7 @@ def test_the_same_check_answers_before_a_receipt_is_confirmed(db: Database) -> N
 
 def test_closing_an_order_cancels_what_has_not_come(db: Database) -> None:
     shop(db)
-    [acme, bagco] = purchase_orders.create_purchase_orders(
-        db, {"MUG": 55, "BAG": 20}, clock=CLOCK
-    )
+    [acme, bagco] = purchase_orders.create_purchase_orders(db, {"MUG": 55, "BAG": 20}, clock=CLOCK)
     purchase_orders.receive_purchase_order(db, acme.number, {"MUG": 40}, clock=CLOCK)
     closed = purchase_orders.close_purchase_order(db, acme.number, clock=CLOCK)
     assert closed.status == "received" and closed.state == "closed short"
@@ -335,9 +339,7 @@ def test_purchase_orders_from_the_command_line(tmp_path: Path) -> None:
     assert "PO-000001  Acme" in out and "PO-000002  Bagco" in out and "wrote" in out
     files = sorted(p.name for p in (tmp_path / "po").iterdir())
     assert files == ["PO-000001.csv", "PO-000001.html", "PO-000002.csv", "PO-000002.html"]
-    assert (tmp_path / "po" / "PO-000001.csv").read_text().startswith(
-        "Purchase order,PO-000001\n"
-    )
+    assert (tmp_path / "po" / "PO-000001.csv").read_text().startswith("Purchase order,PO-000001\n")
     code, out, _ = run("--db", url, "purchase-orders", "--status", "open")
     assert code == 0 and out.count("open") == 2
     [acme] = [order for order in purchase_orders.purchase_orders(db) if order.supplier == "Acme"]
