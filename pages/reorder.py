@@ -86,7 +86,7 @@ else:
                 "Order (units)", min_value=0, max_value=1_000_000, step=1, format="%d"
             ),
             "next_step": st.column_config.TextColumn(
-                "Next step", width="medium", help="By when to order, or the orders covering it"
+                "Next step", width="large", help="By when to order, or the orders covering it"
             ),
             "run_out_day": st.column_config.DateColumn("Runs out", format="ddd DD MMM"),
             "revenue_at_risk": st.column_config.NumberColumn("At risk", format="%.2f"),
@@ -127,9 +127,9 @@ for order in orders:
             f"{order.expected_on:%a %d %b %Y}. Total {order.total_text(shop)}."
         )
         st.dataframe(
-            tables.purchase_order_frame(order),
+            tables.purchase_order_frame(order, shop),
             hide_index=True,
-            column_config=tables.purchase_order_columns(shop.currency_symbol),
+            column_config=tables.PURCHASE_ORDER_COLUMNS,
         )
         documents = purchase_orders.supplier_documents(order, shop)
         left, right = st.columns(2)

@@ -86,7 +86,7 @@ def test_creating_orders_then_receiving_one_after_confirming(app: AppTest, shop_
                 for line in first.lines}  # fmt: skip
     receive_button(app, first).click().run()
     assert not app.exception and not app.error
-    question = f"Receive {first.units:,} units of {first.number} into stock?"
+    question = f"Receive {purchase_orders.units_text(first.units)} of {first.number} into stock?"
     assert any(w.value.startswith(question) for w in app.warning)
     # Nothing is received before the owner confirms; Cancel drops the question.
     assert purchase_orders.purchase_order(db, first.order_id).received_units == 0
@@ -114,7 +114,7 @@ def test_a_partial_receipt_from_the_page(app: AppTest, shop_url: str) -> None:
         units_input(app, order, line.product_id).set_value(0)
     receive_button(app, order).click().run()
     assert any(
-        w.value.startswith(f"Receive 1 units of {order.number} into stock?") for w in app.warning
+        w.value.startswith(f"Receive 1 unit of {order.number} into stock?") for w in app.warning
     )
     app.button(key=f"po_confirm_receipt_{order.order_id}").click().run()
     assert not app.exception and not app.error

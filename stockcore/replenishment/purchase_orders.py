@@ -51,6 +51,11 @@ MAX_ORDER_ID: Final = 2**31 - 1  # the largest id the database's integer holds
 OVERDUE: Final = "overdue"  # a status filter: open orders whose expected day has passed
 
 
+def units_text(units: int) -> str:
+    """A count of units in words: "1 unit", "14,652 units"."""
+    return f"{units:,} unit" if units == 1 else f"{units:,} units"
+
+
 def order_number(order_id: int) -> str:
     """The number an order is known by: PO-000123 for id 123."""
     return f"{NUMBER_PREFIX}{order_id:06d}"
@@ -296,12 +301,13 @@ class Receipt:
 
     def summary(self) -> str:
         text = (
-            f"Received {self.units:,} units of {self.order.number} from "
+            f"Received {units_text(self.units)} of {self.order.number} from "
             f"{self.order.supplier} into stock"
         )
         if self.completed:
             return text + "; the order is complete."
-        return text + f"; {self.order.outstanding_units:,} units are still to come."
+        left = self.order.outstanding_units
+        return text + f"; {units_text(left)} {'is' if left == 1 else 'are'} still to come."
 
 
 def receive_purchase_order(

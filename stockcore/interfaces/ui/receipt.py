@@ -59,10 +59,10 @@ def _confirm_receipt(order: PurchaseOrder) -> None:
     units: dict[str, int] | None = ui.recall(_pending_key(order))
     if not units:
         return
-    total = sum(units.values())
-    parts = ", ".join(f"{pid} {count:,}" for pid, count in sorted(units.items()))
+    total = purchase_orders.units_text(sum(units.values()))
+    parts = "; ".join(f"{pid}: {count:,}" for pid, count in sorted(units.items()))
     st.warning(
-        f"Receive {total:,} units of {order.number} into stock? ({parts})",
+        f"Receive {total} of {order.number} into stock? ({parts})",
         icon=":material/inventory:",
     )
     confirm, cancel = st.columns(2)
@@ -86,11 +86,11 @@ def _confirm_close(order: PurchaseOrder) -> None:
     left = order.outstanding_units
     if order.received_units:
         question = (
-            f"Close {order.number} and cancel the {left:,} units still to come? The "
-            f"{order.received_units:,} received stay in stock."
+            f"Close {order.number} and cancel the {purchase_orders.units_text(left)} still "
+            f"to come? The {order.received_units:,} received stay in stock."
         )
     else:
-        question = f"Cancel {order.number} ({left:,} units) with the supplier?"
+        question = f"Cancel {order.number} ({purchase_orders.units_text(left)}) with the supplier?"
     st.warning(question, icon=":material/cancel:")
     confirm, keep = st.columns(2)
     if confirm.button("Confirm", type="primary", key=f"po_confirm_close_{order.order_id}"):

@@ -4,7 +4,7 @@ come from the use cases; nothing here computes one."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from decimal import Decimal
 
 import pandas as pd
 import streamlit as st
@@ -12,7 +12,7 @@ import streamlit as st
 from stockcore import accounts
 from stockcore.domain import Product
 from stockcore.forecasting.views import CoverQuantiles
-from stockcore.inventory import reports
+from stockcore.inventory import ShopSettings, reports
 from stockcore.replenishment.purchase_orders import PurchaseOrder
 
 
@@ -66,8 +66,13 @@ def users_frame(users: Sequence[accounts.User]) -> pd.DataFrame:
     )
 
 
-def purchase_order_frame(order: PurchaseOrder) -> pd.DataFrame:
-    """An order's lines: units ordered and received, unit cost and line total."""
+def purchase_order_frame(order: PurchaseOrder, shop: ShopSettings) -> pd.DataFrame:
+    """An order's lines: units ordered and received, unit cost and line total in the shop's
+    currency (a dash without a unit cost)."""
+
+    def money(amount: Decimal | None) -> str:
+        return "—" if amount is None else shop.money(amount)
+
     return pd.DataFrame(
         [
             {
@@ -75,8 +80,8 @@ def purchase_order_frame(order: PurchaseOrder) -> pd.DataFrame:
                 "name": line.name,
                 "ordered": line.quantity,
                 "received": line.received,
-                "unit_cost": None if line.unit_cost is None else float(line.unit_cost),
-                "line_total": None if line.line_total is None else float(line.line_total),
+                "unit_cost": money(line.unit_cost),
+                "line_total": money(line.line_total),
             }
             for line in order.lines
         ],
@@ -84,17 +89,15 @@ def purchase_order_frame(order: PurchaseOrder) -> pd.DataFrame:
     )
 
 
-def purchase_order_columns(currency_symbol: str) -> dict[str, Any]:
-    """`purchase_order_frame`'s columns, money in the shop's currency."""
-    money = f"{currency_symbol}%.2f"
-    return {
-        "product": "Product",
-        "name": "Name",
-        "ordered": st.column_config.NumberColumn("Ordered", format="%d"),
-        "received": st.column_config.NumberColumn("Received", format="%d"),
-        "unit_cost": st.column_config.NumberColumn("Unit cost", format=money),
-        "line_total": st.column_config.NumberColumn("Line total", format=money),
-    }
+# `purchase_order_frame`'s columns.
+PURCHASE_ORDER_COLUMNS = {
+    "product": "Product",
+    "name": "Name",
+    "ordered": st.column_config.NumberColumn("Ordered", format="%d"),
+    "received": st.column_config.NumberColumn("Received", format="%d"),
+    "unit_cost": st.column_config.TextColumn("Unit cost"),
+    "line_total": st.column_config.TextColumn("Line total"),
+}
 
 
 # How much could sell over a cover: whole units.
