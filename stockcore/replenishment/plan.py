@@ -295,12 +295,12 @@ class ReorderLine:
             text += " " + self.set_aside_note()
         if self.run_out_day is not None:
             text += f" Runs out around {self.run_out_day:%a %d %b}"
-            if self.order_by is None:
-                text += "."
-            elif self.order_by_passed and self.urgent:
-                text += f", so the order was due by {self.order_by:%a %d %b}: order today."
-            else:
+            if self.order_by is not None and not self.order_by_passed:
                 text += f", so order by {self.order_by:%a %d %b}."
+            elif self.order_by is not None and self.urgent:
+                text += f", so the order was due by {self.order_by:%a %d %b}: order today."
+            else:  # no order-by day, or a past one already met by open orders
+                text += "."
         return text
 
     def set_aside_note(self) -> str:
