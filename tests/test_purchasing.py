@@ -342,6 +342,10 @@ def test_purchase_orders_from_the_command_line(tmp_path: Path) -> None:
     assert (tmp_path / "po" / "PO-000001.csv").read_text().startswith("Purchase order,PO-000001\n")
     code, out, _ = run("--db", url, "purchase-orders", "--status", "open")
     assert code == 0 and out.count("open") == 2
+    # The reorder list names the orders that now cover its lines.
+    code, out, _ = run("--db", url, "reorder")
+    assert code == 0 and "covered by PO-000001, arriving" in out
+    assert "covered by PO-000002, arriving" in out
     [acme] = [order for order in purchase_orders.purchase_orders(db) if order.supplier == "Acme"]
     mug = next(line for line in acme.lines if line.product_id == "MUG")
     code, out, _ = run("--db", url, "purchase-orders", "--order", "PO-000001")
