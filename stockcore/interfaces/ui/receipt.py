@@ -34,12 +34,13 @@ def receive_and_close(order: PurchaseOrder) -> None:
         columns = st.columns(3)
         quantities: dict[str, object] = {}
         for index, line in enumerate(waiting):
-            quantities[line.product_id] = columns[index % 3].number_input(
+            # Typed as text, so 2.5 or -3 reach the use case and are refused by name.
+            quantities[line.product_id] = columns[index % 3].text_input(
                 f"{line.product_id} · {line.name}",
-                value=line.outstanding,
-                step=1,
+                value=str(line.outstanding),
                 key=f"po_units_{version}_{line.product_id}",
-                help=f"{line.received:,} of {line.quantity:,} received so far",
+                help=f"{line.received:,} of {line.quantity:,} received so far; 0 or blank: "
+                "none of it came",
             )
         asked = st.form_submit_button("Receive…", type="primary")
     if asked:
