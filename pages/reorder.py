@@ -4,8 +4,9 @@ from datetime import date
 
 import streamlit as st
 
+from stockcore.domain import OrderStatus
 from stockcore.interfaces import charts, ui
-from stockcore.interfaces.ui import auth, background, forms, tables
+from stockcore.interfaces.ui import auth, background, forms, receipt, tables
 from stockcore.replenishment import plan, purchase_orders
 
 me = auth.guard_page(__file__)
@@ -24,11 +25,15 @@ if ui.latest_forecast_run() is None:
 
 lines = ui.reorder_plan(today=today)
 summary = plan.summarise(lines)
-metrics = st.columns(4)
+metrics = st.columns(5)
 metrics[0].metric("Order now", summary.lines[plan.ReorderStatus.ORDER_NOW])
 metrics[1].metric("Order soon (this week)", summary.lines[plan.ReorderStatus.ORDER_SOON])
-metrics[2].metric("Healthy", summary.lines[plan.ReorderStatus.HEALTHY])
-metrics[3].metric("Revenue at risk (order now)", ui.money(summary.revenue_at_risk, pence=False))
+metrics[2].metric("Covered by open orders", summary.lines[plan.ReorderStatus.COVERED])
+metrics[3].metric("Healthy", summary.lines[plan.ReorderStatus.HEALTHY])
+metrics[4].metric("Revenue at risk (order now)", ui.money(summary.revenue_at_risk, pence=False))
+orders = ui.purchase_orders(today=today)
+for late in (order for order in orders if order.overdue):
+    st.warning(late.late_note(), icon=":material/schedule:")
 st.caption(
     "Most urgent first. Each product's target is the share of its demand to serve from "
     "stock (its own from Inventory, else its ABC class's from Settings). The list assumes "
@@ -37,11 +42,12 @@ st.caption(
     "orders leave when it arrives (sales lost before then are not made up), plus enough for "
     "that week at the target, in the supplier's packs and minimum, or the EOQ when "
     "Settings has the costs. Order now: needed today. Order soon: needed by next week. "
-    "The Backtest page replays this rule on your own history. Edit the quantities, then "
-    "create the purchase orders: one per supplier."
+    "Covered: your open purchase orders meet the need. The Backtest page replays this rule "
+    "on your own history. Edit the quantities, then create the purchase orders: one per "
+    "supplier."
 )
 show_all = st.toggle("Show every product", key="reorder_show_all")
-frame = plan.plan_frame(lines if show_all else [line for line in lines if line.urgent])
+frame = plan.plan_frame(lines if show_all else [line for line in lines if line.listed])
 if frame.empty:
     st.success("Nothing needs ordering now.", icon=":material/check_circle:")
 else:
@@ -58,7 +64,9 @@ else:
             "abc": st.column_config.TextColumn("ABC", help="A: top 80% of last year's revenue"),
             "service_level": st.column_config.NumberColumn("Target fill", format="percent"),
             "on_hand": st.column_config.NumberColumn("On hand", format="%d"),
-            "on_order": st.column_config.NumberColumn("On order", format="%d"),
+            "on_order": st.column_config.NumberColumn(
+                "On order", format="%d", help="Units still to come on open purchase orders"
+            ),
             "daily_demand": st.column_config.NumberColumn("Per day", format="%.1f"),
             "lead_time_days": st.column_config.NumberColumn("Lead time (days)", format="%d"),
             "safety_stock": st.column_config.NumberColumn("Safety stock", format="%d"),
@@ -79,7 +87,9 @@ else:
             "order": st.column_config.NumberColumn(
                 "Order (units)", min_value=0, max_value=1_000_000, step=1, format="%d"
             ),
-            "order_by": st.column_config.DateColumn("Order by", format="ddd DD MMM"),
+            "next_step": st.column_config.TextColumn(
+                "Next step", width="large", help="By when to order, or the orders covering it"
+            ),
             "run_out_day": st.column_config.DateColumn("Runs out", format="ddd DD MMM"),
             "revenue_at_risk": st.column_config.NumberColumn("At risk", format="%.2f"),
             "why": st.column_config.TextColumn("Why", width="large"),
@@ -94,43 +104,51 @@ else:
         )
         if created is not None:
             ui.changed()
-            ui.flash(f"Created {len(created)} purchase order(s): see Purchase orders below.")
+            numbers = ", ".join(order.number for order in created)
+            ui.flash(f"Created {numbers}: see Purchase orders below.")
             st.rerun()
 
 st.subheader("Purchase orders")
-orders = ui.purchase_orders()
 if not orders:
     st.caption("None yet.")
+shop = ui.settings()
 for order in orders:
+    number = order.number
     label = (
-        f"#{order.order_id} · {order.supplier} · {order.status} · {order.units:,} units · "
-        f"expected {order.expected_on:%d %b}"
+        f"{number} · {order.supplier} · {order.state} · {order.units:,} units · "
+        f"{order.total_text(shop)} · expected {order.expected_on:%a %d %b}"
     )
-    with st.expander(label, expanded=order.status == purchase_orders.OrderStatus.OPEN):
-        st.dataframe(tables.purchase_order_frame(order), hide_index=True)
-        left, middle, right = st.columns(3)
+    is_open = order.status is OrderStatus.OPEN
+    with st.expander(
+        label, expanded=is_open, icon=":material/schedule:" if order.overdue else None
+    ):
+        if order.overdue:
+            st.warning(order.late_note(), icon=":material/schedule:")
+        st.caption(
+            f"Ordered on {order.ordered_on:%a %d %b %Y}, expected on "
+            f"{order.expected_on:%a %d %b %Y}. Total {order.total_text(shop)}."
+        )
+        st.dataframe(
+            tables.purchase_order_frame(order, shop),
+            hide_index=True,
+            column_config=tables.PURCHASE_ORDER_COLUMNS,
+        )
+        documents = purchase_orders.supplier_documents(order, shop)
+        left, right = st.columns(2)
         left.download_button(
             "Download CSV for the supplier",
-            data=order.csv(),
-            file_name=order.csv_file_name,
+            data=documents.csv,
+            file_name=documents.csv_file_name,
             mime="text/csv",
             key=f"po_csv_{order.order_id}",
         )
-        if order.status == purchase_orders.OrderStatus.OPEN:
-            number = order.order_id
-            if middle.button("Receive into stock", key=f"po_receive_{number}"):
-                received = ui.attempt(
-                    lambda number=number: purchase_orders.receive_purchase_order(
-                        ui.database(), number, actor=me.actor
-                    )
-                )
-                if received is not None:
-                    ui.changed()
-                    ui.flash(f"Received order #{number}: {received.units:,} units in stock.")
-                    st.rerun()
-            cancel = right.button("Cancel order", key=f"po_cancel_{number}")
-            if cancel and ui.attempt(
-                lambda number=number: purchase_orders.cancel_purchase_order(ui.database(), number)
-            ):
-                ui.changed()
-                st.rerun()
+        right.download_button(
+            "Download printable order",
+            data=documents.html,
+            file_name=documents.html_file_name,
+            mime="text/html",
+            key=f"po_html_{order.order_id}",
+            help="A page to print or save as PDF from the browser",
+        )
+        if is_open:
+            receipt.receive_and_close(order)

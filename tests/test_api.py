@@ -22,6 +22,7 @@ from stockcore.interfaces.api import schemas
 from stockcore.inventory import reports
 from stockcore.persistence.db import Database
 from stockcore.persistence.models import SaleLineRow, UserRow
+from stockcore.replenishment import purchase_orders
 from tests.support import ONE_PROCESS, FixedClock, one_process_run_tasks, snapshot
 
 SECRET = "a-test-secret-that-is-long-enough-0123456789"
@@ -741,6 +742,19 @@ def test_training_then_predicting_and_reordering(
     # The same chance of running out as the product's forecast states.
     assert mouse["stockout_chance"] == pytest.approx(forecast["stockout_chance"], abs=1e-4)
     assert mouse["target_fill_rate"] == 0.95 and mouse["season_ends"] is False
+    # What was just ordered is counted, and the line says which order covers it.
+    laptop = next(line for line in plan if line["product_id"] == "101")
+    assert laptop["status"] == "order now" and laptop["suggested_quantity"] > 0
+    assert laptop["next_step"] in ("order today", "overdue: order today")
+    assert laptop["covered_by"] == []
+    purchase_orders.create_purchase_orders(
+        api_.db, {"101": laptop["suggested_quantity"]}, clock=api_.clock
+    )
+    listed = client.get("/reorder-suggestions", headers=manager).json()
+    laptop = next(line for line in listed if line["product_id"] == "101")
+    assert laptop["status"] == "covered" and laptop["covered_by"] == ["PO-000001"]
+    assert laptop["next_step"].startswith("covered by PO-000001, arriving")
+    assert laptop["suggested_quantity"] == 0 and isinstance(laptop["order_by_passed"], bool)
 
 
 def test_visualize_sales_saves_the_chart_or_returns_it(

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from stockcore import inventory
-from stockcore.domain import InsufficientStock, Product
+from stockcore.domain import InsufficientStock, Product, StockcoreError
 from stockcore.inventory import reports
 from stockcore.persistence.db import Database
 from stockcore.persistence.models import SaleLineRow, StockMovementRow
@@ -85,3 +85,52 @@ def test_concurrent_buyers_never_oversell(
         )
     assert reports.ledger_mismatches(db) == []
     assert len(reports.active_alerts(db)) == 1  # one alert, however many buyers crossed the line
+
+
+def receiver(url: str, order_id: int, units: int, barrier: Any, results: Any) -> None:
+    """One process: wait for everyone, then try to receive `units` of the order's MUG line
+    several times."""
+    from stockcore.replenishment import purchase_orders
+
+    db = Database.connect(url)
+    received = refused = failed = 0
+    barrier.wait(timeout=60)
+    for _ in range(ATTEMPTS_PER_BUYER):
+        try:
+            purchase_orders.receive_purchase_order(db, order_id, {"MUG": units})
+            received += units
+        except StockcoreError:  # more than is still to come, or the order is received
+            refused += 1
+        except Exception:  # anything else is a bug the test must see
+            failed += 1
+    db.dispose()
+    results.put((received, refused, failed))
+
+
+def test_concurrent_partial_receipts_never_receive_more_than_was_ordered(db: Database) -> None:
+    from stockcore.replenishment import purchase_orders
+
+    inventory.add_product(db, Product.create("MUG", "Mug", unit_price="2.95", quantity=0))
+    [order] = purchase_orders.create_purchase_orders(db, {"MUG": 22})
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(BUYERS)
+    results = context.Queue()
+    processes = [
+        context.Process(target=receiver, args=(db.url, order.order_id, 3, barrier, results))
+        for _ in range(BUYERS)
+    ]
+    for process in processes:
+        process.start()
+    outcomes = [results.get(timeout=120) for _ in processes]
+    for process in processes:
+        process.join(timeout=60)
+        assert process.exitcode == 0
+    assert sum(o[2] for o in outcomes) == 0
+    received = sum(o[0] for o in outcomes)
+    assert received == 21  # seven receipts of 3; an eighth would be more than the 1 left
+    after = purchase_orders.purchase_order(db, order.order_id)
+    assert after.received_units == 21 and after.outstanding_units == 1
+    assert reports.get_product(db, "MUG").quantity == 21
+    with db.read() as s:
+        assert s.scalar(select(func.count()).select_from(StockMovementRow)) == 7  # one a receipt
+    assert reports.ledger_mismatches(db) == []

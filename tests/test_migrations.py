@@ -20,7 +20,7 @@ from stockcore.persistence.db import (
     head_revision,
     upgrade,
 )
-from stockcore.replenishment import plan
+from stockcore.replenishment import plan, purchase_orders
 
 T0 = datetime(2025, 1, 6, 9, 0)
 
@@ -273,4 +273,54 @@ def test_sales_and_forecasts_stored_before_large_orders_upgrade_with_none_set_as
     assert large_orders.served_customers(db) == set()
     with db.engine.connect() as connection:
         assert connection.execute(sa.text("select count(*) from sale_lines")).scalar() == 40
+    db.dispose()
+
+
+def test_purchase_orders_stored_before_partial_receipts_upgrade_as_received_or_not(
+    db_url: str,
+) -> None:
+    """0015 adds purchase_order_lines.received_quantity: lines of orders already received
+    read as received whole, every other line as nothing received yet (so an open order's
+    units are all still on order); down and up again loses nothing."""
+    db = Database.connect(db_url)
+    with db.engine.begin() as connection:
+        command.upgrade(_alembic_config(connection), "0010")
+    old = sa.MetaData()
+    old.reflect(db.engine)
+    with db.engine.begin() as connection:
+        connection.execute(
+            old.tables["products"].insert(),
+            {"product_id": "P1", "name": "Mug", "category": "Kitchen", "unit_price_minor": 299,
+             "unit_cost_minor": 125, "quantity": 4, "restock_threshold": 5,
+             "lead_time_days": 7, "created_at": T0},
+        )  # fmt: skip
+        for order_id, status in ((1, "received"), (2, "open"), (3, "cancelled")):
+            connection.execute(
+                old.tables["purchase_orders"].insert(),
+                {"id": order_id, "supplier": "Acme", "status": status, "created_at": T0,
+                 "expected_on": T0.date() + timedelta(days=7),
+                 "closed_at": None if status == "open" else T0},
+            )  # fmt: skip
+            connection.execute(
+                old.tables["purchase_order_lines"].insert(),
+                {"order_id": order_id, "product_id": "P1", "quantity": 10 * order_id,
+                 "unit_cost_minor": 125},
+            )  # fmt: skip
+
+    upgrade(db)
+    assert current_revision(db) == head_revision()
+    orders = {order.number: order for order in purchase_orders.purchase_orders(db, today=T0.date())}
+    assert [(n, o.state, o.received_units) for n, o in sorted(orders.items())] == [
+        ("PO-000001", "received", 10),
+        ("PO-000002", "open", 0),
+        ("PO-000003", "cancelled", 0),
+    ]
+    assert orders["PO-000002"].total == Decimal("25.00")
+    assert purchase_orders.on_order(db) == {"P1": 20}
+
+    with db.engine.begin() as connection:
+        command.downgrade(_alembic_config(connection), "0010")
+    assert current_revision(db) == "0010"
+    upgrade(db)
+    assert purchase_orders.on_order(db) == {"P1": 20}
     db.dispose()

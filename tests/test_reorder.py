@@ -44,6 +44,8 @@ def test_a_product_that_runs_out_within_its_lead_time_is_ordered_now(db: Databas
     assert line.run_out_day == TODAY + timedelta(days=5)  # 30 units at 5 a day
     assert line.order_by == TODAY - timedelta(days=5)  # already too late: order now
     assert line.status == "order now"
+    # A past order-by day is never shown silently: the line says it is overdue.
+    assert line.order_by_passed and line.next_step == "overdue: order today"
     # 20 of the lead time's 50 go unserved and are not made up: the order serves the
     # 35 of the week after it arrives at 95%, not the 55 a backorder rule would order.
     assert line.expected_lost == pytest.approx(20) and line.stockout_chance == 1.0
@@ -53,7 +55,8 @@ def test_a_product_that_runs_out_within_its_lead_time_is_ordered_now(db: Databas
     assert line.days_of_cover == 5
     assert line.revenue_at_risk == Decimal("100.00")  # 10 days x 5 units x 2.00 after run-out
     why = line.explain()
-    assert "order by" in why and "Order 34 to serve 95% of the demand of the 7 days" in why
+    assert "the order was due by Wed 25 Feb: order today" in why
+    assert "Order 34 to serve 95% of the demand of the 7 days" in why
     assert "the chance of running out before it arrives is 100%" in why
     assert "about 40% of the demand before then would go unserved" in why
     assert "Ordering half (17) would serve 49%" in why
@@ -72,6 +75,7 @@ def test_order_soon_healthy_overstock_and_no_demand(db: Database) -> None:
     # week's 35 the position (25) is under the reorder point (25 + 33.25).
     assert lines["SOON"].status == "order soon" and lines["SOON"].suggested_quantity == 0
     assert lines["SOON"].order_by == TODAY + timedelta(days=6)
+    assert lines["SOON"].next_step == "order by Sun 08 Mar" and not lines["SOON"].order_by_passed
     assert "by next week's review one will be" in lines["SOON"].explain()
     assert lines["OK"].status == "healthy" and lines["OK"].suggested_quantity == 0
     assert lines["HEAP"].status == "overstock" and lines["HEAP"].run_out_day is None
@@ -301,7 +305,7 @@ def test_an_open_purchase_order_arriving_in_time_prevents_the_alert(db: Database
     # 40 left would last 8 days, but the 100 units come on day 6.
     assert not inventory.purchase(db, "FAST", 60, clock=lambda: NOW).runs_out_before_delivery
     assert reports.lead_time_alerts(db) == []
-    purchase_orders.cancel_purchase_order(db, ordered[0].order_id, clock=lambda: NOW)
+    purchase_orders.close_purchase_order(db, ordered[0].order_id, clock=lambda: NOW)
     assert inventory.purchase(db, "FAST", 1, clock=lambda: NOW).runs_out_before_delivery
 
 

@@ -76,15 +76,19 @@ def record_movement(
 def open_arrivals(
     session: Session, product_ids: Sequence[str] | None = None
 ) -> dict[str, list[tuple[date, int]]]:
-    """Per product (all, or these), units on open purchase orders by expected day."""
+    """Per product (all, or these), units on open purchase orders by expected day: what
+    is still to come (ordered less received so far)."""
     query = (
         select(
             PurchaseOrderLineRow.product_id,
             PurchaseOrderRow.expected_on,
-            func.sum(PurchaseOrderLineRow.quantity),
+            func.sum(PurchaseOrderLineRow.quantity - PurchaseOrderLineRow.received_quantity),
         )
         .join(PurchaseOrderRow, PurchaseOrderRow.id == PurchaseOrderLineRow.order_id)
-        .where(PurchaseOrderRow.status == OrderStatus.OPEN.value)
+        .where(
+            PurchaseOrderRow.status == OrderStatus.OPEN.value,
+            PurchaseOrderLineRow.received_quantity < PurchaseOrderLineRow.quantity,
+        )
         .group_by(PurchaseOrderLineRow.product_id, PurchaseOrderRow.expected_on)
         .order_by(PurchaseOrderLineRow.product_id, PurchaseOrderRow.expected_on)
     )

@@ -423,14 +423,24 @@ class PurchaseOrderRow(Base):
 
 
 class PurchaseOrderLineRow(Base):
+    """One product on a purchase order: units ordered and, so far, received (partial
+    receipts add up; the rest is on order while the order is open)."""
+
     __tablename__ = "purchase_order_lines"
-    __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint(
+            "received_quantity >= 0 and received_quantity <= quantity",
+            name="received_within_ordered",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("purchase_orders.id"), index=True)
     product_id: Mapped[str] = mapped_column(ForeignKey("products.product_id"), index=True)
     quantity: Mapped[int] = mapped_column(Integer)
     unit_cost: Mapped[Decimal | None] = mapped_column("unit_cost_minor", Money)
+    received_quantity: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class UserRow(Base):

@@ -3,7 +3,8 @@
 * `levels`: the stock-level arithmetic (the spec's reorder-point calculator, the
   fill-rate order-up-to rule from a demand distribution, order rounding, EOQ, run-out days);
 * `plan`: the reorder list, per product, from the stored forecasts and their distributions;
-* `purchase_orders`: orders placed with suppliers, received into stock or cancelled;
+* `purchase_orders`: orders placed with suppliers (PO-000123, with costs and a total), the
+  CSV and printable page a supplier gets, receipts whole or in part, closing, overdue;
 * `simulation`: replaying real demand day by day under a stocking policy;
 * `backtest`: the shop's policies compared on its own history.
 """

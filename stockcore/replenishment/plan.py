@@ -18,7 +18,9 @@ its demand over L and over L + R that the latest forecast refresh stored:
 * chance of running out before an order placed today could arrive, from the same
   samples; and what ordering half the suggestion would risk;
 * status: order now (an order is needed today: without one the week after the lead
-  time falls short of the target); order soon (the position, less the week's expected
+  time falls short of the target); covered (without its open purchase orders it would be
+  order now, and with them no order is needed today: the line names them and when they
+  arrive); order soon (the position, less the week's expected
   demand, would fall below the reorder point by the next review); no recent demand (the
   forecast sells nothing over L + R); overstock (more than three times the reorder point
   and over 90 days of cover); else healthy;
@@ -26,7 +28,8 @@ its demand over L and over L + R that the latest forecast refresh stored:
   order is sized for what sells after it arrives and the line says the season ends; when
   it is still ahead, the line gives the last day an order arrives in time for it;
 * run-out day: walking the forecast day by day from today's stock, adding each open
-  purchase order on the day it is expected; order-by day = run-out day - L;
+  purchase order on the day it is expected; order-by day = run-out day - L; a line to
+  order whose order-by day has passed says "overdue: order today";
 * revenue at risk: the forecast units of the lead time after the run-out day at the
   unit price: what is lost if nobody orders until the product runs out;
 * ABC class by revenue over the last 365 days (A: the top 80% of revenue, B: the next
@@ -68,6 +71,7 @@ class ReorderStatus(StrEnum):
 
     ORDER_NOW = "order now"  # an order is needed today
     ORDER_SOON = "order soon"  # needed by next week's review
+    COVERED = "covered"  # would be order now, but open purchase orders meet the need
     HEALTHY = "healthy"
     OVERSTOCK = "overstock"
     NO_RECENT_DEMAND = "no recent demand"
@@ -75,6 +79,9 @@ class ReorderStatus(StrEnum):
 
 STATUS_ORDER: Final = tuple(ReorderStatus)
 URGENT: Final = (ReorderStatus.ORDER_NOW, ReorderStatus.ORDER_SOON)
+# What the reorder list shows unless asked for every product: what to order, and what the
+# owner has just ordered.
+LISTED: Final = (*URGENT, ReorderStatus.COVERED)
 SEASON_DROP: Final = 0.6  # after the peak, a week selling under 60% of the peak week's rate
 
 
@@ -142,11 +149,84 @@ class ReorderLine:
     pack_size: int = 1
     set_aside_orders: int = 0  # large one-off orders left out of the forecast's history
     set_aside_units: int = 0
+    open_orders: tuple[purchase_orders.Incoming, ...] = ()  # units still to come, by order
+    today: date = date.min  # the day the line was made for
+
+    @property
+    def order_by_passed(self) -> bool:
+        """The order-by day is before today."""
+        return self.order_by is not None and self.order_by < self.today
 
     @property
     def urgent(self) -> bool:
-        """To order now or soon: what the reorder list shows unless asked for everything."""
+        """To order now or soon."""
         return self.status in URGENT
+
+    @property
+    def listed(self) -> bool:
+        """What the reorder list shows unless asked for everything: to order now or soon,
+        or covered by open orders."""
+        return self.status in LISTED
+
+    @property
+    def covered_by(self) -> list[str]:
+        """The numbers of the open purchase orders bringing this product (PO-000123)."""
+        return [order.number for order in self.open_orders]
+
+    @property
+    def next_step(self) -> str:
+        """What to do and by when, in words: "overdue: order today" once the order-by day
+        has passed (never a silent past date); "covered by PO-000123, arriving Sat 12 Dec"
+        when open orders meet the need."""
+        if self.status is ReorderStatus.COVERED:
+            return self._covered_text()
+        text = ""
+        if self.status in URGENT and self.order_by_passed:
+            text = "overdue: order today"
+        elif self.status is ReorderStatus.ORDER_NOW:
+            text = "order today"
+        elif self.order_by is not None:
+            text = f"order by {self.order_by:%a %d %b}"
+        elif self.status is ReorderStatus.ORDER_SOON:
+            text = "order by next week's review"
+        if self.open_orders:
+            coming = self._arriving()
+            text = f"{text}; {coming}" if text else coming
+        return text
+
+    def _arriving(self) -> str:
+        return ", ".join(
+            f"{order.number} ({order.units:,}) "
+            + (
+                f"was due {order.expected_on:%a %d %b}"
+                if self._late(order)
+                else f"arriving {order.expected_on:%a %d %b}"
+            )
+            for order in self.open_orders
+        )
+
+    def _late(self, order: purchase_orders.Incoming) -> bool:
+        """Whether an open order is late: expected before the day this line was made."""
+        return order.expected_on < self.today
+
+    def _covered_text(self) -> str:
+        if not self.open_orders:  # arrivals given without orders (a what-if plan)
+            days = ", ".join(f"{day:%a %d %b}" for day, _ in self.arrivals)
+            return f"covered by units on order, arriving {days}"
+        if len(self.open_orders) == 1:
+            [order] = self.open_orders
+            when = (
+                f"overdue since {order.expected_on:%a %d %b}"
+                if self._late(order)
+                else f"arriving {order.expected_on:%a %d %b}"
+            )
+            text = f"covered by {order.number}, {when}"
+        else:
+            text = "covered by " + self._arriving()
+        first = min(order.expected_on for order in self.open_orders)
+        if self.run_out_day is not None and self.run_out_day < first:
+            text += f" (runs out around {self.run_out_day:%a %d %b}, before it arrives)"
+        return text
 
     def explain(self) -> str:
         """The numbers of this line in plain words, the order first."""
@@ -201,6 +281,11 @@ class ReorderLine:
             f"{self.service_level_source}), an order is needed whenever stock on hand and on "
             f"order is under {self.reorder_point:,.0f} (you have {position:,})."
         )
+        if self.status is ReorderStatus.COVERED:
+            text += (
+                f" Without its open purchase orders it would need an order today; with "
+                f"them it does not: {self._covered_text()}."
+            )
         if not self.distribution:
             text += " (No demand distribution is stored yet: refresh the forecasts for ranges.)"
         if self.season is not None:
@@ -209,7 +294,12 @@ class ReorderLine:
             text += " " + self.set_aside_note()
         if self.run_out_day is not None:
             text += f" Runs out around {self.run_out_day:%a %d %b}"
-            text += f", so order by {self.order_by:%a %d %b}." if self.order_by else "."
+            if self.order_by is not None and not self.order_by_passed:
+                text += f", so order by {self.order_by:%a %d %b}."
+            elif self.order_by is not None and self.urgent:
+                text += f", so the order was due by {self.order_by:%a %d %b}: order today."
+            else:  # no order-by day, or a past one already met by open orders
+                text += "."
         return text
 
     def set_aside_note(self) -> str:
@@ -280,6 +370,7 @@ class _Inputs:
     seasonal: bool  # the forecast carries a yearly season
     arrivals: tuple[tuple[date, int], ...]
     set_aside: tuple[int, int] = (0, 0)  # large orders left out of the history, and units
+    open_orders: tuple[purchase_orders.Incoming, ...] = ()
 
 
 def reorder_plan(
@@ -292,9 +383,14 @@ def reorder_plan(
 ) -> list[ReorderLine]:
     """The action list for every product with a stored forecast (or these), most urgent
     first. `service_level` (a fill-rate target) overrides every product's; `arrivals`
-    defaults to the open purchase orders."""
+    defaults to the open purchase orders (the units still to come on each)."""
     settings = inventory.get_settings(db)
-    coming = arrivals if arrivals is not None else purchase_orders.arrivals(db, product_ids)
+    orders: Mapping[str, list[purchase_orders.Incoming]] = {}
+    if arrivals is not None:
+        coming = arrivals
+    else:
+        orders = purchase_orders.incoming(db, product_ids)
+        coming = {pid: _by_day(incoming) for pid, incoming in orders.items()}
     query = select(
         ProductRow,
         ForecastModelRow.season,
@@ -341,9 +437,18 @@ def reorder_plan(
         inputs = _Inputs(
             product, abc, level, source, days, np.asarray(values, dtype=float),
             grids.get(pid, {}), season is not None, tuple(coming.get(pid, ())), aside,
+            tuple(orders.get(pid, ())),
         )  # fmt: skip
         lines.append(_line(inputs, settings, today))
     return sorted(lines, key=_urgency)
+
+
+def _by_day(orders: Sequence[purchase_orders.Incoming]) -> list[tuple[date, int]]:
+    """Units still to come per expected day, earliest first."""
+    days: dict[date, int] = {}
+    for order in orders:
+        days[order.expected_on] = days.get(order.expected_on, 0) + order.units
+    return sorted(days.items())
 
 
 def reorder_list(
@@ -354,10 +459,11 @@ def reorder_list(
     service_level: float | None = None,
 ) -> list[ReorderLine]:
     """The reorder list as every interface shows it: refuses (NoForecasts) before any
-    forecast refresh; `only_urgent` keeps the lines to order now or soon."""
+    forecast refresh; `only_urgent` keeps the `listed` lines (to order now or soon, and
+    those covered by open orders)."""
     views.require_forecasts(db)
     lines = reorder_plan(db, today=today, service_level=service_level)
-    return [line for line in lines if line.urgent or not only_urgent]
+    return [line for line in lines if line.listed or not only_urgent]
 
 
 def order_from_plan(
@@ -441,6 +547,8 @@ def _line(inputs: _Inputs, settings: inventory.ShopSettings, today: date) -> Reo
         status = ReorderStatus.NO_RECENT_DEMAND
     elif wanted > 0:
         status = ReorderStatus.ORDER_NOW
+    elif inputs.arrivals and _needed_without_orders(inputs, today, lead_time, cover):
+        status = ReorderStatus.COVERED
     elif position - week < reorder_point:
         status = ReorderStatus.ORDER_SOON
     elif position > OVERSTOCK_FACTOR * reorder_point and (
@@ -507,7 +615,19 @@ def _line(inputs: _Inputs, settings: inventory.ShopSettings, today: date) -> Reo
         pack_size=product.pack_size,
         set_aside_orders=inputs.set_aside[0],
         set_aside_units=inputs.set_aside[1],
+        open_orders=inputs.open_orders,
+        today=today,
     )
+
+
+def _needed_without_orders(
+    inputs: _Inputs, today: date, lead_time: int, cover: levels.Cover
+) -> bool:
+    """Whether, without its open purchase orders, the product would need an order today."""
+    alone = levels.outlook_from_today(
+        inputs.product.quantity, (), today, inputs.units[:lead_time], cover
+    )
+    return levels.order_for_fill(cover, alone.left, inputs.service_level) > 0
 
 
 def _eoq(settings: inventory.ShopSettings, product: Product, yearly_demand: float) -> float | None:
@@ -529,7 +649,7 @@ def _urgency(line: ReorderLine) -> tuple[int, date, Decimal]:
 
 
 PLAN_COLUMNS: Final = [
-    "product_id", "name", "status", "order", "order_by", "run_out_day", "supplier", "abc",
+    "product_id", "name", "status", "order", "next_step", "run_out_day", "supplier", "abc",
     "service_level", "on_hand", "on_order", "daily_demand", "lead_time_days", "safety_stock",
     "reorder_point", "order_up_to", "stockout_chance", "large_orders_set_aside",
     "revenue_at_risk", "why",
@@ -537,7 +657,8 @@ PLAN_COLUMNS: Final = [
 
 
 def plan_frame(lines: Sequence[ReorderLine]) -> pd.DataFrame:
-    """The action list as a table; `order` starts at the suggested quantity."""
+    """The action list as a table; `order` starts at the suggested quantity, `next_step`
+    says by when (or which open orders cover the line)."""
     return pd.DataFrame(
         [
             {
@@ -557,7 +678,7 @@ def plan_frame(lines: Sequence[ReorderLine]) -> pd.DataFrame:
                 "stockout_chance": round(line.stockout_chance, 3),
                 "large_orders_set_aside": line.set_aside_orders,
                 "order": line.suggested_quantity,
-                "order_by": line.order_by,
+                "next_step": line.next_step,
                 "run_out_day": line.run_out_day,
                 "revenue_at_risk": float(line.revenue_at_risk),
                 "why": line.explain(),

@@ -1,16 +1,29 @@
-"""Purchase orders: created from the reorder list, one per supplier, and received into
-stock through the ledger. Each use case is one transaction."""
+"""Purchase orders: created from the reorder list, one per supplier, sent to the supplier as
+a CSV or a printable page, and received into stock through the ledger, whole or in part.
+Each use case is one transaction.
+
+* number: `PO-000123`, from the order's id; every interface shows it, and accepts it (or
+  the bare id) back;
+* money: each line's unit cost (the product's when ordered) and line total; the order's
+  total in the shop's currency (unknown while a line has no unit cost);
+* receipts: some or all of each line's units; what is not received yet stays on order
+  while the order is open. The order is received once every line is; closing it early
+  cancels the rest (it is cancelled if nothing came, else received short);
+* overdue: an open order whose expected day has passed.
+"""
 
 from __future__ import annotations
 
+import csv
+import html
+import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-import pandas as pd
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
 from stockcore.domain import (
@@ -22,27 +35,58 @@ from stockcore.domain import (
     NotFound,
     OrderStatus,
     UnknownProduct,
+    is_blank,
     local_now,
     parse_quantity,
 )
-from stockcore.inventory import open_arrivals, receive_in
+from stockcore.inventory import get_settings, open_arrivals, receive_in
 from stockcore.persistence.db import Database
 from stockcore.persistence.models import ProductRow, PurchaseOrderLineRow, PurchaseOrderRow
 
+if TYPE_CHECKING:
+    from stockcore.inventory import ShopSettings
+
 NO_SUPPLIER: Final = "(no supplier)"
+NUMBER_PREFIX: Final = "PO-"
+MAX_ORDER_ID: Final = 2**31 - 1  # the largest id the database's integer holds
+OVERDUE: Final = "overdue"  # a status filter: open orders whose expected day has passed
+
+
+def units_text(units: int) -> str:
+    """A count of units in words: "1 unit", "14,652 units"."""
+    return f"{units:,} unit" if units == 1 else f"{units:,} units"
+
+
+def order_number(order_id: int) -> str:
+    """The number an order is known by: PO-000123 for id 123."""
+    return f"{NUMBER_PREFIX}{order_id:06d}"
 
 
 class UnknownPurchaseOrder(NotFound):
     def __init__(self, order_id: object) -> None:
-        super().__init__(f"purchase order {order_id!r} does not exist")
+        shown = order_number(order_id) if isinstance(order_id, int) else repr(order_id)
+        super().__init__(f"purchase order {shown} does not exist")
 
 
 @dataclass(frozen=True)
 class OrderLine:
     product_id: str
     name: str
-    quantity: int
-    unit_cost: Decimal | None
+    quantity: int  # units ordered
+    unit_cost: Decimal | None  # in the shop's currency; None: the product had none
+    received: int = 0  # units received so far
+
+    @property
+    def outstanding(self) -> int:
+        """Units not received yet (on order while the order is open)."""
+        return self.quantity - self.received
+
+    @property
+    def line_total(self) -> Decimal | None:
+        """Units ordered times the unit cost (None without a unit cost)."""
+        if self.unit_cost is None:
+            return None
+        return (self.quantity * self.unit_cost).quantize(Decimal("0.01"))
 
 
 @dataclass(frozen=True)
@@ -54,59 +98,104 @@ class PurchaseOrder:
     expected_on: date
     closed_at: datetime | None
     lines: list[OrderLine]
+    days_late: int = 0  # days past its expected day while open (as of the day it was read)
+
+    @property
+    def number(self) -> str:
+        return order_number(self.order_id)
+
+    @property
+    def ordered_on(self) -> date:
+        return self.created_at.date()
 
     @property
     def units(self) -> int:
+        """Units ordered."""
         return sum(line.quantity for line in self.lines)
 
     @property
-    def cost(self) -> Decimal | None:
-        costs = [line.unit_cost for line in self.lines]
-        if any(cost is None for cost in costs):
-            return None
-        return sum(
-            (line.quantity * (line.unit_cost or Decimal(0)) for line in self.lines), Decimal(0)
-        )
+    def received_units(self) -> int:
+        return sum(line.received for line in self.lines)
 
     @property
-    def csv_file_name(self) -> str:
-        """The file name its CSV is saved or downloaded under."""
-        return f"purchase-order-{self.order_id}.csv"
+    def outstanding_units(self) -> int:
+        """Units still on order: none once the order is closed."""
+        if self.status is not OrderStatus.OPEN:
+            return 0
+        return sum(line.outstanding for line in self.lines)
 
-    def csv(self) -> str:
-        """The order as CSV to send to the supplier."""
-        frame = pd.DataFrame(
-            [
-                {
-                    "product_id": line.product_id,
-                    "name": line.name,
-                    "quantity": line.quantity,
-                    "unit_cost": "" if line.unit_cost is None else f"{line.unit_cost:.2f}",
-                }
-                for line in self.lines
-            ],
-            columns=["product_id", "name", "quantity", "unit_cost"],
+    @property
+    def total(self) -> Decimal | None:
+        """The order's value at its unit costs, in the shop's currency; None while a line
+        has no unit cost (`priced_total` then gives the lines that have one)."""
+        if self.unpriced_lines:
+            return None
+        return self.priced_total
+
+    @property
+    def priced_total(self) -> Decimal:
+        return sum((line.line_total or Decimal(0) for line in self.lines), Decimal("0.00"))
+
+    @property
+    def unpriced_lines(self) -> int:
+        return sum(line.unit_cost is None for line in self.lines)
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_late > 0
+
+    @property
+    def state(self) -> str:
+        """Where the order stands, in words: open, partly received, overdue (and partly
+        received, overdue), received, closed short (received in part, the rest cancelled),
+        cancelled."""
+        if self.status is OrderStatus.OPEN:
+            words = "partly received" if self.received_units else "open"
+            return f"{words}, overdue" if self.overdue else words
+        if self.status is OrderStatus.RECEIVED and self.received_units < self.units:
+            return "closed short"
+        return self.status.value
+
+    def total_text(self, shop: ShopSettings) -> str:
+        """The total in the shop's currency, saying which lines it leaves out."""
+        if not self.lines:
+            return shop.money(0)
+        if self.unpriced_lines == len(self.lines):
+            return "no unit costs"
+        text = shop.money(self.priced_total)
+        if self.unpriced_lines:
+            lines = "line" if self.unpriced_lines == 1 else "lines"
+            text += f" + {self.unpriced_lines} {lines} without a unit cost"
+        return text
+
+    def late_note(self) -> str:
+        """The overdue warning ('' for an order that is not overdue)."""
+        if not self.overdue:
+            return ""
+        days = "day" if self.days_late == 1 else "days"
+        return (
+            f"{self.number} from {self.supplier} is overdue: expected on "
+            f"{self.expected_on:%a %d %b %Y} ({self.days_late} {days} ago), "
+            f"{self.outstanding_units:,} units still to come. Chase the supplier, receive "
+            "what came, or close the order."
         )
-        from stockcore.imports.exports import to_csv
-
-        return to_csv(frame)
 
 
 def parse_order_id(value: object) -> int:
-    try:
-        order_id = int(str(value).strip())
-    except ValueError:
-        raise InvalidValue("purchase order", value, "is not an order number") from None
-    if order_id < 1:
-        raise InvalidValue("purchase order", value, "is not an order number")
-    return order_id
+    """An order by its number: PO-000123, #123 or 123."""
+    text = str(value).strip().upper()
+    digits = text.removeprefix(NUMBER_PREFIX).removeprefix("#").strip()
+    if not digits.isdigit() or not 1 <= int(digits) <= MAX_ORDER_ID or isinstance(value, bool):
+        raise InvalidValue("purchase order", value, "is not an order number (e.g. PO-000123)")
+    return int(digits)
 
 
 def create_purchase_orders(
     db: Database, quantities: Mapping[str, object], *, clock: Clock = local_now
 ) -> list[PurchaseOrder]:
-    """One open purchase order per supplier for the given units per product. Lines with
-    0 units are left out; anything else that is not a whole positive number is refused."""
+    """One open purchase order per supplier for the given units per product, at each
+    product's unit cost, expected after the slowest line's lead time. Lines with 0 units
+    are left out; anything else that is not a whole positive number is refused."""
     wanted: dict[str, int] = {}
     for product_id, quantity in quantities.items():
         if str(quantity).strip() in ("0", ""):
@@ -147,11 +236,12 @@ def create_purchase_orders(
                     product_id=pid,
                     quantity=wanted[pid],
                     unit_cost=products[pid].unit_cost,
+                    received_quantity=0,
                 )
                 for pid in members
             )
             ids.append(order.id)
-    return [purchase_order(db, order_id) for order_id in ids]
+    return [purchase_order(db, order_id, today=now.date()) for order_id in ids]
 
 
 def _lock_open_order(session: Session, number: int) -> PurchaseOrderRow:
@@ -160,65 +250,169 @@ def _lock_open_order(session: Session, number: int) -> PurchaseOrderRow:
     if order is None:
         raise UnknownPurchaseOrder(number)
     if order.status != OrderStatus.OPEN.value:
-        raise Conflict(f"purchase order {number} is {order.status}, not open")
+        raise Conflict(f"purchase order {order_number(number)} is {order.status}, not open")
     return order
 
 
+def receipt_units(
+    order_id: int, outstanding: Mapping[str, int], quantities: Mapping[str, object] | None
+) -> dict[str, int]:
+    """The units to receive per product of an order whose lines still await `outstanding`
+    units: all of them when `quantities` is None; else the units given per product (blank
+    or 0: none of that line), each a whole number no larger than what is still to come.
+    Refuses a product not on the order, and a receipt of nothing."""
+    number = order_number(order_id)
+    if quantities is None:
+        units = {pid: left for pid, left in outstanding.items() if left > 0}
+    else:
+        units = {}
+        for product_id, value in quantities.items():
+            if product_id not in outstanding:
+                raise InvalidValue("product", product_id, f"is not on {number}")
+            if is_blank(value) or str(value).strip() == "0":
+                continue
+            field = f"units of {product_id} received"
+            count = parse_quantity(value, field)
+            left = outstanding[product_id]
+            if count > left:
+                raise InvalidValue(
+                    field, value, f"is more than the {left:,} still to come on {number}"
+                )
+            units[product_id] = count
+    if not units:
+        raise Invalid(f"nothing to receive on {number}: every quantity is 0")
+    return units
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What one receipt brought in, and the order after it."""
+
+    order: PurchaseOrder
+    received: dict[str, int]  # units per product, this receipt
+
+    @property
+    def units(self) -> int:
+        return sum(self.received.values())
+
+    @property
+    def completed(self) -> bool:
+        """The receipt brought in the last units: the order is received."""
+        return self.order.status is OrderStatus.RECEIVED
+
+    def summary(self) -> str:
+        text = (
+            f"Received {units_text(self.units)} of {self.order.number} from "
+            f"{self.order.supplier} into stock"
+        )
+        if self.completed:
+            return text + "; the order is complete."
+        left = self.order.outstanding_units
+        return text + f"; {units_text(left)} {'is' if left == 1 else 'are'} still to come."
+
+
 def receive_purchase_order(
-    db: Database, order_id: object, *, actor: Actor | None = None, clock: Clock = local_now
-) -> PurchaseOrder:
-    """Every line's units into stock (one ledger row each, made by `actor`; None: unknown),
-    and the order closed."""
+    db: Database,
+    order_id: object,
+    quantities: Mapping[str, object] | None = None,
+    *,
+    actor: Actor | None = None,
+    clock: Clock = local_now,
+) -> Receipt:
+    """Units of an open order into stock: every outstanding unit (`quantities` None), or
+    the units given per product (`receipt_units` checks them). One transaction: one
+    ledger row per product received (restock alerts resolve, lead-time alerts re-check
+    with what is still on order), the lines' received units, and the order received once
+    nothing is left to come. The ledger rows are made by `actor` (None: unknown)."""
     number = parse_order_id(order_id)
     now = clock()
     with db.write() as session:
         order = _lock_open_order(session, number)
-        lines = session.scalars(
-            select(PurchaseOrderLineRow)
-            .where(PurchaseOrderLineRow.order_id == number)
-            .order_by(PurchaseOrderLineRow.product_id)
-        ).all()
-        # Closed first, so its units are not also counted as arriving.
-        order.status = OrderStatus.RECEIVED.value
-        order.closed_at = now
+        lines = {
+            line.product_id: line
+            for line in session.scalars(
+                select(PurchaseOrderLineRow).where(PurchaseOrderLineRow.order_id == number)
+            )
+        }
+        units = receipt_units(
+            number,
+            {pid: line.quantity - line.received_quantity for pid, line in lines.items()},
+            quantities,
+        )
+        for product_id, count in units.items():
+            lines[product_id].received_quantity += count
+        if all(line.received_quantity >= line.quantity for line in lines.values()):
+            order.status = OrderStatus.RECEIVED.value
+            order.closed_at = now
+        # Recorded first, so the units received are no longer counted as arriving.
         session.flush()
-        for line in lines:
+        for product_id in sorted(units):
             receive_in(
                 session,
-                line.product_id,
-                line.quantity,
+                product_id,
+                units[product_id],
                 now,
-                reason=f"purchase order {number}",
+                reason=f"purchase order {order_number(number)}",
                 actor=actor,
             )
-    return purchase_order(db, number)
+    return Receipt(purchase_order(db, number, today=now.date()), units)
 
 
-def cancel_purchase_order(
+def close_purchase_order(
     db: Database, order_id: object, *, clock: Clock = local_now
 ) -> PurchaseOrder:
+    """Close an open order, cancelling what has not come: it is cancelled if nothing was
+    received, else received short. Stock does not change."""
     number = parse_order_id(order_id)
+    now = clock()
     with db.write() as session:
         order = _lock_open_order(session, number)
-        order.status = OrderStatus.CANCELLED.value
-        order.closed_at = clock()
-    return purchase_order(db, number)
+        received = session.scalar(
+            select(func.coalesce(func.sum(PurchaseOrderLineRow.received_quantity), 0)).where(
+                PurchaseOrderLineRow.order_id == number
+            )
+        )
+        order.status = (OrderStatus.RECEIVED if received else OrderStatus.CANCELLED).value
+        order.closed_at = now
+    return purchase_order(db, number, today=now.date())
 
 
-def purchase_order(db: Database, order_id: int) -> PurchaseOrder:
-    orders = _load(db, PurchaseOrderRow.id == order_id)
+def purchase_order(db: Database, order_id: object, *, today: date | None = None) -> PurchaseOrder:
+    """One order by its number (overdue as of `today`, default the shop's today)."""
+    number = parse_order_id(order_id)
+    orders = _load(db, PurchaseOrderRow.id == number, today)
     if not orders:
-        raise UnknownPurchaseOrder(order_id)
+        raise UnknownPurchaseOrder(number)
     return orders[0]
 
 
-def purchase_orders(db: Database, *, status: str | None = None) -> list[PurchaseOrder]:
-    """Purchase orders, newest first."""
-    return _load(db, PurchaseOrderRow.status == status if status is not None else None)
+ORDER_FILTERS: Final = (*(status.value for status in OrderStatus), OVERDUE)
 
 
-def _load(db: Database, where: ColumnElement[bool] | None) -> list[PurchaseOrder]:
+def purchase_orders(
+    db: Database, *, status: str | None = None, today: date | None = None
+) -> list[PurchaseOrder]:
+    """Purchase orders, newest first: all, those with a status (open, received,
+    cancelled), or the overdue ones (open, expected before `today`, default the shop's
+    today)."""
+    day = today or local_now().date()
+    where: ColumnElement[bool] | None = None
+    if status == OVERDUE:
+        where = and_(
+            PurchaseOrderRow.status == OrderStatus.OPEN.value, PurchaseOrderRow.expected_on < day
+        )
+    elif status is not None:
+        if status not in ORDER_FILTERS:
+            raise InvalidValue("status", status, f"is not one of {', '.join(ORDER_FILTERS)}")
+        where = PurchaseOrderRow.status == status
+    return _load(db, where, day)
+
+
+def _load(
+    db: Database, where: ColumnElement[bool] | None, today: date | None
+) -> list[PurchaseOrder]:
     """Orders matching `where` (all if None) with their lines: two queries in all."""
+    day = today or local_now().date()
     orders_query = select(PurchaseOrderRow).order_by(PurchaseOrderRow.id.desc())
     lines_query = (
         select(PurchaseOrderLineRow, ProductRow.name)
@@ -234,7 +428,9 @@ def _load(db: Database, where: ColumnElement[bool] | None) -> list[PurchaseOrder
         by_order: dict[int, list[OrderLine]] = {}
         for line, name in session.execute(lines_query):
             by_order.setdefault(line.order_id, []).append(
-                OrderLine(line.product_id, name, line.quantity, line.unit_cost)
+                OrderLine(
+                    line.product_id, name, line.quantity, line.unit_cost, line.received_quantity
+                )
             )
     return [
         PurchaseOrder(
@@ -245,27 +441,195 @@ def _load(db: Database, where: ColumnElement[bool] | None) -> list[PurchaseOrder
             order.expected_on,
             order.closed_at,
             by_order.get(order.id, []),
+            days_late=(day - order.expected_on).days
+            if order.status == OrderStatus.OPEN.value and order.expected_on < day
+            else 0,
         )
         for order in orders
     ]
 
 
 def on_order(db: Database) -> dict[str, int]:
-    """Units per product on open purchase orders."""
+    """Units per product still to come on open purchase orders."""
     with db.read() as session:
         rows = session.execute(
-            select(PurchaseOrderLineRow.product_id, func.sum(PurchaseOrderLineRow.quantity))
+            select(
+                PurchaseOrderLineRow.product_id,
+                func.sum(PurchaseOrderLineRow.quantity - PurchaseOrderLineRow.received_quantity),
+            )
             .join(PurchaseOrderRow, PurchaseOrderRow.id == PurchaseOrderLineRow.order_id)
-            .where(PurchaseOrderRow.status == OrderStatus.OPEN.value)
+            .where(
+                PurchaseOrderRow.status == OrderStatus.OPEN.value,
+                PurchaseOrderLineRow.received_quantity < PurchaseOrderLineRow.quantity,
+            )
             .group_by(PurchaseOrderLineRow.product_id)
         ).all()
     return {product_id: int(units) for product_id, units in rows}
 
 
+@dataclass(frozen=True)
+class Incoming:
+    """Units of a product still to come on one open order."""
+
+    number: str  # PO-000123
+    expected_on: date
+    units: int
+
+
+def incoming(db: Database, product_ids: Sequence[str] | None = None) -> dict[str, list[Incoming]]:
+    """Per product (all, or these), its open orders with units still to come, earliest
+    expected first."""
+    query = (
+        select(
+            PurchaseOrderLineRow.product_id,
+            PurchaseOrderRow.id,
+            PurchaseOrderRow.expected_on,
+            PurchaseOrderLineRow.quantity - PurchaseOrderLineRow.received_quantity,
+        )
+        .join(PurchaseOrderRow, PurchaseOrderRow.id == PurchaseOrderLineRow.order_id)
+        .where(
+            PurchaseOrderRow.status == OrderStatus.OPEN.value,
+            PurchaseOrderLineRow.received_quantity < PurchaseOrderLineRow.quantity,
+        )
+        .order_by(PurchaseOrderRow.expected_on, PurchaseOrderRow.id)
+    )
+    if product_ids is not None:
+        query = query.where(PurchaseOrderLineRow.product_id.in_(list(product_ids)))
+    found: dict[str, list[Incoming]] = {}
+    with db.read() as session:
+        for product_id, order_id, expected_on, units in session.execute(query):
+            found.setdefault(product_id, []).append(
+                Incoming(order_number(order_id), expected_on, int(units))
+            )
+    return found
+
+
 def arrivals(
     db: Database, product_ids: Sequence[str] | None = None
 ) -> dict[str, list[tuple[date, int]]]:
-    """Per product (all, or these), the units on open purchase orders and the day each
-    order is expected, earliest first."""
+    """Per product (all, or these), the units still to come on open purchase orders and
+    the day each order is expected, earliest first."""
     with db.read() as session:
         return open_arrivals(session, product_ids)
+
+
+# --- What the supplier receives ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SupplierDocuments:
+    """One order as the supplier gets it: a CSV and a printable page (HTML), both with the
+    order's number, the shop, the supplier, its dates, its lines and its total."""
+
+    csv_file_name: str
+    csv: str
+    html_file_name: str
+    html: str
+
+
+def supplier_documents(order: PurchaseOrder, shop: ShopSettings) -> SupplierDocuments:
+    """The CSV and the printable page of `order`, money in the shop's currency."""
+    return SupplierDocuments(
+        f"{order.number}.csv", _csv(order, shop), f"{order.number}.html", _html(order, shop)
+    )
+
+
+def order_documents(db: Database, order_id: object) -> SupplierDocuments:
+    """`supplier_documents` of one stored order."""
+    return supplier_documents(purchase_order(db, order_id), get_settings(db))
+
+
+def _amount(value: Decimal | None) -> str:
+    return "" if value is None else f"{value:.2f}"
+
+
+def _csv(order: PurchaseOrder, shop: ShopSettings) -> str:
+    """A header block (number, shop, supplier, dates, currency), a blank row, then the
+    lines with a total row: plain numbers, so a spreadsheet adds them up."""
+    from stockcore.imports.exports import escape_cell  # imports builds on replenishment
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    rows: list[list[object]] = [
+        ["Purchase order", order.number],
+        ["From", shop.shop_name],
+        ["Supplier", order.supplier],
+        ["Order date", f"{order.ordered_on:%Y-%m-%d}"],
+        ["Expected date", f"{order.expected_on:%Y-%m-%d}"],
+        ["Currency", shop.currency_symbol],
+        [],
+        ["Product ID", "Name", "Quantity", "Unit cost", "Line total"],
+    ]
+    rows += [
+        [line.product_id, line.name, line.quantity, _amount(line.unit_cost),
+         _amount(line.line_total)]
+        for line in order.lines
+    ]  # fmt: skip
+    label = "Total" if not order.unpriced_lines else "Total (lines with a unit cost)"
+    rows.append([label, "", order.units, "", _amount(order.priced_total)])
+    writer.writerows([escape_cell(cell) for cell in row] for row in rows)
+    return buffer.getvalue()
+
+
+_PAGE_STYLE: Final = """
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem;
+       color: #1a1a1a; }
+h1 { font-size: 1.6rem; margin-bottom: 0.2rem; }
+dl { display: grid; grid-template-columns: max-content auto; gap: 0.2rem 1rem; }
+dt { font-weight: 600; }
+table { border-collapse: collapse; width: 100%; margin-top: 1.5rem; }
+th, td { border-bottom: 1px solid #ccc; padding: 0.4rem 0.6rem; text-align: left; }
+td.number, th.number { text-align: right; font-variant-numeric: tabular-nums; }
+tfoot td { font-weight: 700; border-top: 2px solid #1a1a1a; }
+@media print { body { margin: 1cm; } }
+"""
+
+
+def _html(order: PurchaseOrder, shop: ShopSettings) -> str:
+    """A self-contained page to print (or save as PDF from the browser)."""
+
+    def text(value: object) -> str:
+        return html.escape(str(value))
+
+    def money(value: Decimal | None) -> str:
+        return "" if value is None else text(shop.money(value))
+
+    body = "\n".join(
+        "<tr>"
+        f"<td>{text(line.product_id)}</td><td>{text(line.name)}</td>"
+        f'<td class="number">{line.quantity:,}</td>'
+        f'<td class="number">{money(line.unit_cost)}</td>'
+        f'<td class="number">{money(line.line_total)}</td>'
+        "</tr>"
+        for line in order.lines
+    )
+    details = [
+        ("From", shop.shop_name),
+        ("Supplier", order.supplier),
+        ("Order date", f"{order.ordered_on:%a %d %b %Y}"),
+        ("Expected date", f"{order.expected_on:%a %d %b %Y}"),
+    ]
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>{text(order.number)} · {text(order.supplier)}</title>
+<style>{_PAGE_STYLE}</style>
+</head>
+<body>
+<h1>Purchase order {text(order.number)}</h1>
+<dl>
+{"".join(f"<dt>{text(k)}</dt><dd>{text(v)}</dd>" for k, v in details)}
+</dl>
+<table>
+<thead><tr><th>Product ID</th><th>Name</th><th class="number">Quantity</th>
+<th class="number">Unit cost</th><th class="number">Line total</th></tr></thead>
+<tbody>
+{body}
+</tbody>
+<tfoot><tr><td colspan="2">Total</td><td class="number">{order.units:,}</td><td></td>
+<td class="number">{text(order.total_text(shop))}</td></tr></tfoot>
+</table>
+</body>
+</html>
+"""

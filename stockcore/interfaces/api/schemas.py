@@ -692,6 +692,14 @@ class ReorderLineOut(BaseModel):
     suggested_quantity: int
     run_out_day: dt.date | None
     order_by: dt.date | None
+    order_by_passed: bool = Field(description="the order-by day is before today: order today")
+    next_step: str = Field(
+        description='what to do by when, in words: "order today", "overdue: order today", '
+        '"covered by PO-000123, arriving Sat 12 Dec", "order by Mon 14 Dec"'
+    )
+    covered_by: list[str] = Field(
+        description="the open purchase orders bringing this product (PO-000123), if any"
+    )
     target_fill_rate: float
     stockout_chance: Chance  # of running out before an order placed today could arrive
     season_ends: bool  # the season peaks before an order placed today could arrive

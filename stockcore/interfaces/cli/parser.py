@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import NoReturn
 
-from stockcore.domain import DEFAULT_LEAD_TIME_DAYS, OrderStatus
+from stockcore.domain import DEFAULT_LEAD_TIME_DAYS
 from stockcore.imports import EXPORTS
 from stockcore.imports.reading import DateOrder
 from stockcore.interfaces.cli.commands import (
@@ -21,6 +21,7 @@ from stockcore.interfaces.cli.commands import (
 )
 from stockcore.inventory.reports import PERIODS
 from stockcore.replenishment import backtest
+from stockcore.replenishment.purchase_orders import ORDER_FILTERS
 
 EXIT_USAGE = 2  # a mistyped command line
 
@@ -184,13 +185,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--status",
-        choices=[status.value for status in OrderStatus],
+        choices=list(ORDER_FILTERS),
+        help="only orders with this status; overdue: open orders expected before today",
     )
+    p.add_argument("--order", metavar="ID", help="one order's lines (PO-000123 or 123)")
     p.add_argument(
         "--create", action="store_true", help="order what the reorder list says to order now"
     )
     p.add_argument("--soon", action="store_true", help="with --create: include 'order soon'")
-    p.add_argument("--out", metavar="DIR", help="with --create: write a CSV per supplier here")
+    p.add_argument(
+        "--out",
+        metavar="DIR",
+        help="write each order shown (or created) here for the supplier: PO-000123.csv and a "
+        "printable PO-000123.html",
+    )
     p = command(
         "large-orders",
         forecasts.cmd_large_orders,
@@ -200,9 +208,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--serve", nargs="+", metavar="CUSTOMER", help="serve these from stock")
     p.add_argument("--stop", nargs="+", metavar="CUSTOMER", help="set these aside again")
     p = command(
-        "receive-order", replenishment.cmd_receive_order, "receive a purchase order into stock"
+        "receive-order",
+        replenishment.cmd_receive_order,
+        "receive a purchase order into stock: all that is still to come, or some units of "
+        "some products (the rest stays on order)",
     )
-    p.add_argument("order_id", metavar="ID")
+    p.add_argument("order_id", metavar="ID", help="PO-000123 or 123")
+    p.add_argument(
+        "--product", action="append", metavar="P", help="receive only this product (repeatable)"
+    )
+    p.add_argument(
+        "--quantity", action="append", metavar="N", help="units of the --product before it"
+    )
+    p = command(
+        "close-order",
+        replenishment.cmd_close_order,
+        "close an open purchase order, cancelling what has not come",
+    )
+    p.add_argument("order_id", metavar="ID", help="PO-000123 or 123")
     p = command(
         "backtest", replenishment.cmd_backtest, "replay history under simple rules and stockcore's"
     )

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from stockcore import inventory
-from stockcore.domain import Product
+from stockcore.domain import OrderStatus, Product
 from stockcore.forecasting import views
 from stockcore.inventory import reports
 from stockcore.replenishment import purchase_orders
@@ -149,21 +149,61 @@ def print_forecast(out: TextIO, view: views.ForecastView) -> None:
     print(table(["date", "day", "units", "80% range", "95% range"], rows), file=out)
 
 
-def print_orders(out: TextIO, orders: list[purchase_orders.PurchaseOrder]) -> None:
+def print_orders(
+    out: TextIO, orders: list[purchase_orders.PurchaseOrder], shop: inventory.ShopSettings
+) -> None:
+    """Each order on a line (number, supplier, where it stands, dates, units, total), then
+    a warning per overdue order."""
     rows = [
         (
-            order.order_id,
+            order.number,
             order.supplier,
-            order.status,
-            f"{order.created_at:%Y-%m-%d}",
+            order.state,
+            f"{order.ordered_on:%Y-%m-%d}",
             f"{order.expected_on:%Y-%m-%d}",
             len(order.lines),
-            order.units,
+            f"{order.units:,}",
+            f"{order.received_units:,}",
+            order.total_text(shop),
         )
         for order in orders
     ]
-    headers = ["order", "supplier", "status", "created", "expected", "lines", "units"]
+    headers = [
+        "order", "supplier", "status", "ordered", "expected", "lines", "units", "received",
+        "total",
+    ]  # fmt: skip
     print(table(headers, rows) if rows else "no purchase orders", file=out)
+    for order in orders:
+        if order.overdue:
+            print(f"warning: {order.late_note()}", file=out)
+
+
+def print_order_lines(
+    out: TextIO, order: purchase_orders.PurchaseOrder, shop: inventory.ShopSettings
+) -> None:
+    """One order's lines: ordered, received, still to come, unit cost and line total."""
+    print(
+        f"{order.number} from {order.supplier}: {order.state}; ordered on "
+        f"{order.ordered_on:%Y-%m-%d}, expected on {order.expected_on:%Y-%m-%d}",
+        file=out,
+    )
+    rows = [
+        (
+            line.product_id,
+            line.name,
+            f"{line.quantity:,}",
+            f"{line.received:,}",
+            f"{line.outstanding:,}" if order.status is OrderStatus.OPEN else "-",
+            "-" if line.unit_cost is None else shop.money(line.unit_cost),
+            "-" if line.line_total is None else shop.money(line.line_total),
+        )
+        for line in order.lines
+    ]
+    headers = ["product", "name", "ordered", "received", "to come", "unit cost", "line total"]
+    print(table(headers, rows), file=out)
+    print(f"total: {order.total_text(shop)}", file=out)
+    if order.overdue:
+        print(f"warning: {order.late_note()}", file=out)
 
 
 def progress_printer(err: TextIO) -> Callable[[int, int], None]:

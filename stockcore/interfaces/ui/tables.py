@@ -4,6 +4,7 @@ come from the use cases; nothing here computes one."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 
 import pandas as pd
 import streamlit as st
@@ -11,7 +12,7 @@ import streamlit as st
 from stockcore import accounts
 from stockcore.domain import Product
 from stockcore.forecasting.views import CoverQuantiles
-from stockcore.inventory import reports
+from stockcore.inventory import ShopSettings, reports
 from stockcore.replenishment.purchase_orders import PurchaseOrder
 
 
@@ -65,14 +66,38 @@ def users_frame(users: Sequence[accounts.User]) -> pd.DataFrame:
     )
 
 
-def purchase_order_frame(order: PurchaseOrder) -> pd.DataFrame:
+def purchase_order_frame(order: PurchaseOrder, shop: ShopSettings) -> pd.DataFrame:
+    """An order's lines: units ordered and received, unit cost and line total in the shop's
+    currency (a dash without a unit cost)."""
+
+    def money(amount: Decimal | None) -> str:
+        return "—" if amount is None else shop.money(amount)
+
     return pd.DataFrame(
         [
-            {"product": line.product_id, "name": line.name, "units": line.quantity}
+            {
+                "product": line.product_id,
+                "name": line.name,
+                "ordered": line.quantity,
+                "received": line.received,
+                "unit_cost": money(line.unit_cost),
+                "line_total": money(line.line_total),
+            }
             for line in order.lines
         ],
-        columns=["product", "name", "units"],
+        columns=["product", "name", "ordered", "received", "unit_cost", "line_total"],
     )
+
+
+# `purchase_order_frame`'s columns.
+PURCHASE_ORDER_COLUMNS = {
+    "product": "Product",
+    "name": "Name",
+    "ordered": st.column_config.NumberColumn("Ordered", format="%d"),
+    "received": st.column_config.NumberColumn("Received", format="%d"),
+    "unit_cost": st.column_config.TextColumn("Unit cost"),
+    "line_total": st.column_config.TextColumn("Line total"),
+}
 
 
 # How much could sell over a cover: whole units.

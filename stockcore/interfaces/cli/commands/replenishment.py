@@ -1,4 +1,5 @@
-"""Ordering from suppliers: optimize, reorder, purchase-orders, receive-order, backtest."""
+"""Ordering from suppliers: optimize, reorder, purchase-orders, receive-order, close-order,
+backtest."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from pathlib import Path
 from typing import TextIO
 
 from stockcore import inventory
-from stockcore.domain import local_now, parse_service_level
+from stockcore.domain import Invalid, local_now, parse_service_level
 from stockcore.interfaces.cli.commands import cli_actor, open_db
-from stockcore.interfaces.cli.printing import print_orders, table
+from stockcore.interfaces.cli.printing import print_order_lines, print_orders, table
 from stockcore.replenishment import backtest, levels, plan, purchase_orders
 from stockcore.replenishment.levels import REVIEW_PERIOD_DAYS
 
@@ -44,7 +45,7 @@ def cmd_reorder(args: argparse.Namespace, out: TextIO) -> int:
         if args.service_level is None
         else parse_service_level(args.service_level),
     )
-    shown = [line for line in lines if args.all or line.urgent]
+    shown = [line for line in lines if args.all or line.listed]
     settings = inventory.get_settings(db)
     rows = [
         (
@@ -57,7 +58,7 @@ def cmd_reorder(args: argparse.Namespace, out: TextIO) -> int:
             f"{line.reorder_point:.0f}",
             line.suggested_quantity,
             f"{line.stockout_chance:.0%}",
-            f"{line.order_by:%Y-%m-%d}" if line.order_by else "",
+            line.next_step or "-",
             f"{line.run_out_day:%Y-%m-%d}" if line.run_out_day else "",
             settings.money(line.revenue_at_risk),
             line.supplier or "",
@@ -66,7 +67,7 @@ def cmd_reorder(args: argparse.Namespace, out: TextIO) -> int:
     ]
     headers = [
         "product", "status", "abc", "on hand", "per day", "lead time", "reorder point",
-        "order", "chance out", "order by", "runs out", "at risk", "supplier",
+        "order", "chance out", "next step", "runs out", "at risk", "supplier",
     ]  # fmt: skip
     print(table(headers, rows) if rows else "nothing to order", file=out)
     for line in shown:
@@ -81,29 +82,55 @@ def cmd_reorder(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_purchase_orders(args: argparse.Namespace, out: TextIO) -> int:
     db = open_db(args)
-    if not args.create:
-        print_orders(out, purchase_orders.purchase_orders(db, status=args.status))
-        return 0
-    orders = plan.order_from_plan(db, include_soon=args.soon)
-    if not orders:
-        print("nothing to order", file=out)
-        return 0
-    print_orders(out, orders)
+    shop = inventory.get_settings(db)
+    if args.order:
+        order = purchase_orders.purchase_order(db, args.order)
+        print_order_lines(out, order, shop)
+        orders = [order]
+    elif args.create:
+        orders = plan.order_from_plan(db, include_soon=args.soon)
+        if not orders:
+            print("nothing to order", file=out)
+            return 0
+        print_orders(out, orders, shop)
+    else:
+        orders = purchase_orders.purchase_orders(db, status=args.status)
+        print_orders(out, orders, shop)
     if args.out:
         folder = Path(args.out)
         folder.mkdir(parents=True, exist_ok=True)
         for order in orders:
-            target = folder / order.csv_file_name
-            target.write_text(order.csv(), encoding="utf-8", newline="")
-            print(f"wrote {target}", file=out)
+            documents = purchase_orders.supplier_documents(order, shop)
+            for name, text in (
+                (documents.csv_file_name, documents.csv),
+                (documents.html_file_name, documents.html),
+            ):
+                target = folder / name
+                target.write_text(text, encoding="utf-8", newline="")
+                print(f"wrote {target}", file=out)
     return 0
 
 
 def cmd_receive_order(args: argparse.Namespace, out: TextIO) -> int:
-    order = purchase_orders.receive_purchase_order(open_db(args), args.order_id, actor=cli_actor())
+    products, counts = args.product or [], args.quantity or []
+    if len(products) != len(counts):
+        raise Invalid("give one --quantity for each --product (or neither, to receive all)")
+    receipt = purchase_orders.receive_purchase_order(
+        open_db(args),
+        args.order_id,
+        dict(zip(products, counts, strict=True)) if products else None,
+        actor=cli_actor(),
+    )
+    print(receipt.summary(), file=out)
+    return 0
+
+
+def cmd_close_order(args: argparse.Namespace, out: TextIO) -> int:
+    order = purchase_orders.close_purchase_order(open_db(args), args.order_id)
+    left = order.units - order.received_units
     print(
-        f"received purchase order {order.order_id} from {order.supplier}: "
-        f"{order.units:,} units of {len(order.lines)} products added to stock",
+        f"closed {order.number} from {order.supplier}: {order.state}, "
+        f"{order.received_units:,} units received, {left:,} cancelled",
         file=out,
     )
     return 0
