@@ -16,7 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError, StatementError
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from stockcore.domain import (
     Conflict,
@@ -30,6 +30,7 @@ from stockcore.domain import (
     Unauthenticated,
 )
 from stockcore.forecasting.lease import RefreshRunning
+from stockcore.interfaces.api.middleware import HttpMiddleware
 from stockcore.interfaces.api.schemas import ErrorOut
 
 _log = logging.getLogger(__name__)
@@ -135,19 +136,13 @@ def describe_bug(bug: BaseException) -> str:
     return f"{kind}{where}{statement}"
 
 
-class CatchBugs:
+class CatchBugs(HttpMiddleware):
     """An ASGI middleware inside Starlette's own error middleware: it answers a bug with
     the bare 500 and logs it once, in one line. (An exception handler for Exception runs in
     Starlette's outer middleware, which re-raises the bug after answering, so the server
     would log its whole traceback, SQL parameters and all, a second time.)"""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = False
 
         async def watching(message: Message) -> None:

@@ -17,7 +17,10 @@ from collections.abc import Iterable
 from typing import Any, Final
 from urllib.parse import parse_qsl
 
+from starlette.types import ASGIApp, Receive, Scope, Send
+
 from stockcore.domain import InvalidValue, parse_whole_number, text_problem
+from stockcore.interfaces.api.middleware import HttpMiddleware
 
 TRUSTED_PROXIES_ENV: Final = "STOCKCORE_TRUSTED_PROXIES"
 MAX_BODY_BYTES_ENV: Final = "STOCKCORE_API_MAX_BODY_BYTES"
@@ -97,7 +100,7 @@ def client_address(
 # --- The guard ----------------------------------------------------------------------------------
 
 
-async def _answer(send: Any, status: int, body: dict[str, Any]) -> None:
+async def _answer(send: Send, status: int, body: dict[str, Any]) -> None:
     payload = json.dumps(body).encode()
     await send(
         {
@@ -112,7 +115,7 @@ async def _answer(send: Any, status: int, body: dict[str, Any]) -> None:
     await send({"type": "http.response.body", "body": payload})
 
 
-def _control_characters(scope: dict[str, Any]) -> dict[str, Any] | None:
+def _control_characters(scope: Scope) -> dict[str, Any] | None:
     """A 422 body naming the first path or query parameter holding a control character."""
     problem = text_problem(scope.get("path", ""))
     if problem is not None:
@@ -127,21 +130,18 @@ def _control_characters(scope: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
-class RequestGuard:
+class RequestGuard(HttpMiddleware):
     """ASGI middleware: 413 for a body over `max_body_bytes` (by its Content-Length, or
     counted as it arrives), 422 for a control character in the path or the query."""
 
-    def __init__(self, app: Any, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
-        self.app = app
+    def __init__(self, app: ASGIApp, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
+        super().__init__(app)
         self.max_body_bytes = max_body_bytes
 
     def _too_large(self) -> dict[str, Any]:
         return {"detail": f"the request body is larger than {self.max_body_bytes:,} bytes"}
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         refused = _control_characters(scope)
         if refused is not None:
             await _answer(send, 422, refused)

@@ -17,17 +17,18 @@ REPLAYED_HEADER = "Idempotent-Replayed"
 def answer_once(
     db: Database,
     scope: str,
+    body: BaseModel,
     *,
     header: str | None,
-    order_id: object,
-    request: Mapping[str, Any],
-    status: int,
     work: Callable[[], BaseModel],
     clock: Clock,
+    status: int = 201,
 ) -> BaseModel | JSONResponse:
-    """`work()`'s answer; with a key (the Idempotency-Key header or the order id), done once
-    per key: the stored answer (same status and body) for a retry, marked with
-    Idempotent-Replayed: true."""
+    """`work()`'s answer to `body`; with a key (the Idempotency-Key header or the body's
+    `order_id`), done once per key: the stored answer (same status and body) for a retry,
+    marked with Idempotent-Replayed: true. The same key with another body is refused."""
+    order_id = getattr(body, "order_id", None)
+    request: Mapping[str, Any] = body.model_dump(mode="json", exclude={"order_id"})
     key = idempotency.parse_key(header, order_id)
     if key is None:
         return work()

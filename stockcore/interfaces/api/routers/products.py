@@ -104,14 +104,7 @@ def purchase(
         return PurchaseOut.of(result)
 
     return answer_once(
-        db,
-        idempotency.PURCHASES,
-        header=idempotency_key,
-        order_id=body.order_id,
-        request=body.model_dump(mode="json", exclude={"order_id"}),
-        status=201,
-        work=sell,
-        clock=clock,
+        db, idempotency.PURCHASES, body, header=idempotency_key, work=sell, clock=clock
     )
 
 

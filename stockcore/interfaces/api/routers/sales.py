@@ -67,14 +67,7 @@ def add_sales_data(
         return SalesAddedOut.of(added)
 
     return answer_once(
-        db,
-        idempotency.ADD_SALES_DATA,
-        header=idempotency_key,
-        order_id=body.order_id,
-        request=body.model_dump(mode="json", exclude={"order_id"}),
-        status=201,
-        work=record,
-        clock=clock,
+        db, idempotency.ADD_SALES_DATA, body, header=idempotency_key, work=record, clock=clock
     )
 
 
