@@ -66,7 +66,8 @@ def test_import_list_undo_and_export(url: str, tmp_path: Path) -> None:
     ("argv", "message"),
     [
         (["undo-import", "7"], "error: unknown import batch 7: see `imports` for the list"),
-        (["undo-import", "x"], "error: batch id 'x' is not a number"),
+        (["undo-import", "x"], "error: batch id 'x' is not a whole number"),
+        (["undo-import", "99999999999"], "error: batch id '99999999999' must not be above"),
         (["export", "orders", "o.csv"], "stockcore export: error: argument what: invalid choice"),
         (["import-sales", "f.csv", "--map", "quantity"], "error: --map 'quantity' must look like"),
     ],

@@ -22,6 +22,7 @@ from stockcore.accounts.invitations import require_owner
 from stockcore.accounts.permissions import Permission
 from stockcore.accounts.users import User
 from stockcore.domain import (
+    MAX_ROW_ID,
     Actor,
     Clock,
     InvalidValue,
@@ -166,7 +167,7 @@ def revoke_api_key(
     db: Database, actor: User | None, key_id: object, *, clock: Clock = local_now
 ) -> ApiKey:
     """The owner revokes a key: from now on it answers 401. Revoking twice changes nothing."""
-    number = parse_whole_number(key_id, "API key id", minimum=1, maximum=2**31 - 1)
+    number = parse_whole_number(key_id, "API key id", minimum=1, maximum=MAX_ROW_ID)
     require_owner(db, actor)
     with db.write() as session:
         row = session.get(ApiKeyRow, number, with_for_update=True)

@@ -17,7 +17,7 @@ from stockcore.accounts import codes
 from stockcore.accounts.errors import InvalidInvitation, InvalidToken, UnknownInvitation
 from stockcore.accounts.permissions import Permission, Role
 from stockcore.accounts.users import User, get_user, parse_role
-from stockcore.domain import Clock, InvalidValue, local_now, parse_whole_number
+from stockcore.domain import MAX_ROW_ID, Clock, InvalidValue, local_now, parse_whole_number
 from stockcore.persistence.db import Database
 from stockcore.persistence.models import InvitationRow, UserRow
 
@@ -154,7 +154,7 @@ def revoke_invitation(
     db: Database, actor: User | None, invitation_id: object, *, clock: Clock = local_now
 ) -> Invitation:
     """The owner withdraws an invitation before it is used (a used one stays as it is)."""
-    number = parse_whole_number(invitation_id, "invitation id", minimum=1, maximum=2**31 - 1)
+    number = parse_whole_number(invitation_id, "invitation id", minimum=1, maximum=MAX_ROW_ID)
     require_owner(db, actor)
     now = clock()
     with db.write() as session:

@@ -28,6 +28,9 @@ DEFAULT_LEAD_TIME_DAYS = 7
 DEFAULT_SERVICE_LEVEL = 0.95  # the fill-rate target where neither product nor shop set one
 # A target fill rate / service level below half is no target, and 100% would need infinite
 # stock: the ones the shop may set.
+# The largest id a row of the shop's tables can have (PostgreSQL's integer): a larger one
+# names nothing, and is refused before it reaches the database.
+MAX_ROW_ID: Final = 2**31 - 1
 MIN_SERVICE_LEVEL: Final = 0.5
 MAX_SERVICE_LEVEL: Final = 0.999
 

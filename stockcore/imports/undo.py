@@ -15,15 +15,16 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from stockcore.domain import (
+    MAX_ROW_ID,
     Actor,
     Clock,
     Conflict,
-    Invalid,
     MovementKind,
     NotFound,
     Product,
     listing,
     local_now,
+    parse_whole_number,
 )
 from stockcore.forecasting.refresh import forget_forecasts
 from stockcore.imports import products
@@ -81,10 +82,7 @@ def undo_import(
 ) -> UndoOutcome:
     """Remove exactly one batch: its sale lines or totals, its stock effects, its new products.
     The stock it puts back is one ledger row per product, made by `actor` (None: unknown)."""
-    try:
-        number = int(str(batch_id).strip())
-    except ValueError:
-        raise Invalid(f"batch id {batch_id!r} is not a number") from None
+    number = parse_whole_number(batch_id, "batch id", minimum=1, maximum=MAX_ROW_ID)
     now = clock()
     with db.write() as session:
         batch = session.get(ImportBatchRow, number, with_for_update=True)

@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from stockcore.domain import (
+    MAX_ROW_ID,
     AlertAction,
     AlertKind,
     AlertStatus,
@@ -153,7 +154,9 @@ def acknowledge_alerts(
     db: Database, alert_ids: Iterable[object], *, clock: Clock = local_now
 ) -> int:
     """Mark open alerts as seen. They stay active until the stock is back up."""
-    ids = [parse_whole_number(value, "alert id", minimum=1, maximum=2**62) for value in alert_ids]
+    ids = [
+        parse_whole_number(value, "alert id", minimum=1, maximum=MAX_ROW_ID) for value in alert_ids
+    ]
     if not ids:
         return 0
     now = clock()

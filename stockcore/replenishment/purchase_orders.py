@@ -27,6 +27,7 @@ from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
 from stockcore.domain import (
+    MAX_ROW_ID,
     Actor,
     Clock,
     Conflict,
@@ -48,7 +49,7 @@ if TYPE_CHECKING:
 
 NO_SUPPLIER: Final = "(no supplier)"
 NUMBER_PREFIX: Final = "PO-"
-MAX_ORDER_ID: Final = 2**31 - 1  # the largest id the database's integer holds
+MAX_ORDER_ID: Final = MAX_ROW_ID
 OVERDUE: Final = "overdue"  # a status filter: open orders whose expected day has passed
 
 
