@@ -24,6 +24,8 @@ from stockcore import inventory
 from stockcore.domain import Product
 from stockcore.forecasting import refresh
 from stockcore.forecasting.distribution import GRID_LEVELS, LEVELS
+from stockcore.forecasting.store import store_forecasts
+from stockcore.forecasting.workers import Progress, SeriesResult, SeriesTask, run_tasks
 from stockcore.interfaces.cli import main
 from stockcore.interfaces.ui import auth
 from stockcore.inventory import HistoryLine
@@ -141,16 +143,16 @@ def build_shop(db: Database, *, extra_products: int = 0) -> None:
 ONE_PROCESS = "A forecast worker process stopped unexpectedly (in a test)."
 
 
-RUN_TASKS = refresh.run_tasks
+RUN_TASKS = run_tasks  # the real one, for tests that put a stand-in in its place
 
 
 def one_process_run_tasks(
-    tasks: Sequence[refresh.SeriesTask],
+    tasks: Sequence[SeriesTask],
     *,
     workers: int,
-    progress: refresh.Progress | None = None,
+    progress: Progress | None = None,
     fell_back: Callable[[str], None] | None = None,
-) -> Iterator[refresh.SeriesResult]:
+) -> Iterator[SeriesResult]:
     """`run_tasks` as when a worker dies at once: everything here, and said so."""
     if fell_back:
         fell_back(ONE_PROCESS)
@@ -201,7 +203,7 @@ def store(
         )
         for pid, units in per_day.items()
     ]  # fmt: skip
-    refresh._store(db, made, NOW, NOW, start, days, 1.0)
+    store_forecasts(db, made, NOW, NOW, start, days, 1.0)
 
 
 REPO = Path(__file__).resolve().parent.parent

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from stockcore import imports, inventory
 from stockcore.domain import InvalidValue, Product, UnknownProduct
-from stockcore.forecasting import distribution, refresh, views
+from stockcore.forecasting import distribution, refresh, views, workers
 from stockcore.inventory import HistoryLine
 from stockcore.persistence import backup
 from stockcore.persistence.db import Database, upgrade
@@ -256,7 +256,7 @@ def test_the_whole_shop_and_a_category_are_forecast_on_demand(db: Database) -> N
 def test_a_slice_of_the_real_shop_is_forecast_in_parallel(
     sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv(refresh.PARALLEL_FROM_ENV, "10")  # 47 series: force the two workers
+    monkeypatch.setenv(workers.PARALLEL_FROM_ENV, "10")  # 47 series: force the two workers
     build_shop(sqlite_db, extra_products=40)  # 44 products plus categories
     seen: list[tuple[int, int]] = []
     threads: set[int] = set()
@@ -279,10 +279,10 @@ def test_a_slice_of_the_real_shop_is_forecast_in_parallel(
 
 
 def test_chunks_are_small_enough_for_the_progress_to_move_steadily() -> None:
-    assert refresh.chunk_size(71, 2) == 4  # the demo shop: 18 chunks for two workers
-    assert refresh.chunk_size(40, 2) == 2
-    assert refresh.chunk_size(5, 8) == 1
-    assert refresh.chunk_size(100_000, 2) == refresh.CHUNK
+    assert workers.chunk_size(71, 2) == 4  # the demo shop: 18 chunks for two workers
+    assert workers.chunk_size(40, 2) == 2
+    assert workers.chunk_size(5, 8) == 1
+    assert workers.chunk_size(100_000, 2) == workers.CHUNK
 
 
 class _DiesInAWorker(np.ndarray):
@@ -292,12 +292,12 @@ class _DiesInAWorker(np.ndarray):
         return os._exit, (3,)
 
 
-def quick_task(key: str, units: np.ndarray | None = None) -> refresh.SeriesTask:
+def quick_task(key: str, units: np.ndarray | None = None) -> workers.SeriesTask:
     """A series too short to backtest: no model to fit, so it is done at once."""
     days = pd.DatetimeIndex(pd.to_datetime(DAYS[:3]))
     future = pd.date_range(TODAY, periods=3, freq="D")
     units = np.ones(3) if units is None else units
-    return refresh.SeriesTask(key=key, days=days, units=units, future=future, season=6, yearly=None)
+    return workers.SeriesTask(key=key, days=days, units=units, future=future, season=6, yearly=None)
 
 
 def test_workers_started_from_the_dashboard_do_not_run_it(
@@ -309,10 +309,10 @@ def test_workers_started_from_the_dashboard_do_not_run_it(
     dashboard.__file__ = str(Path(__file__).resolve().parent.parent / "app.py")
     monkeypatch.setitem(sys.modules, "__main__", dashboard)
     monkeypatch.setenv("STOCKCORE_DATABASE_URL", f"sqlite:///{tmp_path / 'untouched.db'}")
-    monkeypatch.setattr(refresh, "PARALLEL_FROM", 4)
+    monkeypatch.setattr(workers, "PARALLEL_FROM", 4)
     notes: list[str] = []
     results = list(
-        refresh.run_tasks(
+        workers.run_tasks(
             [quick_task(f"P{i}") for i in range(8)], workers=2, fell_back=notes.append
         )
     )
@@ -323,13 +323,13 @@ def test_workers_started_from_the_dashboard_do_not_run_it(
 def test_a_worker_that_dies_is_reported_and_the_rest_is_forecast_here(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.setattr(refresh, "PARALLEL_FROM", 4)
+    monkeypatch.setattr(workers, "PARALLEL_FROM", 4)
     tasks = [quick_task(f"P{i}") for i in range(12)]
     tasks[5] = quick_task("P5", np.ones(3).view(_DiesInAWorker))
     seen: list[int] = []
     notes: list[str] = []
     results = list(
-        refresh.run_tasks(
+        workers.run_tasks(
             tasks, workers=2, progress=lambda done, _: seen.append(done), fell_back=notes.append
         )
     )

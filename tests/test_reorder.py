@@ -12,6 +12,7 @@ import pytest
 from stockcore import inventory
 from stockcore.domain import Product, local_now
 from stockcore.forecasting import refresh, views
+from stockcore.forecasting.store import store_forecasts
 from stockcore.inventory import HistoryLine
 from stockcore.persistence.db import Database
 from stockcore.replenishment import plan as reorder_list
@@ -171,7 +172,7 @@ def test_the_reorder_command_lists_what_to_order(tmp_path) -> None:  # type: ign
         )
         for pid in ("FAST", "OK")
     ]  # fmt: skip
-    refresh._store(db, made, NOW, NOW, today, 40, 1.0)
+    store_forecasts(db, made, NOW, NOW, today, 40, 1.0)
     code, out, err = run("--db", url, "reorder")
     assert code == 0, err
     lines = out.splitlines()

@@ -6,8 +6,9 @@
 * `models`: the candidate models and the yearly season borrowed from a category;
 * `selection`: the rolling-origin backtest that chooses a model per series;
 * `distribution`: the distribution of total demand over a lead time (the reorder rule's input);
-* `refresh`: the use case that forecasts every product (and the shop's daily sales figure)
-  and stores the result;
+* `refresh`: the use case that forecasts every product (and the shop's daily sales figure);
+* `workers`: one series' forecast, and many of them run on worker processes;
+* `store`: a refresh's result written in one transaction (and a product's forgotten);
 * `lease`: one refresh at a time across every process on the database;
 * `views`: stored forecasts read back for the dashboard, the CLI and the API.
 """

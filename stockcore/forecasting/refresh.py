@@ -25,23 +25,16 @@ closed), from the refresh day on. Reading forecasts back lives in `views`.
 
 from __future__ import annotations
 
-import json
 import logging
-import math
-import multiprocessing
-import os
 import time
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Final
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
 from stockcore.domain import (
     Clock,
@@ -55,14 +48,11 @@ from stockcore.forecasting import distribution, large_orders, lease, models, sel
 from stockcore.forecasting.history import daily_demand, shop_daily_sales, trading_days
 from stockcore.forecasting.models import Season
 from stockcore.forecasting.selection import SeriesForecast
-from stockcore.persistence.db import Database, bulk_insert, storage_dates, storage_datetimes
+from stockcore.forecasting.store import store_forecasts
+from stockcore.forecasting.workers import Progress, SeriesResult, SeriesTask, run_tasks
+from stockcore.persistence.db import Database
 from stockcore.persistence.models import (
-    ForecastModelRow,
-    ForecastRunRow,
-    LeadTimeDemandRow,
-    PredictionRow,
     ProductRow,
-    ShopForecastRow,
 )
 from stockcore.replenishment.levels import REVIEW_PERIOD_DAYS
 
@@ -71,16 +61,6 @@ MAX_HORIZON_DAYS: Final = 365
 OWN_HISTORY: Final = "own history"
 SHOP: Final = "shop"
 SHOP_SALES: Final = "shop:sales"  # the task of the shop's daily sales figure (money)
-# Fewer series than this are forecast in this process: starting worker processes costs
-# about 2.5 s (each imports pandas, SQLAlchemy, statsforecast), a series about 0.03 s, so
-# two workers only pay from about 200 series on a 2-core machine (the demo's 71 series:
-# 2.4 s in one process, 4.6 s on two workers). STOCKCORE_FORECAST_PARALLEL_FROM sets it.
-PARALLEL_FROM: Final = 200
-PARALLEL_FROM_ENV: Final = "STOCKCORE_FORECAST_PARALLEL_FROM"
-CHUNK: Final = 25  # series per message to a worker, at most
-CHUNKS_PER_WORKER: Final = 8  # at least (when there are enough series): progress moves often
-
-Progress = Callable[[int, int], None]
 _log = logging.getLogger(__name__)
 
 
@@ -96,124 +76,6 @@ def parse_horizon(value: object) -> int:
     if not 1 <= days <= MAX_HORIZON_DAYS:
         raise InvalidValue("days", value, f"must be between 1 and {MAX_HORIZON_DAYS}")
     return days
-
-
-# --- The work for one series, run in worker processes ------------------------------------
-
-
-@dataclass(frozen=True)
-class SeriesTask:
-    key: str  # product id, "category:<name>" or "shop"
-    days: pd.DatetimeIndex
-    units: np.ndarray
-    future: pd.DatetimeIndex
-    season: int
-    yearly: Season | None
-
-
-@dataclass(frozen=True)
-class SeriesResult:
-    key: str
-    forecast: SeriesForecast | None  # None: too short to backtest, or it failed
-    error: str | None = None  # why it failed, if it did
-
-
-def run_task(task: SeriesTask) -> SeriesResult:
-    """One series' forecast. Never raises: a series that breaks every model gets the recent
-    average (inside `forecast_series`), and one that breaks even that is reported."""
-    if not selection.can_backtest(len(task.units), task.season):
-        return SeriesResult(task.key, None)
-    try:
-        made = selection.forecast_series(
-            task.units, task.days, task.future, season=task.season, yearly=task.yearly
-        )
-    except Exception as error:  # one series must never fail a refresh
-        _log.warning("forecast of %s failed: %r", task.key, error)
-        return SeriesResult(task.key, None, f"{type(error).__name__}: {error}"[:300])
-    return SeriesResult(task.key, made)
-
-
-def _run_chunk(tasks: list[SeriesTask]) -> list[SeriesResult]:
-    return [run_task(task) for task in tasks]
-
-
-def chunk_size(total: int, workers: int) -> int:
-    """Series per chunk: about `CHUNKS_PER_WORKER` chunks for each worker, so progress
-    advances steadily, but never more than `CHUNK` series in one."""
-    return max(1, min(CHUNK, total // (workers * CHUNKS_PER_WORKER)))
-
-
-def parallel_from() -> int:
-    """The number of series from which a refresh uses worker processes."""
-    text = os.environ.get(PARALLEL_FROM_ENV, "").strip()
-    try:
-        return max(1, int(text)) if text else PARALLEL_FROM
-    except ValueError:
-        _log.warning(
-            "%s=%r is not a whole number; using %d", PARALLEL_FROM_ENV, text, PARALLEL_FROM
-        )
-        return PARALLEL_FROM
-
-
-def run_tasks(
-    tasks: Sequence[SeriesTask],
-    *,
-    workers: int,
-    progress: Progress | None = None,
-    fell_back: Callable[[str], None] | None = None,
-) -> Iterator[SeriesResult]:
-    """Run tasks on `workers` processes (in this one if few), reporting (done, total).
-
-    Results, progress and `fell_back` all reach the caller in the thread that iterates
-    (the dashboard's script thread). If a worker dies, the rest is forecast in this process
-    and `fell_back` is told why, in words for the shop's owner."""
-    total = len(tasks)
-    if progress:
-        progress(0, total)
-    if workers <= 1 or total < parallel_from():
-        for done, task in enumerate(tasks, start=1):
-            yield run_task(task)
-            if progress:
-                progress(done, total)
-        return
-    size = chunk_size(total, workers)
-    chunks = [list(tasks[i : i + size]) for i in range(0, total, size)]
-    # spawn, not fork: the dashboard's process has threads, and forking those is unsafe.
-    context = multiprocessing.get_context("spawn")
-    done = 0
-    finished: set[str] = set()
-    try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            futures: list[Future[list[SeriesResult]]] = [
-                pool.submit(_run_chunk, chunk) for chunk in chunks
-            ]
-            try:
-                for future in as_completed(futures):
-                    results = future.result()
-                    done += len(results)
-                    finished.update(result.key for result in results)
-                    yield from results
-                    if progress:
-                        progress(done, total)
-            except BaseException:
-                for future in futures:
-                    future.cancel()
-                raise
-    except BrokenProcessPool as broken:
-        # A worker died (killed for memory, say): finish the rest here rather than fail.
-        note = (
-            f"A forecast worker process stopped unexpectedly, so {total - done:,} of "
-            f"{total:,} series were forecast in one process instead of {workers}, more slowly."
-        )
-        _log.warning("%s (%s)", note, broken)
-        if fell_back:
-            fell_back(note)
-        for task in tasks:
-            if task.key not in finished:
-                yield run_task(task)
-                done += 1
-                if progress:
-                    progress(done, total)
 
 
 # --- Refreshing: one use case -------------------------------------------------------------
@@ -501,7 +363,7 @@ def _refresh(
             forecasts.append(made)
     shop_sales = _shop_sales_forecast(results, shop) if whole_shop and shop.sales.size else None
     seconds = time.perf_counter() - tick
-    run_id = _store(
+    run_id = store_forecasts(
         db,
         forecasts,
         started,
@@ -695,151 +557,3 @@ def _selling_per_category(
         if category is not None:
             counts[category] = counts.get(category, 0) + 1
     return counts
-
-
-def finite(value: float | None) -> float | None:
-    return value if value is not None and math.isfinite(value) else None
-
-
-def _scores(
-    accuracy: selection.Accuracy | None, names: tuple[str, ...], *, prefix: str = ""
-) -> dict[str, float | None]:
-    """Backtest scores to store: NULL when not backtested or not finite."""
-    return {prefix + name: finite(getattr(accuracy, name)) if accuracy else None for name in names}
-
-
-def _store(
-    db: Database,
-    forecasts: list[ProductForecast],
-    started: datetime,
-    finished: datetime,
-    first_day: date,
-    horizon_days: int,
-    seconds: float,
-    *,
-    set_aside: dict[str, tuple[int, int]] | None = None,
-    shop_sales: ShopSalesForecast | None = None,
-) -> int:
-    set_aside = set_aside or {}
-    ids = [made.product_id for made in forecasts]
-    with db.write() as session:
-        run = ForecastRunRow(
-            started_at=started,
-            finished_at=finished,
-            first_day=first_day,
-            horizon_days=horizon_days,
-            products=len(forecasts),
-            seconds=round(seconds, 3),
-        )
-        session.add(run)
-        session.flush()
-        forget_forecasts(session, ids)
-        dialect = session.get_bind().dialect.name
-        [stamp] = storage_datetimes([finished], dialect)
-        for made in forecasts:
-            accuracy, naive = made.accuracy, made.naive
-            aside = set_aside.get(made.product_id, (0, 0))
-            session.add(
-                ForecastModelRow(
-                    product_id=made.product_id,
-                    run_id=run.id,
-                    model=made.model,
-                    basis=made.basis,
-                    history_days=made.history_days,
-                    selling_share=made.selling_share,
-                    backtest_windows=accuracy.windows if accuracy else 0,
-                    **_scores(accuracy, ("rmsse", "mase", "wape", "bias")),
-                    **_scores(naive, ("rmsse", "mase", "wape"), prefix="naive_"),
-                    error_sd=finite(made.error_sd),
-                    season=made.season,
-                    season_phase=made.season_phase,
-                    fallback=made.fallback[:1000] if made.fallback else None,
-                    skipped=selection.describe_failures(made.skipped)[:2000] or None,
-                    distribution=made.covers[0].method if made.covers else None,
-                    set_aside_orders=aside[0],
-                    set_aside_units=aside[1],
-                    created_at=finished,
-                )
-            )
-            for cover in made.covers:
-                q = cover.quantiles
-                session.add(
-                    LeadTimeDemandRow(
-                        product_id=made.product_id,
-                        cover=cover.cover,
-                        days=cover.days,
-                        trading_days=cover.trading_days,
-                        mean=round(cover.mean, 4),
-                        **{
-                            column: round(q[level], 4)
-                            for level, column in distribution.LEVEL_COLUMNS.items()
-                        },
-                        method=cover.method,
-                        run_id=run.id,
-                        grid=json.dumps(
-                            [round(value, 4) for value in cover.grid], separators=(",", ":")
-                        ),
-                    )
-                )
-        session.flush()
-        columns = [
-            "product_id",
-            "day",
-            "predicted_units",
-            "lower",
-            "upper",
-            "lower_95",
-            "upper_95",
-            "model",
-            "run_id",
-            "created_at",
-        ]
-        rows: list[tuple[object, ...]] = []
-        for made in forecasts:
-            days = storage_dates(made.days.date, dialect)
-            rows.extend(
-                zip(
-                    [made.product_id] * len(days),
-                    days,
-                    np.round(made.units, 4).tolist(),
-                    np.round(made.lower, 4).tolist(),
-                    np.round(made.upper, 4).tolist(),
-                    np.round(made.lower_95, 4).tolist(),
-                    np.round(made.upper_95, 4).tolist(),
-                    [made.model] * len(days),
-                    [run.id] * len(days),
-                    [stamp] * len(days),
-                    strict=True,
-                )
-            )
-        bulk_insert(session, PredictionRow.__table__, columns, rows)
-        if shop_sales is not None:
-            session.execute(delete(ShopForecastRow))
-            days = storage_dates(shop_sales.days.date, dialect)
-            bulk_insert(
-                session,
-                ShopForecastRow.__table__,
-                ["day", "predicted_sales", "lower", "upper", "model", "run_id", "created_at"],
-                list(
-                    zip(
-                        days,
-                        np.round(shop_sales.sales, 2).tolist(),
-                        np.round(shop_sales.lower, 2).tolist(),
-                        np.round(shop_sales.upper, 2).tolist(),
-                        [shop_sales.model] * len(days),
-                        [run.id] * len(days),
-                        [stamp] * len(days),
-                        strict=True,
-                    )
-                ),
-            )
-        return run.id
-
-
-def forget_forecasts(session: Session, product_ids: Sequence[str]) -> None:
-    """Remove products' forecasts inside a caller's transaction (before deleting them)."""
-    for start in range(0, len(product_ids), 500):
-        chunk = list(product_ids[start : start + 500])
-        session.execute(delete(PredictionRow).where(PredictionRow.product_id.in_(chunk)))
-        session.execute(delete(ForecastModelRow).where(ForecastModelRow.product_id.in_(chunk)))
-        session.execute(delete(LeadTimeDemandRow).where(LeadTimeDemandRow.product_id.in_(chunk)))

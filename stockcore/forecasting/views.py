@@ -18,7 +18,8 @@ from sqlalchemy import func, select
 from stockcore.domain import Conflict, InvalidValue, UnknownProduct, local_now, same_named
 from stockcore.forecasting import distribution, models, selection
 from stockcore.forecasting.history import daily_demand, trading_days
-from stockcore.forecasting.refresh import OWN_HISTORY, SHOP, NoHistory, finite, series_total, spread
+from stockcore.forecasting.refresh import OWN_HISTORY, SHOP, NoHistory, series_total, spread
+from stockcore.forecasting.store import finite
 from stockcore.persistence.db import Database
 from stockcore.persistence.models import (
     ForecastModelRow,

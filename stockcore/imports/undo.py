@@ -26,7 +26,7 @@ from stockcore.domain import (
     local_now,
     parse_whole_number,
 )
-from stockcore.forecasting.refresh import forget_forecasts
+from stockcore.forecasting.store import forget_forecasts
 from stockcore.imports import products
 from stockcore.imports.batches import BatchKind, BatchStatus
 from stockcore.inventory import (

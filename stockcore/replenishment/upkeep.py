@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from stockcore import inventory
 from stockcore.domain import AlertKind, Clock, local_now
-from stockcore.forecasting import lease, refresh, views
+from stockcore.forecasting import lease, refresh, views, workers
 from stockcore.persistence.db import Database
 from stockcore.persistence.models import (
     AlertRow,
@@ -99,7 +99,7 @@ def refresh_forecasts_and_alerts(
     *,
     horizon_days: int = refresh.DEFAULT_HORIZON_DAYS,
     workers: int = 2,
-    progress: refresh.Progress | None = None,
+    progress: workers.Progress | None = None,
     clock: Clock = local_now,
 ) -> Refreshed:
     """The one use case behind *Refresh all forecasts*, `forecast --all` and the API's
@@ -203,7 +203,7 @@ def refresh_if_due(
     db: Database,
     *,
     workers: int = 2,
-    progress: refresh.Progress | None = None,
+    progress: workers.Progress | None = None,
     clock: Clock = local_now,
 ) -> Upkeep:
     """Refresh the forecasts (and the lead-time alerts) if they are due; not while another
