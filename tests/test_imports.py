@@ -16,7 +16,7 @@ from sqlalchemy import String, func, select, type_coerce
 from stockcore import imports, inventory
 from stockcore.domain import InvalidValue, Product, parse_customer_id
 from stockcore.domain.values import has_control_character
-from stockcore.imports import ImportOptions, reading
+from stockcore.imports import ImportOptions, parsers, reading
 from stockcore.imports.exports import to_csv
 from stockcore.imports.reading import DateOrder, FileRefused, NeedsDateOrder, NeedsMapping
 from stockcore.inventory import reports
@@ -298,7 +298,7 @@ def test_formula_like_text_is_escaped_in_exports_and_unescaped_on_import(db: Dat
 def test_the_date_order_is_decided_from_the_whole_column(
     dates: list[str], order: DateOrder | None
 ) -> None:
-    assert reading.detect_date_order(pd.Series(dates)) == order
+    assert parsers.detect_date_order(pd.Series(dates)) == order
 
 
 @pytest.mark.parametrize(
@@ -309,7 +309,7 @@ def test_a_reference_in_a_file_is_refused_exactly_when_a_typed_customer_id_is(
     reference: str,
 ) -> None:
     """One rule for control characters: the file's column check and the typed value agree."""
-    in_file = reading.parse_references(pd.Series([reference]))
+    in_file = parsers.parse_references(pd.Series([reference]))
     try:
         parse_customer_id(reference)
         typed_refused = False

@@ -10,7 +10,8 @@ purchase and refuses the whole batch if any product would be oversold.
 
 Modules, in the order a sales file goes through them:
 
-* `reading`  - decoding, layouts and vectorised column checks (no database)
+* `reading`  - decoding, delimiters, layouts and chunks of rows (no database)
+* `parsers`  - vectorised column checks: numbers, money, dates, ids (no database)
 * `sales`    - a sales file's rows checked and kept as a frame; the date column read
 * `netting`  - returns netted against their sales, order-line keys, large-line warnings
 * `mappings` - column mappings remembered per header set

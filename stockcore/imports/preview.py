@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from stockcore.domain import NAME_MAX_LENGTH, InsufficientStock, listing
-from stockcore.imports import batches, mappings, reading
+from stockcore.imports import batches, mappings, parsers, reading
 from stockcore.imports.netting import large_line_warnings, net_returns, order_line_keys
 from stockcore.imports.sales import parse_sales, read_dates
 from stockcore.persistence.db import Database
@@ -256,8 +256,8 @@ def _preview_totals(
     for chunk in chunks:
         rows_read += len(chunk)
         raw = chunk[layout.columns["sales"]]
-        sales = reading.parse_money_column(raw, decimal_comma=reading.uses_decimal_comma(raw))
-        problems += reading.column_problems(chunks, raw, sales, layout.columns["sales"])
+        sales = parsers.parse_money_column(raw, decimal_comma=parsers.uses_decimal_comma(raw))
+        problems += parsers.column_problems(chunks, raw, sales, layout.columns["sales"])
         good = ~sales.bad
         frames.append(pd.DataFrame({"position": chunk.index, "sales_minor": sales.values})[good])
         raw_dates.append(chunk.loc[good, layout.columns["date"]])

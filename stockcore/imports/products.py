@@ -24,7 +24,7 @@ from stockcore.domain import (
     StockcoreError,
     local_now,
 )
-from stockcore.imports import batches, reading
+from stockcore.imports import batches, parsers, reading
 from stockcore.imports.batches import BatchKind, BatchStatus
 from stockcore.imports.reading import Chunks, FileFormat, FileRefused, Problem
 from stockcore.inventory import EDITABLE_FIELDS, insert_product, sync_restock_alert_in, to_product
@@ -81,7 +81,7 @@ def import_products(
         for line, record in zip(lines, chunk.to_dict("records"), strict=True):
             rows_read += 1
             values = {
-                f: reading.unescape_text(v) if isinstance(v, str) else v
+                f: parsers.unescape_text(v) if isinstance(v, str) else v
                 for f, v in ((f, record.get(h)) for f, h in columns.items())
             }
             try:
@@ -257,7 +257,7 @@ def undo_product_import(session: Session, batch: ImportBatchRow, now: datetime) 
 
 def _strip_money(value: object) -> object:
     if isinstance(value, str):
-        text = re.sub(reading.CURRENCY_SIGNS, "", value)
+        text = re.sub(parsers.CURRENCY_SIGNS, "", value)
         if "," in text and "." not in text:
             text = text.replace(",", ".")
         return text

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from stockcore.imports import reading
+from stockcore.imports import parsers, reading
 from stockcore.imports.reading import (
     Chunks,
     CsvText,
@@ -55,18 +55,18 @@ def parse_sales(csv_text: CsvText, layout: Layout, date_order: DateOrder | None)
     for chunk in chunks:
         rows_read += len(chunk)
         codes = chunk[columns["product_id"]]
-        skip = reading.is_non_product(codes, shop_export=shop_export)
+        skip = parsers.is_non_product(codes, shop_export=shop_export)
         non_products += int(skip.sum())
         chunk = chunk[~skip]
         if chunk.empty:
             continue
         if decimal_comma is None:
-            decimal_comma = reading.uses_decimal_comma(chunk[columns["unit_price"]])
-        product = reading.parse_product_ids(chunk[columns["product_id"]], upper=shop_export)
-        quantity = reading.parse_whole_numbers(
+            decimal_comma = parsers.uses_decimal_comma(chunk[columns["unit_price"]])
+        product = parsers.parse_product_ids(chunk[columns["product_id"]], upper=shop_export)
+        quantity = parsers.parse_whole_numbers(
             chunk[columns["quantity"]], allow_negative=True, allow_zero=False
         )
-        price = reading.parse_money_column(
+        price = parsers.parse_money_column(
             chunk[columns["unit_price"]], decimal_comma=decimal_comma
         )
         for column, result in (
@@ -74,21 +74,21 @@ def parse_sales(csv_text: CsvText, layout: Layout, date_order: DateOrder | None)
             ("quantity", quantity),
             ("unit_price", price),
         ):
-            problems += reading.column_problems(
+            problems += parsers.column_problems(
                 chunks, chunk[columns[column]], result, columns[column]
             )
         good = ~(product.bad | quantity.bad | price.bad)
         if "description" in columns:
             raw = chunk[columns["description"]]
-            named_ok = reading.parse_descriptions(raw)
-            problems += reading.column_problems(chunks, raw, named_ok, columns["description"])
+            named_ok = parsers.parse_descriptions(raw)
+            problems += parsers.column_problems(chunks, raw, named_ok, columns["description"])
             good = good & ~named_ok.bad
         references = {}
         for column in ("order_id", "customer_id"):
             if column in columns:
                 raw = chunk[columns[column]]
-                parsed = reading.parse_references(raw)
-                problems += reading.column_problems(chunks, raw, parsed, columns[column])
+                parsed = parsers.parse_references(raw)
+                problems += parsers.column_problems(chunks, raw, parsed, columns[column])
                 good = good & ~parsed.bad
                 references[column] = parsed.values
             else:
@@ -123,7 +123,7 @@ def parse_sales(csv_text: CsvText, layout: Layout, date_order: DateOrder | None)
                 .drop_duplicates("id")
             )
             for pid, name in zip(firsts["id"], firsts["name"], strict=True):
-                descriptions.setdefault(pid, reading.unescape_text(name))
+                descriptions.setdefault(pid, parsers.unescape_text(name))
 
     problems = sorted(chunks.ragged_problems() + problems, key=lambda p: p.line or 0)
     if rows_read == 0 and not problems:
@@ -175,19 +175,19 @@ def read_dates(
     raw: pd.Series,
     positions: np.ndarray,
     date_order: DateOrder | None,
-) -> tuple[reading.ColumnResult, DateOrder, list[Problem]]:
+) -> tuple[parsers.ColumnResult, DateOrder, list[Problem]]:
     """Decide the column's date order (or raise NeedsDateOrder), parse it, name the bad ones.
 
     raw and positions describe the same rows, in the same order.
     """
-    order = date_order or reading.detect_date_order(raw)
+    order = date_order or parsers.detect_date_order(raw)
     if order is None:
         sample = raw.iloc[0] if len(raw) else ""
         raise NeedsDateOrder(
             f"the dates in column {header!r} (e.g. {sample!r}) read both as day/month and as "
             "month/day: say which"
         )
-    dates = reading.parse_dates(raw, order)  # results are read by position
+    dates = parsers.parse_dates(raw, order)  # results are read by position
     bad = dates.bad.to_numpy()
     problems = [
         Problem(int(n), header, str(value), str(reason))
