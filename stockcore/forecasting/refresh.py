@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Final
@@ -356,7 +356,11 @@ def _refresh(
     forecasts: list[ProductForecast] = []
     without: list[str] = []
     for task in product_tasks:
-        made = _guarded_product_forecast(task, results, shop, selling, all_seasons, first_day)
+
+        def make(found: dict[str, SeriesResult], task: SeriesTask = task) -> ProductForecast | None:
+            return _product_forecast(task, found, shop, selling, all_seasons, first_day)
+
+        made = _guarded_product_forecast(task, results, make)
         if made is None:
             without.append(task.key)
         else:
@@ -455,16 +459,13 @@ def covers(
 def _guarded_product_forecast(
     task: SeriesTask,
     results: dict[str, SeriesResult],
-    shop: _Shop,
-    selling: dict[str, int],
-    seasons: dict[str, Season],
-    first_day: date,
+    make: Callable[[dict[str, SeriesResult]], ProductForecast | None],
 ) -> ProductForecast | None:
-    """A product's forecast; if building it from its own series fails (say, its lead-time
-    distribution), the product falls back to its category's as if its series had failed:
-    one product never fails the refresh."""
+    """A product's forecast (`make` from the series results); if building it from its own
+    series fails (say, its lead-time distribution), the product falls back to its
+    category's as if its series had failed: one product never fails the refresh."""
     try:
-        return _product_forecast(task, results, shop, selling, seasons, first_day)
+        return make(results)
     except Exception as error:
         _log.warning("forecast of %s could not be used: %r", task.key, error)
         failed = {
@@ -472,7 +473,7 @@ def _guarded_product_forecast(
             task.key: SeriesResult(task.key, None, f"{type(error).__name__}: {error}"[:300]),
         }
         try:
-            return _product_forecast(task, failed, shop, selling, seasons, first_day)
+            return make(failed)
         except Exception as again:
             _log.warning("fallback forecast of %s failed too: %r", task.key, again)
             return None

@@ -18,17 +18,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError, StatementError
 from starlette.types import Message, Receive, Scope, Send
 
-from stockcore.domain import (
-    Conflict,
-    Forbidden,
-    InsufficientStock,
-    Invalid,
-    InvalidValue,
-    NotFound,
-    StockcoreError,
-    Throttled,
-    Unauthenticated,
-)
+from stockcore import domain
+from stockcore.domain import InsufficientStock, InvalidValue, StockcoreError
 from stockcore.forecasting.lease import RefreshRunning
 from stockcore.interfaces.api.middleware import HttpMiddleware
 from stockcore.interfaces.api.schemas import ErrorOut
@@ -38,12 +29,12 @@ _log = logging.getLogger(__name__)
 # Each category of refusal, once: the first that matches gives the status. A bare
 # StockcoreError (an operational refusal, e.g. a file that cannot be written) is a 400.
 STATUS_BY_CATEGORY: tuple[tuple[type[StockcoreError], int], ...] = (
-    (Invalid, 422),
-    (NotFound, 404),
-    (Conflict, 409),
-    (Forbidden, 403),
-    (Unauthenticated, 401),
-    (Throttled, 429),
+    (domain.Invalid, 422),
+    (domain.NotFound, 404),
+    (domain.Conflict, 409),
+    (domain.Forbidden, 403),
+    (domain.Unauthenticated, 401),
+    (domain.Throttled, 429),
 )
 
 # The refusals every endpoint behind the login may answer, for the OpenAPI document.
@@ -82,9 +73,9 @@ def refusal_response(refusal: StockcoreError) -> JSONResponse:
                 "total": running.total,
             }
         }
-    elif isinstance(refusal, Unauthenticated):
+    elif isinstance(refusal, domain.Unauthenticated):
         headers["WWW-Authenticate"] = "Bearer"
-    elif isinstance(refusal, Throttled):
+    elif isinstance(refusal, domain.Throttled):
         headers["Retry-After"] = str(refusal.retry_after_seconds)
     return JSONResponse(body, status_code=status, headers=headers)
 
