@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from stockcore import accounts
 from stockcore.domain import StockcoreError, local_now
@@ -123,7 +124,7 @@ def restore_section(me: accounts.User) -> None:
             icon=":material/block:",
         )
         return
-    path, checked = _checked(uploaded.file_id, uploaded.name, uploaded.getvalue())
+    path, checked = _checked(uploaded)
     if isinstance(checked, StockcoreError):
         ui.show_refusal(checked)
         return
@@ -140,33 +141,32 @@ def restore_section(me: accounts.User) -> None:
                     icon=":material/block:",
                 )
                 return
-            restored = ui.attempt(
-                lambda: backup.restore(ui.database(), path, shown_as=uploaded.name)
-            )
+            with st.spinner("Restoring the backup…"):
+                restored = ui.attempt(
+                    lambda: backup.restore(ui.database(), path, shown_as=uploaded.name)
+                )
             if restored is not None:
                 _after_restore(me, uploaded.name, restored)
 
 
-def _checked(
-    file_id: str, name: str, data: bytes
-) -> tuple[Path, backup.BackupSummary | StockcoreError]:
+def _checked(uploaded: UploadedFile) -> tuple[Path, backup.BackupSummary | StockcoreError]:
     """The uploaded file in a temporary folder and what it holds (or why it is refused),
-    once per uploaded file."""
+    once per uploaded file (not again at every click)."""
     kept = st.session_state.get(_UPLOAD)
-    if kept is not None and kept[0] == file_id:
+    if kept is not None and kept[0] == uploaded.file_id:
         return kept[1] / "backup.db", kept[2]
     _forget_upload()
     folder = Path(tempfile.mkdtemp(prefix="stockcore-upload-"))
     path = folder / "backup.db"
-    path.write_bytes(data)
+    path.write_bytes(uploaded.getbuffer())
     checked: backup.BackupSummary | StockcoreError
     try:
         with st.spinner("Checking the backup…"):
-            checked = backup.describe(path, shown_as=name)
+            checked = backup.describe(path, shown_as=uploaded.name)
     except StockcoreError as refusal:
         checked = refusal
         shutil.rmtree(folder, ignore_errors=True)  # nothing to restore from: keep no copy
-    st.session_state[_UPLOAD] = (file_id, folder, checked)
+    st.session_state[_UPLOAD] = (uploaded.file_id, folder, checked)
     return path, checked
 
 
