@@ -58,7 +58,7 @@ def test_a_downloaded_backup_restores_the_shop_as_it_was(
     stock(db)
     before = snapshot(db)
     data = make_backup(app)
-    assert "2 products, 1 sale lines, 3 stock movements and 1 accounts" in app.success[0].value
+    assert "2 products, 1 sale line, 3 stock movements and 1 account " in app.success[0].value
     # The downloaded file is a backup the CLI's use case accepts, holding this shop.
     saved = tmp_path / "downloaded.db"
     saved.write_bytes(data)
@@ -93,7 +93,7 @@ def test_a_downloaded_backup_restores_the_shop_as_it_was(
     assert not app.exception and not app.error, [e.value for e in app.error]
     assert snapshot(db) == before and inventory.get_settings(db).shop_name != "Changed"
     [toast] = [t.value for t in app.toast]
-    assert toast.startswith("Restored stockcore-backup.db: 2 products, 1 sale lines")
+    assert toast.startswith("Restored stockcore-backup.db: 2 products, 1 sale line,")
     # The owner is in the restored shop: still signed in, on Settings, the uploader empty.
     assert app.session_state[auth.USER_KEY] and [t.value for t in app.title] == ["Settings"]
     assert app.file_uploader[0].value is None and not app.dataframe

@@ -47,11 +47,16 @@ def _taken(summary: backup.BackupSummary) -> str:
     return f"{summary.taken_at.astimezone():%Y-%m-%d %H:%M}"
 
 
+def _many(count: int, thing: str) -> str:
+    return f"{count:,} {thing}" if count == 1 else f"{count:,} {thing}s"
+
+
 def holds(summary: backup.BackupSummary) -> str:
     """What a backup holds, in words."""
     return (
-        f"{summary.products:,} products, {summary.sale_lines:,} sale lines, "
-        f"{summary.movements:,} stock movements and {summary.accounts:,} accounts "
+        f"{_many(summary.products, 'product')}, {_many(summary.sale_lines, 'sale line')}, "
+        f"{_many(summary.movements, 'stock movement')} and "
+        f"{_many(summary.accounts, 'account')} "
         f"(schema {summary.revision}, taken {_taken(summary)})"
     )
 
