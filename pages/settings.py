@@ -1,11 +1,12 @@
 """Settings: shop name, currency symbol, holiday calendar, how orders are sized, which
-customers' large orders are served from stock, and starting over empty."""
+customers' large orders are served from stock, backups (download, restore), and starting
+over empty."""
 
 import streamlit as st
 
 from stockcore import inventory
 from stockcore.interfaces import ui
-from stockcore.interfaces.ui import access, auth, large_orders
+from stockcore.interfaces.ui import access, auth, backups, large_orders
 
 me = auth.guard_page(__file__)
 
@@ -106,6 +107,8 @@ st.caption(
 large_orders.section()
 
 access.signup_section(me)
+
+backups.section(me)
 
 st.subheader("Start an empty shop")
 st.write(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from contextlib import closing
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,7 @@ from stockcore import accounts, inventory
 from stockcore.domain import Product, StockcoreError
 from stockcore.inventory import reports
 from stockcore.persistence import backup
-from stockcore.persistence.db import Database, current_revision, upgrade
+from stockcore.persistence.db import Database, current_revision, head_revision, upgrade
 from stockcore.persistence.models import Base
 from stockcore.replenishment import purchase_orders
 from tests.support import sqlite_url
@@ -108,9 +108,41 @@ def test_what_is_not_a_backup_is_refused_and_changes_nothing(db: Database, tmp_p
         (newer, "made by a newer stockcore (schema 9999)"),
     ]
     for path, message in cases:
-        with pytest.raises(StockcoreError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        pattern = message.replace("(", r"\(").replace(")", r"\)")
+        with pytest.raises(StockcoreError, match=pattern):
+            backup.describe(path)  # the same checks, before anything is asked
+        with pytest.raises(StockcoreError, match=pattern):
             backup.restore(db, path)
     assert snapshot(db) == before
+    # An uploaded file is named by its own name, not the temporary path it was saved to.
+    with pytest.raises(StockcoreError, match=r"^notes\.txt is not a stockcore backup"):
+        backup.describe(text_file, shown_as="notes.txt")
+    with pytest.raises(StockcoreError, match=r"^notes\.txt is not a stockcore backup"):
+        backup.restore(db, text_file, shown_as="notes.txt")
+    assert snapshot(db) == before
+
+
+def test_describe_says_what_a_backup_holds_and_when_it_was_taken(
+    db: Database, tmp_path: Path
+) -> None:
+    fill(db)
+    taken = datetime(2026, 3, 2, 9, 41, 30, tzinfo=UTC)
+    made = backup.backup(db, tmp_path / "shop.backup", now=lambda: taken)
+    assert made.taken_at == taken.replace(second=0)
+    content = made.path.read_bytes()
+    described = backup.describe(made.path)
+    assert described.rows == made.rows == backup.shop_rows(db)
+    assert (described.products, described.sale_lines, described.accounts) == (2, 1, 1)
+    assert described.movements == made.rows["stock_movements"] > 0
+    assert described.revision == head_revision() and not described.needs_upgrade
+    assert described.taken_at == taken.replace(second=0)
+    assert described.restore_notes() == []
+    assert "taken 2026-03-02 09:41 UTC" in described.message("the backup")
+    assert made.path.read_bytes() == content  # describing changes nothing
+    # A backup from before the moment was recorded: none is claimed.
+    with closing(sqlite3.connect(made.path)) as connection:
+        connection.execute("PRAGMA user_version = 0")
+    assert backup.describe(made.path).taken_at is None
 
 
 def test_a_backup_made_by_an_older_version_restores_into_the_current_schema(
@@ -134,6 +166,13 @@ def test_a_backup_made_by_an_older_version_restores_into_the_current_schema(
         )
     old_backup = backup.backup(old, tmp_path / "old.backup")
     assert old_backup.revision == "0005"
+    described = backup.describe(old_backup.path)
+    assert described.revision == "0005" and described.needs_upgrade
+    assert described.products == 1 and described.accounts == 0
+    assert [note.split(":")[0] for note in described.restore_notes()] == [
+        "it was made by an older version (schema 0005)",
+        "it has no accounts",
+    ]
 
     current = Database.connect(sqlite_url(tmp_path / "current.db"))
     upgrade(current)
@@ -156,7 +195,12 @@ def test_the_restore_command_needs_yes(tmp_path: Path) -> None:
     code, out, err = run("--db", url, "backup", str(tmp_path / "shop.backup"))
     assert code == 0 and "backed up to" in out
     code, out, err = run("--db", url, "restore", str(tmp_path / "shop.backup"))
-    assert code == 1 and "add --yes" in err
+    assert code == 1 and "add --yes" in err and "nothing was changed" in err
+    # What the file holds is shown first, checked as the restore checks it.
+    assert out.startswith(f"the backup {tmp_path / 'shop.backup'}: ") and "products" in out
+    (tmp_path / "notes.txt").write_text("not a backup")
+    code, out, err = run("--db", url, "restore", str(tmp_path / "notes.txt"), "--yes")
+    assert code == 1 and "not a stockcore backup (not an SQLite database)" in err
     code, out, err = run("--db", url, "restore", str(tmp_path / "shop.backup"), "--yes")
     assert code == 0 and "restored from" in out
     code, out, err = run("--db", url, "db", "upgrade")

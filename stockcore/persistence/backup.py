@@ -10,14 +10,23 @@
   row of the target database with the backup's in one transaction: an interrupted restore
   leaves the database as it was. PostgreSQL's id sequences are moved past the restored ids.
 
+`describe` makes the same checks as `restore` and says what a backup holds (rows per
+table, its schema, when it was taken) without changing anything, so an interface can show
+it before asking to go ahead.
+
 A backup file is never overwritten, and the backup being restored is never changed.
+The moment a backup was taken is kept in the file's SQLite header (`PRAGMA user_version`,
+minutes since 1970 UTC): a backup made before this has none.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Final
 
@@ -27,11 +36,18 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.pool import NullPool
 
 from stockcore.domain import Conflict, Invalid, NotFound, StockcoreError
-from stockcore.persistence.db import Database, current_revision, known_revisions, upgrade
+from stockcore.persistence.db import (
+    Database,
+    current_revision,
+    head_revision,
+    known_revisions,
+    upgrade,
+)
 from stockcore.persistence.models import Base
 
 CHUNK: Final = 5_000
 SQLITE_MAGIC: Final = b"SQLite format 3\x00"
+EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -39,17 +55,51 @@ class BackupSummary:
     path: Path
     revision: str | None
     rows: dict[str, int]  # rows per table
+    taken_at: datetime | None = None  # UTC; None for a backup made before it was recorded
 
     @property
     def total(self) -> int:
         return sum(self.rows.values())
 
+    @property
+    def products(self) -> int:
+        return self.rows.get("products", 0)
+
+    @property
+    def sale_lines(self) -> int:
+        return self.rows.get("sale_lines", 0)
+
+    @property
+    def movements(self) -> int:
+        return self.rows.get("stock_movements", 0)
+
+    @property
+    def accounts(self) -> int:
+        return self.rows.get("users", 0)
+
+    @property
+    def needs_upgrade(self) -> bool:
+        """Made by an older version: a restore upgrades a copy of it first."""
+        return self.revision != head_revision()
+
+    def restore_notes(self) -> list[str]:
+        """What a restore of this backup does beyond replacing every row, in words."""
+        notes = []
+        if self.needs_upgrade:
+            notes.append(
+                f"it was made by an older version (schema {self.revision}): a copy of it is "
+                f"brought up to this version's schema ({head_revision()}) first"
+            )
+        if not self.accounts:
+            notes.append("it has no accounts: the current accounts are kept")
+        return notes
+
     def message(self, verb: str) -> str:
-        products = self.rows.get("products", 0)
-        sales = self.rows.get("sale_lines", 0)
+        taken = f"; taken {self.taken_at:%Y-%m-%d %H:%M} UTC" if self.taken_at is not None else ""
         return (
             f"{verb} {self.path}: {self.total:,} rows in {len(self.rows)} tables "
-            f"({products:,} products, {sales:,} sales lines; schema {self.revision})"
+            f"({self.products:,} products, {self.sale_lines:,} sales lines, "
+            f"{self.movements:,} stock movements; schema {self.revision}{taken})"
         )
 
 
@@ -68,7 +118,15 @@ def _counts(connection: Connection) -> dict[str, int]:
     }
 
 
-def backup(db: Database, file: str | Path) -> BackupSummary:
+def shop_rows(db: Database) -> dict[str, int]:
+    """Rows per table of the shop as it is now (to set beside a backup before a restore)."""
+    with db.engine.connect() as connection:
+        return _counts(connection)
+
+
+def backup(
+    db: Database, file: str | Path, *, now: Callable[[], datetime] | None = None
+) -> BackupSummary:
     """Write the whole shop to a new SQLite file at `file`."""
     target = Path(file)
     if target.exists():
@@ -82,6 +140,7 @@ def backup(db: Database, file: str | Path) -> BackupSummary:
             _sqlite_snapshot(db, partial)
         else:
             _portable_copy(db, partial)
+        _stamp(partial, (now or _utc_now)())
         summary = _summary(partial)
         partial.rename(target)
     except OSError as failure:
@@ -90,7 +149,23 @@ def backup(db: Database, file: str | Path) -> BackupSummary:
         ) from None
     finally:
         partial.unlink(missing_ok=True)
-    return BackupSummary(target, summary.revision, summary.rows)
+    return BackupSummary(target, summary.revision, summary.rows, summary.taken_at)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _stamp(path: Path, moment: datetime) -> None:
+    minutes = int((moment.astimezone(UTC) - EPOCH) // timedelta(minutes=1))
+    with closing(sqlite3.connect(path)) as connection:
+        connection.execute(f"PRAGMA user_version = {minutes:d}")
+        connection.commit()
+
+
+def _taken_at(connection: Connection) -> datetime | None:
+    minutes = connection.exec_driver_sql("PRAGMA user_version").scalar()
+    return EPOCH + timedelta(minutes=minutes) if isinstance(minutes, int) and minutes > 0 else None
 
 
 def _sqlite_snapshot(db: Database, target: Path) -> None:
@@ -139,67 +214,89 @@ def _summary(path: Path) -> BackupSummary:
         with engine.connect() as connection:
             connection.exec_driver_sql("PRAGMA journal_mode = DELETE")
             revision = MigrationContext.configure(connection).get_current_revision()
-            return BackupSummary(path, revision, _counts(connection))
+            return BackupSummary(path, revision, _counts(connection), _taken_at(connection))
     finally:
         engine.dispose()
 
 
-def _copy_file(source: Path, target: Path) -> None:
+def _copy_file(source: Path, target: Path, label: str) -> None:
     """Copy an SQLite file through SQLite itself (whatever its journal mode)."""
     origin = sqlite3.connect(source)
     destination = sqlite3.connect(target)
     try:
         origin.backup(destination)
     except sqlite3.DatabaseError:
-        raise Invalid(f"{source} is not a stockcore backup (unreadable)") from None
+        raise Invalid(f"{label} is not a stockcore backup (unreadable)") from None
     finally:
         destination.close()
         origin.close()
 
 
-def _check_backup_file(path: Path) -> None:
+def _check_backup_file(path: Path, label: str) -> None:
     if not path.is_file():
-        raise NotFound(f"backup file {path} does not exist")
+        raise NotFound(f"backup file {label} does not exist")
     with path.open("rb") as handle:
         if handle.read(len(SQLITE_MAGIC)) != SQLITE_MAGIC:
-            raise Invalid(f"{path} is not a stockcore backup (not an SQLite database)")
+            raise Invalid(f"{label} is not a stockcore backup (not an SQLite database)")
 
 
-def restore(db: Database, file: str | Path) -> BackupSummary:
-    """Replace everything in `db` with the backup in `file`, in one transaction."""
+@contextmanager
+def _checked_copy(
+    file: str | Path, shown_as: str | None
+) -> Iterator[tuple[Database, BackupSummary]]:
+    """A working copy of the backup in `file` and what it holds as taken (the file itself
+    is never changed), once every check passed: a stockcore backup this version knows.
+    Refusals name the file `shown_as` (an uploaded file's own name), or its path."""
     source_path = Path(file)
-    _check_backup_file(source_path)
+    label = shown_as or str(source_path)
+    _check_backup_file(source_path, label)
     with tempfile.TemporaryDirectory(prefix="stockcore-restore-") as folder:
         working = Path(folder) / "backup.db"
-        _copy_file(source_path, working)
+        _copy_file(source_path, working, label)
         copy = Database.connect(f"sqlite:///{working}")
         try:
             try:
                 revision = current_revision(copy)
+                with copy.engine.connect() as connection:
+                    rows = _counts(connection)
+                    taken_at = _taken_at(connection)
             except DatabaseError:
-                raise Invalid(f"{source_path} is not a stockcore backup") from None
+                raise Invalid(f"{label} is not a stockcore backup") from None
             if revision is None:
-                raise Invalid(f"{source_path} is not a stockcore backup (no schema)")
+                raise Invalid(f"{label} is not a stockcore backup (no schema)")
             if revision not in known_revisions():
                 raise Conflict(
-                    f"{source_path} was made by a newer stockcore (schema {revision}); "
+                    f"{label} was made by a newer stockcore (schema {revision}); "
                     "upgrade stockcore to restore it"
                 )
-            upgrade(copy)  # an older backup: bring the copy up to this version's schema
-            upgrade(db)
-            with copy.engine.connect() as connection:
-                rows = _counts(connection)
-            summary = BackupSummary(source_path, current_revision(copy), rows)
-            try:
-                writer = db.engine.execution_options(stockcore_write=True)
-                with copy.engine.connect() as source, writer.begin() as destination:
-                    _replace(source, destination)
-            except OperationalError as failure:
-                raise StockcoreError(
-                    f"the restore failed and changed nothing: {failure.orig}"
-                ) from None
+            yield copy, BackupSummary(source_path, revision, rows, taken_at)
         finally:
             copy.dispose()
+
+
+def describe(file: str | Path, *, shown_as: str | None = None) -> BackupSummary:
+    """What the backup in `file` holds (rows per table, its schema, when it was taken),
+    after the same checks as `restore`; nothing is changed anywhere."""
+    with _checked_copy(file, shown_as) as (_, summary):
+        return summary
+
+
+def restore(db: Database, file: str | Path, *, shown_as: str | None = None) -> BackupSummary:
+    """Replace everything in `db` with the backup in `file`, in one transaction."""
+    with _checked_copy(file, shown_as) as (copy, taken):
+        upgrade(copy)  # an older backup: bring the copy up to this version's schema
+        upgrade(db)
+        with copy.engine.connect() as connection:
+            rows = _counts(connection)
+        summary = BackupSummary(taken.path, current_revision(copy), rows, taken.taken_at)
+        try:
+            writer = db.engine.execution_options(stockcore_write=True)
+            with copy.engine.connect() as source, writer.begin() as destination:
+                _replace(source, destination)
+        except OperationalError as failure:
+            raise StockcoreError(
+                f"the restore failed and changed nothing: {failure.orig}"
+            ) from None
     return summary
 
 

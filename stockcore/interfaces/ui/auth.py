@@ -53,6 +53,18 @@ def current_actor() -> Actor:
     return user.actor
 
 
+def recheck_after_restore(before: accounts.User) -> accounts.User | None:
+    """After a restore replaced the shop's accounts: the session stays signed in only if
+    the restored shop has the same account (same id and username) and it may sign in;
+    otherwise the session is signed out (None)."""
+    user = accounts.session_user(ui.database(), before.user_id, None)
+    if user is None or user.username != before.username:
+        _forget_sign_in()
+        return None
+    st.session_state[GENERATION_KEY] = user.session_generation
+    return user
+
+
 def _forget_sign_in() -> None:
     for key in (USER_KEY, GENERATION_KEY):
         st.session_state.pop(key, None)

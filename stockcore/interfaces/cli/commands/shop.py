@@ -120,6 +120,10 @@ def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
+    described = backup.describe(args.file)  # the same checks as the restore, nothing changed
+    print(described.message("the backup"), file=out)
+    for note in described.restore_notes():
+        print(f"  {note}", file=out)
     if not args.yes:
         raise Invalid(
             "restore replaces everything in the database with the backup; "
