@@ -162,6 +162,14 @@ class Walk:
         bad = [text for text in self.cells() if text.strip() in NOT_A_VALUE]
         assert not bad, f"{name}: table cells read {sorted(set(bad))}"
 
+    def table(self, name: str, index: int = 0) -> None:
+        """A screenshot of one table, scrolled into view (a page's screenshot shows what
+        fits the window)."""
+        grid = self.page.locator('[data-testid="stDataFrame"]').nth(index)
+        grid.scroll_into_view_if_needed()
+        self.page.wait_for_timeout(300)
+        grid.screenshot(path=str(SHOTS / f"{self.prefix}{self.step:02d}-{name}-table.png"))
+
     def cells(self) -> list[str]:
         """The text of the table cells, read from the grids' accessible tables (Streamlit
         draws the grid on a canvas and keeps its cells as text beside it). A missing value
@@ -332,6 +340,7 @@ def test_an_owner_walks_through_the_dashboard(
     page.get_by_role("button", name="Run backtest").click()
     walk.chart()
     walk.check("backtest")
+    walk.table("backtest")
     db.dispose()
 
 
@@ -414,6 +423,7 @@ def test_the_dashboard_at_phone_width(server: str, browser: Any, shop: str) -> N
     walk.open("Inventory")
     page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=60_000)
     walk.check("inventory")
+    walk.table("inventory")
     assert walk.cells(), "the inventory grid's cells could not be read"
 
     walk.open("Purchase")
