@@ -277,3 +277,32 @@ def test_the_check_itself_finds_raw_headers_and_none_cells() -> None:
         placeholder=tables.EMPTY,
     )
     assert problems(fine) == []
+
+
+def test_an_uploads_preview_and_its_batch_are_in_words(app: AppTest) -> None:
+    """A sales file with a new product and a line without an order id: the preview's rows
+    and new products, then the batches list once it is imported."""
+    open_page(app, "pages/upload.py")
+    data = (
+        b"date,product_id,quantity,unit_price,order_id\n"
+        b"2024-03-01 10:00,NEWP1,2,3.50,\n"
+        b"2024-03-02 11:30,NEWP1,1,3.50,WEB-2\n"
+    )
+    app.file_uploader[0].set_value(("web.csv", data, "text/csv")).run()
+    preview = assert_presentable(app, "upload preview")
+    rows = next(t for t in preview if "order_id" in t.value.columns)
+    assert rows.columns["order_id"]["label"] == "Order"
+    assert rows.columns["unit_price"]["type_config"]["format"] == f"{CURRENCY}%.2f"
+    assert any(list(t.value.columns) == ["product_id", "name"] for t in preview)
+    app.button(key="upload_commit").click().run()
+    batches = assert_presentable(app, "upload batches")
+    assert any("applied to stock" in t.value.columns for t in batches)
+
+
+def test_the_purchase_orders_lines_are_in_words(app: AppTest) -> None:
+    open_page(app, "pages/reorder.py")
+    app.button(key="reorder_create").click().run()
+    shown = assert_presentable(app, "reorder with orders")
+    lines = [t for t in shown if "line_total" in t.value.columns]
+    assert lines, "the new orders' lines are shown"
+    assert lines[0].columns["ordered"]["label"] == "Ordered (units)"
