@@ -21,19 +21,8 @@ else:
     st.dataframe(
         reports.alerts_frame(alerts),
         hide_index=True,
-        column_config={
-            "alert_id": st.column_config.NumberColumn("Alert", format="%d"),
-            "product_id": "Product",
-            "name": "Name",
-            "category": "Category",
-            "quantity": st.column_config.NumberColumn("On hand", format="%d"),
-            "restock_threshold": st.column_config.NumberColumn("Threshold", format="%d"),
-            "short_by": st.column_config.NumberColumn("Short by", format="%d"),
-            "status": "Status",
-            "raised_at": st.column_config.DatetimeColumn("Raised", format="YYYY-MM-DD HH:mm"),
-            "supplier": "Supplier",
-            "lead_time_days": st.column_config.NumberColumn("Lead time (days)", format="%d"),
-        },
+        column_config=tables.ALERT_COLUMNS,
+        placeholder=tables.EMPTY,
         key="alerts_table",
     )
     forms.acknowledge_form(alerts)
@@ -49,21 +38,19 @@ if late:
     st.dataframe(
         tables.lead_time_alerts_frame(late),
         hide_index=True,
-        column_config={
-            "alert_id": st.column_config.NumberColumn("Alert", format="%d"),
-            "quantity": st.column_config.NumberColumn("On hand", format="%d"),
-            "needed": st.column_config.NumberColumn(
-                "Sells over lead time", format="%d", help="When the alert was raised"
-            ),
-            "raised_at": st.column_config.DatetimeColumn("Raised", format="YYYY-MM-DD HH:mm"),
-            "lead_time_days": st.column_config.NumberColumn("Lead time (days)", format="%d"),
-        },
+        column_config=tables.ALERT_COLUMNS,
+        placeholder=tables.EMPTY,
         key="lead_time_alerts_table",
     )
 
 with st.expander("Recently resolved"):
     resolved = ui.recent_resolved_alerts()
     if resolved:
-        st.dataframe(tables.resolved_alerts_frame(resolved), hide_index=True)
+        st.dataframe(
+            tables.resolved_alerts_frame(resolved),
+            hide_index=True,
+            column_config=tables.ALERT_COLUMNS,
+            placeholder=tables.EMPTY,
+        )
     else:
         st.caption("None yet.")

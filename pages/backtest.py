@@ -4,7 +4,7 @@ stockcore, and stockcore's own, and compare the stock each holds for the demand 
 import streamlit as st
 
 from stockcore.interfaces import charts, ui
-from stockcore.interfaces.ui import auth
+from stockcore.interfaces.ui import auth, tables
 from stockcore.replenishment import backtest
 
 auth.guard_page(__file__)
@@ -60,19 +60,8 @@ else:
     st.dataframe(
         frame,
         hide_index=True,
-        column_config={
-            "policy": st.column_config.TextColumn("Policy", width="medium"),
-            "setting": "Setting",
-            "target": st.column_config.NumberColumn("Target", format="percent"),
-            "fill_rate": st.column_config.NumberColumn("Fill rate", format="percent"),
-            "stockout_days": st.column_config.NumberColumn("Stock-out days", format="%d"),
-            "avg_inventory_units": st.column_config.NumberColumn("Average units", format="%.0f"),
-            "avg_inventory_value": st.column_config.NumberColumn("Average value", format="%.2f"),
-            "orders": st.column_config.NumberColumn("Orders", format="%d"),
-            "orders_per_product_month": st.column_config.NumberColumn(
-                "Orders per product a month", format="%.2f"
-            ),
-        },
+        column_config=tables.backtest_columns(),
+        placeholder=tables.EMPTY,
         key="bt_table",
     )
     st.subheader("Are the stated chances of running out honest?")

@@ -96,6 +96,7 @@ else:
             tables.covers_frame(view.covers),
             hide_index=True,
             column_config=tables.COVER_COLUMNS,
+            placeholder=tables.EMPTY,
             key="fc_covers",
         )
     if view.model is not None:
@@ -105,6 +106,7 @@ else:
             view.forecast,
             hide_index=True,
             column_config=tables.FORECAST_DAY_COLUMNS,
+            placeholder=tables.EMPTY,
             key="fc_table",
         )
 
@@ -123,13 +125,15 @@ if summary.fell_back:
         st.dataframe(
             summary.fallbacks,
             hide_index=True,
-            column_config={"product_id": "Product", "name": "Name", "fallback": "Why"},
+            column_config=tables.FALLBACK_COLUMNS,
+            placeholder=tables.EMPTY,
             key="fc_fallbacks",
         )
 st.dataframe(
     catalog,
     hide_index=True,
     column_config=tables.CATALOG_COLUMNS,
+    placeholder=tables.EMPTY,
     key="fc_catalog",
 )
 downloads, refresh_column = st.columns(2)

@@ -19,7 +19,7 @@ search = right.text_input("Search by name or id", key="inventory_search")
 products = ui.products(
     category=None if category == "All categories" else category, search=search or None
 )
-table = reports.inventory_frame(products)
+table = tables.inventory_table(products)
 st.caption(
     f"{len(table)} product(s). Edit names, prices, thresholds and the supplier's terms "
     "(lead time and its spread, minimum order, pack size) in the table, then Save. An "
@@ -35,10 +35,11 @@ st.data_editor(
     table,
     key=editor_key,
     hide_index=True,
-    disabled=["product_id", "quantity", "needs_restock", "stock_value"],
+    disabled=["product_id", "quantity", "status", "stock_value"],
     # No bounds or steps on the editable numbers: the browser would clamp or round what
     # was typed (-3 saved as 3); the use case refuses it instead, naming product and value.
-    column_config=tables.INVENTORY_COLUMNS,
+    column_config=tables.inventory_columns(),
+    placeholder=tables.EMPTY,
 )
 
 edited_rows = st.session_state.get(editor_key, {}).get("edited_rows", {})
@@ -62,4 +63,9 @@ with adjust_tab:
     forms.adjust_stock_form()
 with ledger_tab:
     chosen = ui.product_picker("Product", key="ledger_product")
-    st.dataframe(ui.movements(chosen), hide_index=True)
+    st.dataframe(
+        ui.movements(chosen),
+        hide_index=True,
+        column_config=tables.MOVEMENT_COLUMNS,
+        placeholder=tables.EMPTY,
+    )

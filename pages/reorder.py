@@ -56,44 +56,8 @@ else:
         frame,
         hide_index=True,
         disabled=[column for column in frame.columns if column != "order"],
-        column_config={
-            "product_id": "Product",
-            "name": "Name",
-            "supplier": "Supplier",
-            "status": "Status",
-            "abc": st.column_config.TextColumn("ABC", help="A: top 80% of last year's revenue"),
-            "service_level": st.column_config.NumberColumn("Target fill", format="percent"),
-            "on_hand": st.column_config.NumberColumn("On hand", format="%d"),
-            "on_order": st.column_config.NumberColumn(
-                "On order", format="%d", help="Units still to come on open purchase orders"
-            ),
-            "daily_demand": st.column_config.NumberColumn("Per day", format="%.1f"),
-            "lead_time_days": st.column_config.NumberColumn("Lead time (days)", format="%d"),
-            "safety_stock": st.column_config.NumberColumn("Safety stock", format="%d"),
-            "reorder_point": st.column_config.NumberColumn("Reorder point", format="%d"),
-            "order_up_to": st.column_config.NumberColumn("Order up to", format="%d"),
-            "stockout_chance": st.column_config.NumberColumn(
-                "Chance of running out",
-                format="percent",
-                help="Before an order placed today could arrive, from the forecast's range",
-            ),
-            "large_orders_set_aside": st.column_config.NumberColumn(
-                "Large orders set aside",
-                format="%d",
-                help="Very large one-off orders (over four weeks of usual sales) left out of "
-                "the history these numbers learn from; Settings, Large orders, to serve a "
-                "customer's from stock",
-            ),
-            "order": st.column_config.NumberColumn(
-                "Order (units)", min_value=0, max_value=1_000_000, step=1, format="%d"
-            ),
-            "next_step": st.column_config.TextColumn(
-                "Next step", width="large", help="By when to order, or the orders covering it"
-            ),
-            "run_out_day": st.column_config.DateColumn("Runs out", format="ddd DD MMM"),
-            "revenue_at_risk": st.column_config.NumberColumn("At risk", format="%.2f"),
-            "why": st.column_config.TextColumn("Why", width="large"),
-        },
+        column_config=tables.reorder_columns(),
+        placeholder=tables.EMPTY,
         key="reorder_editor",
     )
     if st.button("Create purchase orders", type="primary", key="reorder_create"):
@@ -131,7 +95,8 @@ for order in orders:
         st.dataframe(
             tables.purchase_order_frame(order, shop),
             hide_index=True,
-            column_config=tables.PURCHASE_ORDER_COLUMNS,
+            column_config=tables.purchase_order_columns(),
+            placeholder=tables.EMPTY,
         )
         documents = purchase_orders.supplier_documents(order, shop)
         left, right = st.columns(2)

@@ -6,7 +6,7 @@ import streamlit as st
 
 from stockcore.imports import exports
 from stockcore.interfaces import charts, ui
-from stockcore.interfaces.ui import auth
+from stockcore.interfaces.ui import auth, tables
 
 auth.guard_page(__file__)
 
@@ -40,13 +40,14 @@ st.altair_chart(
 )
 
 product_tab, category_tab = st.tabs(["By product", "By category"])
-money = st.column_config.NumberColumn("Revenue", format="%.2f")
+columns = tables.sales_columns()
 with product_tab:
     st.altair_chart(charts.top_products(summary.by_product, measure=measure), width="stretch")
     st.dataframe(
         summary.by_product,
         hide_index=True,
-        column_config={"revenue": money, "units": st.column_config.NumberColumn("Units")},
+        column_config=columns,
+        placeholder=tables.EMPTY,
     )
     st.download_button(
         "Download sales by product (CSV)",
@@ -57,7 +58,9 @@ with product_tab:
     )
 with category_tab:
     st.altair_chart(charts.category_breakdown(summary.by_category, measure=measure))
-    st.dataframe(summary.by_category, hide_index=True, column_config={"revenue": money})
+    st.dataframe(
+        summary.by_category, hide_index=True, column_config=columns, placeholder=tables.EMPTY
+    )
     st.download_button(
         "Download sales by category (CSV)",
         exports.to_csv(summary.by_category),

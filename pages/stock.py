@@ -23,14 +23,7 @@ st.dataframe(
     tables.stock_frame(products),
     hide_index=True,
     width="stretch",
-    column_config={
-        "product_id": "Product id",
-        "name": "Name",
-        "category": "Category",
-        "unit_price": st.column_config.NumberColumn("Price", format="%.2f"),
-        "quantity": st.column_config.NumberColumn("On hand", format="%d"),
-        "restock_threshold": st.column_config.NumberColumn("Restock below", format="%d"),
-        "status": "Status",
-    },
+    column_config=tables.stock_columns(),
+    placeholder=tables.EMPTY,
 )
 st.caption(f"{len(products)} product(s). Stock changes through purchases, deliveries and counts.")

@@ -15,7 +15,12 @@ st.caption(
     "Staff: purchases and the stock list. Newcomers sign up with an invitation from you."
 )
 users = accounts.list_users(ui.database())
-st.dataframe(tables.users_frame(users), hide_index=True, width="stretch")
+st.dataframe(
+    tables.users_frame(users),
+    hide_index=True,
+    column_config=tables.USER_COLUMNS,
+    placeholder=tables.EMPTY,
+)
 roles = [role.value for role in accounts.Role]
 by_id = {u.user_id: u for u in users}
 

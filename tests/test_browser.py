@@ -12,6 +12,10 @@ Streamlit exception box fails the test. A screenshot of each step is saved in
 test-output/browser/. A second test refreshes the demo shop's forecasts from the Forecast
 page and checks, in the server's log, that the worker processes did the work.
 
+At a phone's 390 px, a shorter walk (Overview, Inventory, Purchase, Reorder, Forecast)
+checks the same, and that the Overview chart is drawn wider than 100 px; every step of
+every walk also fails on a table cell reading "None" (or nan, NaT).
+
 Without chromium (or Playwright) the test is skipped with the reason, unless
 STOCKCORE_REQUIRE_BROWSER=1 (as in CI), where that is a failure. Playwright never
 downloads a browser: it is pointed at the system's chromium.
@@ -126,11 +130,17 @@ def browser() -> Iterator[Any]:
             chromium.close()
 
 
-class Walk:
-    """One browser tab through the dashboard, checking for exception boxes at each step."""
+NOT_A_VALUE = {"None", "nan", "NaN", "NaT", "null", "<NA>"}
+PHONE = {"width": 390, "height": 844}
 
-    def __init__(self, page: Any) -> None:
+
+class Walk:
+    """One browser tab through the dashboard, checking at each step for exception boxes
+    and for table cells that read "None" (or nan, NaT) instead of a dash or words."""
+
+    def __init__(self, page: Any, prefix: str = "") -> None:
         self.page = page
+        self.prefix = prefix
         self.step = 0
         SHOTS.mkdir(parents=True, exist_ok=True)
 
@@ -145,21 +155,57 @@ class Walk:
     def check(self, name: str) -> None:
         self.settle()
         self.step += 1
-        self.page.screenshot(path=str(SHOTS / f"{self.step:02d}-{name}.png"), full_page=True)
+        shot = SHOTS / f"{self.prefix}{self.step:02d}-{name}.png"
+        self.page.screenshot(path=str(shot), full_page=True)
         boxes = self.page.locator('[data-testid="stException"]')
         assert boxes.count() == 0, boxes.first.inner_text()
+        bad = [text for text in self.cells() if text.strip() in NOT_A_VALUE]
+        assert not bad, f"{name}: table cells read {sorted(set(bad))}"
+
+    def table(self, name: str, index: int = 0) -> None:
+        """A screenshot of one table, scrolled into view (a page's screenshot shows what
+        fits the window)."""
+        grid = self.page.locator('[data-testid="stDataFrame"]').nth(index)
+        grid.scroll_into_view_if_needed()
+        self.page.wait_for_timeout(300)
+        grid.screenshot(path=str(SHOTS / f"{self.prefix}{self.step:02d}-{name}-table.png"))
+
+    def cells(self) -> list[str]:
+        """The text of the table cells, read from the grids' accessible tables (Streamlit
+        draws the grid on a canvas and keeps its cells as text beside it). A missing value
+        is empty there whatever the canvas draws ("None" or the placeholder): that every
+        table sets a placeholder is checked under AppTest (tests/test_presentation.py);
+        here, a cell whose text is "None", "nan" or "NaT" fails."""
+        grid = self.page.locator('[data-testid="stDataFrame"] [role="gridcell"]')
+        return [str(text) for text in grid.all_inner_texts()]
 
     def open(self, title: str) -> None:
-        self.page.locator('[data-testid="stSidebarNav"]').get_by_role(
-            "link", name=title
-        ).first.click()
+        link = self.page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title)
+        folded = not self.on_screen(link.first)  # a phone: the sidebar is folded away
+        if folded:
+            self.page.locator('[data-testid="stExpandSidebarButton"]').first.click()
+            self.page.wait_for_timeout(500)  # the sidebar slides in
+        link.first.click()
         self.page.get_by_role("heading", name=title).first.wait_for(timeout=60_000)
         self.settle()
+        if folded and self.on_screen(link.first):  # fold it again to see the page
+            collapse = self.page.locator('[data-testid="stSidebarCollapseButton"] button')
+            collapse.first.click(force=True)
+            self.page.wait_for_timeout(500)
 
-    def chart(self) -> None:
+    def on_screen(self, element: Any) -> bool:
+        box = element.bounding_box() if element.count() else None
+        return box is not None and box["x"] >= 0 and box["x"] < self.page.viewport_size["width"]
+
+    def chart(self) -> float:
+        """Wait for the first chart to be drawn; its drawing's width in pixels."""
         charts = self.page.locator('[data-testid="stVegaLiteChart"]')
         charts.first.wait_for(timeout=120_000)
-        charts.first.locator("canvas, svg").first.wait_for(timeout=30_000)
+        drawing = charts.first.locator("canvas, svg").first
+        drawing.wait_for(timeout=30_000)
+        self.page.wait_for_timeout(500)  # vega-embed resizes to its container
+        box = drawing.bounding_box()
+        return 0.0 if box is None else float(box["width"])
 
 
 def test_an_owner_walks_through_the_dashboard(
@@ -294,6 +340,7 @@ def test_an_owner_walks_through_the_dashboard(
     page.get_by_role("button", name="Run backtest").click()
     walk.chart()
     walk.check("backtest")
+    walk.table("backtest")
     db.dispose()
 
 
@@ -348,3 +395,45 @@ def test_the_forecast_refresh_runs_on_worker_processes(
         assert sign not in log, log
     between = {done for done, total in seen if 0 < done < total}
     assert len(between) >= 2, f"the progress bar did not move while forecasting: {seen}"
+
+
+def test_the_dashboard_at_phone_width(server: str, browser: Any, shop: str) -> None:
+    """The pages an owner opens most, at a phone's 390 px: no exception, no "None" in a
+    table, and the Overview chart drawn at a usable width (it once had a zero-width plot).
+    Screenshots: test-output/browser/phone-*.png."""
+    from stockcore import accounts
+
+    db = Database.connect(shop)
+    accounts.register(db, "owner", "owner@example.com", PASSWORD)
+    db.dispose()
+    page = browser.new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    walk = Walk(page, prefix="phone-")
+    page.goto(server)
+    page.get_by_label("Username or email").fill("owner")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    walk.check("sign-in")
+    page.get_by_role("button", name="Sign in").click()
+
+    page.get_by_role("heading", name="Overview").wait_for(timeout=60_000)
+    width = walk.chart()
+    assert width > 100, f"the Overview chart is drawn {width:.0f} px wide at 390 px"
+    assert width <= PHONE["width"], f"the Overview chart overflows the phone: {width:.0f} px"
+    walk.check("overview")
+
+    walk.open("Inventory")
+    page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=60_000)
+    walk.check("inventory")
+    walk.table("inventory")
+    assert walk.cells(), "the inventory grid's cells could not be read"
+
+    walk.open("Purchase")
+    walk.check("purchase")
+
+    walk.open("Reorder")
+    walk.chart()
+    walk.check("reorder")
+    assert walk.cells(), "the reorder list's cells could not be read"
+
+    walk.open("Forecast")
+    page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=60_000)
+    walk.check("forecast")

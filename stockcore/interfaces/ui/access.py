@@ -10,6 +10,7 @@ import streamlit as st
 
 from stockcore import accounts
 from stockcore.interfaces import ui
+from stockcore.interfaces.ui import tables
 
 # A new secret to show once, as (title, secret, link), kept for the run after the click.
 NEW_INVITATION = "_stockcore_new_invitation"
@@ -87,6 +88,8 @@ def invitations_section(me: accounts.User) -> None:
         ),
         hide_index=True,
         width="stretch",
+        column_config=tables.INVITATION_COLUMNS,
+        placeholder=tables.EMPTY,
     )
     open_ones = {i.invitation_id: i for i in found if i.status is accounts.InvitationStatus.OPEN}
     if open_ones:
@@ -148,6 +151,8 @@ def api_keys_section(me: accounts.User) -> None:
         ),
         hide_index=True,
         width="stretch",
+        column_config=tables.API_KEY_COLUMNS,
+        placeholder="never",
     )
     active = {k.key_id: k for k in keys if k.active}
     if active:

@@ -12,6 +12,7 @@ from stockcore.domain import local_now
 from stockcore.forecasting import large_orders
 from stockcore.forecasting.large_orders import LargeOrderCustomer
 from stockcore.interfaces import ui
+from stockcore.interfaces.ui import tables
 
 
 def section() -> None:
@@ -31,14 +32,8 @@ def section() -> None:
         st.dataframe(
             customers_frame(named),
             hide_index=True,
-            column_config={
-                "customer": "Customer",
-                "orders": st.column_config.NumberColumn("Large orders", format="%d"),
-                "units": st.column_config.NumberColumn("Units", format="%d"),
-                "products": st.column_config.NumberColumn("Products", format="%d"),
-                "last_order": st.column_config.DateColumn("Last large order", format="DD MMM YYYY"),
-                "served": "Large orders are",
-            },
+            column_config=tables.LARGE_ORDER_COLUMNS,
+            placeholder=tables.EMPTY,
         )
         served_form(named)
 

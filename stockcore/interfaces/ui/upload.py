@@ -15,7 +15,7 @@ from stockcore.domain import StockcoreError
 from stockcore.imports import exports, reading
 from stockcore.imports.reading import DateOrder, FileRefused, NeedsDateOrder, NeedsMapping, Problem
 from stockcore.interfaces import ui
-from stockcore.interfaces.ui import auth
+from stockcore.interfaces.ui import auth, tables
 
 T = TypeVar("T")
 _PREVIEW = "_upload_preview"
@@ -36,7 +36,12 @@ def show_problems(summary: str, problems: list[Problem], *, key: str) -> None:
     st.error(summary, icon=":material/block:")
     if not problems:
         return
-    st.dataframe(problems_frame(problems[:SHOWN_PROBLEMS]), hide_index=True)
+    st.dataframe(
+        problems_frame(problems[:SHOWN_PROBLEMS]),
+        hide_index=True,
+        column_config=tables.PROBLEM_COLUMNS,
+        placeholder=tables.EMPTY,
+    )
     if len(problems) > SHOWN_PROBLEMS:
         st.caption(f"Showing the first {SHOWN_PROBLEMS} of {len(problems):,}.")
     st.download_button(
@@ -201,9 +206,17 @@ def show_preview(preview: imports.SalesPreview) -> None:
             st.dataframe(
                 pd.DataFrame(list(preview.new_products.items()), columns=["product_id", "name"]),
                 hide_index=True,
+                column_config=tables.NEW_PRODUCT_COLUMNS,
+                placeholder=tables.EMPTY,
             )
     st.caption("The first rows, as they will be stored:")
-    st.dataframe(preview.display_rows(200), hide_index=True, key="preview_rows")
+    st.dataframe(
+        preview.display_rows(200),
+        hide_index=True,
+        column_config=tables.preview_columns(),
+        placeholder=tables.EMPTY,
+        key="preview_rows",
+    )
     blocked = preview.refused or preview.rows_to_import == 0
     if st.button("Import", type="primary", disabled=blocked, key="upload_commit"):
         commit(preview)
@@ -276,6 +289,8 @@ def batches_section() -> None:
             ]
         ),
         hide_index=True,
+        column_config=tables.batch_columns(),
+        placeholder=tables.EMPTY,
         key="batches_table",
     )
     committed = {
