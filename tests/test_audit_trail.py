@@ -218,6 +218,24 @@ def test_the_api_records_the_tokens_account(db: Database, client: TestClient) ->
     assert sale_line_actors(db) == [("purchase", "user", "olivia"), ("history", "user", "olivia")]
 
 
+def test_the_api_records_the_api_key_that_made_a_change(db: Database, client: TestClient) -> None:
+    inventory.add_product(db, mug(), actor=ALICE)
+    key = accounts.create_api_key(db, None, "storefront", "purchases:write,sales:write").secret
+    bought = client.post(
+        "/purchases", headers={"X-API-Key": key}, json={"product_id": "MUG", "quantity": 2}
+    )
+    assert bought.status_code == 201, bought.text
+    sales = {"date": "2026-03-01", "sales": 9, "product_id": "MUG", "quantity": 3}
+    added = client.post("/add-sales-data", headers={"Authorization": f"Bearer {key}"}, json=sales)
+    assert added.status_code == 201, added.text
+    assert ledger(db)[-1][:5] == ("MUG", "sale", -2, "api_key", "storefront")
+    assert sale_line_actors(db) == [
+        ("purchase", "api_key", "storefront"),
+        ("history", "api_key", "storefront"),
+    ]
+    assert reports.movements(db)["by"].tolist()[0] == "key:storefront"
+
+
 def test_the_cli_records_the_operating_system_user(db_url: str, db: Database) -> None:
     me = cli_actor()
     assert me.kind is ActorKind.CLI and me.name == getpass.getuser()
