@@ -17,10 +17,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
-from stockcore import inventory
+from stockcore import accounts, inventory
 from stockcore.domain import Product
 from stockcore.forecasting import refresh
 from stockcore.forecasting.distribution import GRID_LEVELS, LEVELS
@@ -273,3 +274,17 @@ def account_for(url: str, role: str = "owner", *, demo: bool = False) -> str:
         return existing[name].user_id
     finally:
         db.dispose()
+
+
+# The API's signing key in tests (long enough for `create_app`).
+SECRET = "a-test-secret-that-is-long-enough-0123456789"
+
+
+@pytest.fixture(autouse=True)
+def quick_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2id with light parameters: the same code path, a fraction of the time per hash.
+    Autouse in each test module that imports it."""
+    monkeypatch.setattr(
+        accounts.passwords, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024)
+    )
+    monkeypatch.setattr(accounts.passwords, "_DUMMY_HASH", [])

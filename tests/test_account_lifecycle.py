@@ -9,25 +9,25 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 from streamlit.testing.v1 import AppTest
 
 from stockcore import accounts
 from stockcore.interfaces.ui import auth
 from stockcore.persistence.db import Database
-from tests.support import TEST_PASSWORD, account_for, open_page, run, sqlite_url, start
+from tests.support import (  # noqa: F401 (autouse)
+    SECRET,
+    TEST_PASSWORD,
+    account_for,
+    open_page,
+    quick_hashes,
+    run,
+    sqlite_url,
+    start,
+)
 
 PASSWORD = "correct horse battery"
 LOGIN_SUBMIT = "FormSubmitter:login_form-Sign in"
 PASSWORD_SUBMIT = "FormSubmitter:password_form-Change password"
-
-
-@pytest.fixture(autouse=True)
-def quick_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        accounts.passwords, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024)
-    )
-    monkeypatch.setattr(accounts.passwords, "_DUMMY_HASH", [])
 
 
 def sign_in(db: Database, name: str, password: str) -> accounts.User:

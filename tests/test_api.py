@@ -10,7 +10,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -23,9 +22,15 @@ from stockcore.inventory import reports
 from stockcore.persistence.db import Database
 from stockcore.persistence.models import SaleLineRow, UserRow
 from stockcore.replenishment import purchase_orders
-from tests.support import ONE_PROCESS, FixedClock, one_process_run_tasks, snapshot
+from tests.support import (  # noqa: F401 (autouse)
+    ONE_PROCESS,
+    SECRET,
+    FixedClock,
+    one_process_run_tasks,
+    quick_hashes,
+    snapshot,
+)
 
-SECRET = "a-test-secret-that-is-long-enough-0123456789"
 PASSWORD = "correct horse battery"
 
 
@@ -50,15 +55,6 @@ class Api:
         response = self.client.post("/login", json={"username": username, "password": password})
         assert response.status_code == 200, response.text
         return {"Authorization": f"Bearer {response.json()['token']}"}
-
-
-@pytest.fixture(autouse=True)
-def quick_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """argon2id with light parameters: the same code path, a fraction of the time per hash."""
-    monkeypatch.setattr(
-        accounts.passwords, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024)
-    )
-    monkeypatch.setattr(accounts.passwords, "_DUMMY_HASH", [])
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from alembic import command
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -24,28 +23,21 @@ from stockcore.inventory import reports, shop_sales
 from stockcore.persistence.db import Database, _alembic_config, upgrade
 from stockcore.persistence.models import SaleLineRow, StockMovementRow
 from stockcore.replenishment import purchase_orders
-from tests.support import (
+from tests.support import (  # noqa: F401 (autouse)
     BUY,
+    SECRET,
     FixedClock,
     account_for,
     open_page,
     picker,
+    quick_hashes,
     run,
     sqlite_url,
     start,
 )
 
 ALICE = Actor.user("00000000-0000-4000-8000-000000000001", "alice")
-SECRET = "a-test-secret-that-is-long-enough-0123456789"
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture(autouse=True)
-def quick_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        accounts.passwords, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024)
-    )
-    monkeypatch.setattr(accounts.passwords, "_DUMMY_HASH", [])
 
 
 def ledger(db: Database) -> list[tuple[str, str, int, str | None, str | None, str | None]]:

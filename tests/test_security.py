@@ -29,7 +29,6 @@ from typing import Any
 
 import httpx
 import pytest
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -43,24 +42,20 @@ from stockcore.interfaces.cli import main
 from stockcore.inventory import reports
 from stockcore.persistence.db import Database, bulk_insert
 from stockcore.persistence.models import LoginFailureRow, ServedCustomerRow, ShopDailySalesRow
-from tests.support import FixedClock, open_page, start
+from tests.support import (  # noqa: F401 (autouse)
+    SECRET,
+    FixedClock,
+    open_page,
+    quick_hashes,
+    start,
+)
 from tests.test_api_server import free_port
 
-SECRET = "a-test-secret-that-is-long-enough-0123456789"
 PASSWORD = "correct horse battery"
 REPO = Path(__file__).resolve().parent.parent
 ATTACKER = "203.0.113.9"
 OWNER_HOME = "198.51.100.7"
 PROXY = "10.0.0.2"
-
-
-@pytest.fixture(autouse=True)
-def quick_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """argon2id with light parameters: the same code path, a fraction of the time per hash."""
-    monkeypatch.setattr(
-        accounts.passwords, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024)
-    )
-    monkeypatch.setattr(accounts.passwords, "_DUMMY_HASH", [])
 
 
 @dataclass

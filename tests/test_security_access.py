@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -30,19 +29,17 @@ from stockcore.persistence.models import (
     SaleLineRow,
     StockMovementRow,
 )
-from tests.support import FixedClock, account_for, run, snapshot, start
+from tests.support import (  # noqa: F401 (autouse)
+    SECRET,
+    FixedClock,
+    account_for,
+    quick_hashes,
+    run,
+    snapshot,
+    start,
+)
 
-SECRET = "a-test-secret-that-is-long-enough-0123456789"
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture(autouse=True)
-def quick_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """argon2id with light parameters: the same code path, a fraction of the time per hash."""
-    monkeypatch.setattr(
-        accounts.passwords, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024)
-    )
-    monkeypatch.setattr(accounts.passwords, "_DUMMY_HASH", [])
 
 
 @dataclass

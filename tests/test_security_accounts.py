@@ -11,24 +11,19 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 from stockcore import accounts
 from stockcore.interfaces import api
 from stockcore.persistence.db import Database
-from tests.support import FixedClock, run
+from tests.support import (  # noqa: F401 (autouse)
+    SECRET,
+    FixedClock,
+    quick_hashes,
+    run,
+)
 
-SECRET = "a-test-secret-that-is-long-enough-0123456789"
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture(autouse=True)
-def quick_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        accounts.passwords, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024)
-    )
-    monkeypatch.setattr(accounts.passwords, "_DUMMY_HASH", [])
 
 
 @dataclass
