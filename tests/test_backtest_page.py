@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from stockcore.interfaces import charts
 from stockcore.persistence.db import Database
@@ -15,13 +16,18 @@ PAGE = "pages/backtest.py"
 RUN = "FormSubmitter:backtest_form-Run backtest"
 
 
-def test_running_a_backtest_shows_the_trade_off(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def backtest_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    """The Backtest page, signed in, on a new shop with `build_shop`'s history."""
     url = sqlite_url(tmp_path / "shop.db")
     app = start(url, monkeypatch, demo=False)
     build_shop(Database.connect(url))
-    open_page(app, PAGE)
+    return open_page(app, PAGE)
+
+
+def test_running_a_backtest_shows_the_trade_off(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = backtest_page(tmp_path, monkeypatch)
     assert "run the backtest" in app.info[0].value
     app.slider(key="bt_days").set_value(28)
     app.number_input(key="bt_products").set_value(3)
@@ -45,10 +51,7 @@ def test_running_a_backtest_shows_the_trade_off(
 def test_a_backtest_is_forgotten_once_the_shop_changes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    url = sqlite_url(tmp_path / "shop.db")
-    app = start(url, monkeypatch, demo=False)
-    build_shop(Database.connect(url))
-    open_page(app, PAGE)
+    app = backtest_page(tmp_path, monkeypatch)
     app.slider(key="bt_days").set_value(28)
     app.number_input(key="bt_products").set_value(3)
     app.button(key=RUN).click().run()
@@ -64,10 +67,7 @@ def test_a_backtest_is_forgotten_once_the_shop_changes(
 def test_a_backtest_without_enough_history_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    url = sqlite_url(tmp_path / "shop.db")
-    app = start(url, monkeypatch, demo=False)
-    build_shop(Database.connect(url))
-    open_page(app, PAGE)
+    app = backtest_page(tmp_path, monkeypatch)
     app.slider(key="bt_days").set_value(364)
     app.button(key=RUN).click().run()
     assert not app.exception
