@@ -36,17 +36,27 @@ MAX_AGE: Final = timedelta(days=1)
 DATA_MARK: Final = "forecasts_data_mark"  # settings key: what the last refresh read
 
 
-def data_mark(session: Session) -> str:
-    """A fingerprint of what forecasts learn from: sale lines (added, imported or undone),
-    shop-level daily totals, products, and stock movements (days out of stock count as
-    unknown demand). Any change to them changes it; reading it is a few aggregates."""
+def _data_parts(session: Session) -> tuple[object, ...]:
+    """Sale lines (count, last id), shop-level daily totals (count, last day), products
+    (count, last id) and the last stock movement: a few aggregates."""
     sales = session.execute(select(func.count(), func.max(SaleLineRow.id))).one()
     totals = session.execute(
         select(func.count(), func.max(ShopDailySalesRow.sold_on)).select_from(ShopDailySalesRow)
     ).one()
     products = session.execute(select(func.count(), func.max(ProductRow.product_id))).one()
     moves = session.scalar(select(func.max(StockMovementRow.id)))
-    return ":".join(str(part) for part in (*sales, *totals, *products, moves))
+    return (*sales, *totals, *products, moves)
+
+
+def _as_mark(parts: tuple[object, ...]) -> str:
+    return ":".join(str(part) for part in parts)
+
+
+def data_mark(session: Session) -> str:
+    """A fingerprint of what forecasts learn from: sale lines (added, imported or undone),
+    shop-level daily totals, products, and stock movements (days out of stock count as
+    unknown demand). Any change to them changes it."""
+    return _as_mark(_data_parts(session))
 
 
 def record_data_mark(db: Database, mark: str) -> None:
@@ -164,12 +174,11 @@ def freshness(db: Database, *, clock: Clock = local_now) -> Freshness:
     """Whether the forecasts should be refreshed now (see the module's rule)."""
     run = views.latest_run(db)
     with db.read() as session:
-        mark = data_mark(session)
+        parts = _data_parts(session)
         stored = session.get(SettingRow, DATA_MARK)
-        has_sales = bool(
-            session.scalar(select(func.count()).select_from(SaleLineRow))
-            or session.scalar(select(func.count()).select_from(ShopDailySalesRow))
-        )
+    mark = _as_mark(parts)
+    sale_lines, _, daily_totals, *_ = parts
+    has_sales = bool(sale_lines or daily_totals)
     if not has_sales:
         return Freshness(False, "no sales history yet: forecasts start with the first sales")
     if run is None:
@@ -218,9 +227,3 @@ def refresh_if_due(
     except refresh.NoHistory as nothing:
         return Upkeep(None, str(nothing))
     return Upkeep(done.summary, f"refreshed: {due.reason}")
-
-
-def made_at(db: Database) -> datetime | None:
-    """When the latest forecasts were made, if any."""
-    run = views.latest_run(db)
-    return None if run is None else run.finished_at
