@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import jwt
 import pytest
 from fastapi.testclient import TestClient
@@ -159,6 +160,31 @@ def test_a_wrong_current_password_changes_nothing(shop: Shop) -> None:
     )
     assert short.status_code == 422
     assert shop.me(token) == 200 and shop.login_status("sam") == 200
+
+
+def test_guessing_the_current_password_with_a_token_is_throttled(shop: Shop) -> None:
+    """A stolen token cannot be used to guess the password: the sign-in throttle counts
+    wrong current passwords, holds even the right one with 429 and Retry-After, and
+    lets go once the failures age out."""
+    token = shop.login("sam")
+
+    def attempt(current: str) -> httpx.Response:
+        return shop.client.post(
+            "/me/password",
+            headers=token,
+            json={"current_password": current, "new_password": "a brand new passphrase"},
+        )
+
+    for guess in range(5):
+        assert attempt(f"guess number {guess}").status_code == 422
+    held = attempt(PASSWORD)
+    assert held.status_code == 429
+    assert int(held.headers["Retry-After"]) > 0
+    # The same count as /login: this account from this address is held there too.
+    assert shop.login_status("sam") == 429
+    shop.now.advance(minutes=16)
+    assert attempt(PASSWORD).status_code == 200
+    assert shop.login_status("sam", "a brand new passphrase") == 200
 
 
 def test_the_owner_resets_a_password_and_only_the_owner(shop: Shop) -> None:

@@ -21,6 +21,7 @@ from stockcore.accounts.passwords import (
 )
 from stockcore.accounts.permissions import Permission
 from stockcore.accounts.sessions import end_sessions
+from stockcore.accounts.throttle import LoginThrottle
 from stockcore.accounts.users import (
     User,
     _change_role,
@@ -72,18 +73,31 @@ def _set_password(row: UserRow, password_hash: str) -> User:
 
 
 def change_password(
-    db: Database, user: User, current_password: object, new_password: object
+    db: Database,
+    user: User,
+    current_password: object,
+    new_password: object,
+    *,
+    throttle: LoginThrottle | None = None,
+    address: str | None = None,
 ) -> User:
     """A signed-in account changes its own password, giving the current one. Ends every
     token and session of the account: the caller carries on with the returned account's
-    `session_generation` (a new token, the dashboard's session)."""
+    `session_generation` (a new token, the dashboard's session).
+
+    The current password is checked under the sign-in throttle (the same limits and
+    counts as `authenticate`), so a stolen token or an unattended dashboard cannot be
+    used to guess it: TooManyAttempts while the throttle holds."""
     new = parse_password(new_password)
     with db.read() as session:
         stored = session.get(UserRow, user.user_id)
         stored_hash = stored.password_hash if stored is not None else None
     current = current_password if isinstance(current_password, str) else ""
+    rules = throttle or LoginThrottle()
+    attempt = rules.begin(db, user.user_id, address)
     if stored_hash is None or not verify_password(stored_hash, current[:PASSWORD_MAX_LENGTH]):
         raise WrongPassword()
+    rules.succeeded(db, attempt)
     password_hash = hash_password(new)  # slow on purpose: outside the transaction
     with db.write() as session:
         row = _row_by_id(session, user.user_id)

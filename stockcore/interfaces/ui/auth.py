@@ -199,7 +199,9 @@ def _password_form(user: accounts.User) -> None:
                 st.error("The two new passwords differ; nothing changed.", icon=":material/block:")
                 return
             changed = ui.attempt(
-                lambda: accounts.change_password(ui.database(), user, current, new)
+                lambda: accounts.change_password(
+                    ui.database(), user, current, new, address=_client_address()
+                )
             )
             if changed is not None:
                 # This session carries on; every other sign-in of the account has ended.

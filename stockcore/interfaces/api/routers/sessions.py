@@ -4,7 +4,7 @@ resetting passwords, deleting an account."""
 from fastapi import APIRouter, Response
 
 from stockcore import accounts
-from stockcore.interfaces.api.deps import Anyone, Context, Db, Owner, Token
+from stockcore.interfaces.api.deps import Anyone, ClientAddress, Context, Db, Owner, Token
 from stockcore.interfaces.api.errors import SIGNED_IN_ERRORS
 from stockcore.interfaces.api.schemas import (
     PasswordChangeIn,
@@ -31,10 +31,20 @@ def sign_out_everywhere(user: Anyone, db: Db) -> Response:
 
 
 @router.post("/me/password", response_model=TokenOut, responses=SIGNED_IN_ERRORS)
-def change_password(body: PasswordChangeIn, user: Anyone, context: Context) -> TokenOut:
-    """Change your password, giving the current one (422 if it is wrong). Every other
-    token and session of the account ends, this one too: carry on with the new token."""
-    changed = accounts.change_password(context.db, user, body.current_password, body.new_password)
+def change_password(
+    body: PasswordChangeIn, user: Anyone, context: Context, address: ClientAddress
+) -> TokenOut:
+    """Change your password, giving the current one (422 if it is wrong; 429 with
+    Retry-After after repeated wrong ones, as for /login). Every other token and session
+    of the account ends, this one too: carry on with the new token."""
+    changed = accounts.change_password(
+        context.db,
+        user,
+        body.current_password,
+        body.new_password,
+        throttle=context.throttle,
+        address=address,
+    )
     issued = accounts.issue_token(
         changed, context.secret_key, now=context.now(), ttl=context.token_ttl
     )
