@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from stockcore import accounts, inventory
 from stockcore.domain import Product, StockcoreError
+from stockcore.forecasting import lease
 from stockcore.inventory import reports
 from stockcore.persistence import backup
 from stockcore.persistence.db import Database, current_revision, head_revision, upgrade
@@ -77,6 +78,27 @@ def test_a_backup_restores_into_the_other_kind_of_database(db: Database, tmp_pat
     inventory.erase_shop(db)
     backup.restore(db, again.path)
     assert snapshot(db) == snapshot(other)
+
+
+def test_a_restore_neither_brings_back_nor_drops_a_forecast_refresh_lease(
+    db: Database, tmp_path: Path
+) -> None:
+    """A backup taken during a forecast refresh holds its lease; restoring it must not
+    hold off this server's next refresh, nor free the lease of one running now."""
+    fill(db)
+    during = lease.acquire(db)
+    backup.backup(db, tmp_path / "during.backup")
+    during.release()
+
+    backup.restore(db, tmp_path / "during.backup")
+    assert lease.running(db) is None
+    running_now = lease.acquire(db)  # not held off by the backup's lease
+
+    backup.restore(db, tmp_path / "during.backup")
+    assert lease.running(db) is not None  # this server's refresh still holds it
+    with pytest.raises(lease.RefreshRunning):
+        lease.acquire(db)
+    running_now.release()
 
 
 def test_a_backup_never_overwrites_a_file(db: Database, tmp_path: Path) -> None:

@@ -103,6 +103,12 @@ class BackupSummary:
         )
 
 
+# Tables that hold what this server is doing now, not the shop: a restore keeps the running
+# server's rows (a forecast refresh's lease) and never brings back a backup's, which would
+# hold off the next refresh until it expired.
+RUNNING_STATE: Final = frozenset({"leases"})
+
+
 def _tables() -> list[Table]:
     """Every table of the schema, parents before the tables that refer to them."""
     return list(Base.metadata.sorted_tables)
@@ -308,7 +314,7 @@ def _replace(source: Connection, destination: Connection) -> None:
         destination.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
     accounts = Base.metadata.tables["users"]
     has_accounts = bool(source.scalar(select(func.count()).select_from(accounts)))
-    skip = frozenset() if has_accounts else frozenset({accounts.name})
+    skip = RUNNING_STATE | (frozenset() if has_accounts else frozenset({accounts.name}))
     for table in reversed(_tables()):
         if table.name not in skip:
             destination.execute(table.delete())
