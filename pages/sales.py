@@ -30,9 +30,15 @@ columns[0].metric("Revenue", ui.money(summary.revenue, pence=False))
 columns[1].metric("Units sold", f"{summary.units:,}")
 columns[2].metric("Sale lines", f"{summary.sale_lines:,}")
 
-if summary.sale_lines == 0:
+if summary.empty:
     st.info(f"No sales between {summary.start} and {summary.end}.")
     st.stop()
+if summary.recorded_days:
+    st.caption(
+        f"{summary.recorded_days:,} day(s) in this range have a recorded shop total (a "
+        "date-and-sales file or the API's add-sales-data): revenue and the trend count that "
+        "total for those days; the product and category tables count sale lines only."
+    )
 
 by_category = st.toggle("Trend per category", key="sales_by_category")
 st.altair_chart(

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from stockcore.inventory import reports
+from stockcore.inventory import reports, shop_sales
 from stockcore.persistence.db import Database
-from tests.support import BUY, open_page, picker, start
+from tests.support import BUY, open_page, picker, sqlite_url, start
 
 TITLES = {  # every page, and the title it shows
     "pages/overview.py": "Overview",
@@ -95,6 +95,20 @@ def test_buying_the_last_units_shows_the_sale_and_the_alert_and_the_report_has_i
     assert product.product_id in by_product["product_id"].tolist()
     today = reports.sales_summary(db, date.today(), date.today())
     assert today.by_product["product_id"].tolist() == [product.product_id]
+
+
+def test_the_sales_page_counts_a_recorded_shop_total(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A shop that only sends daily totals (a date-and-sales file, add-sales-data) sees
+    them on the Sales page, said to be totals without product detail."""
+    url = sqlite_url(tmp_path / "totals.db")
+    app = start(url, monkeypatch, demo=False)
+    shop_sales.add_sales_data(Database.connect(url), date.today().isoformat(), "1234.50")
+    open_page(app, "pages/sales.py")
+    assert not app.info and not app.exception
+    assert app.metric[0].value == "£1,234"  # the headline rounds to whole pounds
+    assert any("recorded shop total" in caption.value for caption in app.caption)
 
 
 def test_buying_more_than_on_hand_is_refused_on_the_page_and_changes_nothing(

@@ -10,7 +10,7 @@ import pytest
 
 from stockcore import inventory
 from stockcore.domain import Product
-from stockcore.inventory import HistoryLine, reports
+from stockcore.inventory import HistoryLine, reports, shop_sales
 from stockcore.persistence.db import Database
 from tests.support import FixedClock
 
@@ -76,6 +76,34 @@ def test_sales_summary_per_product_category_and_period(shop: Database, clock: Fi
     assert monthly.groupby("period_start")["revenue"].sum().tolist() == [14.0, 18.0]
     daily = reports.sales_summary(shop, date(2026, 3, 1), date(2026, 3, 1), "day")
     assert (daily.units, daily.revenue) == (5, Decimal("13.00"))
+
+
+def test_a_recorded_shop_total_is_the_days_revenue_in_the_summary_and_trend(
+    shop: Database,
+) -> None:
+    """A day with a recorded shop total (a date-and-sales file, the API's add-sales-data)
+    counts that total, as recorded, instead of its sale lines; a day with a total and no
+    lines is not "no sales"; the product and category tables keep counting lines."""
+    today = lambda: datetime(2026, 3, 31, 12)  # noqa: E731
+    shop_sales.add_sales_data(shop, "2026-03-01", "1234.50", clock=today)  # has lines (13.00)
+    shop_sales.add_sales_data(shop, "2026-03-10", "99.99", clock=today)  # has none
+
+    summary = reports.sales_summary(shop, date(2026, 2, 1), date(2026, 3, 31), "day")
+    assert summary.recorded_days == 2 and not summary.empty
+    assert summary.revenue == Decimal("14.00") + Decimal("1234.50") + Decimal("99.99")
+    assert summary.sale_lines == 4 and summary.units == 10  # lines only
+    assert summary.by_product["revenue"].sum() == 27.0
+    days = summary.trend.groupby(summary.trend["period_start"].dt.strftime("%m-%d"))
+    revenue = days["revenue"].sum().to_dict()
+    assert revenue == {"02-23": 10.0, "02-28": 4.0, "03-01": 1234.5, "03-10": 99.99}
+    recorded = summary.trend[summary.trend["category"] == reports.RECORDED_TOTAL]
+    assert recorded["units"].tolist() == [5, 0]  # the day's units sold are kept
+
+    only_total = reports.sales_summary(shop, date(2026, 3, 10), date(2026, 3, 10))
+    assert (only_total.sale_lines, only_total.recorded_days, only_total.empty) == (0, 1, False)
+    assert only_total.revenue == Decimal("99.99")
+    nothing = reports.sales_summary(shop, date(2026, 3, 11), date(2026, 3, 12))
+    assert nothing.empty and nothing.revenue == 0
 
 
 def test_an_empty_range_has_zero_totals_and_empty_tables(shop: Database) -> None:

@@ -32,7 +32,14 @@ from stockcore.domain import (
 )
 from stockcore.inventory import to_product
 from stockcore.persistence.db import Database, as_date
-from stockcore.persistence.models import AlertRow, Money, ProductRow, SaleLineRow, StockMovementRow
+from stockcore.persistence.models import (
+    AlertRow,
+    Money,
+    ProductRow,
+    SaleLineRow,
+    ShopDailySalesRow,
+    StockMovementRow,
+)
 
 Period = Literal["day", "week", "month"]
 PERIODS: tuple[Period, ...] = ("day", "week", "month")
@@ -328,6 +335,12 @@ class SalesSummary:
     trend: period_start, category, units, revenue, partial (one row per period and
         category; partial: the range or today cuts the period short, so its figures are
         "so far", not a fall in sales)
+
+    A day with a recorded shop total (a "date, sales" file, or the API's add-sales-data)
+    counts that total, exactly as recorded, in `revenue` and in the trend (as the category
+    `RECORDED_TOTAL`, in place of that day's sale lines): the figure the shop-level
+    forecast learns from. The product and category tables count sale lines only; there
+    are `recorded_days` such days.
     """
 
     start: date
@@ -339,6 +352,16 @@ class SalesSummary:
     by_product: pd.DataFrame
     by_category: pd.DataFrame
     trend: pd.DataFrame
+    recorded_days: int = 0
+
+    @property
+    def empty(self) -> bool:
+        """Nothing sold in the range: no sale line and no recorded shop total."""
+        return self.sale_lines == 0 and self.recorded_days == 0
+
+
+# The trend's category for a day whose figure is the shop's recorded total (no products).
+RECORDED_TOTAL = "Shop total (no product detail)"
 
 
 def sales_summary(
@@ -375,6 +398,14 @@ def sales_summary(
             .where(in_range)
             .group_by(SaleLineRow.sold_on, ProductRow.category)
         ).all()
+        recorded = {
+            as_date(day): _money(total)
+            for day, total in session.execute(
+                select(ShopDailySalesRow.sold_on, ShopDailySalesRow.sales).where(
+                    ShopDailySalesRow.sold_on >= start, ShopDailySalesRow.sold_on <= end
+                )
+            )
+        }
 
     by_product = (
         pd.DataFrame(per_product, columns=["product_id", "name", "category", "units", "revenue"])
@@ -386,9 +417,11 @@ def sales_summary(
         .sum()
         .sort_values(["revenue", "category"], ascending=[False, True], ignore_index=True)
     )
+    daily = _with_recorded_totals(
+        pd.DataFrame(per_day, columns=["sold_on", "category", "units", "revenue"]), recorded
+    )
     trend = (
-        pd.DataFrame(per_day, columns=["sold_on", "category", "units", "revenue"])
-        .pipe(_money_column)
+        daily.pipe(_money_column)
         .assign(period_start=lambda f: period_starts(f["sold_on"], period))
         .groupby(["period_start", "category"], as_index=False)[["units", "revenue"]]
         .sum()
@@ -402,12 +435,32 @@ def sales_summary(
         end=end,
         period=period,
         units=int(totals[0]),
-        revenue=_money(totals[1]),
+        revenue=_money(daily["revenue"].map(Decimal).sum()) if recorded else _money(totals[1]),
         sale_lines=int(totals[2]),
         by_product=by_product,
         by_category=by_category,
         trend=trend,
+        recorded_days=len(recorded),
     )
+
+
+def _with_recorded_totals(per_day: pd.DataFrame, recorded: Mapping[date, Decimal]) -> pd.DataFrame:
+    """Sale lines per day and category, a day with a recorded shop total being that total
+    (one `RECORDED_TOTAL` row, keeping the day's units sold) instead of its lines."""
+    if not recorded:
+        return per_day
+    days = per_day["sold_on"].map(as_date)
+    kept = per_day[~days.isin(recorded.keys())]
+    units_on = per_day.groupby(days)["units"].sum()
+    totals = pd.DataFrame(
+        {
+            "sold_on": list(recorded),
+            "category": RECORDED_TOTAL,
+            "units": [int(units_on.get(day, 0)) for day in recorded],
+            "revenue": list(recorded.values()),
+        }
+    )
+    return pd.concat([kept, totals], ignore_index=True)
 
 
 def period_starts(days: pd.Series, period: Period) -> pd.Series:

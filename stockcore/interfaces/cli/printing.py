@@ -83,8 +83,14 @@ def print_sales_summary(
         f"{settings.money(summary.revenue)} revenue",
         file=out,
     )
-    if summary.units == 0:
+    if summary.empty:
         return
+    if summary.recorded_days:
+        print(
+            f"{summary.recorded_days:,} day(s) have a recorded shop total: revenue and the "
+            "per-period rows count it; the product and category rows count sale lines only.",
+            file=out,
+        )
     rows: list[tuple[object, ...]]
     if per_period:
         totals = summary.trend.groupby("period_start", as_index=False)[["units", "revenue"]].sum()
