@@ -17,12 +17,9 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -31,18 +28,15 @@ from PIL import Image
 from playwright.sync_api import sync_playwright
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))  # stockcore from this checkout, run from anywhere
+sys.path.insert(0, str(REPO))  # stockcore and tests.support from this checkout, run from anywhere
+
+from tests.support import fill_account_form, fill_sign_in, streamlit_server  # noqa: E402
+
 CHROMIUM = os.environ.get("STOCKCORE_CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "correct horse battery staple"
 WIDE = {"width": 1400, "height": 900}
 PHONE = {"width": 390, "height": 844}
 LIMIT = 300_000  # bytes per screenshot
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def demo_shop(folder: Path) -> str:
@@ -52,33 +46,6 @@ def demo_shop(folder: Path) -> str:
         [sys.executable, "-m", "stockcore", "--db", url, "init", "--demo"], cwd=REPO, check=True
     )
     return url
-
-
-def start_server(url: str, log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=REPO,
-        env={**os.environ, "STOCKCORE_DATABASE_URL": url, "STOCKCORE_DEMO": "0",
-             "STOCKCORE_AUTO_REFRESH": "0"},
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    address = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            with urllib.request.urlopen(f"{address}/_stcore/health", timeout=2) as answer:
-                if answer.status == 200:
-                    return process, address
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise SystemExit("streamlit did not start:\n" + log.read_text(errors="replace"))
-        time.sleep(0.3)
 
 
 class Tour:
@@ -174,10 +141,7 @@ def walk(address: str, browser: Any, out: Path, db_url: str, out_of_shop: Path) 
     tour = Tour(page, out)
     page.goto(address)
     page.get_by_text("Welcome to stockcore").wait_for(timeout=120_000)
-    page.get_by_label("Username").fill("owner")
-    page.get_by_label("Email").fill("owner@example.com")
-    page.get_by_label("Password (at least 8 characters)").fill(PASSWORD)
-    page.get_by_label("Password again").fill(PASSWORD)
+    fill_account_form(page, "owner", PASSWORD)
     tour.shot("create-owner")
     page.get_by_role("button", name="Create the owner account").click()
     page.get_by_role("heading", name="Overview").wait_for(timeout=60_000)
@@ -244,8 +208,7 @@ def walk(address: str, browser: Any, out: Path, db_url: str, out_of_shop: Path) 
     phone = browser.new_page(viewport=PHONE, is_mobile=True, has_touch=True)
     small = Tour(phone, out)
     phone.goto(address)
-    phone.get_by_label("Username or email").fill("owner")
-    phone.get_by_label("Password", exact=True).fill(PASSWORD)
+    fill_sign_in(phone, "owner", PASSWORD)
     phone.get_by_role("button", name="Sign in").click()
     phone.get_by_role("heading", name="Overview").wait_for(timeout=60_000)
     small.settle()
@@ -262,19 +225,18 @@ def main() -> None:
     out: Path = args.out.resolve()
     with tempfile.TemporaryDirectory() as folder:
         url = demo_shop(Path(folder))
-        process, address = start_server(url, Path(folder) / "streamlit.log")
-        try:
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(
-                    executable_path=CHROMIUM, headless=True, args=["--no-sandbox"]
-                )
-                try:
-                    walk(address, browser, out, url, Path(folder))
-                finally:
-                    browser.close()
-        finally:
-            process.terminate()
-            process.wait(timeout=20)
+        env = {"STOCKCORE_DATABASE_URL": url, "STOCKCORE_DEMO": "0", "STOCKCORE_AUTO_REFRESH": "0"}
+        with (
+            streamlit_server(env, Path(folder) / "streamlit.log") as address,
+            sync_playwright() as playwright,
+        ):
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=["--no-sandbox"]
+            )
+            try:
+                walk(address, browser, out, url, Path(folder))
+            finally:
+                browser.close()
 
 
 if __name__ == "__main__":
