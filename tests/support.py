@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import io
 import os
+import socket
 import subprocess
 import sys
-from collections.abc import Callable, Iterator, Sequence
+import time
+import urllib.request
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -288,3 +292,69 @@ def quick_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
         accounts.passwords, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024)
     )
     monkeypatch.setattr(accounts.passwords, "_DUMMY_HASH", [])
+
+
+# --- A real server and browser (tests/test_browser.py, docs/screenshots.py) -------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def streamlit_server(env: Mapping[str, str], log: Path) -> Iterator[str]:
+    """`streamlit run app.py` on a free loopback port, with `env` over this process's
+    environment and its output in `log`: its address once it answers its health check
+    (RuntimeError with the log if it has not within 90 s); stopped on the way out."""
+    port = free_port()
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py",
+             "--server.port", str(port), "--server.address", "127.0.0.1",
+             "--server.headless", "true", "--browser.gatherUsageStats", "false",
+             "--server.fileWatcherType", "none"],
+            cwd=REPO,
+            env={**os.environ, **env},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 90
+            while not _healthy(url):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    output.flush()
+                    raise RuntimeError("streamlit did not start: " + log.read_text())
+                time.sleep(0.3)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+            return bool(answer.status == 200)
+    except OSError:
+        return False
+
+
+def fill_account_form(page: Any, username: str, password: str) -> None:
+    """Fill the dashboard's *Create the owner account* or *Create an account* form (a
+    Playwright page); the caller presses its button."""
+    page.get_by_label("Username", exact=True).fill(username)
+    page.get_by_label("Email", exact=True).fill(f"{username}@example.com")
+    page.get_by_label("Password (at least 8 characters)").fill(password)
+    page.get_by_label("Password again").fill(password)
+
+
+def fill_sign_in(page: Any, username: str, password: str) -> None:
+    """Fill the dashboard's sign-in form (a Playwright page); the caller presses *Sign in*."""
+    page.get_by_label("Username or email").fill(username)
+    page.get_by_label("Password", exact=True).fill(password)

@@ -26,11 +26,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -39,7 +35,7 @@ import pytest
 
 from stockcore.inventory import reports
 from stockcore.persistence.db import Database
-from tests.support import sqlite_url
+from tests.support import fill_account_form, fill_sign_in, sqlite_url, streamlit_server
 
 REPO = Path(__file__).resolve().parent.parent
 SHOTS = REPO / "test-output" / "browser"
@@ -53,12 +49,6 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def shop(forecast_template: Path, tmp_path: Path) -> str:
     target = tmp_path / "shop.db"
@@ -68,48 +58,19 @@ def shop(forecast_template: Path, tmp_path: Path) -> str:
 
 @pytest.fixture
 def server(shop: str, tmp_path: Path) -> Iterator[str]:
-    port = _free_port()
-    log = (tmp_path / "streamlit.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=REPO,
-        env={
-            **os.environ,
-            "STOCKCORE_DATABASE_URL": shop,
-            "STOCKCORE_DEMO": "0",
-            "STOCKCORE_AUTO_REFRESH": "0",  # the walk presses Refresh itself
-            # The demo's 71 series are quicker in one process; the browser test must see
-            # the worker processes work under Streamlit, so it asks for them.
-            "STOCKCORE_FORECAST_PARALLEL_FROM": "10",
-        },
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
+    env = {
+        "STOCKCORE_DATABASE_URL": shop,
+        "STOCKCORE_DEMO": "0",
+        "STOCKCORE_AUTO_REFRESH": "0",  # the walk presses Refresh itself
+        # The demo's 71 series are quicker in one process; the browser test must see
+        # the worker processes work under Streamlit, so it asks for them.
+        "STOCKCORE_FORECAST_PARALLEL_FROM": "10",
+    }
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                log.close()
-                pytest.fail("streamlit did not start: " + (tmp_path / "streamlit.log").read_text())
-            time.sleep(0.3)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+        with streamlit_server(env, tmp_path / "streamlit.log") as url:
+            yield url
+    except RuntimeError as failure:
+        pytest.fail(str(failure))
 
 
 @pytest.fixture
@@ -229,10 +190,7 @@ def test_an_owner_walks_through_the_dashboard(
     assert page.get_by_role("heading", name="Inventory").count() == 0
     page.goto(server)
     page.get_by_text("Welcome to stockcore").wait_for(timeout=90_000)
-    page.get_by_label("Username").fill("owner")
-    page.get_by_label("Email").fill("owner@example.com")
-    page.get_by_label("Password (at least 8 characters)").fill(PASSWORD)
-    page.get_by_label("Password again").fill(PASSWORD)
+    fill_account_form(page, "owner", PASSWORD)
     walk.check("create-owner")
     page.get_by_role("button", name="Create the owner account").click()
     page.get_by_role("heading", name="Overview").wait_for(timeout=60_000)
@@ -240,8 +198,7 @@ def test_an_owner_walks_through_the_dashboard(
     # Sign out, and sign in again with the new account.
     page.get_by_role("button", name="Sign out").click()
     page.get_by_text("Sign in to stockcore").wait_for(timeout=60_000)
-    page.get_by_label("Username or email").fill("owner")
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    fill_sign_in(page, "owner", PASSWORD)
     walk.check("sign-in")
     page.get_by_role("button", name="Sign in").click()
 
@@ -324,10 +281,7 @@ def test_an_owner_walks_through_the_dashboard(
     newcomer.get_by_text("Sign in to stockcore").wait_for(timeout=60_000)
     Walk(newcomer).settle()
     assert newcomer.get_by_label("Invitation code").input_value() == code
-    newcomer.get_by_label("Username", exact=True).fill("sam")
-    newcomer.get_by_label("Email", exact=True).fill("sam@example.com")
-    newcomer.get_by_label("Password (at least 8 characters)").fill(PASSWORD)
-    newcomer.get_by_label("Password again").fill(PASSWORD)
+    fill_account_form(newcomer, "sam", PASSWORD)
     newcomer.get_by_role("button", name="Create the account").click()
     newcomer.get_by_role("heading", name="Stock", exact=True).wait_for(timeout=60_000)
     newcomer.close()
@@ -360,8 +314,7 @@ def test_the_forecast_refresh_runs_on_worker_processes(
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     walk = Walk(page)
     page.goto(server)
-    page.get_by_label("Username or email").fill("owner")
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    fill_sign_in(page, "owner", PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("heading", name="Overview").wait_for(timeout=60_000)
     walk.open("Forecast")
@@ -409,8 +362,7 @@ def test_the_dashboard_at_phone_width(server: str, browser: Any, shop: str) -> N
     page = browser.new_page(viewport=PHONE, is_mobile=True, has_touch=True)
     walk = Walk(page, prefix="phone-")
     page.goto(server)
-    page.get_by_label("Username or email").fill("owner")
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    fill_sign_in(page, "owner", PASSWORD)
     walk.check("sign-in")
     page.get_by_role("button", name="Sign in").click()
 

@@ -1,7 +1,7 @@
 """The seed's API specification, replayed word for word on SQLite and PostgreSQL: its
 request bodies and the keys of its answers work as written, beside our richer shapes.
 
-The spec's examples (the contract; the README's API section lists our richer shapes):
+The spec's examples (the contract; docs/api.md lists our richer shapes):
   POST /register {"username", "email", "password"} -> {"message": "User registered successfully"}
   POST /login {"email", "password"} -> {"token"}
   POST /add-sales-data {"date", "sales"} -> {"message": "Sales data added successfully"}
