@@ -9,6 +9,7 @@ percentages, dates as DATE / DATETIME."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal
 from typing import Any, Final
 
@@ -120,6 +121,12 @@ EMPTY: Final = "—"
 # One format for days and one for moments, in every table.
 DATE: Final = "ddd DD MMM YYYY"
 DATETIME: Final = "ddd DD MMM YYYY, HH:mm"
+
+
+def day_text(day: date | None) -> str:
+    """A day in words as the tables show it (Sat 05 Dec 2026); a dash for none."""
+    return EMPTY if day is None else f"{day:%a %d %b %Y}"
+
 
 NAME = st.column_config.TextColumn("Name", width="medium")
 PRODUCT = st.column_config.TextColumn("Product")

@@ -112,6 +112,13 @@ def sales_file(data: bytes, name: str, options: imports.ImportOptions) -> None:
     show_preview(preview)
 
 
+DATE_ORDER_WORDS = {
+    DateOrder.ISO: "year-month-day (2024-01-31)",
+    DateOrder.DAY_FIRST: "day/month/year (31/01/2024)",
+    DateOrder.MONTH_FIRST: "month/day/year (01/31/2024)",
+}
+
+
 def date_order_question(sha: str, message: str) -> None:
     st.warning(
         message,
@@ -121,10 +128,7 @@ def date_order_question(sha: str, message: str) -> None:
         choice = st.radio(
             "How are the dates in this file written?",
             [DateOrder.DAY_FIRST.value, DateOrder.MONTH_FIRST.value],
-            format_func={
-                DateOrder.DAY_FIRST.value: "day/month/year (31/01/2024)",
-                DateOrder.MONTH_FIRST.value: "month/day/year (01/31/2024)",
-            }.__getitem__,
+            format_func=lambda order: DATE_ORDER_WORDS[DateOrder(order)],
             key="date_order_choice",
         )
         if st.form_submit_button("Use this date order"):
@@ -168,8 +172,9 @@ def mapping_form(data: bytes, need: NeedsMapping) -> None:
 def show_preview(preview: imports.SalesPreview) -> None:
     st.subheader("Preview")
     st.caption(
-        f"{preview.file_format.value}, {preview.encoding}, {preview.delimiter}-separated, "
-        f"dates {preview.date_order.value}. Nothing is written until you import."
+        f"Read as a {preview.file_format.value} file, {preview.encoding}, "
+        f"{preview.delimiter}-separated, dates {DATE_ORDER_WORDS[preview.date_order]}. "
+        "Nothing is written until you import."
     )
     if preview.already_imported_as is not None:
         st.info(
@@ -187,10 +192,9 @@ def show_preview(preview: imports.SalesPreview) -> None:
         top[3].metric("Units", f"{preview.units:,}")
     bottom = st.columns(4)
     bottom[0].metric("Revenue", ui.money(preview.revenue, pence=False))
-    bottom[1].metric("From", str(preview.first_day or "none"))
-    bottom[2].metric("To", str(preview.last_day or "none"))
+    bottom[1].metric("From", tables.day_text(preview.first_day))
+    bottom[2].metric("To", tables.day_text(preview.last_day))
     bottom[3].metric("New products", f"{len(preview.new_products):,}")
-    st.caption(preview.summary())
     for warning in preview.warnings:
         st.warning(warning, icon=":material/warning:")
     if preview.problems:
