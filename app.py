@@ -23,14 +23,16 @@ def main() -> None:
     ui.database()  # open the shop once per server: migrate, and load the demo into a new database
     background.keep_forecasts_fresh()  # due forecasts (the new demo's) start before sign-in
     ui.show_flashes()
-    user = auth.gate()  # the sign-in screen (on a new shop: create the owner) until signed in
-    settings = ui.settings()
-    alerts = ui.active_alerts()
-    open_alerts = len(alerts)  # products below their threshold
+    # The signed-in account, None until there is one (a reload or a new tab is signed in
+    # by the browser's sign-in cookie while it is valid: see auth).
+    user = auth.current_user()
+    alerts = ui.active_alerts() if user is not None else []  # products below their threshold
     unseen = ui.unseen_alerts(alerts)  # of those, not yet acknowledged: the menu's badge
 
     # Every page; each role gets those accounts.PAGE_PERMISSIONS allows it (staff get the
     # read-only Stock list instead of Inventory, the owner alone gets Settings and Users).
+    # Signed out, every page is known to the router, so that a link to one opens it after
+    # signing in, but none is shown.
     sections = {
         "Shop": [
             NavPage(HOME, "Overview", ":material/dashboard:"),
@@ -62,21 +64,33 @@ def main() -> None:
             )
             for page in pages
         ]
-        for section, pages in auth.allowed_pages(sections, user).items()
+        for section, pages in (
+            sections if user is None else auth.allowed_pages(sections, user)
+        ).items()
     }
     # st.navigation before the frame's widgets: until its first call the server may still
     # be in Streamlit's legacy multipage mode, whose script hash would give the sidebar's
     # buttons other ids on this run than on the next, and lose their first click.
-    page = st.navigation(navigation)
+    # Its menu stays hidden: the frame draws the menu itself, below, once signed in.
+    # (.streamlit/config.toml's client.showSidebarNavigation = false keeps the legacy mode's
+    # raw list of the pages/ files out of the sidebar before this first call.)
+    page = st.navigation(navigation, position="hidden")
+    auth.keep_cookie()  # the browser keeps (or forgets) the sign-in
+    if user is None:
+        auth.sign_in_screen()  # on a new shop: create the owner; nothing else is shown
     with st.sidebar:
-        st.markdown(f"**{settings.shop_name}**")
-        if open_alerts:
+        st.markdown(f"**{ui.settings().shop_name}**")
+        if alerts:
             st.caption(
-                f":material/notifications_active: {open_alerts} product(s) need restocking"
+                f":material/notifications_active: {len(alerts)} product(s) need restocking"
                 + (f", {unseen} not yet acknowledged" if unseen else "")
             )
         else:
             st.caption("No restock alerts")
+        for section, links in navigation.items():
+            st.caption(section)
+            for link in links:
+                st.page_link(link)
         auth.account_box(user)
         background.sidebar_note()
     ui.run_page(page)

@@ -140,12 +140,19 @@ class Walk:
         grid = self.page.locator('[data-testid="stDataFrame"] [role="gridcell"]')
         return [str(text) for text in grid.all_inner_texts()]
 
-    def open(self, title: str) -> None:
-        link = self.page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title)
-        folded = not self.on_screen(link.first)  # a phone: the sidebar is folded away
+    def reach(self, element: Any) -> bool:
+        """Unfold the sidebar if `element` (in it) is off screen, as on a phone, where the
+        sidebar is folded away; whether it was folded."""
+        folded = not self.on_screen(element.first)
         if folded:
             self.page.locator('[data-testid="stExpandSidebarButton"]').first.click()
             self.page.wait_for_timeout(500)  # the sidebar slides in
+        return folded
+
+    def open(self, title: str) -> None:
+        """Open a page from the sidebar's menu (app.py draws it with links)."""
+        link = self.page.locator('[data-testid="stSidebar"]').get_by_role("link", name=title)
+        folded = self.reach(link)
         link.first.click()
         self.page.get_by_role("heading", name=title).first.wait_for(timeout=60_000)
         self.settle()

@@ -95,9 +95,13 @@ from stockcore.accounts.sessions import (
 from stockcore.accounts.signup import parse_switch, set_open_signup, signup_is_open
 from stockcore.accounts.throttle import LoginThrottle, utc_now
 from stockcore.accounts.tokens import (
+    DASHBOARD_AUDIENCE,
+    DEFAULT_SIGN_IN_DAYS,
+    MAX_SIGN_IN_DAYS,
     SECRET_KEY_ENV,
     SECRET_KEY_FILE_ENV,
     SECRET_KEY_MIN_LENGTH,
+    SIGN_IN_DAYS_ENV,
     TOKEN_ALGORITHM,
     TOKEN_TTL,
     IssuedToken,
@@ -106,6 +110,7 @@ from stockcore.accounts.tokens import (
     load_secret_key,
     read_token,
     secret_key_path,
+    sign_in_lifetime,
     token_user_id,
 )
 from stockcore.accounts.users import (
@@ -129,9 +134,12 @@ from stockcore.accounts.users import (
 from stockcore.domain import StockcoreError
 
 __all__ = [
+    "DASHBOARD_AUDIENCE",
+    "DEFAULT_SIGN_IN_DAYS",
     "DEFAULT_VALID_DAYS",
     "EMAIL_MAX_LENGTH",
     "KEY_KIND",
+    "MAX_SIGN_IN_DAYS",
     "MAX_VALID_DAYS",
     "PAGE_PERMISSIONS",
     "PASSWORD_MAX_LENGTH",
@@ -142,6 +150,7 @@ __all__ = [
     "SECRET_KEY_FILE_ENV",
     "SECRET_KEY_MIN_LENGTH",
     "SIGNUP_QUERY",
+    "SIGN_IN_DAYS_ENV",
     "STOCK_PAGE",
     "TOKEN_ALGORITHM",
     "TOKEN_TTL",
@@ -212,6 +221,7 @@ __all__ = [
     "set_open_signup",
     "set_password",
     "set_role",
+    "sign_in_lifetime",
     "sign_out",
     "sign_out_everywhere",
     "sign_out_everywhere_by_name",

@@ -42,12 +42,17 @@ def _live(user: User | None, generation: int) -> User:
 
 
 def user_for_token(
-    db: Database, token: str, secret_key: str, *, now: datetime | None = None
+    db: Database,
+    token: str,
+    secret_key: str,
+    *,
+    now: datetime | None = None,
+    audience: str | None = None,
 ) -> User:
     """The account behind a token, with its role as stored now. Refuses (401) a token that
-    is forged, expired or signed out, or whose account is gone, disabled or was signed out
-    everywhere since the token was issued."""
-    claims = read_token(token, secret_key, now=now)
+    is forged, expired, signed out or made for another audience (see `read_token`), or
+    whose account is gone, disabled or was signed out everywhere since the token was issued."""
+    claims = read_token(token, secret_key, now=now, audience=audience)
     with db.read() as session:
         if session.get(RevokedTokenRow, claims.jti) is not None:
             raise InvalidToken("the token was signed out; sign in again")
@@ -73,10 +78,18 @@ def session_user(db: Database, user_id: object, generation: int | None) -> User 
         return None
 
 
-def sign_out(db: Database, token: str, secret_key: str, *, now: datetime | None = None) -> None:
-    """Sign one token out (POST /logout): it stops working at once. Its id is kept until it
-    would have expired; ids of tokens expired by now are pruned on the way."""
-    claims = read_token(token, secret_key, now=now)
+def sign_out(
+    db: Database,
+    token: str,
+    secret_key: str,
+    *,
+    now: datetime | None = None,
+    audience: str | None = None,
+) -> None:
+    """Sign one token out (POST /logout, the dashboard's *Sign out*): it stops working at
+    once. Its id is kept until it would have expired; ids of tokens expired by now are
+    pruned on the way."""
+    claims = read_token(token, secret_key, now=now, audience=audience)
     moment = _naive_utc(now or utc_now())
     try:
         with db.write() as session:

@@ -2,7 +2,11 @@
 from STOCKCORE_SECRET_KEY or a secrets file made on first use (see `load_secret_key`).
 
 A token also carries its id (`jti`, so one token can be signed out) and the account's
-session generation (`gen`, so all of them can): `sessions` checks both on every request."""
+session generation (`gen`, so all of them can): `sessions` checks both on every request.
+
+The dashboard keeps its sign-in in a browser cookie holding the same kind of token, marked
+for the dashboard (`aud`, `DASHBOARD_AUDIENCE`): the API refuses it, and the dashboard
+refuses an API token. How long it lasts is `STOCKCORE_SIGN_IN_DAYS` (`sign_in_lifetime`)."""
 
 from __future__ import annotations
 
@@ -20,7 +24,7 @@ from sqlalchemy.engine import make_url
 from stockcore.accounts.errors import InvalidToken
 from stockcore.accounts.throttle import utc_now
 from stockcore.accounts.users import User
-from stockcore.domain import StockcoreError
+from stockcore.domain import InvalidValue, StockcoreError
 from stockcore.persistence.db import DEFAULT_SQLITE_PATH
 
 TOKEN_TTL: Final = timedelta(hours=12)
@@ -28,6 +32,11 @@ TOKEN_ALGORITHM: Final = "HS256"
 SECRET_KEY_ENV: Final = "STOCKCORE_SECRET_KEY"
 SECRET_KEY_FILE_ENV: Final = "STOCKCORE_SECRET_KEY_FILE"
 SECRET_KEY_MIN_LENGTH: Final = 32
+# The dashboard's sign-in cookie: a token for this audience only, lasting this long.
+DASHBOARD_AUDIENCE: Final = "stockcore-dashboard"
+SIGN_IN_DAYS_ENV: Final = "STOCKCORE_SIGN_IN_DAYS"
+DEFAULT_SIGN_IN_DAYS: Final = 7
+MAX_SIGN_IN_DAYS: Final = 365
 
 
 @dataclass(frozen=True)
@@ -37,12 +46,18 @@ class IssuedToken:
 
 
 def issue_token(
-    user: User, secret_key: str, *, now: datetime | None = None, ttl: timedelta = TOKEN_TTL
+    user: User,
+    secret_key: str,
+    *,
+    now: datetime | None = None,
+    ttl: timedelta = TOKEN_TTL,
+    audience: str | None = None,
 ) -> IssuedToken:
-    """A signed token naming the account; it expires after `ttl` (default 12 hours)."""
+    """A signed token naming the account; it expires after `ttl` (default 12 hours). A
+    token for an `audience` (the dashboard's) is refused where another one is expected."""
     issued = now or utc_now()
     expires = issued + ttl
-    claims = {
+    claims: dict[str, object] = {
         "sub": user.user_id,
         "role": user.role.value,
         "iat": int(issued.timestamp()),
@@ -50,6 +65,8 @@ def issue_token(
         "jti": secrets.token_hex(8),
         "gen": user.session_generation,
     }
+    if audience is not None:
+        claims["aud"] = audience
     return IssuedToken(jwt.encode(claims, secret_key, algorithm=TOKEN_ALGORITHM), expires)
 
 
@@ -64,8 +81,11 @@ class TokenClaims:
     expires_at: datetime
 
 
-def read_token(token: str, secret_key: str, *, now: datetime | None = None) -> TokenClaims:
-    """The claims of a token; refuses a forged, malformed or expired one. (Whether it was
+def read_token(
+    token: str, secret_key: str, *, now: datetime | None = None, audience: str | None = None
+) -> TokenClaims:
+    """The claims of a token; refuses a forged, malformed or expired one, and one made for
+    another audience than `audience` (None: an API token, which has none). (Whether it was
     signed out, or its account disabled, is for `sessions.user_for_token` to say.)
 
     Expiry is checked against `now` (tests pass their own clock), not the library's."""
@@ -74,6 +94,7 @@ def read_token(token: str, secret_key: str, *, now: datetime | None = None) -> T
             token,
             secret_key,
             algorithms=[TOKEN_ALGORITHM],
+            audience=audience,
             options={"require": ["sub", "exp", "iat", "jti"], "verify_exp": False},
         )
     except jwt.InvalidTokenError:
@@ -92,6 +113,27 @@ def read_token(token: str, secret_key: str, *, now: datetime | None = None) -> T
     ):
         raise InvalidToken("the token is not valid; sign in again")
     return TokenClaims(subject, jti, generation, datetime.fromtimestamp(expires, UTC))
+
+
+def sign_in_lifetime(environ: Mapping[str, str] = os.environ) -> timedelta:
+    """How long a dashboard sign-in lasts in the browser: $STOCKCORE_SIGN_IN_DAYS days
+    (fractions allowed: 0.5 is 12 hours), 7 unless set; 0 keeps it to the browser tab.
+    Refuses a value that is not a number from 0 to 365, naming it."""
+    text = environ.get(SIGN_IN_DAYS_ENV, "").strip()
+    if not text:
+        return timedelta(days=DEFAULT_SIGN_IN_DAYS)
+    try:
+        days = float(text)
+    except ValueError:
+        days = float("nan")
+    if not 0 <= days <= MAX_SIGN_IN_DAYS:  # also refuses nan
+        raise InvalidValue(
+            SIGN_IN_DAYS_ENV,
+            text,
+            f"is not a number of days from 0 to {MAX_SIGN_IN_DAYS} "
+            "(0: a sign-in lasts one browser tab)",
+        )
+    return timedelta(days=days)
 
 
 def token_user_id(token: str, secret_key: str, *, now: datetime | None = None) -> str:

@@ -7,23 +7,41 @@ owner opened sign-up, as staff. Only the signed-in account's id and session gene
 are kept in the session, and each run reads the account back (`accounts.session_user`), so
 a changed role, a disabled or removed account, a password change or "sign out everywhere"
 takes effect at the next click.
+
+A sign-in lasts beyond the browser tab: it is kept in a cookie (`COOKIE`) holding a signed,
+expiring token for the dashboard (`accounts.issue_token`, the API's machinery, for
+`accounts.DASHBOARD_AUDIENCE`), valid for `STOCKCORE_SIGN_IN_DAYS` (7 unless set; 0: one tab).
+A new session (a reload, a new tab) whose browser sends a valid one starts signed in; every
+run checks the token again, so *Sign out* in one tab, which revokes the token (its jti, as
+the API's /logout) and clears the cookie, ends the others at their next click, and "sign out
+everywhere" or a password change (a new session generation) ends every copy of it. Streamlit
+cannot set a cookie from the server: a one-off script (`st.html`) sets or clears it in the
+browser; the token is checked on the server, never trusted as it comes.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import runpy
 from collections.abc import Mapping, Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import NamedTuple, NoReturn
 
 import streamlit as st
 
 from stockcore import accounts
-from stockcore.domain import Actor
+from stockcore.domain import Actor, StockcoreError
 from stockcore.interfaces import ui
+from stockcore.persistence.db import database_url
 
 USER_KEY = "_stockcore_user_id"
 GENERATION_KEY = "_stockcore_session_generation"
+TOKEN_KEY = "_stockcore_sign_in_token"  # the token the browser's cookie holds
+_COOKIE_READ = "_stockcore_cookie_read"  # this session looked at the browser's cookie
+_COOKIE_WRITE = "_stockcore_cookie_write"  # a cookie to set (or clear) on the next run
+COOKIE = "stockcore_sign_in"
 
 
 def _client_address() -> str | None:
@@ -33,16 +51,113 @@ def _client_address() -> str | None:
 
 
 def current_user() -> accounts.User | None:
-    """The signed-in account while its sign-in holds; otherwise the session is signed out."""
+    """The signed-in account while its sign-in holds; otherwise the session is signed out.
+    A session not yet signed in takes the sign-in its browser's cookie holds, if valid."""
     user_id = st.session_state.get(USER_KEY)
     if user_id is None:
-        return None
-    user = accounts.session_user(ui.database(), user_id, st.session_state.get(GENERATION_KEY))
+        return _sign_in_from_cookie()
+    token = st.session_state.get(TOKEN_KEY)
+    if token is None:  # a sign-in kept to this tab (STOCKCORE_SIGN_IN_DAYS=0)
+        user = accounts.session_user(ui.database(), user_id, st.session_state.get(GENERATION_KEY))
+    else:
+        user = _token_user(token)
+        if user is not None and user.user_id != user_id:
+            user = None
     if user is None:
         _forget_sign_in()
+        if token is not None:
+            _write_cookie(None)
     else:
         st.session_state[GENERATION_KEY] = user.session_generation
     return user
+
+
+@st.cache_resource(show_spinner=False)
+def _secret_key(url: str) -> str:
+    """The key that signs tokens, the API's (`accounts.load_secret_key`)."""
+    return accounts.load_secret_key(url)
+
+
+def _token_user(token: str) -> accounts.User | None:
+    """The account a dashboard token signs in, while it is valid and not signed out."""
+    try:
+        return accounts.user_for_token(
+            ui.database(),
+            token,
+            _secret_key(database_url()),
+            audience=accounts.DASHBOARD_AUDIENCE,
+        )
+    except StockcoreError:  # forged, expired, signed out, account gone or its sessions ended
+        return None
+
+
+def _sign_in_from_cookie() -> accounts.User | None:
+    """Once per session: the account of the browser's sign-in cookie, if it is valid.
+    Streamlit reads cookies when the session starts, so later runs would see the same."""
+    if st.session_state.get(_COOKIE_READ):
+        return None
+    st.session_state[_COOKIE_READ] = True
+    token = browser_cookie()
+    if token is None:
+        return None
+    user = _token_user(token)
+    if user is None:
+        _write_cookie(None)  # expired, signed out or not ours: the browser forgets it
+        return None
+    st.session_state[USER_KEY] = user.user_id
+    st.session_state[GENERATION_KEY] = user.session_generation
+    st.session_state[TOKEN_KEY] = token
+    return user
+
+
+def browser_cookie() -> str | None:
+    """The sign-in cookie the browser sent when this session started, if any."""
+    value = st.context.cookies.get(COOKIE)
+    return value if isinstance(value, str) and value else None
+
+
+def _remember(user: accounts.User) -> None:
+    """Keep this sign-in in the browser for `accounts.sign_in_lifetime()`: a new token for
+    the session and the cookie. Without one (0 days, or a setting refused) it lasts the tab."""
+    st.session_state.pop(TOKEN_KEY, None)
+    try:
+        lifetime = accounts.sign_in_lifetime()
+        if lifetime <= timedelta(0):
+            _write_cookie(None)
+            return
+        issued = accounts.issue_token(
+            user,
+            _secret_key(database_url()),
+            ttl=lifetime,
+            audience=accounts.DASHBOARD_AUDIENCE,
+        )
+    except StockcoreError as refusal:
+        _write_cookie(None)
+        ui.flash(f"Signed in for this browser tab only: {refusal}.", icon=":material/warning:")
+        return
+    st.session_state[TOKEN_KEY] = issued.token
+    _write_cookie(issued.token, lifetime)
+
+
+def _write_cookie(token: str | None, lifetime: timedelta = timedelta(0)) -> None:
+    """Set the sign-in cookie to `token` (None: clear it) on this session's next run."""
+    st.session_state[_COOKIE_WRITE] = (token or "", int(lifetime.total_seconds()))
+
+
+def keep_cookie() -> None:
+    """Set or clear the browser's sign-in cookie if this session asked to (app.py calls it
+    on every run, after st.navigation). Only the browser can: a script in the page does it,
+    once. SameSite=Strict, for the whole site; Secure when the page came over https."""
+    pending = st.session_state.pop(_COOKIE_WRITE, None)
+    if pending is None:
+        return
+    token, max_age = pending
+    cookie = json.dumps(f"{COOKIE}={token}; Path=/; Max-Age={max_age}; SameSite=Strict")
+    st.html(
+        "<script>document.cookie = "
+        f'{cookie} + (location.protocol === "https:" ? "; Secure" : "");</script>',
+        unsafe_allow_javascript=True,
+    )
 
 
 def current_actor() -> Actor:
@@ -62,19 +177,38 @@ def recheck_after_restore(before: accounts.User) -> accounts.User | None:
         _forget_sign_in()
         return None
     st.session_state[GENERATION_KEY] = user.session_generation
+    _remember(user)  # the token's generation may differ in the restored shop
     return user
 
 
 def _forget_sign_in() -> None:
-    for key in (USER_KEY, GENERATION_KEY):
+    for key in (USER_KEY, GENERATION_KEY, TOKEN_KEY):
         st.session_state.pop(key, None)
 
 
 def _sign_in(user: accounts.User, message: str) -> None:
     st.session_state[USER_KEY] = user.user_id
     st.session_state[GENERATION_KEY] = user.session_generation
+    _remember(user)
     ui.flash(message, icon=":material/login:")
     st.rerun()
+
+
+def _sign_out() -> None:
+    """End this sign-in: its token is revoked, so the cookie (in every tab, or copied) no
+    longer signs in, and the browser is told to forget it."""
+    token = st.session_state.get(TOKEN_KEY)
+    if token is not None:
+        # An expired or unreadable token signs nobody in anyway: nothing to revoke.
+        with contextlib.suppress(StockcoreError):
+            accounts.sign_out(
+                ui.database(),
+                token,
+                _secret_key(database_url()),
+                audience=accounts.DASHBOARD_AUDIENCE,
+            )
+    _forget_sign_in()
+    _write_cookie(None)
 
 
 def gate() -> accounts.User:
@@ -82,6 +216,11 @@ def gate() -> accounts.User:
     user = current_user()
     if user is not None:
         return user
+    sign_in_screen()
+
+
+def sign_in_screen() -> NoReturn:
+    """The sign-in screen (on a new shop: create the owner account), and nothing else."""
     if accounts.has_users(ui.database()):
         _sign_in_screen()
     else:
@@ -173,7 +312,7 @@ def account_box(user: accounts.User) -> None:
     """Who is signed in, the way out, and "My account" (for the sidebar)."""
     st.caption(f":material/person: {user.username} · {user.role.value}")
     if st.button("Sign out", key="sign_out", icon=":material/logout:"):
-        _forget_sign_in()
+        _sign_out()
         st.rerun()
     with st.expander("My account", icon=":material/manage_accounts:"):
         _password_form(user)
@@ -184,6 +323,7 @@ def account_box(user: accounts.User) -> None:
             )
             if ended is not None:
                 _forget_sign_in()
+                _write_cookie(None)
                 st.rerun()
 
 
@@ -206,6 +346,7 @@ def _password_form(user: accounts.User) -> None:
             if changed is not None:
                 # This session carries on; every other sign-in of the account has ended.
                 st.session_state[GENERATION_KEY] = changed.session_generation
+                _remember(changed)
                 ui.flash("Password changed; your other sign-ins were ended.")
                 st.rerun()
 
