@@ -396,3 +396,106 @@ def test_the_dashboard_at_phone_width(server: str, browser: Any, shop: str) -> N
     walk.open("Forecast")
     page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=60_000)
     walk.check("forecast")
+
+
+# Every change of the sidebar while a page is in the browser, from its first paint, recorded
+# by the page itself (a screenshot could miss a list that shows for a moment).
+SIDEBAR_WATCH = """
+window.sidebarSeen = [];
+new MutationObserver(() => {
+  const bar = document.querySelector('[data-testid="stSidebar"]');
+  const nav = document.querySelector('[data-testid="stSidebarNav"]');
+  const seen = (bar ? bar.innerText.trim() : "") + (nav ? " [page list]" : "");
+  if (window.sidebarSeen[window.sidebarSeen.length - 1] !== seen) window.sidebarSeen.push(seen);
+}).observe(document, {subtree: true, childList: true, characterData: true});
+"""
+WIDE = {"width": 1400, "height": 1000}
+
+
+def _signed_out_sidebar(page: Any) -> list[str]:
+    """The sign-in screen, with nothing in the sidebar now; and what the sidebar showed
+    since this page was loaded (for a page loaded signed out, nothing is right)."""
+    page.get_by_text("Sign in to stockcore").wait_for(timeout=90_000)
+    Walk(page).settle()
+    assert page.locator('[data-testid="stSidebarNav"]').count() == 0
+    shown = page.locator('[data-testid="stSidebarUserContent"]')  # (not the fold button)
+    assert shown.count() == 0 or not shown.first.inner_text().strip()
+    return [seen for seen in page.evaluate("window.sidebarSeen") if seen]
+
+
+@pytest.mark.parametrize("viewport", [WIDE, PHONE], ids=["1400px", "390px"])
+def test_a_sign_in_lasts_across_reloads_and_tabs_until_sign_out(
+    server: str, browser: Any, shop: str, viewport: dict[str, int]
+) -> None:
+    """The server's very first page shows no sidebar at all (once, the raw list of the
+    pages/ files flashed there); a sign-in holds across a reload and in a new tab, in a
+    SameSite=Strict cookie lasting 7 days; Sign out ends it in every tab, clears the cookie
+    and revokes its token, so a copy of the cookie signs nobody in."""
+    from stockcore import accounts
+
+    db = Database.connect(shop)
+    accounts.register(db, "owner", "owner@example.com", PASSWORD)
+    phone = viewport == PHONE
+    context = browser.new_context(viewport=viewport, is_mobile=phone, has_touch=phone)
+    context.add_init_script(SIDEBAR_WATCH)
+    page = context.new_page()
+    walk = Walk(page, prefix=f"sign-in-{viewport['width']}-")
+
+    page.goto(server)
+    assert _signed_out_sidebar(page) == []
+    walk.check("first-load")
+    page.get_by_label("Username or email").fill("owner")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Overview").wait_for(timeout=60_000)
+    walk.settle()
+    [cookie] = [c for c in context.cookies() if c["name"] == "stockcore_sign_in"]
+    assert cookie["sameSite"] == "Strict" and cookie["path"] == "/"
+    assert 7 * 86400 - 120 < cookie["expires"] - time.time() <= 7 * 86400
+    accounts.user_for_token(
+        db, cookie["value"], accounts.load_secret_key(shop), audience=accounts.DASHBOARD_AUDIENCE
+    )
+
+    page.reload()  # no sign-in form: straight back in
+    page.get_by_role("heading", name="Overview").wait_for(timeout=60_000)
+    assert page.get_by_label("Username or email").count() == 0
+    walk.check("reloaded")
+
+    tab = context.new_page()  # a new tab, on another page's link
+    tab.goto(f"{server}/inventory")
+    tab.get_by_role("heading", name="Inventory").wait_for(timeout=60_000)
+    assert tab.get_by_label("Username or email").count() == 0
+    Walk(tab, prefix=f"sign-in-{viewport['width']}-tab-").check("new-tab")
+
+    sign_out = page.get_by_role("button", name="Sign out", exact=True)
+    walk.reach(sign_out)
+    sign_out.click()
+    page.get_by_text("Sign in to stockcore").wait_for(timeout=60_000)
+    assert not [c for c in context.cookies() if c["name"] == "stockcore_sign_in"]
+    page.reload()
+    assert _signed_out_sidebar(page) == []
+    walk.check("signed-out-reloaded")
+
+    # The other tab, still showing Inventory, meets the sign-in at its next click.
+    link = tab.locator('[data-testid="stSidebar"]').get_by_role("link", name="Sales")
+    Walk(tab).reach(link)
+    link.first.click()
+    _signed_out_sidebar(tab)  # (its menu showed before, while it was signed in)
+    assert tab.get_by_role("heading", name="Sales").count() == 0
+
+    # A copy of the cookie, in another browser: revoked, it signs nobody in.
+    stranger = browser.new_context(viewport=viewport)
+    stranger.add_cookies([{"name": cookie["name"], "value": cookie["value"], "url": server}])
+    other = stranger.new_page()
+    other.goto(server)
+    other.get_by_text("Sign in to stockcore").wait_for(timeout=60_000)
+    stranger.close()
+    context.close()
+    with pytest.raises(accounts.InvalidToken, match="signed out"):
+        accounts.user_for_token(
+            db,
+            cookie["value"],
+            accounts.load_secret_key(shop),
+            audience=accounts.DASHBOARD_AUDIENCE,
+        )
+    db.dispose()
