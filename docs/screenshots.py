@@ -84,8 +84,8 @@ class Tour:
         print(f"{path}: {path.stat().st_size // 1000} KB", flush=True)
 
     def open(self, title: str) -> None:
-        nav = self.page.locator('[data-testid="stSidebarNav"]')
-        link = nav.get_by_role("link", name=re.compile(rf"^{title}\b")).first
+        menu = self.page.locator('[data-testid="stSidebar"]')  # app.py draws it with links
+        link = menu.get_by_role("link", name=re.compile(rf"(^|\s){title}\b")).first
         if not self.on_screen(link):  # a phone: the sidebar is folded away
             self.page.locator('[data-testid="stExpandSidebarButton"]').first.click()
             self.page.wait_for_timeout(500)

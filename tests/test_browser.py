@@ -449,8 +449,7 @@ def test_a_sign_in_lasts_across_reloads_and_tabs_until_sign_out(
     page.goto(server)
     assert _signed_out_sidebar(page) == []
     walk.check("first-load")
-    page.get_by_label("Username or email").fill("owner")
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    fill_sign_in(page, "owner", PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("heading", name="Overview").wait_for(timeout=60_000)
     walk.settle()
