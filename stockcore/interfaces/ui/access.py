@@ -44,16 +44,18 @@ def _show_secret_once(slot: str) -> None:
 
 @dataclass(frozen=True)
 class Revoke(Generic[Row]):
-    """The form that withdraws one of the listed rows: its keys and words, the use case
-    (`act`, given the chosen id) and the flash message on success (`done`)."""
+    """The form that withdraws one of the listed rows: what a row is called (`noun`, which
+    names the form, its widget and button), the use case (`act`, given the chosen id) and
+    the flash message on success (`done`)."""
 
-    form: str
-    label: str
-    key: str
-    button: str
+    noun: str
     describe: Callable[[Row], str]
     act: Callable[[int], Row]
     done: Callable[[Row], str]
+
+    @property
+    def slug(self) -> str:
+        return self.noun.lower().replace(" ", "_")
 
 
 def _table_and_revoke(
@@ -80,14 +82,14 @@ def _table_and_revoke(
     )
     if not revocable:
         return
-    with st.form(revoke.form):
+    with st.form(f"revoke_{revoke.slug}_form"):
         chosen = st.selectbox(
-            revoke.label,
+            revoke.noun[0].upper() + revoke.noun[1:],
             options=list(revocable),
             format_func=lambda row_id: revoke.describe(revocable[row_id]),
-            key=revoke.key,
+            key=f"revoke_{revoke.slug}_id",
         )
-        if st.form_submit_button(revoke.button):
+        if st.form_submit_button(f"Revoke {revoke.noun}"):
             revoked = ui.attempt(lambda: revoke.act(chosen))
             if revoked is not None:
                 ui.flash(revoke.done(revoked))
@@ -144,10 +146,7 @@ def invitations_section(me: accounts.User) -> None:
         placeholder=tables.EMPTY,
         revocable={i.invitation_id: i for i in found if i.status is accounts.InvitationStatus.OPEN},
         revoke=Revoke(
-            form="revoke_invitation_form",
-            label="Invitation",
-            key="revoke_invitation_id",
-            button="Revoke invitation",
+            "invitation",
             describe=lambda i: f"{i.prefix}… ({i.role.value})",
             act=lambda chosen: accounts.revoke_invitation(ui.database(), me, chosen),
             done=lambda i: f"Invitation {i.prefix}… revoked.",
@@ -198,10 +197,7 @@ def api_keys_section(me: accounts.User) -> None:
         placeholder="never",
         revocable={k.key_id: k for k in keys if k.active},
         revoke=Revoke(
-            form="revoke_api_key_form",
-            label="API key",
-            key="revoke_api_key_id",
-            button="Revoke API key",
+            "API key",
             describe=lambda k: f"{k.name} ({k.prefix}…)",
             act=lambda chosen: accounts.revoke_api_key(ui.database(), me, chosen),
             done=lambda k: f"API key {k.name!r} revoked: it answers 401 from now on.",
