@@ -86,6 +86,11 @@ def listing(*parts: str | tuple[object, str]) -> str:
     return ", ".join(shown)
 
 
+def plural(count: float, word: str) -> str:
+    """`word` as it goes with `count`: "day" for 1, "days" otherwise."""
+    return word if count == 1 else word + "s"
+
+
 def as_sentence(message: str) -> str:
     """A message as a sentence on a page: a capital first letter and a full stop."""
     text = message[:1].upper() + message[1:]

@@ -114,23 +114,12 @@ def store_forecasts(
                     )
                 )
         session.flush()
-        columns = [
-            "product_id",
-            "day",
-            "predicted_units",
-            "lower",
-            "upper",
-            "lower_95",
-            "upper_95",
-            "model",
-            "run_id",
-            "created_at",
-        ]
+        columns = ("product_id", "day", "predicted_units", "lower", "upper", "lower_95", "upper_95")
         rows: list[tuple[object, ...]] = []
         for made in forecasts:
             days = storage_dates(made.days.date, dialect)
             rows.extend(
-                zip(
+                _made_by_run(
                     [made.product_id] * len(days),
                     days,
                     np.round(made.units, 4).tolist(),
@@ -138,34 +127,35 @@ def store_forecasts(
                     np.round(made.upper, 4).tolist(),
                     np.round(made.lower_95, 4).tolist(),
                     np.round(made.upper_95, 4).tolist(),
-                    [made.model] * len(days),
-                    [run.id] * len(days),
-                    [stamp] * len(days),
-                    strict=True,
+                    run=(made.model, run.id, stamp),
                 )
             )
-        bulk_insert(session, PredictionRow.__table__, columns, rows)
+        bulk_insert(session, PredictionRow.__table__, [*columns, *RUN_COLUMNS], rows)
         if shop_sales is not None:
             session.execute(delete(ShopForecastRow))
-            days = storage_dates(shop_sales.days.date, dialect)
             bulk_insert(
                 session,
                 ShopForecastRow.__table__,
-                ["day", "predicted_sales", "lower", "upper", "model", "run_id", "created_at"],
-                list(
-                    zip(
-                        days,
-                        np.round(shop_sales.sales, 2).tolist(),
-                        np.round(shop_sales.lower, 2).tolist(),
-                        np.round(shop_sales.upper, 2).tolist(),
-                        [shop_sales.model] * len(days),
-                        [run.id] * len(days),
-                        [stamp] * len(days),
-                        strict=True,
-                    )
+                ["day", "predicted_sales", "lower", "upper", *RUN_COLUMNS],
+                _made_by_run(
+                    storage_dates(shop_sales.days.date, dialect),
+                    np.round(shop_sales.sales, 2).tolist(),
+                    np.round(shop_sales.lower, 2).tolist(),
+                    np.round(shop_sales.upper, 2).tolist(),
+                    run=(shop_sales.model, run.id, stamp),
                 ),
             )
         return run.id
+
+
+# The columns every stored forecast row ends with (persistence.models.MadeByRun).
+RUN_COLUMNS = ("model", "run_id", "created_at")
+
+
+def _made_by_run(*columns: Sequence[object], run: tuple[object, ...]) -> list[tuple[object, ...]]:
+    """The rows of equally long `columns`, each ending with `run`'s values (RUN_COLUMNS)."""
+    length = len(columns[0])
+    return list(zip(*columns, *([value] * length for value in run), strict=True))
 
 
 def forget_forecasts(session: Session, product_ids: Sequence[str]) -> None:

@@ -60,6 +60,9 @@ class ImportOutcome:
     message: str
 
 
+Progress = Callable[[float, str], None]  # (fraction done, what is being done)
+
+
 class ShopChanged(Conflict):
     """Another import wrote the same rows between the preview and its commit."""
 
@@ -72,14 +75,14 @@ def import_sales(
     *,
     actor: Actor | None = None,
     clock: Clock = local_now,
-    progress: Callable[[float, str], None] | None = None,
+    progress: Progress | None = None,
 ) -> ImportOutcome:
-    """Check the whole file, then write it as one batch in one transaction (or refuse).
-    Its sale lines and ledger rows are recorded as made by `actor` (None: unknown)."""
-    report = progress or (lambda _fraction, _text: None)
-    report(0.05, "reading and checking every row")
+    """Check the whole file (`preview_sales_import`), then write it as one batch in one
+    transaction, or refuse it (`commit_sales_import`, which says who the rows are from)."""
+    if progress:
+        progress(0.05, "reading and checking every row")
     preview = preview_sales_import(db, data, file_name, options)
-    return commit_sales_import(db, preview, actor=actor, clock=clock, progress=report)
+    return commit_sales_import(db, preview, actor=actor, clock=clock, progress=progress)
 
 
 def commit_sales_import(
@@ -88,7 +91,7 @@ def commit_sales_import(
     *,
     actor: Actor | None = None,
     clock: Clock = local_now,
-    progress: Callable[[float, str], None] | None = None,
+    progress: Progress | None = None,
 ) -> ImportOutcome:
     """Write a previewed file as one batch, or refuse it, or say why nothing was written.
     Its sale lines and ledger rows are recorded as made by `actor` (None: unknown)."""
@@ -126,7 +129,7 @@ def _write_batch(
     db: Database,
     preview: SalesPreview,
     now: datetime,
-    report: Callable[[float, str], None],
+    report: Progress,
     actor: Actor | None,
 ) -> int:
     with db.write() as session:
@@ -255,7 +258,7 @@ def _insert_lines(
     session: Session,
     lines: pd.DataFrame,
     batch_id: int,
-    report: Callable[[float, str], None],
+    report: Progress,
     actor: Actor | None,
 ) -> None:
     dialect = session.get_bind().dialect.name

@@ -9,8 +9,10 @@ numbers.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from decimal import Decimal
+from typing import Any, Final
 
 import pandas as pd
 from sqlalchemy import select
@@ -47,88 +49,73 @@ TEMPLATE_CSV = (
 )
 
 
+def _file_field(field: str) -> Callable[[Any], object]:
+    """A product's field as the products importer reads it."""
+    return lambda row: _file_cell(getattr(row, field))
+
+
+# The exports of one table's rows: the table, what orders them, and each column's cell.
+_ROW_EXPORTS: Final[dict[str, tuple[Any, Any, Mapping[str, Callable[[Any], object]]]]] = {
+    "products": (
+        ProductRow,
+        ProductRow.product_id,
+        {field: _file_field(field) for field in PRODUCT_COLUMNS},
+    ),
+    "sales": (
+        SaleLineRow,
+        SaleLineRow.id,
+        {
+            "date": lambda s: _stamp(s.sold_at),
+            "product_id": lambda s: s.product_id,
+            "quantity": lambda s: s.quantity,
+            "unit_price": lambda s: f"{s.unit_price:.2f}",
+            "order_id": lambda s: s.order_id or "",
+            "customer_id": lambda s: s.customer_id or "",
+        },
+    ),
+    "movements": (
+        StockMovementRow,
+        StockMovementRow.id,
+        {
+            "at": lambda m: _stamp(m.at),
+            "product_id": lambda m: m.product_id,
+            "kind": lambda m: m.kind,
+            "change": lambda m: m.change,
+            "quantity_after": lambda m: m.quantity_after,
+            "reason": lambda m: m.reason or "",
+            "import_batch": lambda m: m.import_batch_id or "",
+            "by": lambda m: actor_label(m.actor_kind, m.actor_name),
+        },
+    ),
+    "alerts": (
+        AlertRow,
+        AlertRow.id,
+        {
+            "alert_id": lambda a: a.id,
+            "product_id": lambda a: a.product_id,
+            "kind": lambda a: a.kind,
+            "status": lambda a: a.status,
+            "raised_at": lambda a: _stamp(a.raised_at),
+            "quantity_at_raise": lambda a: a.quantity_at_raise,
+            "threshold_at_raise": lambda a: a.threshold_at_raise,
+            "acknowledged_at": lambda a: _stamp(a.acknowledged_at),
+            "resolved_at": lambda a: _stamp(a.resolved_at),
+        },
+    ),
+}
+
+
 def export_frame(db: Database, what: str) -> pd.DataFrame:
     """A table to export as CSV; products and sales re-import cleanly."""
     if what == "forecasts":
         return export_forecasts(db)
     with db.read() as session:
-        if what == "products":
-            rows = session.scalars(select(ProductRow).order_by(ProductRow.product_id)).all()
+        if what in _ROW_EXPORTS:
+            model, order, cells = _ROW_EXPORTS[what]
+            rows = session.scalars(select(model).order_by(order)).all()
             return pd.DataFrame(
-                [{field: _file_cell(getattr(r, field)) for field in PRODUCT_COLUMNS} for r in rows],
-                columns=list(PRODUCT_COLUMNS),
-            )
-        if what == "sales":
-            sales = session.scalars(select(SaleLineRow).order_by(SaleLineRow.id)).all()
-            return pd.DataFrame(
-                [
-                    {
-                        "date": s.sold_at.strftime("%Y-%m-%d %H:%M:%S"),
-                        "product_id": s.product_id,
-                        "quantity": s.quantity,
-                        "unit_price": f"{s.unit_price:.2f}",
-                        "order_id": s.order_id or "",
-                        "customer_id": s.customer_id or "",
-                    }
-                    for s in sales
-                ],
-                columns=["date", "product_id", "quantity", "unit_price", "order_id", "customer_id"],
-            )
-        if what == "movements":
-            moves = session.scalars(select(StockMovementRow).order_by(StockMovementRow.id)).all()
-            return pd.DataFrame(
-                [
-                    {
-                        "at": m.at.strftime("%Y-%m-%d %H:%M:%S"),
-                        "product_id": m.product_id,
-                        "kind": m.kind,
-                        "change": m.change,
-                        "quantity_after": m.quantity_after,
-                        "reason": m.reason or "",
-                        "import_batch": m.import_batch_id or "",
-                        "by": actor_label(m.actor_kind, m.actor_name),
-                    }
-                    for m in moves
-                ],
-                columns=[
-                    "at",
-                    "product_id",
-                    "kind",
-                    "change",
-                    "quantity_after",
-                    "reason",
-                    "import_batch",
-                    "by",
-                ],
-            )
-        if what == "alerts":
-            alerts = session.scalars(select(AlertRow).order_by(AlertRow.id)).all()
-            return pd.DataFrame(
-                [
-                    {
-                        "alert_id": a.id,
-                        "product_id": a.product_id,
-                        "kind": a.kind,
-                        "status": a.status,
-                        "raised_at": a.raised_at.strftime("%Y-%m-%d %H:%M:%S"),
-                        "quantity_at_raise": a.quantity_at_raise,
-                        "threshold_at_raise": a.threshold_at_raise,
-                        "acknowledged_at": _stamp(a.acknowledged_at),
-                        "resolved_at": _stamp(a.resolved_at),
-                    }
-                    for a in alerts
-                ],
-                columns=[
-                    "alert_id",
-                    "product_id",
-                    "kind",
-                    "status",
-                    "raised_at",
-                    "quantity_at_raise",
-                    "threshold_at_raise",
-                    "acknowledged_at",
-                    "resolved_at",
-                ],
+                [{column: cell(row) for column, cell in cells.items()} for row in rows],
+                columns=list(cells),
             )
     raise Invalid(f"cannot export {what!r}: choose one of {', '.join(EXPORTS)}")
 

@@ -50,6 +50,16 @@ SQLITE_MAGIC: Final = b"SQLite format 3\x00"
 EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 
 
+class _RowCount:
+    """A read-only attribute of a BackupSummary: its rows in one table (0 if none)."""
+
+    def __init__(self, table: str) -> None:
+        self.table = table
+
+    def __get__(self, summary: BackupSummary, owner: type | None = None) -> int:
+        return summary.rows.get(self.table, 0)
+
+
 @dataclass(frozen=True)
 class BackupSummary:
     path: Path
@@ -61,21 +71,10 @@ class BackupSummary:
     def total(self) -> int:
         return sum(self.rows.values())
 
-    @property
-    def products(self) -> int:
-        return self.rows.get("products", 0)
-
-    @property
-    def sale_lines(self) -> int:
-        return self.rows.get("sale_lines", 0)
-
-    @property
-    def movements(self) -> int:
-        return self.rows.get("stock_movements", 0)
-
-    @property
-    def accounts(self) -> int:
-        return self.rows.get("users", 0)
+    products = _RowCount("products")
+    sale_lines = _RowCount("sale_lines")
+    movements = _RowCount("stock_movements")
+    accounts = _RowCount("users")
 
     @property
     def needs_upgrade(self) -> bool:

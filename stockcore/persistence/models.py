@@ -355,7 +355,17 @@ class LeadTimeDemandRow(Base):
     grid: Mapped[str | None] = mapped_column(Text)
 
 
-class PredictionRow(Base):
+class MadeByRun:
+    """The columns of a stored forecast row that say which model and refresh made it, when.
+
+    Declared last in each table that has them (mixin columns follow the class's own)."""
+
+    model: Mapped[str] = mapped_column(String(100))
+    run_id: Mapped[int] = mapped_column(ForeignKey("forecast_runs.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class PredictionRow(MadeByRun, Base):
     """Predicted units sold per product and day (the spec's Predictions table).
 
     lower/upper hold the 80% interval, lower_95/upper_95 the 95% one. Days the shop is
@@ -370,12 +380,9 @@ class PredictionRow(Base):
     upper: Mapped[float] = mapped_column(Float)
     lower_95: Mapped[float] = mapped_column(Float)
     upper_95: Mapped[float] = mapped_column(Float)
-    model: Mapped[str] = mapped_column(String(100))
-    run_id: Mapped[int] = mapped_column(ForeignKey("forecast_runs.id"), index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
-class ShopForecastRow(Base):
+class ShopForecastRow(MadeByRun, Base):
     """The shop's predicted daily sales figure (money, the measure of /get-sales-data's
     `sales`: a recorded shop total where there is one, else the day's sale lines), made by
     a refresh of all forecasts from the shop-level history. lower/upper: the 80% range."""
@@ -386,9 +393,6 @@ class ShopForecastRow(Base):
     predicted_sales: Mapped[float] = mapped_column(Float)
     lower: Mapped[float] = mapped_column(Float)
     upper: Mapped[float] = mapped_column(Float)
-    model: Mapped[str] = mapped_column(String(100))
-    run_id: Mapped[int] = mapped_column(ForeignKey("forecast_runs.id"), index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class LeaseRow(Base):

@@ -50,7 +50,7 @@ import pandas as pd
 from sqlalchemy import func, select
 
 from stockcore import inventory
-from stockcore.domain import Clock, Product, local_now
+from stockcore.domain import Clock, Product, local_now, plural
 from stockcore.forecasting import views
 from stockcore.persistence.db import Database
 from stockcore.persistence.models import (
@@ -306,7 +306,7 @@ class ReorderLine:
         """What the large orders set aside mean for this line ('' when none)."""
         if not self.set_aside_orders:
             return ""
-        orders = "order" if self.set_aside_orders == 1 else "orders"
+        orders = plural(self.set_aside_orders, "order")
         return (
             f"{self.set_aside_orders:,} very large one-off {orders} in its history "
             f"({self.set_aside_units:,} units, each over four weeks of its usual sales) "
@@ -324,7 +324,7 @@ def _share(lost: float, cover: levels.Cover) -> float:
 
 
 def _days(days: float) -> str:
-    return f"{days:g} day" if days == 1 else f"{days:g} days"
+    return f"{days:g} {plural(days, 'day')}"
 
 
 def _chance(chance: float) -> str:

@@ -39,6 +39,7 @@ from stockcore.domain import (
     is_blank,
     local_now,
     parse_quantity,
+    plural,
 )
 from stockcore.inventory import get_settings, open_arrivals, receive_in
 from stockcore.persistence.db import Database
@@ -55,7 +56,7 @@ OVERDUE: Final = "overdue"  # a status filter: open orders whose expected day ha
 
 def units_text(units: int) -> str:
     """A count of units in words: "1 unit", "14,652 units"."""
-    return f"{units:,} unit" if units == 1 else f"{units:,} units"
+    return f"{units:,} {plural(units, 'unit')}"
 
 
 def order_number(order_id: int) -> str:
@@ -165,7 +166,7 @@ class PurchaseOrder:
             return "no unit costs"
         text = shop.money(self.priced_total)
         if self.unpriced_lines:
-            lines = "line" if self.unpriced_lines == 1 else "lines"
+            lines = plural(self.unpriced_lines, "line")
             text += f" + {self.unpriced_lines} {lines} without a unit cost"
         return text
 
@@ -173,7 +174,7 @@ class PurchaseOrder:
         """The overdue warning ('' for an order that is not overdue)."""
         if not self.overdue:
             return ""
-        days = "day" if self.days_late == 1 else "days"
+        days = plural(self.days_late, "day")
         return (
             f"{self.number} from {self.supplier} is overdue: expected on "
             f"{self.expected_on:%a %d %b %Y} ({self.days_late} {days} ago), "
@@ -453,19 +454,8 @@ def _load(
 def on_order(db: Database) -> dict[str, int]:
     """Units per product still to come on open purchase orders."""
     with db.read() as session:
-        rows = session.execute(
-            select(
-                PurchaseOrderLineRow.product_id,
-                func.sum(PurchaseOrderLineRow.quantity - PurchaseOrderLineRow.received_quantity),
-            )
-            .join(PurchaseOrderRow, PurchaseOrderRow.id == PurchaseOrderLineRow.order_id)
-            .where(
-                PurchaseOrderRow.status == OrderStatus.OPEN.value,
-                PurchaseOrderLineRow.received_quantity < PurchaseOrderLineRow.quantity,
-            )
-            .group_by(PurchaseOrderLineRow.product_id)
-        ).all()
-    return {product_id: int(units) for product_id, units in rows}
+        arrivals = open_arrivals(session)
+    return {product_id: sum(units for _day, units in days) for product_id, days in arrivals.items()}
 
 
 @dataclass(frozen=True)

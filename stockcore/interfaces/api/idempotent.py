@@ -2,8 +2,9 @@
 without one the use case just runs; with one, a retry gets the first answer again."""
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import Header
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
@@ -12,6 +13,9 @@ from stockcore.inventory import idempotency
 from stockcore.persistence.db import Database
 
 REPLAYED_HEADER = "Idempotent-Replayed"
+
+# A route's `idempotency_key` parameter: the Idempotency-Key header, if sent.
+IdempotencyKey = Annotated[str | None, Header(max_length=200)]
 
 
 def answer_once(

@@ -3,6 +3,9 @@ sign-up (Settings page). A new code or key is shown once, right after it is made
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 from urllib.parse import urlsplit
 
 import pandas as pd
@@ -15,6 +18,8 @@ from stockcore.interfaces.ui import tables
 # A new secret to show once, as (title, secret, link), kept for the run after the click.
 NEW_INVITATION = "_stockcore_new_invitation"
 NEW_API_KEY = "_stockcore_new_api_key"
+
+Row = TypeVar("Row")
 
 
 def dashboard_address() -> str:
@@ -35,6 +40,60 @@ def _show_secret_once(slot: str) -> None:
         if link:
             st.markdown("Sign-up link:")
             st.code(link, language=None)
+
+
+@dataclass(frozen=True)
+class Revoke(Generic[Row]):
+    """The form that withdraws one of the listed rows: what a row is called (`noun`, which
+    names the form, its widget and button), the use case (`act`, given the chosen id) and
+    the flash message on success (`done`)."""
+
+    noun: str
+    describe: Callable[[Row], str]
+    act: Callable[[int], Row]
+    done: Callable[[Row], str]
+
+    @property
+    def slug(self) -> str:
+        return self.noun.lower().replace(" ", "_")
+
+
+def _table_and_revoke(
+    rows: Sequence[Row],
+    *,
+    nothing: str,
+    columns: Mapping[str, Callable[[Row], object]],
+    column_config: Mapping[str, Any],
+    placeholder: str,
+    revocable: Mapping[int, Row],
+    revoke: Revoke[Row],
+) -> None:
+    """The rows as a table (or `nothing` when there are none), then a form to revoke one of
+    the `revocable` ones (shown only when there are some)."""
+    if not rows:
+        st.caption(nothing)
+        return
+    st.dataframe(
+        pd.DataFrame({title: [cell(row) for row in rows] for title, cell in columns.items()}),
+        hide_index=True,
+        width="stretch",
+        column_config=column_config,
+        placeholder=placeholder,
+    )
+    if not revocable:
+        return
+    with st.form(f"revoke_{revoke.slug}_form"):
+        chosen = st.selectbox(
+            revoke.noun[0].upper() + revoke.noun[1:],
+            options=list(revocable),
+            format_func=lambda row_id: revoke.describe(revocable[row_id]),
+            key=f"revoke_{revoke.slug}_id",
+        )
+        if st.form_submit_button(f"Revoke {revoke.noun}"):
+            revoked = ui.attempt(lambda: revoke.act(chosen))
+            if revoked is not None:
+                ui.flash(revoke.done(revoked))
+                st.rerun()
 
 
 def invitations_section(me: accounts.User) -> None:
@@ -72,39 +131,27 @@ def invitations_section(me: accounts.User) -> None:
                 )
                 st.rerun()
     found = ui.attempt(lambda: accounts.list_invitations(ui.database(), me)) or []
-    if not found:
-        st.caption("No invitations yet.")
-        return
-    st.dataframe(
-        pd.DataFrame(
-            {
-                "Id": [i.invitation_id for i in found],
-                "Code": [f"{i.prefix}…" for i in found],
-                "Role": [i.role.value for i in found],
-                "Status": [i.status.value for i in found],
-                "Expires": [i.expires_at for i in found],
-                "Used by": [i.used_by or "" for i in found],
-            }
-        ),
-        hide_index=True,
-        width="stretch",
+    _table_and_revoke(
+        found,
+        nothing="No invitations yet.",
+        columns={
+            "Id": lambda i: i.invitation_id,
+            "Code": lambda i: f"{i.prefix}…",
+            "Role": lambda i: i.role.value,
+            "Status": lambda i: i.status.value,
+            "Expires": lambda i: i.expires_at,
+            "Used by": lambda i: i.used_by or "",
+        },
         column_config=tables.INVITATION_COLUMNS,
         placeholder=tables.EMPTY,
+        revocable={i.invitation_id: i for i in found if i.status is accounts.InvitationStatus.OPEN},
+        revoke=Revoke(
+            "invitation",
+            describe=lambda i: f"{i.prefix}… ({i.role.value})",
+            act=lambda chosen: accounts.revoke_invitation(ui.database(), me, chosen),
+            done=lambda i: f"Invitation {i.prefix}… revoked.",
+        ),
     )
-    open_ones = {i.invitation_id: i for i in found if i.status is accounts.InvitationStatus.OPEN}
-    if open_ones:
-        with st.form("revoke_invitation_form"):
-            chosen = st.selectbox(
-                "Invitation",
-                options=list(open_ones),
-                format_func=lambda i: f"{open_ones[i].prefix}… ({open_ones[i].role.value})",
-                key="revoke_invitation_id",
-            )
-            if st.form_submit_button("Revoke invitation"):
-                revoked = ui.attempt(lambda: accounts.revoke_invitation(ui.database(), me, chosen))
-                if revoked is not None:
-                    ui.flash(f"Invitation {revoked.prefix}… revoked.")
-                    st.rerun()
 
 
 def api_keys_section(me: accounts.User) -> None:
@@ -135,39 +182,27 @@ def api_keys_section(me: accounts.User) -> None:
                 )
                 st.rerun()
     keys = ui.attempt(lambda: accounts.list_api_keys(ui.database(), me)) or []
-    if not keys:
-        st.caption("No API keys yet.")
-        return
-    st.dataframe(
-        pd.DataFrame(
-            {
-                "Id": [k.key_id for k in keys],
-                "Name": [k.name for k in keys],
-                "Key": [f"{k.prefix}…" for k in keys],
-                "Scopes": [", ".join(k.scopes) for k in keys],
-                "Status": ["active" if k.active else "revoked" for k in keys],
-                "Last used": [k.last_used_at for k in keys],
-            }
-        ),
-        hide_index=True,
-        width="stretch",
+    _table_and_revoke(
+        keys,
+        nothing="No API keys yet.",
+        columns={
+            "Id": lambda k: k.key_id,
+            "Name": lambda k: k.name,
+            "Key": lambda k: f"{k.prefix}…",
+            "Scopes": lambda k: ", ".join(k.scopes),
+            "Status": lambda k: "active" if k.active else "revoked",
+            "Last used": lambda k: k.last_used_at,
+        },
         column_config=tables.API_KEY_COLUMNS,
         placeholder="never",
+        revocable={k.key_id: k for k in keys if k.active},
+        revoke=Revoke(
+            "API key",
+            describe=lambda k: f"{k.name} ({k.prefix}…)",
+            act=lambda chosen: accounts.revoke_api_key(ui.database(), me, chosen),
+            done=lambda k: f"API key {k.name!r} revoked: it answers 401 from now on.",
+        ),
     )
-    active = {k.key_id: k for k in keys if k.active}
-    if active:
-        with st.form("revoke_api_key_form"):
-            chosen = st.selectbox(
-                "API key",
-                options=list(active),
-                format_func=lambda k: f"{active[k].name} ({active[k].prefix}…)",
-                key="revoke_api_key_id",
-            )
-            if st.form_submit_button("Revoke API key"):
-                revoked = ui.attempt(lambda: accounts.revoke_api_key(ui.database(), me, chosen))
-                if revoked is not None:
-                    ui.flash(f"API key {revoked.name!r} revoked: it answers 401 from now on.")
-                    st.rerun()
 
 
 def signup_section(me: accounts.User) -> None:

@@ -20,7 +20,7 @@ import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from stockcore import accounts
-from stockcore.domain import StockcoreError, local_now
+from stockcore.domain import StockcoreError, local_now, plural
 from stockcore.interfaces import ui
 from stockcore.interfaces.ui import auth
 from stockcore.persistence import backup
@@ -48,7 +48,7 @@ def _taken(summary: backup.BackupSummary) -> str:
 
 
 def _many(count: int, thing: str) -> str:
-    return f"{count:,} {thing}" if count == 1 else f"{count:,} {thing}s"
+    return f"{count:,} {plural(count, thing)}"
 
 
 def holds(summary: backup.BackupSummary) -> str:

@@ -131,6 +131,8 @@ def day_text(day: date | None) -> str:
 NAME = st.column_config.TextColumn("Name", width="medium")
 PRODUCT = st.column_config.TextColumn("Product")
 CATEGORY = st.column_config.TextColumn("Category")
+# The columns that name a product, first in most tables.
+PRODUCT_NAME_CATEGORY = {"product_id": PRODUCT, "name": NAME, "category": CATEGORY}
 SUPPLIER = st.column_config.TextColumn("Supplier")
 
 
@@ -195,9 +197,7 @@ FORECAST_DAY_COLUMNS = {
 
 # Every product's chosen model and its backtest accuracy (forecasting.views.catalog).
 CATALOG_COLUMNS = {
-    "product_id": PRODUCT,
-    "name": NAME,
-    "category": CATEGORY,
+    **PRODUCT_NAME_CATEGORY,
     "model": st.column_config.TextColumn("Model", width="medium"),
     "basis": st.column_config.TextColumn("Learned from", width="medium"),
     "history_days": st.column_config.NumberColumn("History (trading days)", format="%d"),
@@ -268,9 +268,7 @@ def inventory_columns() -> dict[str, Any]:
 def stock_columns() -> dict[str, Any]:
     """The read-only stock list (`stock_frame`)."""
     return {
-        "product_id": PRODUCT,
-        "name": NAME,
-        "category": CATEGORY,
+        **PRODUCT_NAME_CATEGORY,
         "unit_price": money_column("Price"),
         "quantity": units_column("On hand"),
         "restock_threshold": units_column("Restock below"),
@@ -292,9 +290,7 @@ MOVEMENT_COLUMNS = {
 # Restock alerts (reports.alerts_frame) and the lead-time and resolved ones.
 ALERT_COLUMNS = {
     "alert_id": st.column_config.NumberColumn("Alert", format="%d"),
-    "product_id": PRODUCT,
-    "name": NAME,
-    "category": CATEGORY,
+    **PRODUCT_NAME_CATEGORY,
     "quantity": units_column("On hand"),
     "restock_threshold": units_column("Restock below"),
     "short_by": units_column("Short by"),
@@ -376,9 +372,7 @@ def batch_columns() -> dict[str, Any]:
 def sales_columns() -> dict[str, Any]:
     """Sales by product and by category (reports.sales_summary)."""
     return {
-        "product_id": PRODUCT,
-        "name": NAME,
-        "category": CATEGORY,
+        **PRODUCT_NAME_CATEGORY,
         "units": units_column("Units sold"),
         "revenue": money_column("Revenue", pence=False),
     }

@@ -2,13 +2,13 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Query, Response
 
 from stockcore import inventory
 from stockcore.domain import MAX_QUANTITY, InvalidValue, Product, UnknownProduct
 from stockcore.interfaces.api.deps import Buyer, Db, Manager, Reader, ShopClock
 from stockcore.interfaces.api.errors import SIGNED_IN_ERRORS
-from stockcore.interfaces.api.idempotent import answer_once
+from stockcore.interfaces.api.idempotent import IdempotencyKey, answer_once
 from stockcore.interfaces.api.schemas import (
     AcknowledgedOut,
     AcknowledgeIn,
@@ -84,7 +84,7 @@ def purchase(
     caller: Buyer,
     db: Db,
     clock: ShopClock,
-    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    idempotency_key: IdempotencyKey = None,
 ) -> Any:
     """A customer's order of one product, for a storefront to call on every order: one
     transaction that lowers stock, records the sale and raises a restock alert if the

@@ -18,7 +18,7 @@ from stockcore.interfaces.api.deps import (
     Today,
 )
 from stockcore.interfaces.api.errors import SIGNED_IN_ERRORS
-from stockcore.interfaces.api.idempotent import answer_once
+from stockcore.interfaces.api.idempotent import IdempotencyKey, answer_once
 from stockcore.interfaces.api.schemas import (
     AddSalesIn,
     ChartSavedOut,
@@ -37,6 +37,10 @@ from stockcore.replenishment import levels, upkeep
 
 router = APIRouter(tags=["sales"])
 
+# A date range in the query string: ?from=YYYY-MM-DD&to=YYYY-MM-DD, each optional.
+FirstDay = Annotated[Day | None, Query(alias="from")]
+LastDay = Annotated[Day | None, Query(alias="to")]
+
 
 @router.post(
     "/add-sales-data", status_code=201, response_model=SalesAddedOut, responses=SIGNED_IN_ERRORS
@@ -46,7 +50,7 @@ def add_sales_data(
     caller: Importer,
     db: Db,
     clock: ShopClock,
-    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    idempotency_key: IdempotencyKey = None,
 ) -> Any:
     """Record past sales: a day's total for the shop ({"date", "sales"}), or with
     product_id and quantity one product's sales that day (sales = their revenue).
@@ -76,8 +80,8 @@ def get_sales_data(
     _user: SalesReader,
     db: Db,
     response: Response,
-    date_from: Annotated[Day | None, Query(alias="from")] = None,
-    date_to: Annotated[Day | None, Query(alias="to")] = None,
+    date_from: FirstDay = None,
+    date_to: LastDay = None,
     product_id: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int | None, Query(ge=1, le=shop_sales.MAX_PAGE)] = None,
     offset: Annotated[int, Query(ge=0, le=MAX_QUANTITY)] = 0,
@@ -158,8 +162,8 @@ def visualize_sales(
     _user: SalesReader,
     context: Context,
     today: Today,
-    date_from: Annotated[Day | None, Query(alias="from")] = None,
-    date_to: Annotated[Day | None, Query(alias="to")] = None,
+    date_from: FirstDay = None,
+    date_to: LastDay = None,
     period: Literal["day", "week", "month"] = "week",
     format: Literal["json", "png"] | None = None,
     accept: Annotated[str | None, Header(include_in_schema=False)] = None,

@@ -5,9 +5,12 @@ it acts as the shop's owner."""
 from __future__ import annotations
 
 import argparse
-from typing import TextIO
+from collections.abc import Callable, Iterable
+from typing import TextIO, TypeVar
 
 from stockcore.interfaces.cli.printing import table
+
+Row = TypeVar("Row")
 
 
 def run_access_options(args: argparse.Namespace, out: TextIO) -> bool:
@@ -38,29 +41,27 @@ def run_access_options(args: argparse.Namespace, out: TextIO) -> bool:
             file=out,
         )
         done = True
-    if args.revoke_invitation:
-        revoked = accounts.revoke_invitation(db, None, args.revoke_invitation)
-        print(f"invitation {revoked.invitation_id} ({revoked.prefix}…) is revoked", file=out)
-        done = True
-    if args.invitations:
-        rows = [
-            (
+    done = (
+        _revoke_then_list(
+            out,
+            revoke_id=args.revoke_invitation,
+            revoke=lambda chosen: accounts.revoke_invitation(db, None, chosen),
+            revoked=lambda i: f"invitation {i.invitation_id} ({i.prefix}…) is revoked",
+            wanted=args.invitations,
+            listing=lambda: accounts.list_invitations(db, None),
+            headers=("Id", "Code", "Role", "Status", "Expires", "Used by"),
+            row=lambda i: (
                 str(i.invitation_id),
                 f"{i.prefix}…",
                 i.role.value,
                 i.status.value,
                 f"{i.expires_at:%Y-%m-%d %H:%M}",
                 i.used_by or "",
-            )
-            for i in accounts.list_invitations(db, None)
-        ]
-        print(
-            table(("Id", "Code", "Role", "Status", "Expires", "Used by"), rows)
-            if rows
-            else "No invitations.",
-            file=out,
+            ),
+            nothing="No invitations.",
         )
-        done = True
+        or done
+    )
     if args.api_key:
         made = accounts.create_api_key(db, None, args.api_key, args.scopes or "")
         key = made.api_key
@@ -71,27 +72,46 @@ def run_access_options(args: argparse.Namespace, out: TextIO) -> bool:
             file=out,
         )
         done = True
-    if args.revoke_api_key:
-        revoked_key = accounts.revoke_api_key(db, None, args.revoke_api_key)
-        print(f"API key {revoked_key.key_id} ({revoked_key.prefix}…) is revoked", file=out)
-        done = True
-    if args.api_keys:
-        keys = [
-            (
+    return (
+        _revoke_then_list(
+            out,
+            revoke_id=args.revoke_api_key,
+            revoke=lambda chosen: accounts.revoke_api_key(db, None, chosen),
+            revoked=lambda k: f"API key {k.key_id} ({k.prefix}…) is revoked",
+            wanted=args.api_keys,
+            listing=lambda: accounts.list_api_keys(db, None),
+            headers=("Id", "Name", "Key", "Scopes", "Status", "Last used"),
+            row=lambda k: (
                 str(k.key_id),
                 k.name,
                 f"{k.prefix}…",
                 " ".join(k.scopes),
                 "active" if k.active else "revoked",
                 f"{k.last_used_at:%Y-%m-%d %H:%M}" if k.last_used_at else "never",
-            )
-            for k in accounts.list_api_keys(db, None)
-        ]
-        print(
-            table(("Id", "Name", "Key", "Scopes", "Status", "Last used"), keys)
-            if keys
-            else "No API keys.",
-            file=out,
+            ),
+            nothing="No API keys.",
         )
-        done = True
-    return done
+        or done
+    )
+
+
+def _revoke_then_list(
+    out: TextIO,
+    *,
+    revoke_id: str | None,
+    revoke: Callable[[str], Row],
+    revoked: Callable[[Row], str],
+    wanted: bool,
+    listing: Callable[[], Iterable[Row]],
+    headers: tuple[str, ...],
+    row: Callable[[Row], tuple[str, ...]],
+    nothing: str,
+) -> bool:
+    """Revoke the one `revoke_id` names (if any), then list them all if `wanted` (as a table of
+    `headers`, or `nothing`); True if either was asked for."""
+    if revoke_id:
+        print(revoked(revoke(revoke_id)), file=out)
+    if wanted:
+        rows = [row(item) for item in listing()]
+        print(table(headers, rows) if rows else nothing, file=out)
+    return bool(revoke_id or wanted)
