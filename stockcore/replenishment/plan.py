@@ -423,7 +423,7 @@ def reorder_plan(
     classes = abc_classes(revenue.reindex(list(revenue.index.union(ids)), fill_value=0.0)).reindex(
         ids
     )
-    lines = []
+    every = []
     for product, season, aside in catalogue:
         pid = product.product_id
         abc = str(classes.get(pid, "C"))
@@ -434,12 +434,24 @@ def reorder_plan(
         else:
             level, source = settings.service_level_for(abc), f"class {abc}"
         days, values = forecast.get(pid, ([], []))
-        inputs = _Inputs(
-            product, abc, level, source, days, np.asarray(values, dtype=float),
-            grids.get(pid, {}), season is not None, tuple(coming.get(pid, ())), aside,
-            tuple(orders.get(pid, ())),
+        every.append(
+            _Inputs(
+                product, abc, level, source, days, np.asarray(values, dtype=float),
+                grids.get(pid, {}), season is not None, tuple(coming.get(pid, ())), aside,
+                tuple(orders.get(pid, ())),
+            )
         )  # fmt: skip
-        lines.append(_line(inputs, settings, today))
+    outlooks = [_outlook(inputs, today) for inputs in every]
+    covers = [outlook.cover for outlook in outlooks]
+    targets = [inputs.service_level for inputs in every]
+    # The two bisections of every line, all products at once (the same numbers as one
+    # product at a time, in a fraction of the time on a shop of thousands of products).
+    wanted = levels.orders_for_fill(covers, [outlook.stock.left for outlook in outlooks], targets)
+    points = levels.levels_for_fill(covers, targets)
+    lines = [
+        _line(inputs, outlook, point, order, settings, today)
+        for inputs, outlook, point, order in zip(every, outlooks, points, wanted, strict=True)
+    ]
     return sorted(lines, key=_urgency)
 
 
@@ -525,17 +537,39 @@ def _season(inputs: _Inputs, today: date, lead_time: int) -> Season | None:
     return Season(peak, arrival, peak - timedelta(days=lead_time), ended)
 
 
-def _line(inputs: _Inputs, settings: inventory.ShopSettings, today: date) -> ReorderLine:
+@dataclass(frozen=True)
+class _Outlook:
+    """A product's demand samples and what its stock leaves before an order arrives."""
+
+    cover: levels.Cover
+    distribution: bool  # from a stored distribution (else the forecast's mean alone)
+    stock: levels.LeadTimeOutlook
+
+
+def _outlook(inputs: _Inputs, today: date) -> _Outlook:
+    lead_time = max(1, inputs.product.lead_time_days)
+    cover, distribution = _cover(inputs, lead_time)
+    stock = levels.outlook_from_today(
+        inputs.product.quantity, inputs.arrivals, today, inputs.units[:lead_time], cover
+    )
+    return _Outlook(cover, distribution, stock)
+
+
+def _line(
+    inputs: _Inputs,
+    made: _Outlook,
+    reorder_point: float,
+    wanted: float,
+    settings: inventory.ShopSettings,
+    today: date,
+) -> ReorderLine:
+    """One product's line; `reorder_point` and `wanted` are `levels.level_for_fill` and
+    `levels.order_for_fill` of its outlook (computed for every product at once)."""
     product = inputs.product
     lead_time = max(1, product.lead_time_days)
     values = inputs.units
-    cover, distribution = _cover(inputs, lead_time)
+    cover, distribution, outlook = made.cover, made.distribution, made.stock
     target = inputs.service_level
-    outlook = levels.outlook_from_today(
-        product.quantity, inputs.arrivals, today, values[:lead_time], cover
-    )
-    reorder_point = levels.level_for_fill(cover, target)
-    wanted = levels.order_for_fill(cover, outlook.left, target)
     on_order = sum(units for _, units in inputs.arrivals)
     position = product.quantity + on_order
     out = run_out_day(product.quantity, inputs.days, values.tolist(), inputs.arrivals)
