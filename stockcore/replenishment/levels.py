@@ -410,9 +410,9 @@ def orders_for_fill(
     """`order_for_fill` of many products at once, with the same numbers: the products
     whose covers hold as many samples are bisected together (a reorder list of thousands
     of products takes a fraction of the time of one call per product)."""
-    for target in targets:
-        if not 0 < target < 1:
-            raise InvalidValue("fill rate target", target, "must be between 0 and 1")
+    for each in targets:
+        if not 0 < each < 1:
+            raise InvalidValue("fill rate target", each, "must be between 0 and 1")
     found = [0.0] * len(covers)
     for rows in _same_size(covers).values():
         review = np.stack([covers[i].review for i in rows])

@@ -47,12 +47,12 @@ from typing import Final
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import String, func, select, type_coerce
 
 from stockcore import inventory
 from stockcore.domain import Clock, Product, local_now
 from stockcore.forecasting import views
-from stockcore.persistence.db import Database
+from stockcore.persistence.db import Database, as_date
 from stockcore.persistence.models import (
     ForecastModelRow,
     PredictionRow,
@@ -398,7 +398,13 @@ def reorder_plan(
         ForecastModelRow.set_aside_units,
     ).join(ForecastModelRow, ForecastModelRow.product_id == ProductRow.product_id)
     predictions = (
-        select(PredictionRow.product_id, PredictionRow.day, PredictionRow.predicted_units)
+        # The day as stored (text on SQLite): hundreds of thousands of rows, a few hundred
+        # distinct days, each converted once below.
+        select(
+            PredictionRow.product_id,
+            type_coerce(PredictionRow.day, String),
+            PredictionRow.predicted_units,
+        )
         .where(PredictionRow.day >= today)
         .order_by(PredictionRow.product_id, PredictionRow.day)
     )
@@ -411,7 +417,11 @@ def reorder_plan(
             for row, season, orders, units in session.execute(query)
         ]
         forecast: dict[str, tuple[list[date], list[float]]] = {}
-        for product_id, day, units in session.execute(predictions):
+        as_day: dict[object, date] = {}
+        for product_id, stored, units in session.connection().execute(predictions):
+            day = as_day.get(stored)
+            if day is None:
+                day = as_day[stored] = as_date(stored)
             days, values = forecast.setdefault(product_id, ([], []))
             days.append(day)
             values.append(float(units))
