@@ -38,11 +38,13 @@ its demand over L and over L + R that the latest forecast refresh stored:
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from operator import itemgetter
 from typing import Final
 
 import numpy as np
@@ -416,15 +418,8 @@ def reorder_plan(
             (inventory.to_product(row), season, (orders or 0, units or 0))
             for row, season, orders, units in session.execute(query)
         ]
-        forecast: dict[str, tuple[list[date], list[float]]] = {}
-        as_day: dict[object, date] = {}
-        for product_id, stored, units in session.connection().execute(predictions):
-            day = as_day.get(stored)
-            if day is None:
-                day = as_day[stored] = as_date(stored)
-            days, values = forecast.setdefault(product_id, ([], []))
-            days.append(day)
-            values.append(float(units))
+        # The driver's rows as they come (no row objects: hundreds of thousands of them).
+        forecast = _by_product(session.connection().execute(predictions).cursor.fetchall())
     if not catalogue:
         return []
     ids = [product.product_id for product, _, _ in catalogue]
@@ -443,7 +438,7 @@ def reorder_plan(
             level, source = product.service_level, "its own"
         else:
             level, source = settings.service_level_for(abc), f"class {abc}"
-        days, values = forecast.get(pid, ([], []))
+        days, values = forecast.get(pid, ([], np.zeros(0)))
         every.append(
             _Inputs(
                 product, abc, level, source, days, np.asarray(values, dtype=float),
@@ -463,6 +458,29 @@ def reorder_plan(
         for inputs, outlook, point, order in zip(every, outlooks, points, wanted, strict=True)
     ]
     return sorted(lines, key=_urgency)
+
+
+def _by_product(
+    rows: Sequence[tuple[str, object, float]],
+) -> dict[str, tuple[list[date], np.ndarray]]:
+    """(product id, stored day, units) rows ordered by product and day, as each product's
+    days and units. Most products share their days: each run of days is converted once."""
+    if not rows:
+        return {}
+    ids, stored = list(map(itemgetter(0), rows)), list(map(itemgetter(1), rows))
+    units = list(map(itemgetter(2), rows))
+    products = np.array(ids, dtype=object)
+    starts = [0, *(np.flatnonzero(products[1:] != products[:-1]) + 1).tolist(), len(ids)]
+    values = np.array(units, dtype=float)
+    converted: dict[tuple[object, ...], list[date]] = {}
+    found = {}
+    for start, end in itertools.pairwise(starts):
+        span = tuple(stored[start:end])
+        days = converted.get(span)
+        if days is None:
+            days = converted[span] = [as_date(day) for day in span]
+        found[str(ids[start])] = (list(days), values[start:end])
+    return found
 
 
 def _by_day(orders: Sequence[purchase_orders.Incoming]) -> list[tuple[date, int]]:
