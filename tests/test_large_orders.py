@@ -222,6 +222,9 @@ def test_the_settings_page_serves_a_customers_large_orders_from_stock(
 ) -> None:
     app: AppTest = start(demo_url, monkeypatch)
     open_page(app, "pages/settings.py")
+    # The list is found on demand (it reads every sale line): none of it before asking.
+    assert not app.multiselect
+    app.button(key="large_orders_show").click().run()
     biggest = large_orders.large_order_customers(Database.connect(demo_url))[0].customer_id
     app.multiselect(key="settings_served_customers").set_value([biggest])
     app.button(key="FormSubmitter:large_orders_form-Save large-order choices").click().run()

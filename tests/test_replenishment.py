@@ -207,3 +207,32 @@ def test_optimize_refuses_bad_numbers_in_one_line(argv: list[str], message: str)
 
     code, out, err = run("optimize", *argv)
     assert code == 1 and out == "" and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_the_rule_for_many_products_at_once_gives_each_products_own_numbers() -> None:
+    """The reorder list bisects every product together: the same numbers, bit for bit, as
+    one product at a time, whatever the samples (100, 500 with a lead-time spread, or the
+    forecast's mean alone), the stock left, the target, or no demand at all."""
+    rng = np.random.default_rng(11)
+    covers, lefts, targets = [], [], []
+    for i in range(300):
+        scale = float(rng.choice([0.0, 0.3, 4.0, 250.0]))
+        lead = np.sort(rng.gamma(1.5, scale, 100))
+        both = lead + np.sort(rng.gamma(1.5, scale, 100))
+        cover = levels.Cover.from_quantiles(lead, both)
+        if i % 3 == 1:
+            cover = levels.with_lead_time_spread(cover, 10, 3.0)
+        elif i % 3 == 2:
+            cover = levels.Cover(np.array([lead.mean()]), np.array([both.mean() - lead.mean()]))
+        covers.append(cover)
+        lefts.append(np.maximum(rng.normal(scale * 3, scale + 1, cover.review.size), 0.0))
+        targets.append(float(rng.choice([0.5, 0.9, 0.95, 0.999])))
+    assert levels.orders_for_fill(covers, lefts, targets) == [
+        levels.order_for_fill(c, left, t) for c, left, t in zip(covers, lefts, targets, strict=True)
+    ]
+    assert levels.levels_for_fill(covers, targets) == [
+        levels.level_for_fill(c, t) for c, t in zip(covers, targets, strict=True)
+    ]
+    assert sum(levels.orders_for_fill(covers, lefts, targets)) > 0
+    with pytest.raises(InvalidValue, match="fill rate target"):
+        levels.orders_for_fill(covers[:1], lefts[:1], [1.0])

@@ -38,21 +38,23 @@ its demand over L and over L + R that the latest forecast refresh stored:
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from operator import itemgetter
 from typing import Final
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import String, func, select, type_coerce
 
 from stockcore import inventory
 from stockcore.domain import Clock, Product, local_now, plural
 from stockcore.forecasting import views
-from stockcore.persistence.db import Database
+from stockcore.persistence.db import Database, as_date
 from stockcore.persistence.models import (
     ForecastModelRow,
     PredictionRow,
@@ -398,7 +400,13 @@ def reorder_plan(
         ForecastModelRow.set_aside_units,
     ).join(ForecastModelRow, ForecastModelRow.product_id == ProductRow.product_id)
     predictions = (
-        select(PredictionRow.product_id, PredictionRow.day, PredictionRow.predicted_units)
+        # The day as stored (text on SQLite): hundreds of thousands of rows, a few hundred
+        # distinct days, each converted once below.
+        select(
+            PredictionRow.product_id,
+            type_coerce(PredictionRow.day, String),
+            PredictionRow.predicted_units,
+        )
         .where(PredictionRow.day >= today)
         .order_by(PredictionRow.product_id, PredictionRow.day)
     )
@@ -410,11 +418,8 @@ def reorder_plan(
             (inventory.to_product(row), season, (orders or 0, units or 0))
             for row, season, orders, units in session.execute(query)
         ]
-        forecast: dict[str, tuple[list[date], list[float]]] = {}
-        for product_id, day, units in session.execute(predictions):
-            days, values = forecast.setdefault(product_id, ([], []))
-            days.append(day)
-            values.append(float(units))
+        # The driver's rows as they come (no row objects: hundreds of thousands of them).
+        forecast = _by_product(session.connection().execute(predictions).cursor.fetchall())
     if not catalogue:
         return []
     ids = [product.product_id for product, _, _ in catalogue]
@@ -423,7 +428,7 @@ def reorder_plan(
     classes = abc_classes(revenue.reindex(list(revenue.index.union(ids)), fill_value=0.0)).reindex(
         ids
     )
-    lines = []
+    every = []
     for product, season, aside in catalogue:
         pid = product.product_id
         abc = str(classes.get(pid, "C"))
@@ -433,14 +438,49 @@ def reorder_plan(
             level, source = product.service_level, "its own"
         else:
             level, source = settings.service_level_for(abc), f"class {abc}"
-        days, values = forecast.get(pid, ([], []))
-        inputs = _Inputs(
-            product, abc, level, source, days, np.asarray(values, dtype=float),
-            grids.get(pid, {}), season is not None, tuple(coming.get(pid, ())), aside,
-            tuple(orders.get(pid, ())),
+        days, values = forecast.get(pid, ([], np.zeros(0)))
+        every.append(
+            _Inputs(
+                product, abc, level, source, days, np.asarray(values, dtype=float),
+                grids.get(pid, {}), season is not None, tuple(coming.get(pid, ())), aside,
+                tuple(orders.get(pid, ())),
+            )
         )  # fmt: skip
-        lines.append(_line(inputs, settings, today))
+    outlooks = [_outlook(inputs, today) for inputs in every]
+    covers = [outlook.cover for outlook in outlooks]
+    targets = [inputs.service_level for inputs in every]
+    # The two bisections of every line, all products at once (the same numbers as one
+    # product at a time, in a fraction of the time on a shop of thousands of products).
+    wanted = levels.orders_for_fill(covers, [outlook.stock.left for outlook in outlooks], targets)
+    points = levels.levels_for_fill(covers, targets)
+    lines = [
+        _line(inputs, outlook, point, order, settings, today)
+        for inputs, outlook, point, order in zip(every, outlooks, points, wanted, strict=True)
+    ]
     return sorted(lines, key=_urgency)
+
+
+def _by_product(
+    rows: Sequence[tuple[str, object, float]],
+) -> dict[str, tuple[list[date], np.ndarray]]:
+    """(product id, stored day, units) rows ordered by product and day, as each product's
+    days and units. Most products share their days: each run of days is converted once."""
+    if not rows:
+        return {}
+    ids, stored = list(map(itemgetter(0), rows)), list(map(itemgetter(1), rows))
+    units = list(map(itemgetter(2), rows))
+    products = np.array(ids, dtype=object)
+    starts = [0, *(np.flatnonzero(products[1:] != products[:-1]) + 1).tolist(), len(ids)]
+    values = np.array(units, dtype=float)
+    converted: dict[tuple[object, ...], list[date]] = {}
+    found = {}
+    for start, end in itertools.pairwise(starts):
+        span = tuple(stored[start:end])
+        days = converted.get(span)
+        if days is None:
+            days = converted[span] = [as_date(day) for day in span]
+        found[str(ids[start])] = (list(days), values[start:end])
+    return found
 
 
 def _by_day(orders: Sequence[purchase_orders.Incoming]) -> list[tuple[date, int]]:
@@ -525,17 +565,39 @@ def _season(inputs: _Inputs, today: date, lead_time: int) -> Season | None:
     return Season(peak, arrival, peak - timedelta(days=lead_time), ended)
 
 
-def _line(inputs: _Inputs, settings: inventory.ShopSettings, today: date) -> ReorderLine:
+@dataclass(frozen=True)
+class _Outlook:
+    """A product's demand samples and what its stock leaves before an order arrives."""
+
+    cover: levels.Cover
+    distribution: bool  # from a stored distribution (else the forecast's mean alone)
+    stock: levels.LeadTimeOutlook
+
+
+def _outlook(inputs: _Inputs, today: date) -> _Outlook:
+    lead_time = max(1, inputs.product.lead_time_days)
+    cover, distribution = _cover(inputs, lead_time)
+    stock = levels.outlook_from_today(
+        inputs.product.quantity, inputs.arrivals, today, inputs.units[:lead_time], cover
+    )
+    return _Outlook(cover, distribution, stock)
+
+
+def _line(
+    inputs: _Inputs,
+    made: _Outlook,
+    reorder_point: float,
+    wanted: float,
+    settings: inventory.ShopSettings,
+    today: date,
+) -> ReorderLine:
+    """One product's line; `reorder_point` and `wanted` are `levels.level_for_fill` and
+    `levels.order_for_fill` of its outlook (computed for every product at once)."""
     product = inputs.product
     lead_time = max(1, product.lead_time_days)
     values = inputs.units
-    cover, distribution = _cover(inputs, lead_time)
+    cover, distribution, outlook = made.cover, made.distribution, made.stock
     target = inputs.service_level
-    outlook = levels.outlook_from_today(
-        product.quantity, inputs.arrivals, today, values[:lead_time], cover
-    )
-    reorder_point = levels.level_for_fill(cover, target)
-    wanted = levels.order_for_fill(cover, outlook.left, target)
     on_order = sum(units for _, units in inputs.arrivals)
     position = product.quantity + on_order
     out = run_out_day(product.quantity, inputs.days, values.tolist(), inputs.arrivals)

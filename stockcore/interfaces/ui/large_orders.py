@@ -14,9 +14,23 @@ from stockcore.forecasting.large_orders import LargeOrderCustomer
 from stockcore.interfaces import ui
 from stockcore.interfaces.ui import tables
 
+SHOWN = "_large_orders_shown"  # this session asked for the list (kept after saves)
+SHOW_BUTTON = "large_orders_show"
+
 
 def section() -> None:
-    """The customers with large orders in the history, and the choice of whose to serve."""
+    """The customers with large orders in the history, and the choice of whose to serve.
+    Finding them reads every sale line (seconds on a shop with a million): only when
+    asked, so the Settings page opens at once; once asked, the list stays for the session."""
+    if not st.session_state.get(SHOWN):
+        if not st.button(
+            "Show the customers with large orders",
+            key=SHOW_BUTTON,
+            icon=":material/search:",
+            help="Reads the whole sales history: a few seconds on a large shop.",
+        ):
+            return
+        st.session_state[SHOWN] = True
     customers = ui.large_order_customers()
     if not customers:
         st.info("No large orders in the sales history.", icon=":material/info:")
