@@ -32,13 +32,11 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -46,6 +44,8 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # run as a script from anywhere
+
+from tests.support import streamlit_server  # noqa: E402 (the browser tests' server)
 
 CACHE = REPO / "bench" / ".cache"
 RESULTS = REPO / "bench" / "results"
@@ -251,48 +251,6 @@ def apptest_pages(url: str, users: dict[str, str], pages: list[str], repeat: int
 # --- Browser ----------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@contextmanager
-def streamlit_server(url: str, log_path: Path) -> Iterator[str]:
-    port = free_port()
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py",
-             "--server.port", str(port), "--server.address", "127.0.0.1",
-             "--server.headless", "true", "--browser.gatherUsageStats", "false",
-             "--server.fileWatcherType", "none"],
-            cwd=REPO,
-            env={**os.environ, "STOCKCORE_DATABASE_URL": url, "STOCKCORE_DEMO": "0",
-                 "STOCKCORE_AUTO_REFRESH": "0", "PYTHONWARNINGS": "ignore"},
-            stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        address = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 120
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{address}/_stcore/health", timeout=2) as answer:
-                        if answer.status == 200:
-                            break
-                except OSError:
-                    pass
-                if process.poll() is not None or time.monotonic() > deadline:
-                    sys.exit("streamlit did not start: " + log_path.read_text()[-3000:])
-                time.sleep(0.3)
-            yield address
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-
-
 class Runs:
     """The script runs of a browser tab, as the server's messages on its websocket tell
     them: each run starts with `new_session` and ends with `script_finished`."""
@@ -341,7 +299,10 @@ def browser_pages(url: str, pages: list[str], folder: Path) -> dict[str, Any]:
 
     results: dict[str, Any] = {}
     with (
-        streamlit_server(url, folder / "streamlit.log") as address,
+        streamlit_server(
+            {"STOCKCORE_DATABASE_URL": url, "STOCKCORE_DEMO": "0", "STOCKCORE_AUTO_REFRESH": "0"},
+            folder / "streamlit.log",
+        ) as address,
         sync_playwright() as playwright,
     ):
         chromium = playwright.chromium.launch(
