@@ -8,6 +8,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 import pytest
+from sqlalchemy import select, update
 
 from stockcore import inventory
 from stockcore.domain import Product, local_now
@@ -15,6 +16,7 @@ from stockcore.forecasting import refresh, views
 from stockcore.forecasting.store import store_forecasts
 from stockcore.inventory import HistoryLine
 from stockcore.persistence.db import Database
+from stockcore.persistence.models import ForecastModelRow
 from stockcore.replenishment import plan as reorder_list
 from stockcore.replenishment import upkeep
 from tests.support import NOW, TODAY, store
@@ -129,6 +131,50 @@ def test_stock_on_order_counts_towards_the_position_from_its_expected_day(db: Da
     assert late.run_out_day == TODAY + timedelta(days=5) and late.status == "order now"
     assert late.expected_lost == pytest.approx(10) and late.suggested_quantity == 4
     assert "With 30 on hand and 40 on Tue 10 Mar on order" in late.explain()
+
+
+def test_the_daily_series_stored_per_product_gives_the_lines_the_prediction_rows_give(
+    db: Database,
+) -> None:
+    """The list reads each product's forecast from forecast_models' daily series (one value
+    per product); a forecast stored before the series existed is read from its prediction
+    rows: both give the same lines, also for a forecast that started days ago."""
+    rng = np.random.default_rng(7)
+    start, days = TODAY - timedelta(days=4), 60
+    span = pd.date_range(pd.Timestamp(start), periods=days, freq="D")
+    made = []
+    for n in range(6):
+        pid = f"P{n}"
+        add(db, pid, quantity=10 + 17 * n, lead_time=3 + 2 * n)
+        units = np.round(rng.gamma(2.0, 2.0, days) * np.linspace(0.5, 2.0, days), 3)
+        made.append(
+            refresh.ProductForecast(
+                product_id=pid, model="TSB", basis=refresh.OWN_HISTORY, history_days=100,
+                selling_share=1.0, days=span, units=units, lower=units, upper=units,
+                lower_95=units, upper_95=units, accuracy=None, naive=None, error_sd=0.0,
+            )
+        )  # fmt: skip
+    store_forecasts(db, made, NOW, NOW, start, days, 1.0)
+    per_day = {forecast.product_id: forecast for forecast in made}
+    with db.read() as session:
+        stored = session.execute(
+            select(ForecastModelRow.product_id, ForecastModelRow.daily_from)
+        ).all()
+    assert dict(stored) == dict.fromkeys(per_day, start)
+    from_series = reorder_list.reorder_plan(db, today=TODAY)
+    with db.write() as session:  # as a forecast made before migration 0016 (one of them)
+        session.execute(
+            update(ForecastModelRow)
+            .where(ForecastModelRow.product_id == "P2")
+            .values(daily_from=None, daily_units=None)
+        )
+    assert reorder_list.reorder_plan(db, today=TODAY) == from_series
+    with db.write() as session:  # every one of them
+        session.execute(update(ForecastModelRow).values(daily_from=None, daily_units=None))
+    from_rows = reorder_list.reorder_plan(db, today=TODAY)
+    assert from_rows == from_series
+    assert {line.status for line in from_rows} >= {"order now"}
+    assert all(line.run_out_day is None or line.run_out_day >= TODAY for line in from_rows)
 
 
 def test_abc_classes_split_revenue_80_15_5() -> None:

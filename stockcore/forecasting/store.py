@@ -26,6 +26,8 @@ from stockcore.persistence.models import (
 )
 
 if TYPE_CHECKING:  # the records a refresh makes; refresh imports this module
+    import pandas as pd
+
     from stockcore.forecasting.refresh import ProductForecast, ShopSalesForecast
 
 
@@ -91,6 +93,7 @@ def store_forecasts(
                     set_aside_orders=aside[0],
                     set_aside_units=aside[1],
                     created_at=finished,
+                    **_daily_series(made.days, made.units),
                 )
             )
             for cover in made.covers:
@@ -146,6 +149,19 @@ def store_forecasts(
                 ),
             )
         return run.id
+
+
+def _daily_series(days: pd.DatetimeIndex, units: np.ndarray) -> dict[str, object]:
+    """The forecast as forecast_models' daily_from and daily_units: the predicted units
+    rounded as the prediction rows store them, one per calendar day. None for a forecast
+    whose days are not consecutive (the reorder list then reads its prediction rows)."""
+    if len(days) == 0 or not (np.diff(days.values) == np.timedelta64(1, "D")).all():
+        return {"daily_from": None, "daily_units": None}
+    rounded = np.round(np.asarray(units, dtype=float), 4).tolist()
+    return {
+        "daily_from": days[0].date(),
+        "daily_units": json.dumps(rounded, separators=(",", ":")),
+    }
 
 
 # The columns every stored forecast row ends with (persistence.models.MadeByRun).

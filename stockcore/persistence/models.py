@@ -325,6 +325,10 @@ class ForecastModelRow(Base):
     # (forecasting.large_orders): how many, and their units. NULL before migration 0010.
     set_aside_orders: Mapped[int | None] = mapped_column(Integer)
     set_aside_units: Mapped[int | None] = mapped_column(Integer)
+    # The forecast per calendar day from `daily_from` (a JSON list, the predictions'
+    # predicted_units in one value: what the reorder list reads). NULL before migration 0016.
+    daily_from: Mapped[date | None] = mapped_column(Date)
+    daily_units: Mapped[str | None] = mapped_column(Text)
 
 
 class LeadTimeDemandRow(Base):

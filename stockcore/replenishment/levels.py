@@ -27,6 +27,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 from statistics import NormalDist
 from typing import Final
 
@@ -253,11 +254,11 @@ class Cover:
         share = min(1.0, float(alone.mean()) / total) if total > 0 else 1.0
         return cls(both * share, both * (1.0 - share), alone)
 
-    @property
+    @cached_property
     def review_mean(self) -> float:
         return float(self.review.mean()) if self.review.size else 0.0
 
-    @property
+    @cached_property
     def lead_mean(self) -> float:
         return float(self.lead.mean()) if self.lead.size else 0.0
 

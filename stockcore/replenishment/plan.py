@@ -39,6 +39,7 @@ its demand over L and over L + R that the latest forecast refresh stored:
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -398,6 +399,8 @@ def reorder_plan(
         ForecastModelRow.season,
         ForecastModelRow.set_aside_orders,
         ForecastModelRow.set_aside_units,
+        ForecastModelRow.daily_from,
+        ForecastModelRow.daily_units,
     ).join(ForecastModelRow, ForecastModelRow.product_id == ProductRow.product_id)
     predictions = (
         # The day as stored (text on SQLite): hundreds of thousands of rows, a few hundred
@@ -414,12 +417,26 @@ def reorder_plan(
         query = query.where(ProductRow.product_id.in_(list(product_ids)))
         predictions = predictions.where(PredictionRow.product_id.in_(list(product_ids)))
     with db.read() as session:
-        catalogue = [
-            (inventory.to_product(row), season, (orders or 0, units or 0))
-            for row, season, orders, units in session.execute(query)
+        catalogue, series = [], {}
+        for row, season, aside_orders, aside_units, daily_from, daily_units in session.execute(
+            query
+        ):
+            catalogue.append(
+                (inventory.to_product(row), season, (aside_orders or 0, aside_units or 0))
+            )
+            if daily_from is not None and daily_units is not None:
+                series[row.product_id] = (as_date(daily_from), daily_units)
+        forecast = _from_series(series, today)
+        # Forecasts made before forecast_models kept the daily series: their prediction
+        # rows, as the driver gives them (no row objects: hundreds of thousands of them).
+        missing = [
+            product.product_id for product, _, _ in catalogue if product.product_id not in series
         ]
-        # The driver's rows as they come (no row objects: hundreds of thousands of them).
-        forecast = _by_product(session.connection().execute(predictions).cursor.fetchall())
+        if missing:
+            if len(missing) < len(catalogue):
+                predictions = predictions.where(PredictionRow.product_id.in_(missing))
+            rows = session.connection().execute(predictions).cursor.fetchall()
+            forecast.update(_by_product(rows))
     if not catalogue:
         return []
     ids = [product.product_id for product, _, _ in catalogue]
@@ -480,6 +497,25 @@ def _by_product(
         if days is None:
             days = converted[span] = [as_date(day) for day in span]
         found[str(ids[start])] = (list(days), values[start:end])
+    return found
+
+
+def _from_series(
+    series: Mapping[str, tuple[date, str]], today: date
+) -> dict[str, tuple[list[date], np.ndarray]]:
+    """Each product's stored daily series (first day, JSON list of units) from `today` on,
+    as its days and units. Products whose series start on the same day share one list of
+    days (read only)."""
+    calendars: dict[tuple[date, int], list[date]] = {}
+    found = {}
+    for product_id, (first, text) in series.items():
+        units = np.array(json.loads(text), dtype=float)[max(0, (today - first).days) :]
+        start = max(first, today)
+        days = calendars.get((start, units.size))
+        if days is None:
+            days = [start + timedelta(days=offset) for offset in range(units.size)]
+            calendars[(start, units.size)] = days
+        found[product_id] = (days, units)
     return found
 
 
