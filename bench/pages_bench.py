@@ -122,6 +122,28 @@ def build_sqlite_shop(data_dir: Path, target: Path) -> None:
     partial.rename(target)
 
 
+def bring_up_to_date(target: Path) -> None:
+    """A shop cached by an older version: its schema upgraded and every forecast made again
+    (what a refresh stores may have changed: the reorder list reads the daily series that
+    migration 0016 added), without importing the sales again."""
+    from stockcore.persistence.db import Database, current_revision, head_revision
+
+    url = f"sqlite:///{target}"
+    db = Database.connect(url)
+    try:
+        if current_revision(db) == head_revision():
+            return
+    finally:
+        db.dispose()
+    print("shop: cached by an older version; upgrading it and refreshing its forecasts…")
+    started = time.perf_counter()
+    run([sys.executable, "-m", "stockcore", "--db", url, "db", "upgrade"])
+    run([sys.executable, "-m", "stockcore", "--db", url, "forecast", "--all"])
+    with sqlite3.connect(target) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    print(f"  done ({time.perf_counter() - started:.0f} s)", flush=True)
+
+
 def shop_counts(url: str) -> tuple[int, int]:
     from sqlalchemy import func, select
 
@@ -431,6 +453,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown page(s) {', '.join(unknown)}; pages are {', '.join(PAGES)}")
     if args.rebuild or not SHOP.exists():
         build_sqlite_shop(args.data, SHOP)
+    else:
+        bring_up_to_date(SHOP)
     with tempfile.TemporaryDirectory(prefix="stockcore-pages-") as folder:
         if not args.no_sqlite:
             bench("sqlite", working_copy(Path(folder)), pages, args)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import sqlalchemy as sa
 from alembic import command
@@ -324,3 +325,25 @@ def test_purchase_orders_stored_before_partial_receipts_upgrade_as_received_or_n
     upgrade(db)
     assert purchase_orders.on_order(db) == {"P1": 20}
     db.dispose()
+
+
+def test_the_reference_check_runs_after_a_migration_and_not_at_every_start(
+    tmp_path: Path,
+) -> None:
+    """On SQLite, `PRAGMA foreign_key_check` reads every table (over a second on a shop of a
+    million sale lines): it runs when a migration ran, not when the schema is already the
+    newest (every start of the dashboard, the API and the CLI)."""
+    db = Database.connect(f"sqlite:///{tmp_path / 'shop.db'}")
+    statements: list[str] = []
+    sa.event.listen(
+        db.engine, "before_cursor_execute", lambda *args: statements.append(str(args[2]))
+    )
+    try:
+        upgrade(db)  # a new database: every migration
+        assert any("foreign_key_check" in sql for sql in statements)
+        statements.clear()
+        upgrade(db)  # already the newest
+        assert statements and not any("foreign_key_check" in sql for sql in statements)
+        assert current_revision(db) == head_revision()
+    finally:
+        db.dispose()
