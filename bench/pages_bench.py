@@ -356,7 +356,7 @@ def browser_walk(
     signed_in = settled(page, runs, PAGES[landing][1], started)
     results.setdefault("sign-in", {})[username] = signed_in
     print(f"  browser: {username} signed in: {landing} after {signed_in:.2f} s", flush=True)
-    nav = page.locator('[data-testid="stSidebarNav"]')
+    nav = page.locator('[data-testid="stSidebar"]')  # app.py's menu of page links
     if username != OWNER:  # staff: Stock first, then Purchase and back to Stock
         results.setdefault(landing, {})["cold"] = signed_in
         results[landing]["load_cold"] = load()

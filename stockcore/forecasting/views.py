@@ -187,7 +187,7 @@ def product_forecast(
 
 def stored_grid(text: str | None) -> tuple[float, ...]:
     """A stored `lead_time_demand.grid` read back: () for a row stored without one."""
-    return tuple(float(value) for value in json.loads(text)) if text else ()
+    return tuple(map(float, json.loads(text))) if text else ()
 
 
 def lead_time_grids(

@@ -166,7 +166,7 @@ def stretch_sums(history: np.ndarray, days: int) -> np.ndarray:
 def run_out_day(
     on_hand: int,
     days: Sequence[date],
-    units: Sequence[float],
+    units: Sequence[float] | np.ndarray,
     arrivals: Sequence[tuple[date, int]] = (),
 ) -> date | None:
     """The first day by whose end the predicted units reach what is on hand plus what has

@@ -636,7 +636,7 @@ def _line(
     target = inputs.service_level
     on_order = sum(units for _, units in inputs.arrivals)
     position = product.quantity + on_order
-    out = run_out_day(product.quantity, inputs.days, values.tolist(), inputs.arrivals)
+    out = run_out_day(product.quantity, inputs.days, values, inputs.arrivals)
     order_by = out - timedelta(days=lead_time) if out is not None else None
     cover_days = (out - today).days if out is not None else None
     expected = cover.lead_mean + cover.review_mean
