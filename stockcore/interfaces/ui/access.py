@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NoReturn, TypeVar
 from urllib.parse import urlsplit
 
 import pandas as pd
@@ -27,6 +27,12 @@ def dashboard_address() -> str:
     url = st.context.url or ""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}/" if parts.scheme and parts.netloc else ""
+
+
+def _show_secret_on_next_run(slot: str, title: str, secret: str, link: str = "") -> NoReturn:
+    """Keep a secret just made for `_show_secret_once` and run the page again to show it."""
+    st.session_state[slot] = (title, secret, link)
+    st.rerun()
 
 
 def _show_secret_once(slot: str) -> None:
@@ -124,12 +130,12 @@ def invitations_section(me: accounts.User) -> None:
             if issued is not None:
                 address = dashboard_address()
                 link = f"{address}{issued.signup_query}" if address else issued.signup_query
-                st.session_state[NEW_INVITATION] = (
+                _show_secret_on_next_run(
+                    NEW_INVITATION,
                     f"Invitation code for a {issued.invitation.role.value} account",
                     issued.code,
                     link,
                 )
-                st.rerun()
     found = ui.attempt(lambda: accounts.list_invitations(ui.database(), me)) or []
     _table_and_revoke(
         found,
@@ -175,12 +181,11 @@ def api_keys_section(me: accounts.User) -> None:
         if st.form_submit_button("Create an API key", type="primary"):
             made = ui.attempt(lambda: accounts.create_api_key(ui.database(), me, name, scopes))
             if made is not None:
-                st.session_state[NEW_API_KEY] = (
+                _show_secret_on_next_run(
+                    NEW_API_KEY,
                     f"API key {made.api_key.name!r} ({', '.join(made.api_key.scopes)})",
                     made.secret,
-                    "",
                 )
-                st.rerun()
     keys = ui.attempt(lambda: accounts.list_api_keys(ui.database(), me)) or []
     _table_and_revoke(
         keys,
