@@ -97,7 +97,17 @@ def add_product_form() -> None:
     added = fields.attempt(add)
     if added is not None:
         ui.changed()
-        ui.forget_inputs("new_product_")  # an empty form for the next product
+        # An empty form for the next product.
+        ui.forget_inputs(
+            "new_product_",
+            {
+                "new_product_id": "",
+                "new_product_name": "",
+                "new_product_category": None,
+                "new_product_supplier": "",
+                **{key: start for key, _, _, start, _ in _NEW_PRODUCT_FIELDS},
+            },
+        )
         ui.flash(f"Added {added.product_id} {added.name} with {added.quantity} in stock.")
         st.rerun()
 
