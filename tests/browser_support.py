@@ -137,12 +137,13 @@ class Walk:
             self.page.wait_for_timeout(500)  # the sidebar slides in
         return folded
 
-    def open(self, title: str) -> None:
-        """Open a page from the sidebar's menu (app.py draws it with links)."""
+    def open(self, title: str, heading: str | None = None) -> None:
+        """Open a page from the sidebar's menu (app.py draws it with links), and wait for
+        its heading (the title, unless the page has another)."""
         link = self.page.locator('[data-testid="stSidebar"]').get_by_role("link", name=title)
         folded = self.reach(link)
         link.first.click()
-        self.page.get_by_role("heading", name=title).first.wait_for(timeout=60_000)
+        self.page.get_by_role("heading", name=heading or title).first.wait_for(timeout=60_000)
         self.settle()
         if folded and self.on_screen(link.first):  # fold it again to see the page
             collapse = self.page.locator('[data-testid="stSidebarCollapseButton"] button')
