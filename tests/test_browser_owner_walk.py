@@ -13,8 +13,9 @@ the charts' SVG text); purchase orders made from the Reorder list show their num
 supplier and total, their CSV has the number, supplier, date and total, a receipt asks
 before it writes and can be partial; Purchase refuses 0 and -3 with a message and a good
 purchase leaves no old refusal on screen; *Add product* refuses a negative price and
-empties its fields after an add; Settings takes 90, 90% and 0.9 (and 95, 95% and 0.95) as
-the same share, shows them back as saved, refuses 150, and downloads a backup;
+empties its fields after an add, and the Inventory grid refuses a price of -3; Settings
+takes 90, 90% and 0.9 (and 95, 95% and 0.95) as the same share, shows them back as saved,
+refuses 150, and downloads a backup;
 acknowledging an alert lowers the sidebar's count; Users resets a password (a short one
 refused) and disables an account; after *Start an empty shop*, Backtest no longer shows
 the erased shop's results, and Overview, Reorder and Forecast open on the empty shop.
@@ -269,6 +270,26 @@ def test_an_owner_walks_the_issue_16_paths(
         for label in ("Product id (SKU)", "Name", "Unit price", "Units on hand")
     }
     assert typed == {"Product id (SKU)": "", "Name": "", "Unit price": "", "Units on hand": "0"}
+
+    # The grid: a price edited to -3 is refused by name, and nothing is saved. (The cell's
+    # editor is opened with Enter first: typing "-3" straight onto a selected number cell
+    # opens its editor with the "-" dropped, in the browser's grid itself.)
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    edited = grid.locator('[data-testid="glide-cell-0-0"]').inner_text()
+    grid.click(position={"x": 30, "y": 35 + 17})  # the first row's first cell
+    for _ in range(3):  # Product, Name, Category, Price
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")
+    cell_editor = page.locator("input.gdg-input")
+    cell_editor.wait_for(timeout=10_000)
+    cell_editor.fill("-3")
+    cell_editor.press("Enter")
+    walk.settle()
+    unchanged = snapshot(db)
+    page.get_by_role("button", name="Save changes").click()
+    message = refused_with_message(walk, "grid-negative-price", "-3", "must not be negative")
+    assert edited in message, message
+    assert snapshot(db) == unchanged
 
     # Acknowledging an alert: the sidebar's count goes down at once.
     before = sidebar_alerts(page)
