@@ -208,7 +208,7 @@ def test_an_owner_walks_the_issue_16_paths(
     units = box.get_by_label(f"{first.product_id} · {first.name}", exact=True)
     units.fill("-2")
     box.get_by_role("button", name="Receive…").click()
-    refused_with_message(walk, "receive-negative", "-2", "at least")
+    refused_with_message(walk, "receive-negative", "'-2'", "must not be below 0")
     for line in others:
         box.get_by_label(f"{line.product_id} · {line.name}", exact=True).fill("0")
     units.fill("2")
