@@ -18,7 +18,8 @@ takes 90, 90% and 0.9 (and 95, 95% and 0.95) as the same share, shows them back 
 refuses 150, and downloads a backup;
 acknowledging an alert lowers the sidebar's count; Users resets a password (a short one
 refused) and disables an account; after *Start an empty shop*, Backtest no longer shows
-the erased shop's results, and Overview, Reorder and Forecast open on the empty shop.
+the erased shop's results, Overview, Reorder and Forecast open on the empty shop, and
+forecasting it is refused with its reason in sight.
 
 The fixtures and `Walk` are in tests/browser_support.py; screenshots of every step go to
 test-output/browser/walk-<width>-*.png.
@@ -58,7 +59,8 @@ def refused_with_message(walk: Walk, name: str, value: str, *rule: str, field: A
     naming = [
         index
         for index, text in enumerate(texts)
-        if value in text or any(words in text for words in rule)
+        if (value in text or any(words in text for words in rule))
+        and messages.nth(index).is_visible()  # not folded away in a collapsed box
     ]
     assert naming, (
         f"{name}: {value!r} was refused without a message naming it or the rule "
@@ -376,5 +378,8 @@ def test_an_owner_walks_the_issue_16_paths(
     for title in ("Overview", "Reorder", "Forecast"):
         walk.open(title)
         walk.check(f"{title.lower()}-empty-shop")
+    # Forecasting a shop without sales: the reason in sight (it was in a collapsed box).
+    page.get_by_role("button", name="Forecast every product").click()
+    refused_with_message(walk, "forecast-refused", "no sales history")
     context.close()
     db.dispose()

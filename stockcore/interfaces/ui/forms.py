@@ -235,8 +235,8 @@ def refresh_forecasts_form(*, label: str = "Refresh all forecasts", primary: boo
         refreshed = ui.attempt(
             lambda: upkeep.refresh_forecasts_and_alerts(ui.database(), progress=report)
         )
-        if refreshed is None:
-            status.update(label="Forecasts not refreshed", state="error")
+        if refreshed is None:  # the reason stays in sight (a collapsed box hid it)
+            status.update(label="Forecasts not refreshed", state="error", expanded=True)
             return
         summary = refreshed.summary
         if summary.one_process_reason:
