@@ -23,6 +23,7 @@ def main() -> None:
     ui.database()  # open the shop once per server: migrate, and load the demo into a new database
     background.keep_forecasts_fresh()  # due forecasts (the new demo's) start before sign-in
     ui.show_flashes()
+    ui.refill_inputs()  # forms emptied (or showing what was saved) after a write
     # The signed-in account, None until there is one (a reload or a new tab is signed in
     # by the browser's sign-in cookie while it is valid: see auth).
     user = auth.current_user()

@@ -13,13 +13,37 @@ me = auth.guard_page(__file__)
 st.title("Settings")
 current = ui.settings()
 
+
+def shown(settings: inventory.ShopSettings) -> dict[str, str]:
+    """What the form's fields show for these settings, by widget key."""
+    return {
+        "settings_shop_name": settings.shop_name,
+        "settings_currency": settings.currency_symbol,
+        "settings_holiday_country": settings.holiday_country,
+        **{
+            f"settings_service_level_{abc}": ui.percent(settings.service_level_for(abc))
+            for abc in "ABC"
+        },
+        "settings_ordering_cost": ""
+        if settings.ordering_cost is None
+        else f"{settings.ordering_cost:.2f}",
+        "settings_holding_rate": ""
+        if settings.holding_rate is None
+        else ui.percent(settings.holding_rate),
+    }
+
+
+showing = shown(current)
+
 fields = ui.FieldMessages()
 with st.form("settings_form"):
-    shop_name = st.text_input("Shop name", value=current.shop_name, key="settings_shop_name")
+    shop_name = st.text_input(
+        "Shop name", value=showing["settings_shop_name"], key="settings_shop_name"
+    )
     fields.place("shop name")
     currency = st.text_input(
         "Currency symbol",
-        value=current.currency_symbol,
+        value=showing["settings_currency"],
         max_chars=8,
         help="Shown before every amount, e.g. £, ₹, €, $.",
         key="settings_currency",
@@ -27,7 +51,7 @@ with st.form("settings_form"):
     fields.place("currency symbol")
     holiday_country = st.text_input(
         "Public holidays for forecasts (country code)",
-        value=current.holiday_country,
+        value=showing["settings_holiday_country"],
         max_chars=3,
         placeholder="e.g. GB, US, DE; empty for none",
         help=(
@@ -50,7 +74,7 @@ with st.form("settings_form"):
         with column:
             levels[abc] = st.text_input(
                 f"Class {abc}",
-                value=ui.percent(current.service_level_for(abc)),
+                value=showing[f"settings_service_level_{abc}"],
                 key=f"settings_service_level_{abc}",
             )
             fields.place(f"service level of class {abc}")
@@ -64,7 +88,7 @@ with st.form("settings_form"):
     with left:
         ordering_cost = st.text_input(
             f"Cost of placing one order ({current.currency_symbol})",
-            value="" if current.ordering_cost is None else f"{current.ordering_cost:.2f}",
+            value=showing["settings_ordering_cost"],
             placeholder="e.g. 15.00; empty for none",
             key="settings_ordering_cost",
         )
@@ -72,7 +96,7 @@ with st.form("settings_form"):
     with right:
         holding_rate = st.text_input(
             "Holding cost per year (share of unit cost)",
-            value="" if current.holding_rate is None else ui.percent(current.holding_rate),
+            value=showing["settings_holding_rate"],
             placeholder="e.g. 25%; empty for none",
             help="25%: keeping one unit for a year costs a quarter of what it cost to buy.",
             key="settings_holding_rate",
@@ -92,7 +116,7 @@ with st.form("settings_form"):
         )
         if saved is not None:
             ui.changed()
-            ui.forget_inputs("settings_")  # show the values as saved (95 reads 95%)
+            ui.forget_inputs("settings_", shown(saved))  # the values as saved: 95 reads 95%
             ui.flash("Settings saved.")
             st.rerun()
 

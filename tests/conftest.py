@@ -25,6 +25,9 @@ from stockcore.inventory.demo import open_shop
 from stockcore.persistence.db import Database, normalise_url, upgrade
 from tests.support import TEST_PASSWORD, FixedClock, account_for, sqlite_url  # noqa: F401
 
+# The browser tests' fixtures (`shop`, `server`, `browser`), for tests/test_browser*.py.
+pytest_plugins = ("tests.browser_support",)
+
 POSTGRES_ENV = "STOCKCORE_TEST_POSTGRES_URL"
 BACKENDS = ["sqlite", "postgres"]
 

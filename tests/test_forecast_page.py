@@ -136,6 +136,9 @@ def test_forecasting_an_empty_shop_is_refused_with_a_reason(
     app.button(key=REFRESH_FIRST).click().run()
     assert not app.exception
     assert "no sales history" in app.error[0].value
+    # ... in sight, not folded away in the status box that says "Forecasts not refreshed".
+    [status] = app.get("status")
+    assert status.label == "Forecasts not refreshed" and status.proto.expanded
 
 
 def test_the_holiday_country_is_checked_in_settings(app: AppTest) -> None:

@@ -171,6 +171,11 @@ def test_adding_a_product_and_receiving_stock_from_the_inventory_page(
     assert added is not None and (added.quantity, added.needs_restock) == (2, True)
     assert added.service_level == 0.98
     assert app.text_input(key="new_product_id").value == ""  # the form is empty again
+    # ... in the browser too, which keeps what was typed in a widget whose key stays the
+    # same unless the server sends it a value (it once kept showing the added product).
+    assert all(
+        app.text_input(key=k).proto.set_value for k in ("new_product_id", "new_product_price")
+    )
 
     picker(app, "receive_product").select("NEW-1")
     app.text_input(key="receive_qty").input("10")
@@ -270,6 +275,8 @@ def test_service_levels_and_order_costs_are_set_on_the_settings_page(
     )
     assert (saved.ordering_cost, saved.holding_rate) == (Decimal("25.00"), 0.2)
     assert app.text_input(key="settings_service_level_A").value == "99%"  # as saved
+    # ... in the browser too, which kept showing "99" (see test_adding_a_product...).
+    assert app.text_input(key="settings_service_level_A").proto.set_value
     app.text_input(key="settings_holding_rate").input("0")
     app.button(key="FormSubmitter:settings_form-Save settings").click().run()
     assert [e.value for e in app.error] == [

@@ -236,6 +236,15 @@ def test_the_same_check_answers_before_a_receipt_is_confirmed(db: Database) -> N
     }
     with pytest.raises(InvalidValue, match="more than the 12 still to come"):
         purchase_orders.receipt_units(order.order_id, waiting, {"JUG": 13})
+    # 0 (or " 0 ") is "none of it came": a negative count is refused as below 0, not with
+    # a rule ("at least 1") that 0 would break.
+    assert purchase_orders.receipt_units(order.order_id, waiting, {"MUG": "2", "JUG": " 0 "}) == {
+        "MUG": 2
+    }
+    with pytest.raises(InvalidValue, match="units of MUG received '-2' must not be below 0"):
+        purchase_orders.receipt_units(order.order_id, waiting, {"MUG": "-2"})
+    with pytest.raises(InvalidValue, match="not a fraction"):
+        purchase_orders.receipt_units(order.order_id, waiting, {"MUG": "2.5"})
 
 
 def test_closing_an_order_cancels_what_has_not_come(db: Database) -> None:

@@ -61,7 +61,7 @@ def stock_vs_threshold(frame: pd.DataFrame) -> alt.LayerChart:
         ),
     )
     return (bars + ticks + counts).properties(
-        title="On hand (bars) against restock threshold (ticks)",
+        title=["On hand (bars) against", "restock threshold (ticks)"],  # lines a phone fits
         height=alt.Step(22),
     )
 
@@ -144,9 +144,9 @@ def sales_trend(
         .encode(**placed, text="note:N")
         for note, align in PARTIAL_LABELS
     ]
-    dashes = " (dashed: a period cut short, so far)" if len(partial) else ""
+    dashes = ["(dashed: a period cut short, so far)"] if len(partial) else []
     chart = alt.LayerChart(layer=[solid, dashed, hollow, *labels])
-    return chart.properties(title=f"{title} over time{dashes}")
+    return chart.properties(title=[f"{title} over time", *dashes])  # lines a phone fits
 
 
 def _legend() -> alt.Legend:
@@ -270,7 +270,9 @@ def demand_forecast(
         ).encode(x=base_x, text="label:N")
         layers = layers + rule + label
     return layers.interactive(bind_y=False).properties(
-        title="Units sold per day (grey), forecast (green) with 80% and 95% ranges", height=320
+        # In lines a phone fits (Vega cuts a title short rather than wrap it).
+        title=["Units sold per day (grey), forecast", "(green) with 80% and 95% ranges"],
+        height=320,
     )
 
 

@@ -39,6 +39,7 @@ from stockcore.domain import (
     is_blank,
     local_now,
     parse_quantity,
+    parse_whole_number,
     plural,
 )
 from stockcore.inventory import get_settings, open_arrivals, receive_in
@@ -271,16 +272,18 @@ def receipt_units(
         for product_id, value in quantities.items():
             if product_id not in outstanding:
                 raise InvalidValue("product", product_id, f"is not on {number}")
-            if is_blank(value) or str(value).strip() == "0":
+            if is_blank(value):
                 continue
             field = f"units of {product_id} received"
-            count = parse_quantity(value, field)
+            # 0 is allowed (none of it came): -2 is refused as below 0, not "at least 1".
+            count = parse_whole_number(value, field)
             left = outstanding[product_id]
             if count > left:
                 raise InvalidValue(
                     field, value, f"is more than the {left:,} still to come on {number}"
                 )
-            units[product_id] = count
+            if count:
+                units[product_id] = count
     if not units:
         raise Invalid(f"nothing to receive on {number}: every quantity is 0")
     return units

@@ -9,7 +9,7 @@ key; every write calls `changed()` so the next run reads fresh numbers.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from datetime import date, timedelta
 from decimal import Decimal
@@ -70,11 +70,25 @@ def changed() -> None:
     st.session_state[_DATA_VERSION] = st.session_state.get(_DATA_VERSION, 0) + 1
 
 
-def forget_inputs(prefix: str) -> None:
-    """Drop the typed values of the widgets whose keys start with `prefix`: on the next
-    run they show their starting values (an emptied form, or the values as saved)."""
+_REFILL = "_stockcore_refill"
+
+
+def forget_inputs(prefix: str, showing: Mapping[str, object]) -> None:
+    """Drop the typed values of the widgets whose keys start with `prefix`; on the next run
+    (after st.rerun()) the widgets keyed in `showing` show those values (an emptied form's
+    starting values, or the values as saved). Dropping alone is not enough: a browser
+    keeps showing what was typed in a widget whose key stays the same, until the server
+    sends it a value set before the widget is drawn (`refill_inputs`)."""
     for key in [key for key in st.session_state if str(key).startswith(prefix)]:
         del st.session_state[key]
+    st.session_state[_REFILL] = dict(showing)
+
+
+def refill_inputs() -> None:
+    """The frame's first step on every run: set the values `forget_inputs` left for the
+    widgets of this run, before any widget is drawn."""
+    for key, value in st.session_state.pop(_REFILL, {}).items():
+        st.session_state[key] = value
 
 
 def remember(key: str, value: object) -> None:

@@ -97,7 +97,17 @@ def add_product_form() -> None:
     added = fields.attempt(add)
     if added is not None:
         ui.changed()
-        ui.forget_inputs("new_product_")  # an empty form for the next product
+        # An empty form for the next product.
+        ui.forget_inputs(
+            "new_product_",
+            {
+                "new_product_id": "",
+                "new_product_name": "",
+                "new_product_category": None,
+                "new_product_supplier": "",
+                **{key: start for key, _, _, start, _ in _NEW_PRODUCT_FIELDS},
+            },
+        )
         ui.flash(f"Added {added.product_id} {added.name} with {added.quantity} in stock.")
         st.rerun()
 
@@ -225,8 +235,8 @@ def refresh_forecasts_form(*, label: str = "Refresh all forecasts", primary: boo
         refreshed = ui.attempt(
             lambda: upkeep.refresh_forecasts_and_alerts(ui.database(), progress=report)
         )
-        if refreshed is None:
-            status.update(label="Forecasts not refreshed", state="error")
+        if refreshed is None:  # the reason stays in sight (a collapsed box hid it)
+            status.update(label="Forecasts not refreshed", state="error", expanded=True)
             return
         summary = refreshed.summary
         if summary.one_process_reason:
