@@ -101,7 +101,7 @@ def head_revision() -> str | None:
 
 
 def test_the_migrations_build_exactly_the_schema_the_models_describe(db: Database) -> None:
-    assert current_revision(db) == head_revision() == "0015"
+    assert current_revision(db) == head_revision() == "0016"
     assert not is_new(db)
     with db.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
