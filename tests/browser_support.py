@@ -15,14 +15,13 @@ module's own fixture of the same name (several define a `shop`) takes precedence
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.support import sqlite_url, streamlit_server
+from tests.support import streamlit_server
 
 REPO = Path(__file__).resolve().parent.parent
 SHOTS = REPO / "test-output" / "browser"
@@ -37,10 +36,8 @@ def _unavailable(reason: str) -> None:
 
 
 @pytest.fixture
-def shop(forecast_template: Path, tmp_path: Path) -> str:
-    target = tmp_path / "shop.db"
-    shutil.copyfile(forecast_template, target)
-    return sqlite_url(target)
+def shop(forecast_url: str) -> str:
+    return forecast_url
 
 
 @pytest.fixture

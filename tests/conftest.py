@@ -114,6 +114,14 @@ def forecast_template(demo_template: Path, tmp_path_factory: pytest.TempPathFact
     return path
 
 
+@pytest.fixture
+def forecast_url(forecast_template: Path, tmp_path: Path) -> str:
+    """A fresh copy of the demo shop with its forecasts, for one test."""
+    target = tmp_path / "shop.db"
+    shutil.copyfile(forecast_template, target)
+    return sqlite_url(target)
+
+
 # --- Signed-in dashboard sessions -------------------------------------------------------------
 
 

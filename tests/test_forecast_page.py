@@ -3,7 +3,6 @@ made once per session, and a small shop that is forecast by clicking the button.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -27,10 +26,8 @@ REFRESH = "FormSubmitter:refresh_forecasts_form-Refresh all forecasts"
 
 
 @pytest.fixture
-def app(forecast_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    target = tmp_path / "shop.db"
-    shutil.copyfile(forecast_template, target)
-    return open_page(start(sqlite_url(target), monkeypatch), PAGE)
+def app(forecast_url: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    return open_page(start(forecast_url, monkeypatch), PAGE)
 
 
 def test_a_products_forecast_shows_stock_out_date_chart_and_how_it_was_made(app: AppTest) -> None:

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -24,7 +22,7 @@ from stockcore.domain import Product
 from stockcore.interfaces import ui
 from stockcore.interfaces.ui import tables
 from stockcore.replenishment import backtest
-from tests.support import open_page, picker, sqlite_url, start
+from tests.support import open_page, picker, start
 
 RAW = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)+$")  # snake_case: a raw identifier
 NOT_A_VALUE = {"None", "nan", "NaN", "NaT", "<NA>", "null"}
@@ -99,10 +97,8 @@ def assert_presentable(app: AppTest, where: str) -> list[Shown]:
 
 
 @pytest.fixture
-def shop_url(forecast_template: Path, tmp_path: Path) -> str:
-    target = tmp_path / "shop.db"
-    shutil.copyfile(forecast_template, target)
-    return sqlite_url(target)
+def shop_url(forecast_url: str) -> str:
+    return forecast_url
 
 
 @pytest.fixture

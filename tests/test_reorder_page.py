@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,10 +18,8 @@ PAGE = "pages/reorder.py"
 
 
 @pytest.fixture
-def shop_url(forecast_template: Path, tmp_path: Path) -> str:
-    target = tmp_path / "shop.db"
-    shutil.copyfile(forecast_template, target)
-    return sqlite_url(target)
+def shop_url(forecast_url: str) -> str:
+    return forecast_url
 
 
 @pytest.fixture
