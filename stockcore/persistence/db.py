@@ -186,9 +186,10 @@ def upgrade(db: Database) -> None:
             raw.execute("PRAGMA foreign_keys = OFF")  # type: ignore[union-attr]
         try:
             with connection.begin():
-                before = MigrationContext.configure(connection).get_current_revision()
+                revision = MigrationContext.configure(connection)  # reads it at each call
+                before = revision.get_current_revision()
                 command.upgrade(_alembic_config(connection), "head")
-                migrated = MigrationContext.configure(connection).get_current_revision() != before
+                migrated = revision.get_current_revision() != before
                 # Only a migration can break a reference here; the check reads every table
                 # (a second or more on a shop of a million sale lines), so not at every start.
                 if sqlite and migrated:
