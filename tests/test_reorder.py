@@ -67,6 +67,21 @@ def test_a_product_that_runs_out_within_its_lead_time_is_ordered_now(db: Databas
     assert "No demand distribution is stored yet" in why
 
 
+def test_a_product_with_nothing_on_hand_reads_out_of_stock_now_not_a_chance_of_running_out(
+    db: Database,
+) -> None:
+    add(db, "GONE", quantity=0, lead_time=10)
+    add(db, "SOME", quantity=30, lead_time=10)
+    store(db, {"GONE": 5.0, "SOME": 5.0})
+    lines = plan(db)
+    gone, some = lines["GONE"].explain(), lines["SOME"].explain()
+    assert "With 0 on hand, it is out of stock now: the chance that a customer asks for" in gone
+    assert "turned away before the order arrives is 100%" in gone
+    assert "chance of running out before it arrives" not in gone
+    assert "out of stock now" not in some
+    assert "With 30 on hand, the chance of running out before it arrives is 100%" in some
+
+
 def test_order_soon_healthy_overstock_and_no_demand(db: Database) -> None:
     add(db, "SOON", quantity=60, lead_time=5)  # runs out at the end of day 12 (index 11)
     add(db, "OK", quantity=200, lead_time=5)

@@ -417,7 +417,9 @@ def reorder_columns() -> dict[str, Any]:
         "stockout_chance": st.column_config.NumberColumn(
             "Chance of running out",
             format="percent",
-            help="Before an order placed today could arrive, from the forecast's range",
+            help="That a customer finds it out of stock before an order placed today "
+            "could arrive (from the forecast's range; with nothing on hand, the chance "
+            "that anyone asks for it by then)",
         ),
         "large_orders_set_aside": units_column(
             "Large orders set aside",
