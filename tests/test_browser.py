@@ -14,8 +14,9 @@ page and checks, in the server's log, that the worker processes did the work.
 
 A sign-in holds across a reload and in a new tab and ends everywhere at *Sign out* (its
 cookie cleared, its token revoked), and no page shows anything in the sidebar while signed
-out, from its first paint (the raw list of the pages/ files once flashed there), at 1400
-and at 390 px.
+out, from its first paint (the raw list of the pages/ files once flashed there), nor an
+empty sidebar frame after *Sign out*, in that tab or another (one stayed there until a
+reload), at 1400 and at 390 px.
 
 Every step of every walk also fails on a table cell reading "None" (or nan, NaT). The
 owner's paths of issue 16, at 1400 and at a phone's 390 px, are walked in
