@@ -14,8 +14,9 @@ page and checks, in the server's log, that the worker processes did the work.
 
 A sign-in holds across a reload and in a new tab and ends everywhere at *Sign out* (its
 cookie cleared, its token revoked), and no page shows anything in the sidebar while signed
-out, from its first paint (the raw list of the pages/ files once flashed there), at 1400
-and at 390 px.
+out, from its first paint (the raw list of the pages/ files once flashed there), nor an
+empty sidebar frame after *Sign out*, in that tab or another (one stayed there until a
+reload), at 1400 and at 390 px.
 
 Every step of every walk also fails on a table cell reading "None" (or nan, NaT). The
 owner's paths of issue 16, at 1400 and at a phone's 390 px, are walked in
@@ -245,6 +246,21 @@ def _signed_out_sidebar(page: Any) -> list[str]:
     return [seen for seen in page.evaluate("window.sidebarSeen") if seen]
 
 
+def _no_sidebar_frame(page: Any, name: str) -> None:
+    """The sign-in screen as on a fresh load: no sidebar at all, not even an empty frame
+    with its fold button (or, on a phone, the button that unfolds it)."""
+    frame = page.locator('[data-testid="stSidebar"]')
+    try:
+        frame.wait_for(state="detached", timeout=15_000)
+    except Exception:  # Playwright's TimeoutError: say what is left on screen
+        box = frame.first.bounding_box()
+        raise AssertionError(f"{name}: an empty sidebar frame stays on screen at {box}") from None
+    page.get_by_text("Sign in to stockcore").wait_for(timeout=60_000)
+    Walk(page).settle()
+    assert frame.count() == 0, f"{name}: the sidebar frame came back"
+    assert page.locator('[data-testid="stExpandSidebarButton"]').count() == 0, name
+
+
 @pytest.mark.parametrize("viewport", [WIDE, PHONE], ids=["1400px", "390px"])
 def test_a_sign_in_lasts_across_reloads_and_tabs_until_sign_out(
     server: str, browser: Any, shop: str, viewport: dict[str, int]
@@ -265,6 +281,7 @@ def test_a_sign_in_lasts_across_reloads_and_tabs_until_sign_out(
 
     page.goto(server)
     assert _signed_out_sidebar(page) == []
+    _no_sidebar_frame(page, "first load")
     walk.check("first-load")
     fill_sign_in(page, "owner", PASSWORD)
     page.get_by_role("button", name="Sign in").click()
@@ -292,6 +309,8 @@ def test_a_sign_in_lasts_across_reloads_and_tabs_until_sign_out(
     walk.reach(sign_out)
     sign_out.click()
     page.get_by_text("Sign in to stockcore").wait_for(timeout=60_000)
+    _no_sidebar_frame(page, "signed out")  # as on a fresh load, without a reload
+    walk.check("signed-out")
     assert not [c for c in context.cookies() if c["name"] == "stockcore_sign_in"]
     page.reload()
     assert _signed_out_sidebar(page) == []
@@ -302,6 +321,7 @@ def test_a_sign_in_lasts_across_reloads_and_tabs_until_sign_out(
     Walk(tab).reach(link)
     link.first.click()
     _signed_out_sidebar(tab)  # (its menu showed before, while it was signed in)
+    _no_sidebar_frame(tab, "signed out in another tab")
     assert tab.get_by_role("heading", name="Sales").count() == 0
 
     # A copy of the cookie, in another browser: revoked, it signs nobody in.

@@ -9,17 +9,24 @@ The walk: the demo shop, with the forecasts its first background refresh makes (
 `shop` fixture), shows a product's forecast chart and a reorder list; the Overview, Sales
 and Forecast charts are drawn wider than 100 px with their titles whole, the Sales chart's
 last, partial period labelled "so far" and the forecast's run-out day labelled (read from
-the charts' SVG text); purchase orders made from the Reorder list show their number,
-supplier and total, their CSV has the number, supplier, date and total, a receipt asks
-before it writes and can be partial; Purchase refuses 0 and -3 with a message and a good
+the charts' SVG text); an order placed a month ago is shown as overdue on Reorder, at the
+top and in its own box, with its warning (expected when, how many days ago, what to do);
+purchase orders made from the Reorder list show their number, supplier and total, the lines
+just ordered read "covered" (by that order, where the grid's width shows the next step),
+their CSV has the number, supplier, date and total, a receipt asks before it writes and can
+be partial; Purchase refuses 0 and -3 with a message and a good
 purchase leaves no old refusal on screen; *Add product* refuses a negative price and
 empties its fields after an add, and the Inventory grid refuses a price of -3; Settings
 takes 90, 90% and 0.9 (and 95, 95% and 0.95) as the same share, shows them back as saved,
 refuses 150, and downloads a backup;
 acknowledging an alert lowers the sidebar's count; Users resets a password (a short one
-refused) and disables an account; after *Start an empty shop*, Backtest no longer shows
-the erased shop's results, Overview, Reorder and Forecast open on the empty shop, and
-forecasting it is refused with its reason in sight.
+refused), disables an account and deletes one (not without the confirming tick); after
+*Start an empty shop*, Backtest no longer shows the erased shop's results, Overview,
+Reorder and Forecast open on the empty shop, and forecasting it is refused with its reason
+in sight; then Settings refuses a file that is not a backup, naming it, with nothing
+changed, and restoring the backup made earlier brings back that shop exactly (its products,
+sales, movements and alerts, the disabled account enabled and the deleted one back), the
+owner still signed in.
 
 The fixtures and `Walk` are in tests/browser_support.py; screenshots of every step go to
 test-output/browser/walk-<width>-*.png.
@@ -29,13 +36,14 @@ from __future__ import annotations
 
 import csv
 import re
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from stockcore import accounts, inventory
+from stockcore.domain import local_now
 from stockcore.forecasting import views
 from stockcore.inventory import reports
 from stockcore.persistence.db import Database
@@ -130,6 +138,20 @@ def form(page: Any, button: str) -> Any:
     )
 
 
+def reorder_rows(page: Any, products: Any) -> list[dict[str, str]]:
+    """The reorder grid's rows in sight for these products, as {column header: cell text}
+    (the grid keeps the cells it draws as text beside its canvas)."""
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    headers = [str(text) for text in grid.locator('[role="columnheader"]').all_inner_texts()]
+    rows = []
+    for row in grid.locator('[role="row"]').all():
+        cells = [str(text) for text in row.locator('[role="gridcell"]').all_inner_texts()]
+        if cells and cells[0] in products:
+            assert len(cells) == len(headers), (headers, cells)
+            rows.append(dict(zip(headers, cells, strict=True)))
+    return rows
+
+
 def sidebar_alerts(page: Any) -> str:
     link = page.locator('[data-testid="stSidebar"]').get_by_role("link", name="Alerts")
     return str(link.first.inner_text()).split("\n")[-1]
@@ -142,7 +164,13 @@ def test_an_owner_walks_the_issue_16_paths(
     db = Database.connect(shop)
     owner = accounts.register(db, "owner", "owner@example.com", PASSWORD)
     accounts.create_user(db, owner, "sam", "sam@example.com", PASSWORD, "staff")
+    accounts.create_user(db, owner, "tom", "tom@example.com", PASSWORD, "staff")
     today = date.today()
+    # An order placed a month ago, due within a fortnight of it: overdue now.
+    late_product = next(p for p in reports.inventory(db) if p.supplier and p.lead_time_days <= 14)
+    [late] = purchase_orders.create_purchase_orders(
+        db, {late_product.product_id: 5}, clock=lambda: local_now() - timedelta(days=30)
+    )
     runs_out = next(
         p.product_id
         for p in reports.inventory(db)
@@ -183,11 +211,33 @@ def test_an_owner_walks_the_issue_16_paths(
     walk.chart()
     assert walk.cells(), "the reorder list shows no lines"
     walk.check("reorder")
+    # The overdue order: said so at the top and in its own box, with what to do.
+    late = purchase_orders.purchase_order(db, late.order_id, today=today)
+    assert late.overdue, late
+    late_label = page.locator("summary").filter(has_text=late.number).inner_text()
+    assert "open, overdue" in late_label, late_label
+    warned = page.locator('[data-testid="stAlertContentWarning"]').filter(has_text=late.number)
+    assert warned.count() == 2, warned.all_inner_texts()  # at the top and in its box
+    assert all(warned.nth(i).is_visible() for i in range(2))
+    assert late.late_note() in warned.first.inner_text()
+    assert f"({late.days_late} days ago)" in late.late_note() and late.days_late >= 16
     page.get_by_role("button", name="Create purchase orders").click()
     toast(page, "Created PO-")
     walk.check("orders-created")
     settings = inventory.get_settings(db)
     orders = purchase_orders.purchase_orders(db, today=today)
+    made_now = [o for o in orders if o.order_id != late.order_id]
+    # The lines just ordered now read as covered by their order (the grid shows what fits
+    # its width: the next step beside the status at 1400 px, the status alone at 390).
+    covering = {line.product_id: o.number for o in made_now for line in o.lines}
+    covered = reorder_rows(page, covering)
+    assert covered, "no line ordered just now is in sight"
+    for row in covered:
+        assert row["Status"] == "covered", row
+        if "Next step" in row:
+            assert row["Next step"].startswith(f"covered by {covering[row['Product']]}"), row
+    if not phone:
+        assert any("Next step" in row for row in covered), covered
     assert orders and all(o.received_units == 0 for o in orders)
     labels = page.locator('[data-testid="stExpander"] summary').all_inner_texts()
     for order in orders:
@@ -195,7 +245,7 @@ def test_an_owner_walks_the_issue_16_paths(
         assert label is not None, f"{order.number} is not listed: {labels}"
         assert order.supplier in label and order.total_text(settings) in label, label
 
-    order = min((o for o in orders if len(o.lines) >= 2), key=lambda o: o.units)
+    order = min((o for o in made_now if len(o.lines) >= 2), key=lambda o: o.units)
     box = page.locator('[data-testid="stExpander"]').filter(has_text=order.number)
     with page.expect_download() as download:
         box.get_by_role("button", name="Download CSV for the supplier").click()
@@ -341,6 +391,8 @@ def test_an_owner_walks_the_issue_16_paths(
     made = Path(download.value.path())
     assert download.value.suggested_filename.endswith(".db")
     assert made.read_bytes()[:16] == b"SQLite format 3\x00" and made.stat().st_size > 100_000
+    backed_up = snapshot(db)  # what the backup holds, to see it come back
+    backed_up_users = {(u.username, u.active) for u in accounts.list_users(db)}
 
     # Users: reset someone's password (a short one refused), disable their account.
     walk.open("Users")
@@ -358,6 +410,18 @@ def test_an_owner_walks_the_issue_16_paths(
     walk.check("disabled")
     sam = next(u for u in accounts.list_users(db) if u.username == "sam")
     assert not sam.active
+    # Delete tom's account: not without the confirming tick, then with it.
+    choose(page, managing, "tom")
+    managing.get_by_role("button", name="Delete", exact=True).click()
+    refused_with_message(walk, "delete-unticked", "nothing was deleted", "Tick the box")
+    assert "tom" in {u.username for u in accounts.list_users(db)}
+    choose(page, managing, "tom")
+    managing.get_by_text("Yes, delete this account").click()
+    managing.get_by_role("button", name="Delete", exact=True).click()
+    toast(page, "Account tom deleted")
+    walk.check("deleted")
+    assert "tom" not in {u.username for u in accounts.list_users(db)}
+    assert "tom" not in walk.cells(), walk.cells()  # gone from the table of accounts
 
     # Backtest results, then an empty shop: the erased shop's results are gone.
     walk.open("Backtest")
@@ -382,5 +446,28 @@ def test_an_owner_walks_the_issue_16_paths(
     # Forecasting a shop without sales: the reason in sight (it was in a collapsed box).
     page.get_by_role("button", name="Forecast every product").click()
     refused_with_message(walk, "forecast-refused", "no sales history")
+
+    # Restore: a file that is not a backup is refused by name and changes nothing; the
+    # backup made above brings the shop back as it was (sam enabled again, tom back).
+    walk.open("Settings")
+    restoring = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a backup\n", encoding="utf-8")
+    unchanged = snapshot(db)
+    restoring.set_input_files(str(notes))
+    refused_with_message(walk, "restore-not-a-backup", "notes.txt", "not a stockcore backup")
+    assert page.get_by_role("button", name="Restore the backup").count() == 0
+    assert snapshot(db) == unchanged
+    restoring.set_input_files(str(made))
+    confirm = page.get_by_label('Type "RESTORE" to replace this shop with the backup')
+    confirm.wait_for(timeout=60_000)
+    walk.check("restore-preview")
+    confirm.fill("RESTORE")
+    page.get_by_role("button", name="Restore the backup").click()
+    toast(page, "Restored ")
+    walk.check("restored")
+    assert snapshot(db) == backed_up
+    assert {(u.username, u.active) for u in accounts.list_users(db)} == backed_up_users
+    assert page.get_by_role("heading", name="Settings").is_visible()  # still signed in
     context.close()
     db.dispose()

@@ -69,6 +69,13 @@ def cookie_written(app: AppTest) -> tuple[str, int] | None:
     return found[0][1], int(found[0][2])
 
 
+def reloads(app: AppTest) -> bool:
+    """Whether the last run's script loads the page afresh: only once this session's sign-in
+    ended (a new load shows the sign-in screen without the signed-in pages' empty sidebar
+    frame); never for a new session, which could then reload for ever."""
+    return any("location.reload()" in h.proto.body for h in app.html)
+
+
 def sign_in(app: AppTest) -> AppTest:
     app.text_input(key="login_username").input("test-manager")
     app.text_input(key="login_password").input(TEST_PASSWORD)
@@ -117,15 +124,18 @@ def test_a_new_session_with_the_cookie_is_signed_in_until_sign_out(
     first.sidebar.button(key="sign_out").click().run()
     assert first.title[0].value == SIGN_IN
     assert cookie_written(first) == ("", 0)  # the browser forgets it
+    assert reloads(first)  # and loads the sign-in screen afresh
     with pytest.raises(accounts.InvalidToken, match="signed out"):  # and it is revoked
         accounts.user_for_token(db, token, secret(url), audience=accounts.DASHBOARD_AUDIENCE)
 
     tab.run()  # the other tab, at its next click
     assert tab.title[0].value == SIGN_IN and not tab.sidebar.caption
-    assert cookie_written(tab) == ("", 0)
+    assert cookie_written(tab) == ("", 0) and reloads(tab)
+    tab.run()
+    assert cookie_written(tab) is None and not reloads(tab)  # once
     copied = browser(monkeypatch, token)  # a copy of the cookie is worth nothing now
     assert copied.title[0].value == SIGN_IN
-    assert cookie_written(copied) == ("", 0)
+    assert cookie_written(copied) == ("", 0) and not reloads(copied)
 
 
 @pytest.mark.parametrize(
@@ -153,7 +163,7 @@ def test_a_cookie_that_no_longer_holds_shows_the_sign_in_and_is_cleared(
         accounts.delete_user(db, owner, user.user_id)
     app = browser(monkeypatch, token)
     assert app.title[0].value == SIGN_IN and not app.sidebar.caption
-    assert cookie_written(app) == ("", 0)
+    assert cookie_written(app) == ("", 0) and not reloads(app)
 
 
 def test_a_password_change_gives_this_session_a_new_cookie_and_ends_the_old_one(
@@ -179,14 +189,15 @@ def test_sign_out_everywhere_clears_the_cookie(url: str, monkeypatch: pytest.Mon
     assert written is not None
     app.button(key="sign_out_everywhere").click().run()
     assert app.title[0].value == SIGN_IN
-    assert cookie_written(app) == ("", 0)
+    assert cookie_written(app) == ("", 0) and reloads(app)
     assert browser(monkeypatch, written[0]).title[0].value == SIGN_IN
 
 
 def test_the_sign_in_lifetime_is_configurable(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(accounts.SIGN_IN_DAYS_ENV, "0.5")
-    written = cookie_written(sign_in(browser(monkeypatch, None)))
-    assert written is not None and written[1] == 12 * 3600
+    app = sign_in(browser(monkeypatch, None))
+    written = cookie_written(app)
+    assert written is not None and written[1] == 12 * 3600 and not reloads(app)
 
     monkeypatch.setenv(accounts.SIGN_IN_DAYS_ENV, "0")  # one tab: no cookie
     app = sign_in(browser(monkeypatch, None))
@@ -194,7 +205,7 @@ def test_the_sign_in_lifetime_is_configurable(url: str, monkeypatch: pytest.Monk
     assert auth.TOKEN_KEY not in app.session_state
     assert open_page(app, "pages/inventory.py").title[0].value == "Inventory"
     app.sidebar.button(key="sign_out").click().run()
-    assert app.title[0].value == SIGN_IN
+    assert app.title[0].value == SIGN_IN and reloads(app)
 
 
 def test_a_refused_lifetime_signs_in_for_the_tab_and_says_why(

@@ -17,6 +17,15 @@ the API's /logout) and clears the cookie, ends the others at their next click, a
 everywhere" or a password change (a new session generation) ends every copy of it. Streamlit
 cannot set a cookie from the server: a one-off script (`st.html`) sets or clears it in the
 browser; the token is checked on the server, never trusted as it comes.
+
+A session whose sign-in ends (*Sign out*, "sign out everywhere", or a sign-in ended
+elsewhere, seen at the next click) loads the page afresh with the same script: Streamlit's
+browser side keeps a sidebar it has shown open, empty, until a run after the one that
+emptied it has finished (app.py hides Streamlit's own menu, `position="hidden"`, and the
+check that would fold it away reads the sidebar as it was before that run's leftovers
+were cleared), so without a new load the sign-in screen would sit beside an empty sidebar
+frame, covering most of a phone's screen. A new load shows the sign-in screen exactly as a
+first visit does. (A restore that signs the session out does not reload: its toast says why.)
 """
 
 from __future__ import annotations
@@ -40,7 +49,7 @@ USER_KEY = "_stockcore_user_id"
 GENERATION_KEY = "_stockcore_session_generation"
 TOKEN_KEY = "_stockcore_sign_in_token"  # the token the browser's cookie holds
 _COOKIE_READ = "_stockcore_cookie_read"  # this session looked at the browser's cookie
-_COOKIE_WRITE = "_stockcore_cookie_write"  # a cookie to set (or clear) on the next run
+_COOKIE_WRITE = "_stockcore_cookie_write"  # a cookie to set (or clear), and whether to reload
 COOKIE = "stockcore_sign_in"
 
 
@@ -64,9 +73,7 @@ def current_user() -> accounts.User | None:
         if user is not None and user.user_id != user_id:
             user = None
     if user is None:
-        _forget_sign_in()
-        if token is not None:
-            _write_cookie(None)
+        _end_sign_in()  # signed out elsewhere, disabled, removed or its sessions ended
     else:
         st.session_state[GENERATION_KEY] = user.session_generation
     return user
@@ -139,9 +146,12 @@ def _remember(user: accounts.User) -> None:
     _write_cookie(issued.token, lifetime)
 
 
-def _write_cookie(token: str | None, lifetime: timedelta = timedelta(0)) -> None:
-    """Set the sign-in cookie to `token` (None: clear it) on this session's next run."""
-    st.session_state[_COOKIE_WRITE] = (token or "", int(lifetime.total_seconds()))
+def _write_cookie(
+    token: str | None, lifetime: timedelta = timedelta(0), *, reload: bool = False
+) -> None:
+    """Set the sign-in cookie to `token` (None: clear it) on this session's next run; and
+    then, if `reload`, load the page afresh (see the module's note)."""
+    st.session_state[_COOKIE_WRITE] = (token or "", int(lifetime.total_seconds()), reload)
 
 
 def keep_cookie() -> None:
@@ -151,11 +161,13 @@ def keep_cookie() -> None:
     pending = st.session_state.pop(_COOKIE_WRITE, None)
     if pending is None:
         return
-    token, max_age = pending
+    token, max_age, reload = pending
     cookie = json.dumps(f"{COOKIE}={token}; Path=/; Max-Age={max_age}; SameSite=Strict")
     st.html(
         "<script>document.cookie = "
-        f'{cookie} + (location.protocol === "https:" ? "; Secure" : "");</script>',
+        f'{cookie} + (location.protocol === "https:" ? "; Secure" : "");'
+        + ("location.reload();" if reload else "")
+        + "</script>",
         unsafe_allow_javascript=True,
     )
 
@@ -186,6 +198,14 @@ def _forget_sign_in() -> None:
         st.session_state.pop(key, None)
 
 
+def _end_sign_in() -> None:
+    """This session's sign-in has ended: forget it, have the browser forget its cookie and
+    load the page afresh, so the sign-in screen shows as on a first visit (no empty
+    sidebar frame left from the signed-in pages: see the module's note)."""
+    _forget_sign_in()
+    _write_cookie(None, reload=True)
+
+
 def _sign_in(user: accounts.User, message: str) -> None:
     st.session_state[USER_KEY] = user.user_id
     st.session_state[GENERATION_KEY] = user.session_generation
@@ -207,8 +227,7 @@ def _sign_out() -> None:
                 _secret_key(database_url()),
                 audience=accounts.DASHBOARD_AUDIENCE,
             )
-    _forget_sign_in()
-    _write_cookie(None)
+    _end_sign_in()
 
 
 def gate() -> accounts.User:
@@ -322,8 +341,7 @@ def account_box(user: accounts.User) -> None:
                 lambda: accounts.sign_out_everywhere(ui.database(), user, user.user_id)
             )
             if ended is not None:
-                _forget_sign_in()
-                _write_cookie(None)
+                _end_sign_in()
                 st.rerun()
 
 
