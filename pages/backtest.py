@@ -13,11 +13,12 @@ st.title("Policy backtest")
 st.caption(
     "Replays the last days of your best sellers' real demand, day by day: sales are lost "
     "when stock is at 0, orders arrive after each product's lead time. stockcore "
-    "re-forecasts from the past only every 7 days and orders for its fill-rate target "
-    "(80% to 99%). Beside it: your static restock threshold, and a min/max rule (order up "
-    "to max when stock falls to min, min being 0.5x to 8x the lead time's demand at the "
-    "90-day average). Perfect foresight, which knows the future, is the least stock any "
-    "weekly ordering could hold."
+    "re-forecasts from the past only every 7 days and orders for its service level (80% "
+    "to 99%: the chance of not running out in the week after an order arrives). Beside "
+    "it: your static restock threshold, and a min/max rule (order up to max when stock "
+    "falls to min, min being 0.5x to 8x the lead time's demand at the 90-day average). "
+    "Perfect foresight, which knows the future, is the least stock any weekly ordering "
+    "could hold."
 )
 with st.form("backtest_form"):
     left, right = st.columns(2)

@@ -23,7 +23,7 @@ table = tables.inventory_table(products)
 st.caption(
     f"{len(table)} product(s). Edit names, prices, thresholds and the supplier's terms "
     "(lead time and its spread, minimum order, pack size) in the table, then Save. An "
-    "empty target fill rate (e.g. 98%) uses the one set for the product's ABC class in "
+    "empty service level (e.g. 98%) uses the one set for the product's ABC class in "
     "Settings. Stock "
     "on hand changes only through sales, receipts and adjustments below, so every unit "
     "is in the ledger."

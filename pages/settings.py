@@ -61,12 +61,13 @@ with st.form("settings_form"):
         key="settings_holiday_country",
     )
     fields.place("holiday country")
-    st.markdown("**Target fill rate by ABC class**")
+    st.markdown("**Service level by ABC class**")
     st.caption(
-        "The share of demand to serve from stock (95%: 95 of every 100 units asked for; "
-        "type 95, 95% or 0.95), from 50% to 99.9%, "
-        "for products without their own (set in Inventory); the reorder list sizes orders "
-        "for it. A: the products making the top 80% of last year's revenue, B: the next "
+        "The chance of not running out in the week after each order arrives (95%: at most "
+        "one week in twenty runs short; type 95, 95% or 0.95), from 50% to 99.9%, for "
+        "products without their own (set in Inventory); the reorder list sizes orders for "
+        "it. Replayed on real sales, the share of demand served from stock comes out close "
+        "to it. A: the products making the top 80% of last year's revenue, B: the next "
         "15%, C: the rest."
     )
     levels = {}

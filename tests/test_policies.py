@@ -24,7 +24,7 @@ def steady(pid: str, seed: int) -> ProductHistory:
     return ProductHistory(pid, pd.DatetimeIndex(days), units, lead_time_days=7, unit_cost=2.0)
 
 
-def test_stockcore_meets_its_targets_on_steady_demand() -> None:
+def test_stockcore_keeps_its_service_level_on_steady_demand() -> None:
     result = compare_policies(
         [steady("A", 1), steady("B", 2)], replay_days=120, targets=(0.90, 0.98),
         factors=(1.0, 2.0),
@@ -32,9 +32,19 @@ def test_stockcore_meets_its_targets_on_steady_demand() -> None:
     assert result.products == 2 and result.days == 120
     by_name = {(o.policy, o.setting): o for o in result.outcomes}
     low, high = by_name[(STOCKCORE, "90%")], by_name[(STOCKCORE, "98%")]
-    # Poisson demand, exactly what the negative binomial expects: within 2 points.
-    assert abs(low.fill_rate - 0.90) <= 0.02 and abs(high.fill_rate - 0.98) <= 0.02
+    # Poisson demand, what the negative binomial expects. The service level is the chance
+    # of not running out in a week after an order arrives: on steady demand a week that
+    # runs out loses little, so the fill rate comes out above the target, and days out of
+    # stock stay under 1 - target of the product-days replayed.
+    product_days = 2 * 120
+    for outcome, target in ((low, 0.90), (high, 0.98)):
+        assert outcome.fill_rate >= target
+        assert outcome.stockout_days <= (1 - target) * product_days
     assert high.avg_inventory_units > low.avg_inventory_units  # more service costs stock
+    # Against min/max at 1x: at least its fill with well under half its stock.
+    simple = by_name[(MINMAX, "x1")]
+    assert high.fill_rate >= simple.fill_rate
+    assert high.avg_inventory_units < 0.5 * simple.avg_inventory_units
     assert high.avg_inventory_value == high.avg_inventory_units * 2.0
     assert by_name[(MINMAX, "x2")].fill_rate > by_name[(MINMAX, "x1")].fill_rate
     limit = by_name[(LIMIT, "periodic")]

@@ -42,28 +42,29 @@ def test_a_product_that_runs_out_within_its_lead_time_is_ordered_now(db: Databas
     store(db, {"FAST": 5.0})  # certain demand: no distribution stored
     line = plan(db)["FAST"]
     assert line.lead_time_demand == 50 and line.review_demand == 35
-    # Serving 95% of the week after the lead time from a position: 50 + 0.95 x 35.
-    assert line.reorder_point == pytest.approx(83.25) and line.order_up_to == line.reorder_point
+    # Certain demand: the week after the lead time is covered only by all of it, 50 + 35.
+    assert line.reorder_point == pytest.approx(85) and line.order_up_to == line.reorder_point
     assert line.run_out_day == TODAY + timedelta(days=5)  # 30 units at 5 a day
     assert line.order_by == TODAY - timedelta(days=5)  # already too late: order now
     assert line.status == "order now"
     # A past order-by day is never shown silently: the line says it is overdue.
     assert line.order_by_passed and line.next_step == "overdue: order today"
-    # 20 of the lead time's 50 go unserved and are not made up: the order serves the
-    # 35 of the week after it arrives at 95%, not the 55 a backorder rule would order.
+    # 20 of the lead time's 50 go unserved and are not made up: the order covers the 35
+    # of the week after it arrives, not the 55 a backorder rule would order.
     assert line.expected_lost == pytest.approx(20) and line.stockout_chance == 1.0
-    assert line.suggested_quantity == 34
-    assert line.fill_after == pytest.approx(34 / 35) and line.stockout_after == 1.0
-    assert line.half_fill == pytest.approx(17 / 35)
+    assert line.suggested_quantity == 35
+    assert line.fill_after == pytest.approx(1.0) and line.stockout_after == 0.0
+    assert line.half_fill == pytest.approx(17 / 35) and line.half_stockout == 1.0
     assert line.days_of_cover == 5
     assert line.revenue_at_risk == Decimal("100.00")  # 10 days x 5 units x 2.00 after run-out
     why = line.explain()
     assert "the order was due by Wed 25 Feb: order today" in why
-    assert "Order 34 to serve 95% of the demand of the 7 days" in why
+    assert "Order 35 so that the 7 days after it arrives run out with a chance of at most 5%" in why
+    assert "a 0% chance of running out that week, with 100% of its demand expected" in why
     assert "the chance of running out before it arrives is 100%" in why
     assert "about 40% of the demand before then would go unserved" in why
-    assert "Ordering half (17) would serve 49%" in why
-    assert "To serve 95% of demand (the target, class C), an order is needed" in why
+    assert "Ordering half (17) would leave a 100% chance of running out, serving 49%" in why
+    assert "at 5% or less (service level 95%, class C), an order is needed whenever" in why
     assert "No demand distribution is stored yet" in why
 
 
@@ -120,7 +121,7 @@ def test_a_wider_demand_range_and_a_higher_target_raise_the_reorder_point(db: Da
     add(db, "MUG", quantity=100, lead_time=9)
     store(db, {"MUG": 4.0}, spread=0.0, lead_times={"MUG": 9})
     certain = plan(db)["MUG"]
-    assert certain.distribution and certain.reorder_point == pytest.approx(36 + 0.95 * 28)
+    assert certain.distribution and certain.reorder_point == pytest.approx(36 + 28)
     store(db, {"MUG": 4.0}, spread=2.0, lead_times={"MUG": 9})
     at_95 = plan(db)["MUG"]
     assert at_95.distribution and at_95.reorder_point > certain.reorder_point
@@ -138,13 +139,13 @@ def test_stock_on_order_counts_towards_the_position_from_its_expected_day(db: Da
     add(db, "FAST", quantity=30, lead_time=10)
     store(db, {"FAST": 5.0})
     early = plan(db, arrivals={"FAST": [(TODAY + timedelta(days=3), 40)]})["FAST"]
-    # 15 sold before the 40 arrive, 35 after: 20 left for the week after (33.25 wanted).
-    assert early.on_order == 40 and early.expected_lost == 0 and early.suggested_quantity == 14
+    # 15 sold before the 40 arrive, 35 after: 20 left for the week after (35 wanted).
+    assert early.on_order == 40 and early.expected_lost == 0 and early.suggested_quantity == 15
     assert early.run_out_day == TODAY + timedelta(days=13)  # 70 units: the 14th day
     # The same 40 units arriving after the 30 on hand are gone: 10 lost, 30 left.
     late = plan(db, arrivals={"FAST": [(TODAY + timedelta(days=8), 40)]})["FAST"]
     assert late.run_out_day == TODAY + timedelta(days=5) and late.status == "order now"
-    assert late.expected_lost == pytest.approx(10) and late.suggested_quantity == 4
+    assert late.expected_lost == pytest.approx(10) and late.suggested_quantity == 5
     assert "With 30 on hand and 40 on Tue 10 Mar on order" in late.explain()
 
 
@@ -238,7 +239,7 @@ def test_the_reorder_command_lists_what_to_order(tmp_path) -> None:  # type: ign
     assert code == 0, err
     lines = out.splitlines()
     assert lines[0].split()[:3] == ["product", "status", "abc"]
-    assert lines[2].split()[:2] == ["FAST", "order"] and " 34 " in lines[2]
+    assert lines[2].split()[:2] == ["FAST", "order"] and " 35 " in lines[2]
     assert lines[-1] == "1 more products are healthy (--all shows them)"
     code, out, _ = run("--db", url, "reorder", "--all", "--service-level", "2")
     assert code == 1
@@ -275,10 +276,10 @@ def test_a_products_own_service_level_beats_its_classs_setting(db: Database) -> 
     inventory.update_settings(db, service_levels={"A": "0.9", "B": "0.9", "C": "99%"})
     by_class = plan(db)["MUG"]  # no sales last year: class C
     assert by_class.abc == "C" and by_class.service_level == 0.99
-    assert "To serve 99% of demand (the target, class C)" in by_class.explain()
+    assert "at 1% or less (service level 99%, class C)" in by_class.explain()
     edit(db, "MUG", service_level="0.8")
     own = plan(db)["MUG"]
-    assert own.service_level == 0.8 and "(the target, its own)" in own.explain()
+    assert own.service_level == 0.8 and "(service level 80%, its own)" in own.explain()
     assert own.reorder_point < by_class.reorder_point
 
 
@@ -287,16 +288,18 @@ def test_a_lead_time_spread_adds_the_demand_of_late_days(db: Database) -> None:
     store(db, {"MUG": 4.0})
     edit(db, "MUG", lead_time_sd_days=2)
     line = plan(db)["MUG"]
-    # Deliveries between about 6.4 and 11.6 days: more than the 62.6 a sure 9 days need,
-    # less than the 74.3 of always being 2.6 days late.
-    assert 36 + 0.95 * 28 < line.reorder_point < 46.25 + 28
+    # Five equally likely deliveries between about 6.4 and 11.6 days: a sure 9 days would
+    # need 36 + 28; at 95% only the latest may not run out, 11.56 days: 46.25 + 28.
+    assert line.reorder_point == pytest.approx(46.25 + 28, abs=0.01)
+    edit(db, "MUG", service_level="0.75")  # the fourth of five: 10.05 days
+    assert plan(db)["MUG"].reorder_point == pytest.approx(4 * 10.0488 + 28, abs=0.01)
     assert "arrives in 9 days (give or take 2 days)" in line.explain()
 
 
 def test_orders_are_rounded_up_to_whole_packs_and_the_minimum(db: Database) -> None:
     add(db, "FAST", quantity=30, lead_time=10)
     store(db, {"FAST": 5.0})
-    assert plan(db)["FAST"].suggested_quantity == 34
+    assert plan(db)["FAST"].suggested_quantity == 35
     edit(db, "FAST", pack_size=12)
     assert plan(db)["FAST"].suggested_quantity == 36  # 3 packs
     edit(db, "FAST", min_order_quantity=100)
@@ -317,7 +320,7 @@ def test_eoq_sizes_orders_once_ordering_cost_and_holding_rate_are_set(db: Databa
     assert line.suggested_quantity == 605
     assert "the economic order quantity is 604" in line.explain()
     inventory.update_settings(db, ordering_cost="", holding_rate=None)
-    assert plan(db)["FAST"].suggested_quantity == 34
+    assert plan(db)["FAST"].suggested_quantity == 35
 
 
 def test_lumpy_past_orders_widen_the_stored_range_and_the_reorder_point(db: Database) -> None:

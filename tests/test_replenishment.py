@@ -80,20 +80,27 @@ def test_with_certain_demand_the_order_is_exactly_the_gap() -> None:
     certain = cover([50], [35])
     outlook = levels.lead_time_outlook(60, [], certain)
     assert outlook.left.tolist() == [10] and outlook.stockout_chance == 0
-    assert levels.order_for_fill(certain, outlook.left, 0.95) == pytest.approx(23.25)
-    assert levels.order_for_fill(certain, outlook.left, 0.5) == pytest.approx(7.5)
-    assert levels.level_for_fill(certain, 0.95) == pytest.approx(50 + 33.25)
+    # The week after arrival wants 35 and 10 are left: 25 whatever the target.
+    assert levels.order_for_service(certain, outlook.left, 0.95) == pytest.approx(25)
+    assert levels.order_for_service(certain, outlook.left, 0.5) == pytest.approx(25)
+    assert levels.level_for_service(certain, 0.95) == pytest.approx(50 + 35)
+    assert levels.order_for_service(certain, np.array([40.0]), 0.95) == 0  # 40 cover it
 
 
-def test_the_loss_function_on_two_equally_likely_weeks() -> None:
-    # The week after arrival sells 0 or 100: E[D] = 50, E[(D - q)+] = (100 - q) / 2.
+def test_the_order_keeps_the_chance_of_running_out_that_week_at_most_one_minus_the_target() -> None:
+    # The week after arrival sells 0 or 100, equally likely.
     split = cover([0, 0], [0, 100])
     nothing = np.zeros(2)
-    assert levels.order_for_fill(split, nothing, 0.5) == pytest.approx(50)
-    assert levels.order_for_fill(split, nothing, 0.9) == pytest.approx(90)
-    assert levels.expected_fill(split, nothing, 90) == pytest.approx(0.9)
-    assert levels.stockout_chance_after(split, nothing, 90) == 0.5
+    assert levels.order_for_service(split, nothing, 0.5) == 0  # runs out half the time: allowed
+    assert levels.order_for_service(split, nothing, 0.9) == pytest.approx(100)
+    assert levels.stockout_chance_after(split, nothing, 99) == 0.5
     assert levels.stockout_chance_after(split, nothing, 100) == 0.0
+    # The expected fill rate is shown beside it (E[D] = 50, E[(D - q)+] = (100 - q) / 2).
+    assert levels.expected_fill(split, nothing, 90) == pytest.approx(0.9)
+    # The reorder point: the lead time sells 10 or 30 with the week's 0 or 100 (paired).
+    paired = cover([10, 30], [0, 100])
+    assert levels.level_for_service(paired, 0.9) == pytest.approx(130)
+    assert levels.level_for_service(paired, 0.5) == 0  # a week of 0 never runs out
 
 
 def test_sales_lost_before_the_order_arrives_are_not_ordered_again() -> None:
@@ -102,7 +109,7 @@ def test_sales_lost_before_the_order_arrives_are_not_ordered_again() -> None:
     short = cover([30], [20])
     outlook = levels.lead_time_outlook(10, [], short)
     assert outlook.stockout_chance == 1.0 and outlook.expected_lost == pytest.approx(20)
-    assert levels.order_for_fill(short, outlook.left, 0.99) == pytest.approx(19.8)
+    assert levels.order_for_service(short, outlook.left, 0.99) == pytest.approx(20)
 
 
 def test_orders_on_their_way_count_from_their_day() -> None:
@@ -111,7 +118,7 @@ def test_orders_on_their_way_count_from_their_day() -> None:
     half = cover([20], [10])
     outlook = levels.lead_time_outlook(0, [levels.Arrival(0.5, 30)], half)
     assert outlook.expected_lost == pytest.approx(10) and outlook.left.tolist() == [20]
-    assert levels.order_for_fill(half, outlook.left, 0.99) == 0
+    assert levels.order_for_service(half, outlook.left, 0.99) == 0
     early = levels.lead_time_outlook(0, [levels.Arrival(0.0, 30)], half)
     assert early.stockout_chance == 0 and early.left.tolist() == [10]
     assert levels.arrivals_in(np.array([1.0, 1.0, 2.0]), [(2, 5), (9, 1)]) == [
@@ -123,12 +130,13 @@ def test_a_higher_target_orders_more_and_a_wider_range_needs_more() -> None:
     narrow = levels.Cover.from_quantiles(np.full(100, 50.0), np.linspace(80, 90, 100))
     wide = levels.Cover.from_quantiles(np.full(100, 50.0), np.linspace(55, 115, 100))
     left = np.zeros(100)
-    orders = [levels.order_for_fill(wide, left, t) for t in (0.8, 0.9, 0.95, 0.99)]
+    orders = [levels.order_for_service(wide, left, t) for t in (0.8, 0.9, 0.95, 0.99)]
     assert orders == sorted(orders) and orders[0] < orders[-1]
-    assert levels.order_for_fill(narrow, left, 0.95) < levels.order_for_fill(wide, left, 0.95)
-    assert levels.expected_fill(wide, left, orders[2]) == pytest.approx(0.95, abs=1e-4)
-    with pytest.raises(InvalidValue, match="fill rate target"):
-        levels.order_for_fill(wide, left, 1.0)
+    assert levels.order_for_service(narrow, left, 0.95) < levels.order_for_service(wide, left, 0.95)
+    assert levels.stockout_chance_after(wide, left, orders[2]) <= 0.05
+    assert levels.stockout_chance_after(wide, left, orders[2] - 0.01) > 0.05
+    with pytest.raises(InvalidValue, match="service level"):
+        levels.order_for_service(wide, left, 1.0)
 
 
 def test_stretch_sums_leave_out_stock_out_days() -> None:
@@ -209,10 +217,13 @@ def test_optimize_refuses_bad_numbers_in_one_line(argv: list[str], message: str)
     assert code == 1 and out == "" and message in err and len(err.strip().splitlines()) == 1
 
 
-def test_the_rule_for_many_products_at_once_gives_each_products_own_numbers() -> None:
-    """The reorder list bisects every product together: the same numbers, bit for bit, as
-    one product at a time, whatever the samples (100, 500 with a lead-time spread, or the
-    forecast's mean alone), the stock left, the target, or no demand at all."""
+def test_the_rule_for_many_products_at_once_gives_each_the_smallest_order_meeting_its_target() -> (
+    None
+):
+    """The reorder list reads every product together: for each, whatever the samples (100,
+    500 with a lead-time spread, or the forecast's mean alone), the stock left, the target,
+    or no demand at all, the order and the reorder point are the smallest that keep the
+    chance of running out in the week after arrival at most 1 - its target."""
     rng = np.random.default_rng(11)
     covers, lefts, targets = [], [], []
     for i in range(300):
@@ -227,12 +238,22 @@ def test_the_rule_for_many_products_at_once_gives_each_products_own_numbers() ->
         covers.append(cover)
         lefts.append(np.maximum(rng.normal(scale * 3, scale + 1, cover.review.size), 0.0))
         targets.append(float(rng.choice([0.5, 0.9, 0.95, 0.999])))
-    assert levels.orders_for_fill(covers, lefts, targets) == [
-        levels.order_for_fill(c, left, t) for c, left, t in zip(covers, lefts, targets, strict=True)
-    ]
-    assert levels.levels_for_fill(covers, targets) == [
-        levels.level_for_fill(c, t) for c, t in zip(covers, targets, strict=True)
-    ]
-    assert sum(levels.orders_for_fill(covers, lefts, targets)) > 0
-    with pytest.raises(InvalidValue, match="fill rate target"):
-        levels.orders_for_fill(covers[:1], lefts[:1], [1.0])
+    orders = levels.orders_for_service(covers, lefts, targets)
+    points = levels.levels_for_service(covers, targets)
+    for made, left, target, order, point in zip(
+        covers, lefts, targets, orders, points, strict=True
+    ):
+        allowed = 1 - target + 1e-12
+        if made.review_mean <= 0:
+            assert order == 0 and point == 0
+            continue
+        assert levels.stockout_chance_after(made, left, order) <= allowed
+        assert order == 0 or levels.stockout_chance_after(made, left, order - 1e-6) > allowed
+        at_point = np.maximum(point - made.lead, 0.0)
+        assert levels.stockout_chance_after(made, at_point, 0.0) <= allowed
+        below = np.maximum(point - 1e-6 - made.lead, 0.0)
+        assert point == 0 or levels.stockout_chance_after(made, below, 0.0) > allowed
+        assert order == levels.order_for_service(made, left, target)
+    assert sum(levels.orders_for_service(covers, lefts, targets)) > 0
+    with pytest.raises(InvalidValue, match="service level"):
+        levels.orders_for_service(covers[:1], lefts[:1], [1.0])

@@ -1,7 +1,7 @@
 """Replenishment: when to order, how much, and how that would have worked.
 
 * `levels`: the stock-level arithmetic (the spec's reorder-point calculator, the
-  fill-rate order-up-to rule from a demand distribution, order rounding, EOQ, run-out days);
+  service-level order-up-to rule from a demand distribution, order rounding, EOQ, run-out days);
 * `plan`: the reorder list, per product, from the stored forecasts and their distributions;
 * `purchase_orders`: orders placed with suppliers (PO-000123, with costs and a total), the
   CSV and printable page a supplier gets, receipts whole or in part, closing, overdue;

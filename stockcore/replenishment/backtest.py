@@ -13,11 +13,11 @@ per week.
 * min/max at a factor: min = factor x the average of the last 90 trading days x the
   lead time, max = min + 30 days of that average; order up to max whenever the position
   is at or below min. The average is recomputed every day. Reviewed daily.
-* stockcore at a fill-rate target: every review period, forecast from the past only (the
+* stockcore at a service level: every review period, forecast from the past only (the
   same model choice and the shop's yearly season, as a refresh makes them) and order what
-  `levels.order_for_fill` says: enough for the review days after the order arrives to be
-  served at the target, from what the stock and the orders on their way leave after the
-  lead time (lost sales). Rounded up to the supplier's minimum and packs.
+  `levels.order_for_service` says: enough for the review days after the order arrives to
+  run out with a chance of at most 1 - the target, from what the stock and the orders on
+  their way leave after the lead time (lost sales). Rounded up to the supplier's minimum and packs.
 * perfect foresight (the limit): knows the future; each review orders exactly what the
   days from this order's arrival to the next one's will demand, minus what will be left
   then. 100% fill with the least stock any policy with this lead time and review period
@@ -81,7 +81,7 @@ class ProductHistory:
 class PolicyOutcome:
     policy: str  # the family: STATIC, MINMAX, STOCKCORE or LIMIT
     setting: str  # "x2", "95%", "periodic"
-    target: float | None  # stockcore's fill-rate target
+    target: float | None  # stockcore's service level
     fill_rate: float
     stockout_days: int
     avg_inventory_units: float
@@ -186,7 +186,7 @@ def fill_rate_policy(
         outlook = levels.lead_time_outlook(on_hand, arrivals, made.cover)
         if stated is not None:
             stated.append((day, outlook.stockout_chance))
-        wanted = levels.order_for_fill(made.cover, outlook.left, target)
+        wanted = levels.order_for_service(made.cover, outlook.left, target)
         if wanted > 0 and eoq is not None:
             per_day = (made.cover.lead_mean + made.cover.review_mean) / made.days
             wanted = max(wanted, eoq(per_day))
@@ -290,7 +290,7 @@ def replay_product(
             decide = fill_rate_policy(
                 forecasts, target, product, lead, stated if target == watched else None
             )
-            opening = levels.level_for_fill(forecasts[0].cover, target)
+            opening = levels.level_for_service(forecasts[0].cover, target)
             out[(STOCKCORE, f"{target:.0%}")], short = _run(
                 product, demand, past, opening, lead, decide, review
             )

@@ -1,20 +1,23 @@
 """What to order, how much and by when: the action list, from the stored forecasts.
 
 Per product, with L its supplier lead time in days and R the review period (the owner
-orders weekly: 7 days), at its fill-rate target (the share of demand served from stock:
-its own, else its ABC class's from Settings, 95% unless set), from the distribution of
-its demand over L and over L + R that the latest forecast refresh stored:
+orders weekly: 7 days), at its service level (the chance of not running out in the week
+after an order arrives: its own, else its ABC class's from Settings, 95% unless set;
+replayed on real history, the share of demand served comes out close to it), from the
+distribution of its demand over L and over L + R that the latest forecast refresh stored:
 
 * stock at arrival: what the stock on hand and the open purchase orders (each on its
   expected day) leave after the lead time's demand, per demand sample; demand beyond the
   stock before then is lost, never made up;
-* suggested quantity: the smallest order that serves the R days after it arrives at the
-  target (`levels.order_for_fill`), rounded up to whole packs and the supplier's minimum,
-  or the EOQ when ordering cost and holding rate are set and it is larger;
-* reorder point: the stock on hand and on order that, with nothing else arriving, serves
-  the R days after the lead time at the target (`levels.level_for_fill`); the order-up-to
-  level is the same (a weekly review tops the position up to it); safety stock = reorder
-  point - the expected demand over L + R;
+* suggested quantity: the smallest order after whose arrival the R days run out with a
+  chance of at most 1 - the service level (`levels.order_for_service`), rounded up to
+  whole packs and the supplier's minimum, or the EOQ when ordering cost and holding rate
+  are set and it is larger; the share of those days' demand it is expected to serve is
+  shown beside it;
+* reorder point: the stock on hand and on order that, with nothing else arriving, runs
+  out in the R days after the lead time with a chance of at most 1 - the service level
+  (`levels.level_for_service`); the order-up-to level is the same (a weekly review tops
+  the position up to it); safety stock = reorder point - the expected demand over L + R;
 * chance of running out before an order placed today could arrive, from the same
   samples; and what ordering half the suggestion would risk;
 * status: order now (an order is needed today: without one the week after the lead
@@ -136,7 +139,7 @@ class ReorderLine:
     days_of_cover: int | None
     status: ReorderStatus
     revenue_at_risk: Decimal
-    service_level: float  # the fill-rate target
+    service_level: float  # the target chance of not running out in the week after arrival
     service_level_source: str  # "its own" or "class A" etc.
     stockout_chance: float  # of running out before an order placed today could arrive
     expected_lost: float  # units expected to go unserved before then
@@ -265,8 +268,9 @@ class ReorderLine:
         text += "."
         if self.suggested_quantity:
             text += (
-                f" Order {self.suggested_quantity:,} to serve {self.service_level:.0%} of the "
-                f"demand of the {REVIEW_PERIOD_DAYS} days after it arrives"
+                f" Order {self.suggested_quantity:,} so that the {REVIEW_PERIOD_DAYS} days "
+                f"after it arrives run out with a chance of at most "
+                f"{1 - self.service_level:.0%}"
             )
             reasons = []
             if self.eoq is not None and self.eoq > self.suggested_quantity - self.pack_size:
@@ -277,19 +281,20 @@ class ReorderLine:
                 reasons.append(f"at least {self.min_order_quantity}")
             text += f", rounded to {'; '.join(reasons)}" if reasons else ""
             text += (
-                f": expected {self.fill_after:.0%} served, with a "
-                f"{_chance(self.stockout_after)} chance of running out that week."
+                f": a {_chance(self.stockout_after)} chance of running out that week, "
+                f"with {self.fill_after:.0%} of its demand expected to be served."
             )
             if self.half_fill is not None and self.half_stockout is not None:
                 text += (
-                    f" Ordering half ({self.suggested_quantity // 2:,}) would serve "
-                    f"{self.half_fill:.0%}, with a {_chance(self.half_stockout)} chance of "
-                    "running out."
+                    f" Ordering half ({self.suggested_quantity // 2:,}) would leave a "
+                    f"{_chance(self.half_stockout)} chance of running out, serving "
+                    f"{self.half_fill:.0%}."
                 )
         elif self.status is ReorderStatus.ORDER_SOON:
             text += " No order is needed today, but by next week's review one will be."
         text += (
-            f" To serve {self.service_level:.0%} of demand (the target, "
+            f" To keep the chance of running out in a week after an order arrives at "
+            f"{1 - self.service_level:.0%} or less (service level {self.service_level:.0%}, "
             f"{self.service_level_source}), an order is needed whenever stock on hand and on "
             f"order is under {self.reorder_point:,.0f} (you have {position:,})."
         )
@@ -394,7 +399,7 @@ def reorder_plan(
     product_ids: Sequence[str] | None = None,
 ) -> list[ReorderLine]:
     """The action list for every product with a stored forecast (or these), most urgent
-    first. `service_level` (a fill-rate target) overrides every product's; `arrivals`
+    first. `service_level` (a target service level) overrides every product's; `arrivals`
     defaults to the open purchase orders (the units still to come on each)."""
     settings = inventory.get_settings(db)
     orders: Mapping[str, list[purchase_orders.Incoming]] = {}
@@ -475,10 +480,11 @@ def reorder_plan(
     outlooks = [_outlook(inputs, today) for inputs in every]
     covers = [outlook.cover for outlook in outlooks]
     targets = [inputs.service_level for inputs in every]
-    # The two bisections of every line, all products at once (the same numbers as one
-    # product at a time, in a fraction of the time on a shop of thousands of products).
-    wanted = levels.orders_for_fill(covers, [outlook.stock.left for outlook in outlooks], targets)
-    points = levels.levels_for_fill(covers, targets)
+    # The order and the reorder point of every line, all products at once (the same
+    # numbers as one product at a time, in a fraction of the time on thousands of them).
+    lefts = [outlook.stock.left for outlook in outlooks]
+    wanted = levels.orders_for_service(covers, lefts, targets)
+    points = levels.levels_for_service(covers, targets)
     lines = [
         _line(inputs, outlook, point, order, settings, today)
         for inputs, outlook, point, order in zip(every, outlooks, points, wanted, strict=True)
@@ -638,8 +644,8 @@ def _line(
     settings: inventory.ShopSettings,
     today: date,
 ) -> ReorderLine:
-    """One product's line; `reorder_point` and `wanted` are `levels.level_for_fill` and
-    `levels.order_for_fill` of its outlook (computed for every product at once)."""
+    """One product's line; `reorder_point` and `wanted` are `levels.level_for_service` and
+    `levels.order_for_service` of its outlook (computed for every product at once)."""
     product = inputs.product
     lead_time = max(1, product.lead_time_days)
     values = inputs.units
@@ -736,7 +742,7 @@ def _needed_without_orders(
     alone = levels.outlook_from_today(
         inputs.product.quantity, (), today, inputs.units[:lead_time], cover
     )
-    return levels.order_for_fill(cover, alone.left, inputs.service_level) > 0
+    return levels.order_for_service(cover, alone.left, inputs.service_level) > 0
 
 
 def _eoq(settings: inventory.ShopSettings, product: Product, yearly_demand: float) -> float | None:

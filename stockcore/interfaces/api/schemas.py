@@ -75,7 +75,8 @@ ServiceLevel = Annotated[
     Field(
         ge=MIN_SERVICE_LEVEL,
         le=MAX_SERVICE_LEVEL,
-        description="target share of demand served from stock, e.g. 0.95",
+        description="service level: the target chance of not running out in the week after "
+        "an order arrives, e.g. 0.95",
     ),
 ]
 # Answers: forecast units to 3 decimals, stock levels to 2, chances to 4.
@@ -360,8 +361,8 @@ class ProductChangesIn(_In):
     lead_time_sd_days: LeadTimeSpread | None = None
     service_level: ServiceLevel | None = Field(
         None,
-        description="the target fill rate (share of demand served from stock); null: the "
-        "product's ABC class's",
+        description="the service level (the target chance of not running out in the week "
+        "after an order arrives); null: the product's ABC class's",
     )
 
 

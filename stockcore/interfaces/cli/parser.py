@@ -117,8 +117,8 @@ COMMANDS: tuple[Command, ...] = (
             arg(
                 "--service-level",
                 metavar="TARGET",
-                help="this product's fill-rate target, e.g. 0.98 or 98%% (default: its ABC "
-                "class's)",
+                help="this product's service level (the chance of not running out in the week "
+                "after an order arrives), e.g. 0.98 or 98%% (default: its ABC class's)",
             ),
         ),
     ),
@@ -261,7 +261,7 @@ COMMANDS: tuple[Command, ...] = (
             arg(
                 "--service-level",
                 metavar="P",
-                help="one fill-rate target for every product (default: each product's own, "
+                help="one service level for every product (default: each product's own, "
                 "else its ABC class's from Settings)",
             ),
         ),
@@ -341,7 +341,7 @@ COMMANDS: tuple[Command, ...] = (
             arg(
                 "--service-level",
                 metavar="P",
-                help="one fill-rate target (default 80%%, 90%%, 95%%, 98%%, 99%%)",
+                help="one service level (default 80%%, 90%%, 95%%, 98%%, 99%%)",
             ),
             flag("--json", "one JSON list of results"),
         ),

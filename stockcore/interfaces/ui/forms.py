@@ -33,11 +33,12 @@ _NEW_PRODUCT_FIELDS: tuple[tuple[str, str, str, str, int], ...] = (
     ("new_product_lead_time_sd", "Lead time sd (days, optional)", "lead time sd", "", 1),
     ("new_product_moq", "Minimum order quantity", "minimum order quantity", "1", 0),
     ("new_product_pack", "Pack size", "pack size", "1", 1),
-    ("new_product_service_level", "Target fill rate (optional)", "service level", "", 0),
+    ("new_product_service_level", "Service level (optional)", "service level", "", 0),
 )
 _NEW_PRODUCT_HELP = {
     "new_product_lead_time_sd": "How much the supplier's delivery time varies from order to order.",
-    "new_product_service_level": "The share of demand to serve from stock, e.g. 98%. "
+    "new_product_service_level": "The chance of not running out in the week after an "
+    "order arrives, e.g. 98%. "
     "Empty: the setting for its ABC class.",
 }
 

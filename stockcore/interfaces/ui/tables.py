@@ -256,9 +256,9 @@ def inventory_columns() -> dict[str, Any]:
         ),
         "pack_size": st.column_config.NumberColumn("Pack size (units)", format="%d", required=True),
         "service_level": st.column_config.NumberColumn(
-            "Target fill rate",
-            help="Share of demand to serve from stock: 0.95 or 95 for 95%; "
-            "empty: its ABC class's setting.",
+            "Service level",
+            help="The chance of not running out in the week after an order arrives: "
+            "0.95 or 95 for 95%; empty: its ABC class's setting.",
             format="percent",
         ),
         "stock_value": money_column("Stock value", pence=False, help="On hand at cost"),
@@ -380,12 +380,12 @@ def sales_columns() -> dict[str, Any]:
 
 def backtest_columns() -> dict[str, Any]:
     """The backtest's outcomes (replenishment.backtest.outcomes_frame); rules without a
-    fill-rate target show the placeholder."""
+    service level show the placeholder."""
     return {
         "policy": st.column_config.TextColumn("Rule", width="large"),
         "setting": st.column_config.TextColumn("Setting"),
         "target": st.column_config.NumberColumn(
-            "Target", format="percent", help="stockcore's fill-rate target; the others have none"
+            "Target", format="percent", help="stockcore's service level; the others have none"
         ),
         "fill_rate": st.column_config.NumberColumn("Fill rate", format="percent"),
         "stockout_days": units_column("Stock-out days"),
@@ -406,7 +406,7 @@ def reorder_columns() -> dict[str, Any]:
         "supplier": SUPPLIER,
         "status": st.column_config.TextColumn("Status"),
         "abc": st.column_config.TextColumn("ABC", help="A: top 80% of last year's revenue"),
-        "service_level": st.column_config.NumberColumn("Target fill", format="percent"),
+        "service_level": st.column_config.NumberColumn("Service level", format="percent"),
         "on_hand": units_column("On hand"),
         "on_order": units_column("On order", help="Units still to come on open purchase orders"),
         "daily_demand": st.column_config.NumberColumn("Per day (units)", format="%.1f"),
