@@ -4,14 +4,17 @@ and the perfect-foresight limit, on the same products and the same real demand.
     .venv/bin/python bench/policy_bench.py [--products 200] [--days 180]
         [--stretches 2011-12-09,2011-06-30] [--lead-time 14] [--order-cost 10]
         [--holding-rate 0.25] [--chart docs/policy-frontier.png] [--json FILE] [--quick]
-        [--workers 2] [--set-aside] [--min-history 365]
+        [--workers 2] [--set-aside] [--min-history 365] [--sample first|second]
 
 Loads both real files through stockcore's import (`forecast_bench.load_demand`). For each
 stretch (`--days` calendar days ending on each date of `--stretches`; by default one with
 the Christmas peak, ending at the data's end, and one without, ending 2011-06-30), picks
 the products as `forecast_bench.sample_products` does: the `--products`/2 best sellers of
 the year before the stretch and as many random others (seed 7), all first sold 365+ days
-before it. Every policy replays the same products' real demand per trading day
+before it. `--sample second` takes a disjoint sample of as many products instead: the
+next `--products`/2 best sellers and as many random others drawn with another seed, none
+of them in the first sample (does a result hold beyond the products it was first
+measured on?). Every policy replays the same products' real demand per trading day
 (`stockcore.replenishment.simulation.replay`: lost sales, orders arrive `--lead-time` calendar days
 later, converted to trading days) and sees only the demand before each day.
 
@@ -126,6 +129,11 @@ def main() -> None:
         help="replay the regular demand: large one-off orders (stockcore.forecasting."
         "large_orders) taken off for every policy, as if ordered for the customer",
     )  # fmt: skip
+    parser.add_argument(
+        "--sample", choices=("first", "second"), default="first",
+        help="first: the best sellers and a random draw of the rest (the reported sample); "
+        "second: a disjoint one, the next best sellers and another random draw",
+    )  # fmt: skip
     parser.add_argument("--quick", action="store_true", help="40 products, the first stretch")
     args = parser.parse_args()
     stretch_ends = [pd.Timestamp(s) for s in args.stretches.split(",")]
@@ -146,7 +154,7 @@ def main() -> None:
             "products": args.products, "days": args.days, "lead_time_days": args.lead_time,
             "lead_trading_days": lead, "review_trading_days": review,
             "order_cost": args.order_cost, "holding_rate": args.holding_rate,
-            "large_orders_set_aside": args.set_aside,
+            "large_orders_set_aside": args.set_aside, "sample": args.sample,
         },
         "stretches": {},
     }  # fmt: skip
@@ -207,7 +215,8 @@ def _jobs(
 ) -> tuple[str, list[Job], int]:
     days = calendar[(calendar > end - pd.Timedelta(days=args.days)) & (calendar <= end)]
     start_day, last_day = days[0], days[-1]
-    best, slower, eligible = sample_products(demand, start_day, args.min_history, args.products)
+    pick = second_sample if args.sample == "second" else sample_products
+    best, slower, eligible = pick(demand, start_day, args.min_history, args.products)
     chosen = set(best) | set(slower)
     shop_units = demand.groupby("day")["units"].sum()
     shop_units.index = pd.DatetimeIndex(shop_units.index)
@@ -236,6 +245,29 @@ def _jobs(
                         after, lead, review, season, shop_units,
                         (args.order_cost, args.holding_rate)))  # fmt: skip
     return jobs[0].stretch, jobs, eligible
+
+
+SECOND_SEED = 2024
+FIRST_SAMPLE = 200  # the reported sample's size (the default --products)
+
+
+def second_sample(
+    demand: pd.DataFrame, origin: pd.Timestamp, history_days: int, count: int
+) -> tuple[list[str], list[str], int]:
+    """`count` products none of which is in the reported sample (`sample_products` of
+    FIRST_SAMPLE): the best sellers ranked FIRST_SAMPLE/2+1 to FIRST_SAMPLE of the year
+    before `origin` that it does not hold (`count`/2 at most), and a random draw
+    (another seed) of the products ranked below FIRST_SAMPLE that it does not hold."""
+    best, slower, eligible = sample_products(demand, origin, history_days, FIRST_SAMPLE)
+    first = set(best) | set(slower)
+    ranked, _, _ = sample_products(demand, origin, history_days, 2 * FIRST_SAMPLE)
+    next_best = [pid for pid in ranked[len(best) :] if pid not in first][: count // 2]
+    first_sold = demand[demand["units"] > 0].groupby("product_id")["day"].min()
+    old_enough = first_sold.index[first_sold <= origin - pd.Timedelta(days=history_days)]
+    rest = sorted(set(old_enough) - set(ranked) - first)
+    rng = np.random.default_rng(SECOND_SEED)
+    draw = rng.choice(rest, size=min(count - len(next_best), len(rest)), replace=False)
+    return next_best, [str(pid) for pid in sorted(draw)], eligible
 
 
 # --- One product: every policy ------------------------------------------------------------
