@@ -71,7 +71,7 @@ else:
         st.info("The replay was too short to check them.", icon=":material/info:")
     else:
         st.caption(
-            "At every weekly review of the replay (at a 95% target), stockcore stated the "
+            "At every weekly review of the replay (at a 95% service level), stockcore stated the "
             "chance of running out before an order placed that day could arrive; here is "
             "how often each stated chance came true."
         )

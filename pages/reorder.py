@@ -35,12 +35,13 @@ orders = ui.purchase_orders(today=today)
 for late in (order for order in orders if order.overdue):
     st.warning(late.late_note(), icon=":material/schedule:")
 st.caption(
-    "Most urgent first. Each product's target is the share of its demand to serve from "
-    "stock (its own from Inventory, else its ABC class's from Settings). The list assumes "
-    "you order weekly: an order placed today must carry the week after it arrives. Its "
-    "size comes from the forecast's range of demand: what your stock and open purchase "
-    "orders leave when it arrives (sales lost before then are not made up), plus enough for "
-    "that week at the target, in the supplier's packs and minimum, or the EOQ when "
+    "Most urgent first. Each product's service level is the chance of not running out in "
+    "the week after an order arrives (its own from Inventory, else its ABC class's from "
+    "Settings). The list assumes you order weekly: an order placed today must carry the "
+    "week after it arrives. Its size comes from the forecast's range of demand: what your "
+    "stock and open purchase orders leave when it arrives (sales lost before then are not "
+    "made up), plus enough for that week to run out no more often than the service level "
+    "allows, in the supplier's packs and minimum, or the EOQ when "
     "Settings has the costs. Order now: needed today. Order soon: needed by next week. "
     "Covered: your open purchase orders meet the need. The Backtest page replays this rule "
     "on your own history. Edit the quantities, then create the purchase orders: one per "
