@@ -43,6 +43,10 @@ def test_running_a_backtest_shows_the_trade_off(
         backtest.STOCKCORE,
         backtest.LIMIT,
     }
+    # The service level checked beside each stockcore row, and only there.
+    ours = table[table["policy"] == backtest.STOCKCORE]["weeks_short"]
+    assert ours.notna().all() and ours.between(0, 1).all()
+    assert table[table["policy"] != backtest.STOCKCORE]["weeks_short"].isna().all()
     charts_shown = app.get("vega_lite_chart")
     assert len(charts_shown) == 2  # the frontier and the calibration
     assert "honest" in app.subheader[1].value

@@ -14,6 +14,7 @@ from stockcore.replenishment.backtest import (
     ProductHistory,
     calibration_frame,
     compare_policies,
+    weeks_short,
 )
 
 
@@ -52,8 +53,13 @@ def test_stockcore_keeps_its_service_level_on_steady_demand() -> None:
     assert (STATIC, "x1") in by_name
     assert set(low.as_dict()) == {
         "policy", "setting", "target", "fill_rate", "stockout_days", "avg_inventory_units",
-        "avg_inventory_value", "orders", "orders_per_product_month",
+        "avg_inventory_value", "orders", "orders_per_product_month", "weeks_short",
     }  # fmt: skip
+    # The promise itself: of the 38 weeks after each review's order would arrive, about
+    # 1 - level ran out (binomial noise on 38 weeks: sd 5 points at 90%).
+    assert low.weeks_short is not None and low.weeks_short <= 0.10 + 0.06
+    assert high.weeks_short is not None and high.weeks_short <= 0.02 + 0.04
+    assert by_name[(MINMAX, "x1")].weeks_short is None  # no service level to check
     # Calibration: one stated chance per review after the first, where the lead time fits.
     assert result.calibration and all(0 <= chance <= 1 for chance, _ in result.calibration)
 
@@ -87,8 +93,10 @@ def test_the_backtest_command_prints_json_for_every_policy(tmp_path) -> None:  #
     assert names == {STATIC, MINMAX, STOCKCORE, LIMIT}
     ours = next(r for r in results if r["policy"] == STOCKCORE)
     assert ours["target"] == 0.95 and ours["setting"] == "95%" and 0 <= ours["fill_rate"] <= 1
+    assert 0 <= ours["weeks_short"] <= 1
     code, out, _ = run("--db", url, "backtest", "--days", "28", "--products", "2")
     assert code == 0 and "fill rate" in out and "perfect foresight" in out
+    assert "weeks that ran out" in out
     for bad, message in (("--service-level", "from 50% to 99.9%"), ("--days", "days")):
         code, _, err = run("--db", url, "backtest", bad, "0")
         assert code == 1 and message in err
@@ -102,3 +110,10 @@ def test_the_backtest_command_prints_json_for_every_policy(tmp_path) -> None:  #
     ):
         code, _, err = run("--db", url, "backtest", option, value)
         assert code == 1 and err.strip().endswith(f"'{value}' {rule}"), err
+
+
+def test_weeks_short_counts_the_weeks_after_each_reviews_order_would_arrive() -> None:
+    # Lead 2, review 3: the weeks are days 2-4 and 5-7 (8-10 would run past the replay).
+    short = np.array([1, 0, 0, 1, 0, 0, 0, 0, 1, 0], dtype=bool)
+    assert weeks_short(short, 2, 3) == (2, 1)  # day 0 (before any arrival) and day 8 left out
+    assert weeks_short(np.zeros(4, dtype=bool), 2, 3) == (0, 0)

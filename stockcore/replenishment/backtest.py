@@ -88,6 +88,9 @@ class PolicyOutcome:
     avg_inventory_value: float
     orders: int
     orders_per_product_month: float
+    # stockcore's promise, checked: the share of the weeks after its orders arrived (one
+    # a review) that ran out at some point; None for the rules without a service level.
+    weeks_short: float | None = None
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -164,7 +167,7 @@ def review_forecasts(
     return found
 
 
-def fill_rate_policy(
+def service_policy(
     forecasts: Mapping[int, ReviewForecast],
     target: float,
     product: ProductHistory,
@@ -223,8 +226,9 @@ def perfect_foresight(demand: np.ndarray, lead: int, every: int) -> Decide:
     return decide
 
 
-# demanded, served, stock-out days, average units, average value, orders
-_Totals = tuple[int, int, int, float, float, int]
+# demanded, served, stock-out days, average units, average value, orders; and, for
+# stockcore, the weeks after its orders' arrivals replayed and how many of them ran out
+_Totals = tuple[int, int, int, float, float, int, int, int]
 
 
 def _run(
@@ -237,9 +241,21 @@ def _run(
     )  # fmt: skip
     totals = (
         result.demanded, result.served, result.stockout_days, result.average_on_hand,
-        result.average_on_hand * product.unit_cost, result.orders,
+        result.average_on_hand * product.unit_cost, result.orders, 0, 0,
     )  # fmt: skip
     return totals, result.stocked_out
+
+
+def weeks_short(short: np.ndarray, lead: int, review: int) -> tuple[int, int]:
+    """The weeks after the arrival of each review's order (review days 0, R, 2R, ...; each
+    arriving L days later and carrying R days) that lie in the replay, and how many of them
+    ran out on some day (`short`: per day, whether demand went unserved)."""
+    starts = range(lead, len(short) - review + 1, review)
+    return len(starts), sum(bool(short[start : start + review].any()) for start in starts)
+
+
+def _with_weeks(totals: _Totals, short: np.ndarray, lead: int, review: int) -> _Totals:
+    return (*totals[:6], *weeks_short(short, lead, review))
 
 
 def replay_product(
@@ -287,21 +303,21 @@ def replay_product(
         sized = _eoq_rule(costs, product.unit_cost, season) if costs is not None else None
         for target in targets:
             stated: list[tuple[int, float]] = []
-            decide = fill_rate_policy(
+            decide = service_policy(
                 forecasts, target, product, lead, stated if target == watched else None
             )
             opening = levels.level_for_service(forecasts[0].cover, target)
-            out[(STOCKCORE, f"{target:.0%}")], short = _run(
-                product, demand, past, opening, lead, decide, review
-            )
+            totals, short = _run(product, demand, past, opening, lead, decide, review)
+            out[(STOCKCORE, f"{target:.0%}")] = _with_weeks(totals, short, lead, review)
             for day, chance in stated[1:]:  # the first review opens with its own order
                 if day + lead <= len(demand):
                     calibration.append((chance, bool(short[day : day + lead].any())))
             if sized is not None:
-                out[(STOCKCORE_EOQ, f"{target:.0%}")], _ = _run(
+                totals, short = _run(
                     product, demand, past, opening, lead,
-                    fill_rate_policy(forecasts, target, product, lead, eoq=sized), review,
+                    service_policy(forecasts, target, product, lead, eoq=sized), review,
                 )  # fmt: skip
+                out[(STOCKCORE_EOQ, f"{target:.0%}")] = _with_weeks(totals, short, lead, review)
     out[(LIMIT, "periodic")], _ = _run(
         product, demand, past, demand[:lead].sum(), lead,
         perfect_foresight(demand, lead, review), review,
@@ -354,6 +370,7 @@ def summarise(
         rows = [r[(family, setting)] for r in results]
         demanded = sum(r[0] for r in rows)
         orders = sum(r[5] for r in rows)
+        weeks = sum(r[6] for r in rows)
         outcomes.append(
             PolicyOutcome(
                 policy=family,
@@ -367,6 +384,7 @@ def summarise(
                 avg_inventory_value=sum(r[4] for r in rows),
                 orders=orders,
                 orders_per_product_month=orders / len(results) / months if months else 0.0,
+                weeks_short=sum(r[7] for r in rows) / weeks if weeks else None,
             )
         )
     return outcomes

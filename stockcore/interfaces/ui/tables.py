@@ -395,6 +395,12 @@ def backtest_columns() -> dict[str, Any]:
         "orders_per_product_month": st.column_config.NumberColumn(
             "Orders per product a month", format="%.2f"
         ),
+        "weeks_short": st.column_config.NumberColumn(
+            "Weeks that ran out",
+            format="percent",
+            help="stockcore's promise checked: of the weeks after each weekly order would "
+            "arrive, the share that ran out on some day (a 95% service level allows 5%)",
+        ),
     }
 
 

@@ -153,12 +153,13 @@ def cmd_backtest(args: argparse.Namespace, out: TextIO) -> int:
             f"{o.avg_inventory_units:,.0f}",
             f"{o.avg_inventory_value:,.2f}",
             f"{o.orders_per_product_month:.2f}",
+            "" if o.weeks_short is None else f"{o.weeks_short:.1%}",
         )
         for o in result.outcomes
     ]
     headers = [
         "policy", "setting", "fill rate", "stock-out days", "avg units", "avg value",
-        "orders/product/month",
+        "orders/product/month", "weeks that ran out",
     ]  # fmt: skip
     print(f"{result.products} products, the last {result.calendar_days} days replayed", file=out)
     print(table(headers, rows), file=out)
