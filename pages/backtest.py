@@ -3,6 +3,7 @@ stockcore, and stockcore's own, and compare the stock each holds for the demand 
 
 import streamlit as st
 
+from stockcore.domain import SERVICE_LEVEL_MEANING
 from stockcore.interfaces import charts, ui
 from stockcore.interfaces.ui import auth, tables
 from stockcore.replenishment import backtest
@@ -14,7 +15,7 @@ st.caption(
     "Replays the last days of your best sellers' real demand, day by day: sales are lost "
     "when stock is at 0, orders arrive after each product's lead time. stockcore "
     "re-forecasts from the past only every 7 days and orders for its service level (80% "
-    "to 99%: the chance of not running out in the week after an order arrives). Beside "
+    f"to 99%: {SERVICE_LEVEL_MEANING}). Beside "
     "it: your static restock threshold, and a min/max rule (order up to max when stock "
     "falls to min, min being 0.5x to 8x the lead time's demand at the 90-day average). "
     "Perfect foresight, which knows the future, is the least stock any weekly ordering "

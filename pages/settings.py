@@ -5,6 +5,7 @@ over empty."""
 import streamlit as st
 
 from stockcore import inventory
+from stockcore.domain import SERVICE_LEVEL_MEANING
 from stockcore.interfaces import ui
 from stockcore.interfaces.ui import access, auth, backups, large_orders
 
@@ -63,7 +64,7 @@ with st.form("settings_form"):
     fields.place("holiday country")
     st.markdown("**Service level by ABC class**")
     st.caption(
-        "The chance of not running out in the week after each order arrives (95%: at most "
+        f"{SERVICE_LEVEL_MEANING.capitalize()} (95%: at most "
         "one week in twenty runs short; type 95, 95% or 0.95), from 50% to 99.9%, for "
         "products without their own (set in Inventory); the reorder list sizes orders for "
         "it. Replayed on real sales, the share of demand served from stock comes out close "

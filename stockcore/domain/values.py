@@ -26,9 +26,11 @@ NAME_MAX_LENGTH = 200
 DEFAULT_CATEGORY = "Uncategorised"
 DEFAULT_LEAD_TIME_DAYS = 7
 DEFAULT_SERVICE_LEVEL = 0.95  # where neither product nor shop set one
-# A service level (the chance of not running out in the week after an order arrives) below
-# half is no target, and 100% would need infinite
-# stock: the ones the shop may set.
+# What a service level means, as every interface explains it (the reorder rule,
+# replenishment.levels.order_for_service, keeps this chance).
+SERVICE_LEVEL_MEANING = "the chance of not running out in the week after an order arrives"
+# A service level below half is no target, and 100% would need infinite stock: the ones
+# the shop may set.
 # The largest id a row of the shop's tables can have (PostgreSQL's integer): a larger one
 # names nothing, and is refused before it reaches the database.
 MAX_ROW_ID: Final = 2**31 - 1

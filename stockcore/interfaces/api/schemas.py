@@ -26,6 +26,7 @@ from stockcore.domain import (
     MAX_SERVICE_LEVEL,
     MIN_SERVICE_LEVEL,
     PRODUCT_FIELDS,
+    SERVICE_LEVEL_MEANING,
     Product,
     same_named,
     text_problem,
@@ -75,8 +76,7 @@ ServiceLevel = Annotated[
     Field(
         ge=MIN_SERVICE_LEVEL,
         le=MAX_SERVICE_LEVEL,
-        description="service level: the target chance of not running out in the week after "
-        "an order arrives, e.g. 0.95",
+        description=f"service level ({SERVICE_LEVEL_MEANING}) to aim for, e.g. 0.95",
     ),
 ]
 # Answers: forecast units to 3 decimals, stock levels to 2, chances to 4.
@@ -361,8 +361,8 @@ class ProductChangesIn(_In):
     lead_time_sd_days: LeadTimeSpread | None = None
     service_level: ServiceLevel | None = Field(
         None,
-        description="the service level (the target chance of not running out in the week "
-        "after an order arrives); null: the product's ABC class's",
+        description=f"the service level ({SERVICE_LEVEL_MEANING}) to aim for; null: the "
+        "product's ABC class's",
     )
 
 

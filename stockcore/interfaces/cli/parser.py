@@ -6,7 +6,7 @@ import argparse
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
-from stockcore.domain import DEFAULT_LEAD_TIME_DAYS
+from stockcore.domain import DEFAULT_LEAD_TIME_DAYS, SERVICE_LEVEL_MEANING
 from stockcore.imports import EXPORTS
 from stockcore.imports.reading import DateOrder
 from stockcore.interfaces.cli.commands import (
@@ -117,8 +117,8 @@ COMMANDS: tuple[Command, ...] = (
             arg(
                 "--service-level",
                 metavar="TARGET",
-                help="this product's service level (the chance of not running out in the week "
-                "after an order arrives), e.g. 0.98 or 98%% (default: its ABC class's)",
+                help=f"this product's service level ({SERVICE_LEVEL_MEANING}), e.g. 0.98 or "
+                "98%% (default: its ABC class's)",
             ),
         ),
     ),

@@ -12,6 +12,7 @@ import streamlit as st
 from stockcore import inventory
 from stockcore.domain import (
     DEFAULT_LEAD_TIME_DAYS,
+    SERVICE_LEVEL_MEANING,
     AlertStatus,
     Product,
 )
@@ -37,8 +38,7 @@ _NEW_PRODUCT_FIELDS: tuple[tuple[str, str, str, str, int], ...] = (
 )
 _NEW_PRODUCT_HELP = {
     "new_product_lead_time_sd": "How much the supplier's delivery time varies from order to order.",
-    "new_product_service_level": "The chance of not running out in the week after an "
-    "order arrives, e.g. 98%. "
+    "new_product_service_level": f"{SERVICE_LEVEL_MEANING.capitalize()}, e.g. 98%. "
     "Empty: the setting for its ABC class.",
 }
 

@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from stockcore import accounts
-from stockcore.domain import Product
+from stockcore.domain import SERVICE_LEVEL_MEANING, Product
 from stockcore.forecasting.views import CoverQuantiles
 from stockcore.interfaces import ui
 from stockcore.inventory import ShopSettings, reports
@@ -257,8 +257,8 @@ def inventory_columns() -> dict[str, Any]:
         "pack_size": st.column_config.NumberColumn("Pack size (units)", format="%d", required=True),
         "service_level": st.column_config.NumberColumn(
             "Service level",
-            help="The chance of not running out in the week after an order arrives: "
-            "0.95 or 95 for 95%; empty: its ABC class's setting.",
+            help=f"{SERVICE_LEVEL_MEANING.capitalize()}: 0.95 or 95 for 95%; empty: its ABC "
+            "class's setting.",
             format="percent",
         ),
         "stock_value": money_column("Stock value", pence=False, help="On hand at cost"),
