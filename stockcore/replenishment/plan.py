@@ -248,18 +248,14 @@ class ReorderLine:
             f"An order placed today arrives in {_days(self.lead_time_days)}{spread}. About "
             f"{self.lead_time_demand:,.0f} should sell before then and "
             f"{self.review_demand:,.0f} in the {REVIEW_PERIOD_DAYS} days after, which the "
-            f"order must carry until next week's order arrives. "
+            f"order must carry until next week's order arrives. With {held}, "
         )
         if self.on_hand <= 0:  # out already: the chance is that of turning a customer away
-            text += (
-                f"With {held}, it is out of stock now: the chance that a customer asks for it "
-                f"and is turned away before the order arrives is {_chance(self.stockout_chance)}"
-            )
+            text += "it is out of stock now: the chance that a customer asks for it and is "
+            text += "turned away before the order arrives is "
         else:
-            text += (
-                f"With {held}, the chance of running out before it arrives is "
-                f"{_chance(self.stockout_chance)}"
-            )
+            text += "the chance of running out before it arrives is "
+        text += _chance(self.stockout_chance)
         if self.lost_share >= 0.005:
             text += (
                 f" (about {self.lost_share:.0%} of the demand before then would go unserved, "
