@@ -3,6 +3,7 @@ the owner serves that customer from stock, and counted on the reorder line."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from datetime import date, datetime, timedelta
 
@@ -141,8 +142,16 @@ def test_a_large_order_is_set_aside_until_its_customer_is_served_from_stock(db: 
     aside_mean = lead_time_mean(db, "MUG")
     [line] = plan.reorder_plan(db, today=TODAY, product_ids=["MUG"])
     assert (line.set_aside_orders, line.set_aside_units) == (1, 900)
-    assert "1 very large one-off order in its history (900 units" in line.explain()
+    assert (
+        "1 very large one-off order in its history (900 units, over four weeks of its usual "
+        "sales) was set aside:" in line.explain()
+    )
     assert "Settings, Large orders" in line.explain()
+    two = dataclasses.replace(line, set_aside_orders=2, set_aside_units=1_800)
+    assert (
+        "2 very large one-off orders in its history (1,800 units, each over four weeks of "
+        "its usual sales) were set aside:" in two.set_aside_note()
+    )
     [listed] = large_orders.large_order_customers(db)
     assert (listed.customer_id, listed.orders, listed.units) == ("RESELLER", 1, 900)
     assert not listed.served_from_stock

@@ -319,11 +319,13 @@ class ReorderLine:
         """What the large orders set aside mean for this line ('' when none)."""
         if not self.set_aside_orders:
             return ""
+        one = self.set_aside_orders == 1
         orders = plural(self.set_aside_orders, "order")
         return (
             f"{self.set_aside_orders:,} very large one-off {orders} in its history "
-            f"({self.set_aside_units:,} units, each over four weeks of its usual sales) "
-            "were set aside: these numbers do not stock for such orders, which are best "
+            f"({self.set_aside_units:,} units, {'' if one else 'each '}over four weeks of its "
+            f"usual sales) {'was' if one else 'were'} set aside: these numbers do not stock "
+            "for such orders, which are best "
             "ordered for the customer when they come. To serve a customer's large orders "
             "from stock, choose them under Settings, Large orders."
         )
