@@ -316,6 +316,12 @@ def test_the_reorder_list_counts_open_orders_and_says_what_covers_a_line(db: Dat
     assert after.status == "covered" and after.listed and not after.urgent
     assert after.covered_by == ["PO-000001"]
     assert after.next_step.startswith("covered by PO-000001, arriving Thu 12 Mar")
+    # 30 on hand at 5 a day run out in six days, before the order's ten: nothing to order,
+    # since a new order would come later still, but the owner is told what would help.
+    assert after.next_step.endswith(
+        "(runs out around Sat 07 Mar, before it arrives: a new order would come no sooner; "
+        "ask the supplier to send it earlier)"
+    )
     assert "covered by PO-000001" in after.explain()
     assert plan.plan_frame([after]).loc[0, "next_step"] == after.next_step
     # A partial receipt: only the rest is on order.

@@ -231,7 +231,11 @@ class ReorderLine:
             text = "covered by " + self._arriving()
         first = min(order.expected_on for order in self.open_orders)
         if self.run_out_day is not None and self.run_out_day < first:
-            text += f" (runs out around {self.run_out_day:%a %d %b}, before it arrives)"
+            text += f" (runs out around {self.run_out_day:%a %d %b}, before it arrives"
+            if first <= self.today + timedelta(days=self.lead_time_days):
+                # Nothing to order: a new order would come no sooner than the one on its way.
+                text += ": a new order would come no sooner; ask the supplier to send it earlier"
+            text += ")"
         return text
 
     def explain(self) -> str:
