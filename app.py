@@ -14,6 +14,7 @@ def main() -> None:
 
     import streamlit as st
 
+    from stockcore.domain import counted
     from stockcore.interfaces import ui
     from stockcore.interfaces.ui import auth, background
     from stockcore.interfaces.ui.auth import NavPage
@@ -83,7 +84,8 @@ def main() -> None:
         st.markdown(f"**{ui.settings().shop_name}**")
         if alerts:
             st.caption(
-                f":material/notifications_active: {len(alerts)} product(s) need restocking"
+                ":material/notifications_active: "
+                f"{counted(len(alerts), 'product', ('needs', 'need'))} restocking"
                 + (f", {unseen} not yet acknowledged" if unseen else "")
             )
         else:

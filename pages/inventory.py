@@ -3,6 +3,7 @@
 import streamlit as st
 
 from stockcore import inventory
+from stockcore.domain import counted
 from stockcore.interfaces import ui
 from stockcore.interfaces.ui import auth, forms, tables
 from stockcore.inventory import reports
@@ -21,7 +22,7 @@ products = ui.products(
 )
 table = tables.inventory_table(products)
 st.caption(
-    f"{len(table)} product(s). Edit names, prices, thresholds and the supplier's terms "
+    f"{counted(len(table), 'product')}. Edit names, prices, thresholds and the supplier's terms "
     "(lead time and its spread, minimum order, pack size) in the table, then Save. An "
     "empty service level (e.g. 98%) uses the one set for the product's ABC class in "
     "Settings. Stock "
@@ -48,7 +49,7 @@ if st.button("Save changes", type="primary", disabled=not edited_rows, key="inve
     saved = ui.attempt(lambda: inventory.update_products(ui.database(), edits))
     if saved is not None:
         ui.changed()
-        ui.flash(f"Saved changes to {len(saved)} product(s).")
+        ui.flash(f"Saved changes to {counted(len(saved), 'product')}.")
         st.session_state["inventory_editor_version"] = version + 1
         st.rerun()
 

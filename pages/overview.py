@@ -4,6 +4,7 @@ from datetime import date
 
 import streamlit as st
 
+from stockcore.domain import counted
 from stockcore.interfaces import charts, ui
 from stockcore.interfaces.ui import auth
 
@@ -34,7 +35,8 @@ columns[4].metric(
 if summary.below_threshold:
     st.page_link(
         "pages/alerts.py",
-        label=f"{summary.below_threshold} product(s) below their restock threshold: see alerts",
+        label=f"{counted(summary.below_threshold, 'product')} below the restock threshold: "
+        "see alerts",
         icon=":material/notifications_active:",
     )
 

@@ -4,6 +4,7 @@ from datetime import date
 
 import streamlit as st
 
+from stockcore.domain import counted
 from stockcore.imports import exports
 from stockcore.interfaces import charts, ui
 from stockcore.interfaces.ui import auth, tables
@@ -35,7 +36,8 @@ if summary.empty:
     st.stop()
 if summary.recorded_days:
     st.caption(
-        f"{summary.recorded_days:,} day(s) in this range have a recorded shop total (a "
+        f"In this range {counted(summary.recorded_days, 'day', ('has', 'have'))} a recorded shop "
+        "total (a "
         "date-and-sales file or the API's add-sales-data): revenue and the trend count that "
         "total for those days; the product and category tables count sale lines only."
     )

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from stockcore.domain import counted
 from stockcore.interfaces import ui
 from stockcore.interfaces.ui import auth, tables
 
@@ -26,4 +27,6 @@ st.dataframe(
     column_config=tables.stock_columns(),
     placeholder=tables.EMPTY,
 )
-st.caption(f"{len(products)} product(s). Stock changes through purchases, deliveries and counts.")
+st.caption(
+    f"{counted(len(products), 'product')}. Stock changes through purchases, deliveries and counts."
+)

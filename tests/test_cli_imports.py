@@ -119,7 +119,7 @@ def test_products_import_then_sales_applied_to_stock(url: str, tmp_path: Path) -
     code, _, err = run("--db", url, "import-sales", str(orders), "--apply-to-stock")
     assert code == 1
     assert err.splitlines() == [
-        "error: applying this file to stock would oversell 1 product(s); nothing was imported",
+        "error: applying this file to stock would oversell 1 product; nothing was imported",
         "  column 'product_id', value 'A': not enough stock of A Mug: 2 requested, 1 on hand; "
         "nothing was sold",
     ]

@@ -10,6 +10,7 @@ from stockcore.domain import (
     InsufficientStock,
     InvalidValue,
     Product,
+    counted,
     parse_date,
     parse_money,
     parse_product_id,
@@ -162,3 +163,11 @@ def test_parse_date_takes_days_iso_text_and_a_moments_day() -> None:
     assert parse_date(day, "date") == day
     assert parse_date(" 2024-03-31 ", "date") == day
     assert parse_date(dt.datetime(2024, 3, 31, 23, 59), "date") == day
+
+
+def test_a_count_reads_with_its_word_and_verb_in_agreement() -> None:
+    assert counted(1, "product") == "1 product"
+    assert counted(0, "product") == "0 products"
+    assert counted(1204, "bad row") == "1,204 bad rows"
+    assert counted(1, "day", ("has", "have")) == "1 day has"
+    assert counted(3, "day", ("has", "have")) == "3 days have"

@@ -52,7 +52,7 @@ CORPUS: list[tuple[str, bytes, list[str]]] = [
         "non-numeric quantity",
         (HEADER + GOOD + "2024-03-01,71053,ten,3.39\n").encode(),
         [
-            "error: 1 bad row(s); nothing was imported",
+            "error: 1 bad row; nothing was imported",
             "  line 3, column 'quantity', value 'ten': is not a whole number",
         ],
     ),
@@ -60,7 +60,7 @@ CORPUS: list[tuple[str, bytes, list[str]]] = [
         "fractional quantity",
         (HEADER + "2024-03-01,85123A,1.5,2.55\n").encode(),
         [
-            "error: 1 bad row(s); nothing was imported",
+            "error: 1 bad row; nothing was imported",
             "  line 2, column 'quantity', value '1.5': must be a whole number of units, "
             "not a fraction",
         ],
@@ -69,7 +69,7 @@ CORPUS: list[tuple[str, bytes, list[str]]] = [
         "absurd quantity",
         (HEADER + "2024-03-01,85123A,99999999,2.55\n").encode(),
         [
-            "error: 1 bad row(s); nothing was imported",
+            "error: 1 bad row; nothing was imported",
             "  line 2, column 'quantity', value '99999999': is not a plausible quantity "
             "(more than 1,000,000 units)",
         ],
@@ -78,7 +78,7 @@ CORPUS: list[tuple[str, bytes, list[str]]] = [
         "zero quantity",
         (HEADER + "2024-03-01,85123A,0,2.55\n").encode(),
         [
-            "error: 1 bad row(s); nothing was imported",
+            "error: 1 bad row; nothing was imported",
             "  line 2, column 'quantity', value '0': must not be zero",
         ],
     ),
@@ -86,7 +86,7 @@ CORPUS: list[tuple[str, bytes, list[str]]] = [
         "negative price",
         (HEADER + "2024-03-01,85123A,6,-2.50\n").encode(),
         [
-            "error: 1 bad row(s); nothing was imported",
+            "error: 1 bad row; nothing was imported",
             "  line 2, column 'unit_price', value '-2.50': must not be negative",
         ],
     ),
@@ -94,7 +94,7 @@ CORPUS: list[tuple[str, bytes, list[str]]] = [
         "impossible date",
         (HEADER + GOOD + "2024-02-30,85123A,6,2.55\n").encode(),
         [
-            "error: 1 bad row(s); nothing was imported",
+            "error: 1 bad row; nothing was imported",
             "  line 3, column 'date', value '2024-02-30': is not a date like 2024-03-31",
         ],
     ),
@@ -102,7 +102,7 @@ CORPUS: list[tuple[str, bytes, list[str]]] = [
         "missing product id",
         (HEADER + "2024-03-01,,6,2.55\n").encode(),
         [
-            "error: 1 bad row(s); nothing was imported",
+            "error: 1 bad row; nothing was imported",
             "  line 2, column 'product_id', value '': the product id is missing",
         ],
     ),
@@ -110,7 +110,7 @@ CORPUS: list[tuple[str, bytes, list[str]]] = [
         "ragged rows",
         (HEADER + GOOD + "2024-03-01,71053,6,3.39,extra\n2024-03-02,71053\n").encode(),
         [
-            "error: 2 bad row(s); nothing was imported",
+            "error: 2 bad rows; nothing was imported",
             "  line 3: has more fields than the header's 4",
             "  line 4, column 'quantity', value '': is empty",
             "  line 4, column 'unit_price', value '': is empty",
@@ -133,7 +133,7 @@ CORPUS: list[tuple[str, bytes, list[str]]] = [
         "only the last of many rows is bad",
         (HEADER + GOOD * 4999 + "2024-03-01,85123A,x,2.55\n").encode(),
         [
-            "error: 1 bad row(s); nothing was imported",
+            "error: 1 bad row; nothing was imported",
             "  line 5001, column 'quantity', value 'x': is not a whole number",
         ],
     ),

@@ -227,10 +227,12 @@ def test_inventory_filters_by_category_and_search(app: AppTest, db: Database) ->
     bags = reports.inventory(db, category="Bags")
     assert list(shown["product_id"]) == [p.product_id for p in bags] and len(bags) > 1
     assert set(shown["category"]) == {"Bags"}
-    assert app.caption[0].value.startswith(f"{len(bags)} product(s)")
+    assert app.caption[0].value.startswith(f"{len(bags)} products. ")
+    app.text_input(key="inventory_search").input(bags[0].product_id).run()
+    assert len(app.dataframe[0].value) == 1 and app.caption[0].value.startswith("1 product. ")
     app.text_input(key="inventory_search").input("zzz-nothing").run()
     assert app.dataframe[0].value.empty
-    assert app.caption[0].value.startswith("0 product(s)")
+    assert app.caption[0].value.startswith("0 products. ")
 
 
 def test_acknowledging_an_alert(app: AppTest, db: Database) -> None:

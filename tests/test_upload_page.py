@@ -84,7 +84,7 @@ def test_a_bad_file_is_refused_on_the_page_and_nothing_is_written(
 ) -> None:
     app, db = shop
     upload(app, "bad.csv", b"date,product_id,quantity,unit_price\n2024-03-01,A,1.5,2.00\n")
-    assert app.error[0].value.startswith("1 bad row(s): the file is refused as a whole")
+    assert app.error[0].value.startswith("1 bad row: the file is refused as a whole. Fix it,")
     problems = app.dataframe[0].value
     assert problems.iloc[0].tolist() == [
         2,

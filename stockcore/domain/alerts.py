@@ -91,6 +91,16 @@ def plural(count: float, word: str) -> str:
     return word if count == 1 else word + "s"
 
 
+def counted(count: int, word: str, verb: tuple[str, str] | None = None) -> str:
+    """A count with its word, and the verb (singular, plural) that agrees with it:
+    counted(1204, "product") is "1,204 products", counted(1, "day", ("has", "have")) is
+    "1 day has"."""
+    text = f"{count:,} {plural(count, word)}"
+    if verb is not None:
+        text += " " + (verb[0] if count == 1 else verb[1])
+    return text
+
+
 def as_sentence(message: str) -> str:
     """A message as a sentence on a page: a capital first letter and a full stop."""
     text = message[:1].upper() + message[1:]

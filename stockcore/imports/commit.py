@@ -24,6 +24,7 @@ from stockcore.domain import (
     Conflict,
     InsufficientStock,
     MovementKind,
+    counted,
     local_now,
 )
 from stockcore.imports.batches import BatchKind, BatchStatus
@@ -105,7 +106,7 @@ def commit_sales_import(
         )
     if preview.refused:
         raise FileRefused(
-            f"{preview.bad_rows:,} bad row(s); nothing was imported", preview.problems
+            f"{counted(preview.bad_rows, 'bad row')}; nothing was imported", preview.problems
         )
     if preview.rows_to_import == 0:
         reason = (
@@ -219,7 +220,7 @@ def _apply_to_stock(
     ]
     if refusals:
         raise FileRefused(
-            f"applying this file to stock would oversell {len(refusals)} product(s); "
+            f"applying this file to stock would oversell {counted(len(refusals), 'product')}; "
             "nothing was imported",
             [Problem(None, "product_id", r.product_id, str(r)) for r in refusals],
         )

@@ -22,6 +22,7 @@ from stockcore.domain import (
     Clock,
     Product,
     StockcoreError,
+    counted,
     local_now,
 )
 from stockcore.imports import batches, parsers, reading
@@ -129,7 +130,7 @@ def import_products(
     if rows_read == 0 and not problems:
         raise FileRefused("the file has a header but no data rows")
     if problems:
-        raise FileRefused(f"{len(problems):,} bad row(s); nothing was imported", problems)
+        raise FileRefused(f"{counted(len(problems), 'bad row')}; nothing was imported", problems)
 
     now = clock()
     earlier = batches.imported_as(db, csv_text.sha256)

@@ -22,6 +22,7 @@ from stockcore.domain import (
     MovementKind,
     NotFound,
     Product,
+    counted,
     listing,
     local_now,
     parse_whole_number,
@@ -62,17 +63,22 @@ class UndoOutcome:
     @property
     def message(self) -> str:
         return listing(
-            f"batch {self.batch_id} undone: {self.sale_lines_removed:,} sale lines removed",
-            (self.days_removed, f"{self.days_removed:,} days of shop totals removed"),
+            f"batch {self.batch_id} undone: "
+            f"{counted(self.sale_lines_removed, 'sale line')} removed",
+            (self.days_removed, f"{counted(self.days_removed, 'day')} of shop totals removed"),
             (
                 self.units_returned_to_stock,
-                f"{self.units_returned_to_stock:,} units put back in stock",
+                f"{counted(self.units_returned_to_stock, 'unit')} put back in stock",
             ),
-            (self.products_removed, f"{self.products_removed:,} products it created removed"),
-            (self.products_restored, f"{self.products_restored:,} products restored"),
+            (
+                self.products_removed,
+                f"{counted(self.products_removed, 'product')} it created removed",
+            ),
+            (self.products_restored, f"{counted(self.products_restored, 'product')} restored"),
             (
                 self.products_kept,
-                f"kept {len(self.products_kept)} product(s) it created that have other activity",
+                f"kept {counted(len(self.products_kept), 'product')} it created with other "
+                "activity",
             ),
         )
 

@@ -29,7 +29,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from stockcore.domain import StockcoreError
+from stockcore.domain import StockcoreError, counted
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SQLITE_PATH = REPO_ROOT / "data" / "stockcore.db"
@@ -196,7 +196,7 @@ def upgrade(db: Database) -> None:
                     broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
                     if broken:
                         raise StockcoreError(
-                            f"the schema upgrade would break {len(broken)} reference(s) "
+                            f"the schema upgrade would break {counted(len(broken), 'reference')} "
                             f"(first: table {broken[0][0]}); nothing was changed"
                         )
         finally:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from stockcore import inventory
-from stockcore.domain import OrderStatus, Product
+from stockcore.domain import OrderStatus, Product, counted
 from stockcore.forecasting import views
 from stockcore.inventory import reports
 from stockcore.replenishment import purchase_orders
@@ -87,7 +87,8 @@ def print_sales_summary(
         return
     if summary.recorded_days:
         print(
-            f"{summary.recorded_days:,} day(s) have a recorded shop total: revenue and the "
+            f"{counted(summary.recorded_days, 'day', ('has', 'have'))} "
+            "a recorded shop total: revenue and the "
             "per-period rows count it; the product and category rows count sale lines only.",
             file=out,
         )

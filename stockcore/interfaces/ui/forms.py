@@ -15,6 +15,7 @@ from stockcore.domain import (
     SERVICE_LEVEL_MEANING,
     AlertStatus,
     Product,
+    counted,
 )
 from stockcore.interfaces import ui
 from stockcore.interfaces.ui import auth
@@ -206,7 +207,7 @@ def acknowledge_form(alerts: list[reports.AlertView]) -> None:
         count = ui.attempt(lambda: inventory.acknowledge_alerts(ui.database(), chosen))
         if count is not None:
             ui.changed()
-            ui.flash(f"Acknowledged {count} alert(s).", icon=":material/thumb_up:")
+            ui.flash(f"Acknowledged {counted(count, 'alert')}.", icon=":material/thumb_up:")
             st.rerun()
 
 

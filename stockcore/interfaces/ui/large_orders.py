@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from stockcore.domain import local_now
+from stockcore.domain import counted, local_now
 from stockcore.forecasting import large_orders
 from stockcore.forecasting.large_orders import LargeOrderCustomer
 from stockcore.interfaces import ui
@@ -95,7 +95,7 @@ def served_form(customers: Sequence[LargeOrderCustomer]) -> None:
         added, removed = result
         ui.changed()
         ui.flash(
-            f"Large orders of {len(added)} more customer(s) served from stock and "
+            f"Large orders of {counted(len(added), 'more customer')} served from stock and "
             f"{len(removed)} set aside again: refresh the forecasts (Forecast page) "
             "for the reorder list to follow."
             if added or removed

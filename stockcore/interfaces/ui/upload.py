@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from stockcore import imports
-from stockcore.domain import StockcoreError
+from stockcore.domain import StockcoreError, counted
 from stockcore.imports import exports, reading
 from stockcore.imports.reading import DateOrder, FileRefused, NeedsDateOrder, NeedsMapping, Problem
 from stockcore.interfaces import ui
@@ -199,9 +199,10 @@ def show_preview(preview: imports.SalesPreview) -> None:
         st.warning(warning, icon=":material/warning:")
     if preview.problems:
         verdict = (
-            f"{preview.bad_rows:,} bad row(s) will be skipped."
+            f"{counted(preview.bad_rows, 'bad row')} will be skipped."
             if preview.options.skip_bad_rows
-            else f"{preview.bad_rows:,} bad row(s): the file is refused as a whole. Fix them, or "
+            else f"{counted(preview.bad_rows, 'bad row')}: the file is refused as a whole. Fix "
+            f"{'it' if preview.bad_rows == 1 else 'them'}, or "
             "tick 'Skip bad rows'."
         )
         show_problems(verdict, preview.problems, key="preview_problems")

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import TextIO
 
-from stockcore.domain import local_now
+from stockcore.domain import counted, local_now
 from stockcore.forecasting import large_orders, refresh
 from stockcore.interfaces.cli.commands import open_db
 from stockcore.interfaces.cli.printing import print_forecast, progress_printer, table
@@ -37,8 +37,9 @@ def cmd_forecast(args: argparse.Namespace, out: TextIO) -> int:
     if summary.one_process_reason:
         print(f"warning: {summary.one_process_reason}", file=out)
     print(
-        f"{alerts.active} product(s) run out before a new order could arrive "
-        f"({len(alerts.raised)} new alert(s), {len(alerts.resolved)} resolved)",
+        f"{counted(alerts.active, 'product', ('runs', 'run'))} out "
+        f"before a new order could arrive ({counted(len(alerts.raised), 'new alert')}, "
+        f"{len(alerts.resolved)} resolved)",
         file=out,
     )
     if summary.without_forecast:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TextIO
 
 from stockcore import imports
-from stockcore.domain import DEFAULT_CATEGORY, Invalid, InvalidValue
+from stockcore.domain import DEFAULT_CATEGORY, Invalid, InvalidValue, counted
 from stockcore.imports import exports
 from stockcore.imports.reading import DateOrder, FileRefused
 from stockcore.interfaces.cli.commands import cli_actor, open_db
@@ -31,7 +31,8 @@ def cmd_import_sales(args: argparse.Namespace, out: TextIO) -> int:
         preview = imports.preview_sales_import(db, data, name, options)
         if preview.refused:
             raise FileRefused(
-                f"{preview.bad_rows:,} bad row(s); nothing would be imported", preview.problems
+                f"{counted(preview.bad_rows, 'bad row')}; nothing would be imported",
+                preview.problems,
             )
         print(f"dry run: {preview.summary()}", file=out)
         _print_new_products(preview, out)

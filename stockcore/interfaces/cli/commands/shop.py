@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TextIO
 
 from stockcore import inventory
-from stockcore.domain import DEMO_ACTOR, Invalid, StockcoreError, local_now
+from stockcore.domain import DEMO_ACTOR, Invalid, StockcoreError, counted, local_now
 from stockcore.interfaces.cli.commands import open_db
 from stockcore.interfaces.cli.printing import (
     print_alerts,
@@ -96,7 +96,9 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     if mismatches:
         for product_id, on_hand, ledger in mismatches:
             print(f"{product_id}: {on_hand} on hand but the ledger sums to {ledger}", file=out)
-        raise StockcoreError(f"{len(mismatches)} product(s) do not match their stock ledger")
+        raise StockcoreError(
+            f"{counted(len(mismatches), 'product', ('does', 'do'))} not match the stock ledger"
+        )
     print("every product's quantity on hand equals the sum of its ledger", file=out)
     return 0
 

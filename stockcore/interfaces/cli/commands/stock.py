@@ -6,7 +6,7 @@ import argparse
 from typing import TextIO
 
 from stockcore import inventory
-from stockcore.domain import InvalidValue, Product, restock_message
+from stockcore.domain import InvalidValue, Product, counted, restock_message
 from stockcore.interfaces.cli.commands import cli_actor, open_db
 from stockcore.interfaces.cli.printing import print_alerts, print_inventory, table
 from stockcore.inventory import reports
@@ -104,7 +104,7 @@ def cmd_alerts(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_acknowledge(args: argparse.Namespace, out: TextIO) -> int:
     db = open_db(args)
     count = inventory.acknowledge_alerts(db, args.alert_ids)
-    print(f"acknowledged {count} alert(s)", file=out)
+    print(f"acknowledged {counted(count, 'alert')}", file=out)
     return 0
 
 
