@@ -53,6 +53,11 @@ if frame.empty:
     st.success("Nothing needs ordering now.", icon=":material/check_circle:")
 else:
     st.altair_chart(charts.reorder_position(frame), width="stretch")
+    st.caption(
+        "A bar can end short of its tick: a product that runs out before an order could "
+        "arrive loses those sales (they are not made up later), so its order only has to "
+        "carry the week after it arrives."
+    )
     edited = st.data_editor(
         frame,
         hide_index=True,

@@ -52,6 +52,8 @@ def test_the_action_list_shows_what_to_order_first(app: AppTest, shop_url: str) 
     assert list(table["order"]) == [line.suggested_quantity for line in urgent]
     [chart] = app.get("vega_lite_chart")
     assert "reorder point" in str(chart.proto)
+    # Under the chart: why an order can leave the bar short of the reorder point.
+    assert any("can end short of its tick" in caption.value for caption in app.caption)
 
 
 def receive_button(app: AppTest, order: purchase_orders.PurchaseOrder) -> Any:
