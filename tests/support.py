@@ -83,6 +83,7 @@ def covers(units: float, lead_time: int, spread: float) -> list[refresh.CoverDem
 
 
 BUY = "FormSubmitter:purchase_form-Buy"
+LOGIN_SUBMIT = "FormSubmitter:login_form-Sign in"
 
 
 def start(

@@ -15,6 +15,7 @@ from stockcore import accounts
 from stockcore.interfaces.ui import auth
 from stockcore.persistence.db import Database
 from tests.support import (  # noqa: F401 (autouse)
+    LOGIN_SUBMIT,
     SECRET,
     TEST_PASSWORD,
     account_for,
@@ -26,7 +27,6 @@ from tests.support import (  # noqa: F401 (autouse)
 )
 
 PASSWORD = "correct horse battery"
-LOGIN_SUBMIT = "FormSubmitter:login_form-Sign in"
 PASSWORD_SUBMIT = "FormSubmitter:password_form-Change password"
 
 

@@ -13,10 +13,9 @@ from stockcore.interfaces.ui import auth
 from stockcore.inventory import reports
 from stockcore.persistence.db import Database
 from stockcore.persistence.models import UserRow
-from tests.support import APP, TEST_PASSWORD, account_for, open_page, picker, start
+from tests.support import APP, LOGIN_SUBMIT, TEST_PASSWORD, account_for, open_page, picker, start
 
 OWNER_SUBMIT = "FormSubmitter:owner_form-Create the owner account"
-LOGIN_SUBMIT = "FormSubmitter:login_form-Sign in"
 
 
 def fill(app: AppTest, values: dict[str, str]) -> None:

@@ -17,7 +17,7 @@ from stockcore.interfaces.ui import auth, backups
 from stockcore.inventory import reports
 from stockcore.persistence import backup
 from stockcore.persistence.db import Database, upgrade
-from tests.support import TEST_PASSWORD, open_page, snapshot, sqlite_url, start
+from tests.support import LOGIN_SUBMIT, TEST_PASSWORD, open_page, snapshot, sqlite_url, start
 
 PAGE = "pages/settings.py"
 RESTORE = "FormSubmitter:restore_form-Restore the backup"
@@ -139,11 +139,26 @@ def test_an_owner_missing_from_the_restored_shop_is_signed_out(
     assert not app.exception
     assert auth.USER_KEY not in app.session_state
     assert [t.value for t in app.title] == ["Sign in to stockcore"]
-    [toast] = [t.value for t in app.toast]
-    assert "Your account test-owner is not in the restored shop" in toast
-    assert "you were signed out" in toast
+    # The browser forgets the sign-in cookie and loads the page afresh (no empty sidebar
+    # frame left beside the sign-in screen), with the reason in the address.
+    [script] = [h.proto.body for h in app.html if "document.cookie" in h.proto.body]
+    assert "stockcore_sign_in=; Path=/; Max-Age=0" in script
+    assert 'location.replace(location.pathname + "?signed_out=restore");' in script
     db = Database.connect(url)
     assert [user.username for user in accounts.list_users(db)] == ["elsewhere"]
+
+    # The new load: the sign-in screen says why, until someone signs in.
+    fresh = start(url, monkeypatch, demo=False, role=None)
+    assert not fresh.info  # no reason in the address, no notice
+    fresh.query_params[auth.SIGNED_OUT_QUERY] = auth.RESTORED
+    fresh.run()
+    [notice] = [i.value for i in fresh.info]
+    assert notice.startswith("The shop was restored from a backup that does not hold your")
+    fresh.text_input(key="login_username").input("elsewhere")
+    fresh.text_input(key="login_password").input(TEST_PASSWORD)
+    fresh.button(key=LOGIN_SUBMIT).click().run()
+    assert not fresh.exception and fresh.title[0].value == "Overview"
+    assert auth.SIGNED_OUT_QUERY not in fresh.query_params
 
 
 def test_a_backup_without_accounts_keeps_them_and_says_so(

@@ -340,3 +340,60 @@ def test_a_sign_in_lasts_across_reloads_and_tabs_until_sign_out(
             audience=accounts.DASHBOARD_AUDIENCE,
         )
     db.dispose()
+
+
+@pytest.mark.parametrize("viewport", [WIDE, PHONE], ids=["1400px", "390px"])
+def test_a_restore_that_signs_the_owner_out_shows_why_on_a_clean_sign_in_screen(
+    server: str, browser: Any, shop: str, tmp_path: Path, viewport: dict[str, int]
+) -> None:
+    """Restoring another shop's backup, which does not hold the owner's account, signs the
+    owner out: the page loads afresh (no empty sidebar frame beside the sign-in screen, as
+    after *Sign out*) and says why, and the sign-in cookie is cleared."""
+    from stockcore import accounts, inventory
+    from stockcore.domain import Product
+    from stockcore.persistence import backup
+    from stockcore.persistence.db import upgrade
+    from tests.support import sqlite_url
+
+    db = Database.connect(shop)
+    accounts.register(db, "owner", "owner@example.com", PASSWORD)
+    other = Database.connect(sqlite_url(tmp_path / "other.db"))
+    upgrade(other)
+    accounts.register(other, "elsewhere", "elsewhere@example.com", PASSWORD)
+    inventory.add_product(other, Product.create("CUP", "Cup", unit_price="2"))
+    made = backup.backup(other, tmp_path / "other.backup").path
+    other.dispose()
+
+    phone = viewport == PHONE
+    context = browser.new_context(viewport=viewport, is_mobile=phone, has_touch=phone)
+    page = context.new_page()
+    walk = Walk(page, prefix=f"restore-sign-out-{viewport['width']}-")
+    page.goto(server)
+    fill_sign_in(page, "owner", PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Overview").wait_for(timeout=60_000)
+    walk.settle()
+    walk.open("Settings")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(made))
+    confirm = page.get_by_label('Type "RESTORE" to replace this shop with the backup')
+    confirm.wait_for(timeout=60_000)
+    confirm.fill("RESTORE")
+    page.get_by_role("button", name="Restore the backup").click()
+
+    page.get_by_text(
+        "The shop was restored from a backup that does not hold your account"
+    ).wait_for(timeout=60_000)
+    _no_sidebar_frame(page, "signed out by a restore")
+    walk.check("signed-out")
+    assert page.url.endswith("?signed_out=restore")
+    assert not [c for c in context.cookies() if c["name"] == "stockcore_sign_in"]
+    assert [user.username for user in accounts.list_users(db)] == ["elsewhere"]
+
+    # The restored shop's account signs in, back on the page the restore was made from.
+    fill_sign_in(page, "elsewhere", PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Settings").wait_for(timeout=60_000)
+    walk.settle()
+    assert "signed_out" not in page.url
+    context.close()
+    db.dispose()

@@ -18,6 +18,7 @@ from stockcore.interfaces.ui import auth
 from stockcore.persistence.db import Database
 from tests.support import (  # noqa: F401 (autouse)
     APP,
+    LOGIN_SUBMIT,
     SECRET,
     TEST_PASSWORD,
     account_for,
@@ -25,7 +26,6 @@ from tests.support import (  # noqa: F401 (autouse)
     quick_hashes,
 )
 
-LOGIN_SUBMIT = "FormSubmitter:login_form-Sign in"
 SIGN_IN = "Sign in to stockcore"
 _COOKIE = re.compile(r'stockcore_sign_in=([^;"]*); Path=/; Max-Age=(\d+); SameSite=Strict')
 

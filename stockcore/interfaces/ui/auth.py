@@ -25,7 +25,9 @@ emptied it has finished (app.py hides Streamlit's own menu, `position="hidden"`,
 check that would fold it away reads the sidebar as it was before that run's leftovers
 were cleared), so without a new load the sign-in screen would sit beside an empty sidebar
 frame, covering most of a phone's screen. A new load shows the sign-in screen exactly as a
-first visit does. (A restore that signs the session out does not reload: its toast says why.)
+first visit does. Where the sign-in ended for a reason the person did not see coming (a
+restore that replaced the shop's accounts), the new load carries it in the address
+(`?signed_out=restore`) and the sign-in screen says why.
 """
 
 from __future__ import annotations
@@ -51,6 +53,13 @@ TOKEN_KEY = "_stockcore_sign_in_token"  # the token the browser's cookie holds
 _COOKIE_READ = "_stockcore_cookie_read"  # this session looked at the browser's cookie
 _COOKIE_WRITE = "_stockcore_cookie_write"  # a cookie to set (or clear), and whether to reload
 COOKIE = "stockcore_sign_in"
+SIGNED_OUT_QUERY = "signed_out"  # ?signed_out=<reason>: why the sign-in screen is showing
+RESTORED = "restore"
+_SIGNED_OUT_NOTICES = {
+    RESTORED: "The shop was restored from a backup that does not hold your account (or in "
+    "which it may not sign in), so you were signed out: sign in with an account of the "
+    "restored shop.",
+}
 
 
 def _client_address() -> str | None:
@@ -147,11 +156,17 @@ def _remember(user: accounts.User) -> None:
 
 
 def _write_cookie(
-    token: str | None, lifetime: timedelta = timedelta(0), *, reload: bool = False
+    token: str | None,
+    lifetime: timedelta = timedelta(0),
+    *,
+    reload: bool = False,
+    reason: str | None = None,
 ) -> None:
     """Set the sign-in cookie to `token` (None: clear it) on this session's next run; and
-    then, if `reload`, load the page afresh (see the module's note)."""
-    st.session_state[_COOKIE_WRITE] = (token or "", int(lifetime.total_seconds()), reload)
+    then, if `reload`, load the page afresh (see the module's note), with `reason` (a key
+    of the sign-in screen's notices) in the address when given."""
+    lasts = int(lifetime.total_seconds())
+    st.session_state[_COOKIE_WRITE] = (token or "", lasts, reload, reason)
 
 
 def keep_cookie() -> None:
@@ -161,15 +176,23 @@ def keep_cookie() -> None:
     pending = st.session_state.pop(_COOKIE_WRITE, None)
     if pending is None:
         return
-    token, max_age, reload = pending
+    token, max_age, reload, reason = pending
     cookie = json.dumps(f"{COOKIE}={token}; Path=/; Max-Age={max_age}; SameSite=Strict")
+    load = ""
+    if reload and reason is None:
+        load = "location.reload();"
+    elif reload:
+        load = f"location.replace(location.pathname + {json.dumps(_why(reason))});"
     st.html(
         "<script>document.cookie = "
-        f'{cookie} + (location.protocol === "https:" ? "; Secure" : "");'
-        + ("location.reload();" if reload else "")
-        + "</script>",
+        f'{cookie} + (location.protocol === "https:" ? "; Secure" : "");' + load + "</script>",
         unsafe_allow_javascript=True,
     )
+
+
+def _why(reason: str) -> str:
+    """The address's query that makes the sign-in screen say why it shows."""
+    return f"?{SIGNED_OUT_QUERY}={reason}"
 
 
 def current_actor() -> Actor:
@@ -186,7 +209,7 @@ def recheck_after_restore(before: accounts.User) -> accounts.User | None:
     otherwise the session is signed out (None)."""
     user = accounts.session_user(ui.database(), before.user_id, None)
     if user is None or user.username != before.username:
-        _forget_sign_in()
+        _end_sign_in(RESTORED)
         return None
     st.session_state[GENERATION_KEY] = user.session_generation
     _remember(user)  # the token's generation may differ in the restored shop
@@ -198,15 +221,17 @@ def _forget_sign_in() -> None:
         st.session_state.pop(key, None)
 
 
-def _end_sign_in() -> None:
+def _end_sign_in(reason: str | None = None) -> None:
     """This session's sign-in has ended: forget it, have the browser forget its cookie and
     load the page afresh, so the sign-in screen shows as on a first visit (no empty
-    sidebar frame left from the signed-in pages: see the module's note)."""
+    sidebar frame left from the signed-in pages: see the module's note), saying why when
+    a `reason` is given."""
     _forget_sign_in()
-    _write_cookie(None, reload=True)
+    _write_cookie(None, reload=True, reason=reason)
 
 
 def _sign_in(user: accounts.User, message: str) -> None:
+    st.query_params.pop(SIGNED_OUT_QUERY, None)  # the reason was for the sign-in screen
     st.session_state[USER_KEY] = user.user_id
     st.session_state[GENERATION_KEY] = user.session_generation
     _remember(user)
@@ -285,6 +310,9 @@ def _first_owner_screen() -> None:
 
 def _sign_in_screen() -> None:
     st.title("Sign in to stockcore")
+    notice = _SIGNED_OUT_NOTICES.get(st.query_params.get(SIGNED_OUT_QUERY, ""))
+    if notice:
+        st.info(notice, icon=":material/logout:")
     invited = st.query_params.get(accounts.SIGNUP_QUERY, "")
     sign_in_tab, register_tab = st.tabs(
         ["Sign in", "Create an account"], default="Create an account" if invited else None

@@ -232,13 +232,8 @@ def _after_restore(me: accounts.User, name: str, restored: backup.BackupSummary)
     st.session_state[_UPLOADER_VERSION] = st.session_state.get(_UPLOADER_VERSION, 0) + 1
     st.session_state.pop(_MADE, None)
     st.session_state.pop("restore_confirmation", None)
-    done = f"Restored {name}: {holds(restored)}."
-    if auth.recheck_after_restore(me) is None:
-        ui.flash(
-            f"{done} Your account {me.username} is not in the restored shop (or may not sign "
-            "in there), so you were signed out: sign in with an account of the restored shop.",
-            icon=":material/logout:",
-        )
-    else:
-        ui.flash(done, icon=":material/settings_backup_restore:")
+    # Signed out when the restored shop does not hold this account: the page then loads
+    # afresh, and the sign-in screen says why.
+    if auth.recheck_after_restore(me) is not None:
+        ui.flash(f"Restored {name}: {holds(restored)}.", icon=":material/settings_backup_restore:")
     st.rerun()
