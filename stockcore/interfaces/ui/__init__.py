@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any, Concatenate, Final, ParamSpec, TypeVar
+from typing import Any, Concatenate, Final, Generic, ParamSpec, TypeVar
 
 import streamlit as st
 
@@ -70,17 +70,19 @@ def database() -> Database:
 _RUN_VERSION: ContextVar[int | None] = ContextVar("stockcore_run_version", default=None)
 
 
-class _LastVersion:
-    """The data version this server last read, per database URL."""
+class PerDatabase(Generic[T]):
+    """What this server keeps about each database (by URL), behind a lock; made once per
+    server by an `st.cache_resource` function."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.by_url: dict[str, int] = {}
+        self.by_url: dict[str, T] = {}
 
 
 @st.cache_resource
-def _last_version() -> _LastVersion:
-    return _LastVersion()
+def _last_version() -> PerDatabase[int]:
+    """The data version this server last read, per database URL."""
+    return PerDatabase()
 
 
 def _read_version() -> int:
