@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from stockcore import inventory
 from stockcore.inventory import reports, shop_sales
+from stockcore.persistence.data_version import data_version
 from stockcore.persistence.db import Database
 from tests.support import BUY, open_page, picker, sqlite_url, start
 
@@ -381,3 +382,14 @@ def test_a_change_made_outside_the_dashboard_shows_on_its_very_next_run(
     assert restock_caption() != alerts_before  # the sidebar's count of products to restock
     app.run()  # and a run after which nothing changed shows the same
     assert on_page() == product.quantity - 3
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_opening_a_page_writes_nothing_so_its_next_run_reads_its_cached_views(
+    app: AppTest, db: Database, page: str
+) -> None:
+    open_page(app, page)
+    version = data_version(db)
+    app.run()
+    assert not app.exception
+    assert data_version(db) == version
