@@ -131,8 +131,9 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """A session for one change: committed on success, rolled back on any exception.
-        Inside `together()` it is the caller's session: committed with the rest, or not."""
+        """A session for one change: committed on success (which changes the data version),
+        rolled back on any exception. Inside `together()` it is the caller's session:
+        committed with the rest, or not."""
         joined = _JOINED.get()
         if joined is not None and joined[0] is self:
             yield joined[1]
