@@ -110,14 +110,15 @@ def shop_version() -> int:
     return _read_version() if version is None else version
 
 
-_DATA_VERSION = "_stockcore_data_version"
+# How many writes this session has made (not the shop's data version, which counts all).
+_SESSION_WRITES = "_stockcore_session_writes"
 
 
 def changed() -> None:
     """Call after every write: cached numbers are stale now, and so are product pickers and
     every result `remember`ed before it."""
     st.cache_data.clear()
-    st.session_state[_DATA_VERSION] = st.session_state.get(_DATA_VERSION, 0) + 1
+    st.session_state[_SESSION_WRITES] = st.session_state.get(_SESSION_WRITES, 0) + 1
     if _RUN_VERSION.get() is not None:
         begin_run()  # the rest of this run reads the shop with this write
 
@@ -145,13 +146,13 @@ def refill_inputs() -> None:
 
 def remember(key: str, value: object) -> None:
     """Keep a page's result (a backtest, say) for this session, until the shop changes."""
-    st.session_state[key] = (st.session_state.get(_DATA_VERSION, 0), value)
+    st.session_state[key] = (st.session_state.get(_SESSION_WRITES, 0), value)
 
 
 def recall(key: str) -> Any:
     """What `remember` kept under `key`, or None once the shop has changed since."""
     kept = st.session_state.get(key)
-    if kept is None or kept[0] != st.session_state.get(_DATA_VERSION, 0):
+    if kept is None or kept[0] != st.session_state.get(_SESSION_WRITES, 0):
         st.session_state.pop(key, None)
         return None
     return kept[1]
@@ -321,7 +322,7 @@ def product_picker(
         format_func=labels.__getitem__,
         index=ids.index(default) if default in labels else None,
         placeholder="Type to search by id or name",
-        key=f"{key}_v{st.session_state.get(_DATA_VERSION, 0)}",
+        key=f"{key}_v{st.session_state.get(_SESSION_WRITES, 0)}",
     )
 
 
