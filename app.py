@@ -22,6 +22,7 @@ def main() -> None:
     st.set_page_config(page_title="stockcore", page_icon=":material/inventory_2:", layout="wide")
 
     ui.database()  # open the shop once per server: migrate, and load the demo into a new database
+    ui.begin_run()  # the shop's data version, read once: this run's loaders show the shop now
     background.keep_forecasts_fresh()  # due forecasts (the new demo's) start before sign-in
     ui.show_flashes()
     ui.refill_inputs()  # forms emptied (or showing what was saved) after a write

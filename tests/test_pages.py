@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from stockcore import inventory
 from stockcore.inventory import reports, shop_sales
+from stockcore.persistence.data_version import data_version
 from stockcore.persistence.db import Database
 from tests.support import BUY, open_page, picker, sqlite_url, start
 
@@ -353,3 +355,41 @@ def test_each_category_of_refusal_shows_one_way() -> None:
         "Not found: no such thing.",
         "Not now: too many tries.",
     ]
+
+
+def test_a_change_made_outside_the_dashboard_shows_on_its_very_next_run(
+    app: AppTest, db: Database
+) -> None:
+    """`db` is another handle on the shop's file, as the API's or the CLI's process (or a
+    second dashboard server) has: what it writes, the next run shows, though nothing was
+    written through this dashboard (it once showed the old numbers for up to a minute)."""
+    open_page(app, "pages/inventory.py")
+    product = next(p for p in reports.inventory(db) if p.quantity >= 3 and not p.needs_restock)
+
+    def on_page() -> int:
+        shown = app.dataframe[0].value
+        return int(shown.loc[shown["product_id"] == product.product_id, "quantity"].iloc[0])
+
+    def restock_caption() -> str:
+        return next(c.value for c in app.sidebar.caption if "restock" in c.value)
+
+    assert on_page() == product.quantity
+    alerts_before = restock_caption()
+    inventory.purchase(db, product.product_id, 3)
+    inventory.update_products(db, {product.product_id: {"restock_threshold": 10_000}})
+    app.run()
+    assert on_page() == product.quantity - 3
+    assert restock_caption() != alerts_before  # the sidebar's count of products to restock
+    app.run()  # and a run after which nothing changed shows the same
+    assert on_page() == product.quantity - 3
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_opening_a_page_writes_nothing_so_its_next_run_reads_its_cached_views(
+    app: AppTest, db: Database, page: str
+) -> None:
+    open_page(app, page)
+    version = data_version(db)
+    app.run()
+    assert not app.exception
+    assert data_version(db) == version

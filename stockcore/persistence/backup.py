@@ -295,8 +295,7 @@ def restore(db: Database, file: str | Path, *, shown_as: str | None = None) -> B
             rows = _counts(connection)
         summary = BackupSummary(taken.path, current_revision(copy), rows, taken.taken_at)
         try:
-            writer = db.engine.execution_options(stockcore_write=True)
-            with copy.engine.connect() as source, writer.begin() as destination:
+            with copy.engine.connect() as source, db.write_connection() as destination:
                 _replace(source, destination)
         except OperationalError as failure:
             raise StockcoreError(

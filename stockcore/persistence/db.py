@@ -9,6 +9,9 @@ On SQLite a write transaction starts with BEGIN IMMEDIATE, so it holds the write
 lock from its first statement and a read-then-write use case can never be
 overtaken by another writer; reads use a plain BEGIN and never block writers (WAL).
 On PostgreSQL, stock changes are single conditional UPDATEs that lock the row.
+
+Every write transaction that commits changes the shop's data version
+(`stockcore.persistence.data_version`), which caches are keyed by.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from stockcore.domain import StockcoreError, counted
+from stockcore.persistence.data_version import DataVersions
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SQLITE_PATH = REPO_ROOT / "data" / "stockcore.db"
@@ -82,11 +86,14 @@ class Database:
     engine: Engine
     _read: sessionmaker[Session] = field(init=False, repr=False)
     _write: sessionmaker[Session] = field(init=False, repr=False)
+    _write_engine: Engine = field(init=False, repr=False)
+    versions: DataVersions = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._read = sessionmaker(self.engine, expire_on_commit=False)
-        write_engine = self.engine.execution_options(stockcore_write=True)
-        self._write = sessionmaker(write_engine, expire_on_commit=False)
+        self._write_engine = self.engine.execution_options(stockcore_write=True)
+        self._write = sessionmaker(self._write_engine, expire_on_commit=False)
+        self.versions = DataVersions(self.engine)
 
     @classmethod
     def connect(cls, url: str | None = None) -> Database:
@@ -124,14 +131,16 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """A session for one change: committed on success, rolled back on any exception.
-        Inside `together()` it is the caller's session: committed with the rest, or not."""
+        """A session for one change: committed on success (which changes the data version),
+        rolled back on any exception. Inside `together()` it is the caller's session:
+        committed with the rest, or not."""
         joined = _JOINED.get()
         if joined is not None and joined[0] is self:
             yield joined[1]
             return
         with self._write.begin() as session:
             yield session
+        self.versions.committed()
 
     @contextmanager
     def together(self) -> Iterator[Session]:
@@ -144,8 +153,18 @@ class Database:
                 yield session
             finally:
                 _JOINED.reset(token)
+        self.versions.committed()
+
+    @contextmanager
+    def write_connection(self) -> Iterator[Connection]:
+        """A Core connection for one change made without the ORM (a restore): committed on
+        success, rolled back on any exception."""
+        with self._write_engine.begin() as connection:
+            yield connection
+        self.versions.committed()
 
     def dispose(self) -> None:
+        self.versions.close()
         self.engine.dispose()
 
 
@@ -202,6 +221,8 @@ def upgrade(db: Database) -> None:
         finally:
             if sqlite:
                 raw.execute("PRAGMA foreign_keys = ON")  # type: ignore[union-attr]
+    if migrated:
+        db.versions.committed()  # a migration may change what the views read
 
 
 def known_revisions() -> set[str]:

@@ -24,6 +24,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    Sequence,
     String,
     Text,
     TypeDecorator,
@@ -61,6 +62,11 @@ class Money(TypeDecorator[Decimal]):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# PostgreSQL only: moved on after every committed write transaction, so that a cache can
+# tell the shop changed (stockcore.persistence.data_version). SQLite needs no schema for it.
+DATA_VERSION_SEQUENCE = Sequence("data_version", metadata=Base.metadata)
 
 
 class ProductRow(Base):

@@ -2,18 +2,22 @@
 cache clearing after writes, how refusals show, a few shared widgets, and the mark a run
 gets when app.py's router runs the page.
 
-Cached loaders take the database URL (never a widget read inside) as part of their
-key; every write calls `changed()` so the next run reads fresh numbers.
+Cached loaders take the database URL and the shop's data version (never a widget read
+inside) as part of their key: the version, read once per run (`begin_run`), changes with
+every write committed by any process (the API, the CLI, another dashboard), so each run
+shows the shop as it is now, and a view is computed again only when something changed.
+Every write made here also calls `changed()`.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any, Concatenate, Final, ParamSpec, TypeVar
+from typing import Any, Concatenate, Final, Generic, ParamSpec, TypeVar
 
 import streamlit as st
 
@@ -35,13 +39,15 @@ from stockcore.domain import (
 from stockcore.forecasting import views
 from stockcore.inventory import reports
 from stockcore.inventory.demo import open_shop
+from stockcore.persistence.data_version import data_version
 from stockcore.persistence.db import Database, database_url
 from stockcore.replenishment import plan
 from stockcore.replenishment import purchase_orders as ordering
 
 P = ParamSpec("P")
 T = TypeVar("T")
-CACHE_SECONDS = 60
+# Only a bound on memory: a cached view is dropped as soon as the shop changes (`begin_run`).
+CACHE_SECONDS = 15 * 60
 DEMO_ENV = "STOCKCORE_DEMO"
 
 
@@ -60,14 +66,61 @@ def database() -> Database:
     return _database(database_url(), demo_on_new_database())
 
 
-_DATA_VERSION = "_stockcore_data_version"
+# The shop's data version this run reads (set by `begin_run`); None: read it at each use.
+_RUN_VERSION: ContextVar[int | None] = ContextVar("stockcore_run_version", default=None)
+
+
+class PerDatabase(Generic[T]):
+    """What this server keeps about each database (by URL), behind a lock; made once per
+    server by an `st.cache_resource` function."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.by_url: dict[str, T] = {}
+
+
+@st.cache_resource
+def _last_version() -> PerDatabase[int]:
+    """The data version this server last read, per database URL."""
+    return PerDatabase()
+
+
+def _read_version() -> int:
+    """The shop's data version now; the first run to see it changed drops every cached view
+    (all are stale then: this keeps no more than one version's views in memory)."""
+    last, url = _last_version(), database_url()
+    with last.lock:
+        version = data_version(database())
+        if last.by_url.setdefault(url, version) != version:
+            last.by_url[url] = version
+            st.cache_data.clear()
+    return version
+
+
+def begin_run() -> None:
+    """The frame's first step on every run (and a fragment's, if it shows the shop's
+    numbers): read the shop's data version once, for every loader of this run."""
+    _RUN_VERSION.set(_read_version())
+
+
+def shop_version() -> int:
+    """The shop's data version this run reads (every write committed since it began,
+    from any process, shows on the next run)."""
+    version = _RUN_VERSION.get()
+    return _read_version() if version is None else version
+
+
+# How many writes this session has made (not the shop's data version, which counts all).
+_SESSION_WRITES = "_stockcore_session_writes"
 
 
 def changed() -> None:
     """Call after every write: cached numbers are stale now, and so are product pickers and
     every result `remember`ed before it."""
     st.cache_data.clear()
-    st.session_state[_DATA_VERSION] = st.session_state.get(_DATA_VERSION, 0) + 1
+    st.session_state[_SESSION_WRITES] = st.session_state.get(_SESSION_WRITES, 0) + 1
+    if _RUN_VERSION.get() is not None:
+        begin_run()  # the rest of this run reads the shop with this write
 
 
 _REFILL = "_stockcore_refill"
@@ -93,13 +146,13 @@ def refill_inputs() -> None:
 
 def remember(key: str, value: object) -> None:
     """Keep a page's result (a backtest, say) for this session, until the shop changes."""
-    st.session_state[key] = (st.session_state.get(_DATA_VERSION, 0), value)
+    st.session_state[key] = (st.session_state.get(_SESSION_WRITES, 0), value)
 
 
 def recall(key: str) -> Any:
     """What `remember` kept under `key`, or None once the shop has changed since."""
     kept = st.session_state.get(key)
-    if kept is None or kept[0] != st.session_state.get(_DATA_VERSION, 0):
+    if kept is None or kept[0] != st.session_state.get(_SESSION_WRITES, 0):
         st.session_state.pop(key, None)
         return None
     return kept[1]
@@ -183,20 +236,21 @@ def cached(
     spinner: bool | str = False,
 ) -> Callable[P, T]:
     """A loader for a page: `use_case` called with the shop's database and the loader's own
-    arguments, its result cached per database URL and arguments for `ttl` seconds, or
-    until the next `changed()`."""
+    arguments, its result cached per database URL, data version (`shop_version`) and
+    arguments: computed again once anything was written, by any process. `ttl` (seconds)
+    only bounds how long an unused result stays in memory."""
 
-    def by_url(url: str, *args: P.args, **kwargs: P.kwargs) -> T:
+    def by_version(url: str, version: int, *args: P.args, **kwargs: P.kwargs) -> T:
         return use_case(database(), *args, **kwargs)
 
     # st.cache_data keeps one cache per function, told apart by module, qualified name and
     # source, which this inner function shares with every other loader: name it after its
     # use case, or the loaders would answer for each other.
-    by_url.__qualname__ = f"cached({use_case.__module__}.{use_case.__qualname__})"
-    cached_by_url = st.cache_data(ttl=ttl, show_spinner=spinner)(by_url)
+    by_version.__qualname__ = f"cached({use_case.__module__}.{use_case.__qualname__})"
+    cached_by_version = st.cache_data(ttl=ttl, show_spinner=spinner)(by_version)
 
     def load(*args: P.args, **kwargs: P.kwargs) -> T:
-        return cached_by_url(database_url(), *args, **kwargs)
+        return cached_by_version(database_url(), shop_version(), *args, **kwargs)
 
     load.__doc__ = use_case.__doc__
     return load
@@ -223,12 +277,13 @@ large_order_customers = cached(
     spinner="Looking for large orders…",
 )
 purchase_orders = cached(ordering.purchase_orders)
-_group_forecast = cached(views.group_forecast, ttl=15 * 60, spinner="Forecasting…")
+_group_forecast = cached(views.group_forecast, spinner="Forecasting…")
 
 
 def group_forecast(category: str | None, *, days: int, today: date) -> views.ForecastView:
-    """A category's or (None) the whole shop's forecast, made on demand (cached for a while),
-    expecting the shop closed on the public holidays set in Settings."""
+    """A category's or (None) the whole shop's forecast, made on demand from its sales (made
+    again once the shop changed), expecting the shop closed on the public holidays set in
+    Settings."""
     holidays = settings().holiday_country or None
     return _group_forecast(category, days=days, today=today, holidays_country=holidays)
 
@@ -267,7 +322,7 @@ def product_picker(
         format_func=labels.__getitem__,
         index=ids.index(default) if default in labels else None,
         placeholder="Type to search by id or name",
-        key=f"{key}_v{st.session_state.get(_DATA_VERSION, 0)}",
+        key=f"{key}_v{st.session_state.get(_SESSION_WRITES, 0)}",
     )
 
 

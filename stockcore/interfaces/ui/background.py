@@ -60,15 +60,9 @@ class Job:
         return f"{self.done:,} of {self.total:,} series"
 
 
-class _Jobs:
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.by_url: dict[str, Job] = {}
-
-
 @st.cache_resource
-def _jobs() -> _Jobs:
-    return _Jobs()
+def _jobs() -> ui.PerDatabase[Job]:
+    return ui.PerDatabase()
 
 
 def current_job() -> Job | None:
