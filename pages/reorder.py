@@ -7,7 +7,8 @@ import streamlit as st
 from stockcore.domain import OrderStatus
 from stockcore.interfaces import charts, ui
 from stockcore.interfaces.ui import auth, background, forms, receipt, tables
-from stockcore.replenishment import plan, purchase_orders
+from stockcore.replenishment import plan_table, purchase_orders
+from stockcore.replenishment.lines import ReorderStatus
 
 me = auth.guard_page(__file__)
 
@@ -24,12 +25,12 @@ if ui.latest_forecast_run() is None:
     st.stop()
 
 lines = ui.reorder_plan(today=today)
-summary = plan.summarise(lines)
+summary = plan_table.summarise(lines)
 metrics = st.columns(5)
-metrics[0].metric("Order now", summary.lines[plan.ReorderStatus.ORDER_NOW])
-metrics[1].metric("Order soon (this week)", summary.lines[plan.ReorderStatus.ORDER_SOON])
-metrics[2].metric("Covered by open orders", summary.lines[plan.ReorderStatus.COVERED])
-metrics[3].metric("Healthy", summary.lines[plan.ReorderStatus.HEALTHY])
+metrics[0].metric("Order now", summary.lines[ReorderStatus.ORDER_NOW])
+metrics[1].metric("Order soon (this week)", summary.lines[ReorderStatus.ORDER_SOON])
+metrics[2].metric("Covered by open orders", summary.lines[ReorderStatus.COVERED])
+metrics[3].metric("Healthy", summary.lines[ReorderStatus.HEALTHY])
 metrics[4].metric("Revenue at risk (order now)", ui.money(summary.revenue_at_risk, pence=False))
 orders = ui.purchase_orders(today=today)
 for late in (order for order in orders if order.overdue):
@@ -48,7 +49,7 @@ st.caption(
     "supplier."
 )
 show_all = st.toggle("Show every product", key="reorder_show_all")
-frame = plan.plan_frame(lines if show_all else [line for line in lines if line.listed])
+frame = plan_table.plan_frame(lines if show_all else [line for line in lines if line.listed])
 if frame.empty:
     st.success("Nothing needs ordering now.", icon=":material/check_circle:")
 else:
@@ -69,7 +70,7 @@ else:
     if st.button("Create purchase orders", type="primary", key="reorder_create"):
         created = ui.attempt(
             lambda: purchase_orders.create_purchase_orders(
-                ui.database(), plan.ordered_quantities(edited)
+                ui.database(), plan_table.ordered_quantities(edited)
             )
         )
         if created is not None:

@@ -166,7 +166,7 @@ def test_forecast_chart_layers_history_bands_forecast_and_run_out_rule() -> None
 
 
 def test_reorder_chart_stacks_stock_and_the_order_against_reorder_point_ticks() -> None:
-    from stockcore.replenishment.plan import PLAN_COLUMNS
+    from stockcore.replenishment.plan_table import PLAN_COLUMNS
 
     frame = pd.DataFrame(
         [

@@ -24,7 +24,7 @@ from stockcore.domain import (
 )
 from stockcore.inventory import reports
 from stockcore.persistence.db import Database, upgrade
-from stockcore.replenishment import plan, purchase_orders
+from stockcore.replenishment import plan, plan_table, purchase_orders
 from tests.support import NOW, TODAY, FixedClock, run, snapshot, sqlite_url, store
 
 CLOCK = FixedClock(NOW)
@@ -323,7 +323,7 @@ def test_the_reorder_list_counts_open_orders_and_says_what_covers_a_line(db: Dat
         "ask the supplier to send it earlier)"
     )
     assert "covered by PO-000001" in after.explain()
-    assert plan.plan_frame([after]).loc[0, "next_step"] == after.next_step
+    assert plan_table.plan_frame([after]).loc[0, "next_step"] == after.next_step
     # A partial receipt: only the rest is on order.
     purchase_orders.receive_purchase_order(db, order.number, {"MUG": 10}, clock=CLOCK)
     partly = {line.product_id: line for line in plan.reorder_plan(db, today=TODAY)}["MUG"]

@@ -19,6 +19,7 @@ from stockcore.persistence.db import Database
 from stockcore.persistence.models import ForecastModelRow
 from stockcore.replenishment import plan as reorder_list
 from stockcore.replenishment import upkeep
+from stockcore.replenishment.lines import ReorderLine
 from tests.support import NOW, TODAY, store
 
 
@@ -33,7 +34,7 @@ def add(db: Database, pid: str, *, quantity: int, lead_time: int, price: str = "
     )  # fmt: skip
 
 
-def plan(db: Database, **options: object) -> dict[str, reorder_list.ReorderLine]:
+def plan(db: Database, **options: object) -> dict[str, ReorderLine]:
     return {line.product_id: line for line in reorder_list.reorder_plan(db, today=TODAY, **options)}  # type: ignore[arg-type]
 
 

@@ -11,7 +11,8 @@ from streamlit.testing.v1 import AppTest
 
 from stockcore.inventory import reports
 from stockcore.persistence.db import Database
-from stockcore.replenishment import plan, purchase_orders, upkeep
+from stockcore.replenishment import plan, plan_table, purchase_orders, upkeep
+from stockcore.replenishment.lines import STATUS_ORDER
 from tests.support import open_page, sqlite_url, start
 
 PAGE = "pages/reorder.py"
@@ -39,10 +40,10 @@ def test_the_action_list_shows_what_to_order_first(app: AppTest, shop_url: str) 
     lines = plan.reorder_plan(Database.connect(shop_url), today=date.today())
     urgent = [line for line in lines if line.status in ("order now", "order soon")]
     assert int(app.metric[0].value) == sum(line.status == "order now" for line in lines)
-    summary = plan.summarise(lines)
+    summary = plan_table.summarise(lines)
     assert sum(summary.lines.values()) == len(lines)
     assert [int(m.value) for m in app.metric[:4]] == [
-        summary.lines[status] for status in plan.STATUS_ORDER[:4]
+        summary.lines[status] for status in STATUS_ORDER[:4]
     ]
     assert summary.revenue_at_risk == sum(
         line.revenue_at_risk for line in lines if line.status == "order now"

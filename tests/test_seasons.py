@@ -17,6 +17,7 @@ from stockcore.inventory import HistoryLine
 from stockcore.inventory.demo import DEMO_SALES, SALES_COLUMNS, _rows, read_demo_products
 from stockcore.persistence.db import Database
 from stockcore.replenishment import levels, plan
+from stockcore.replenishment.lines import ReorderLine
 
 SEASONAL = ("21098", "22086", "85048")  # toilet roll, paper chains, glass ball lights
 
@@ -58,7 +59,7 @@ def refreshed(db: Database, today: date) -> None:
     assert summary.products == 4
 
 
-def reorder_lines(db: Database, today: date) -> dict[str, plan.ReorderLine]:
+def reorder_lines(db: Database, today: date) -> dict[str, ReorderLine]:
     """The reorder list on `today`, every reorder point checked against the top of the
     stored range of demand over lead time + review (the 99.5% quantile), stretched by the
     latest delivery the lead time's spread allows for (its 90% quantile)."""

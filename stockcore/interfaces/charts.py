@@ -360,7 +360,7 @@ def calibration(frame: pd.DataFrame) -> alt.LayerChart:
 def reorder_position(frame: pd.DataFrame, *, limit: int = 15) -> alt.LayerChart:
     """Stock on hand, on order and the suggested order (stacked bars) against the reorder
     point (black ticks: below it an order is needed today), for the first `limit` lines of
-    a reorder plan (`plan.plan_frame` columns), most urgent at the top."""
+    a reorder plan (`plan_table.plan_frame` columns), most urgent at the top."""
     top = frame.head(limit).assign(label=lambda f: f["product_id"] + " " + f["name"].str[:30])
     order = top["label"].tolist()
     kinds = {"on_hand": "on hand", "on_order": "on order", "order": "suggested order"}

@@ -47,7 +47,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from enum import StrEnum
 from operator import itemgetter
 from typing import Final
 
@@ -56,7 +55,7 @@ import pandas as pd
 from sqlalchemy import String, func, select, type_coerce
 
 from stockcore import inventory
-from stockcore.domain import Clock, Product, local_now, plural
+from stockcore.domain import Clock, Product, local_now
 from stockcore.forecasting import views
 from stockcore.persistence.db import Database, as_date
 from stockcore.persistence.models import (
@@ -67,272 +66,17 @@ from stockcore.persistence.models import (
 )
 from stockcore.replenishment import levels, purchase_orders
 from stockcore.replenishment.levels import REVIEW_PERIOD_DAYS, run_out_day
+from stockcore.replenishment.lines import (
+    STATUS_ORDER,
+    URGENT,
+    ReorderLine,
+    ReorderStatus,
+    Season,
+)
 
 OVERSTOCK_FACTOR: Final = 3
 OVERSTOCK_COVER_DAYS: Final = 90
-
-
-class ReorderStatus(StrEnum):
-    """What a reorder line asks of the owner, most urgent first."""
-
-    ORDER_NOW = "order now"  # an order is needed today
-    ORDER_SOON = "order soon"  # needed by next week's review
-    COVERED = "covered"  # would be order now, but open purchase orders meet the need
-    HEALTHY = "healthy"
-    OVERSTOCK = "overstock"
-    NO_RECENT_DEMAND = "no recent demand"
-
-
-STATUS_ORDER: Final = tuple(ReorderStatus)
-URGENT: Final = (ReorderStatus.ORDER_NOW, ReorderStatus.ORDER_SOON)
-# What the reorder list shows unless asked for every product: what to order, and what the
-# owner has just ordered.
-LISTED: Final = (*URGENT, ReorderStatus.COVERED)
 SEASON_DROP: Final = 0.6  # after the peak, a week selling under 60% of the peak week's rate
-
-
-@dataclass(frozen=True)
-class Season:
-    """The forecast's peak week within the horizon, when the product has a season."""
-
-    peak: date  # the middle of the busiest 7 days forecast
-    arrival: date  # when an order placed today would arrive
-    last_order: date  # the last day an order arrives before the peak
-    ended: bool  # the peak comes before the arrival and sales drop after it
-
-    def explain(self, review_days: int) -> str:
-        if self.ended:
-            return (
-                f"Season ends: its peak (around {self.peak:%a %d %b}) comes before an order "
-                f"placed today could arrive ({self.arrival:%a %d %b}), so an order now only "
-                f"serves the {review_days} days after it arrives; the last order in time for "
-                f"the peak was due by {self.last_order:%a %d %b}."
-            )
-        return (
-            f"Season ahead: the peak comes around {self.peak:%a %d %b}; last sensible order "
-            f"for it by {self.last_order:%a %d %b}."
-        )
-
-
-@dataclass(frozen=True)
-class ReorderLine:
-    product_id: str
-    name: str
-    category: str
-    supplier: str | None
-    abc: str
-    unit_price: Decimal
-    on_hand: int
-    on_order: int
-    arrivals: tuple[tuple[date, int], ...]  # open purchase orders: (expected day, units)
-    lead_time_days: int
-    lead_time_sd_days: float | None
-    daily_demand: float  # forecast units per calendar day over the lead time
-    lead_time_demand: float
-    review_demand: float  # expected units over the review days after the lead time
-    safety_stock: float
-    reorder_point: float
-    order_up_to: float
-    suggested_quantity: int
-    run_out_day: date | None  # None: not within the forecast horizon
-    order_by: date | None
-    days_of_cover: int | None
-    status: ReorderStatus
-    revenue_at_risk: Decimal
-    service_level: float  # the target chance of not running out in the week after arrival
-    service_level_source: str  # "its own" or "class A" etc.
-    stockout_chance: float  # of running out before an order placed today could arrive
-    expected_lost: float  # units expected to go unserved before then
-    lost_share: float  # the same as a share of the lead time's expected demand
-    fill_after: float  # expected fill of the review days after arrival, with the order
-    stockout_after: float  # chance of running out in those days, with the order
-    half_fill: float | None  # the same two with half the suggested order
-    half_stockout: float | None
-    season: Season | None
-    distribution: bool  # False: no stored distribution, the forecast's mean alone
-    eoq: float | None  # the economic order quantity, when ordering cost and holding rate are set
-    min_order_quantity: int = 1
-    pack_size: int = 1
-    set_aside_orders: int = 0  # large one-off orders left out of the forecast's history
-    set_aside_units: int = 0
-    open_orders: tuple[purchase_orders.Incoming, ...] = ()  # units still to come, by order
-    today: date = date.min  # the day the line was made for
-
-    @property
-    def order_by_passed(self) -> bool:
-        """The order-by day is before today."""
-        return self.order_by is not None and self.order_by < self.today
-
-    @property
-    def urgent(self) -> bool:
-        """To order now or soon."""
-        return self.status in URGENT
-
-    @property
-    def listed(self) -> bool:
-        """What the reorder list shows unless asked for everything: to order now or soon,
-        or covered by open orders."""
-        return self.status in LISTED
-
-    @property
-    def covered_by(self) -> list[str]:
-        """The numbers of the open purchase orders bringing this product (PO-000123)."""
-        return [order.number for order in self.open_orders]
-
-    @property
-    def next_step(self) -> str:
-        """What to do and by when, in words: "overdue: order today" once the order-by day
-        has passed (never a silent past date); "covered by PO-000123, arriving Sat 12 Dec"
-        when open orders meet the need."""
-        if self.status is ReorderStatus.COVERED:
-            return self._covered_text()
-        text = ""
-        if self.status in URGENT and self.order_by_passed:
-            text = "overdue: order today"
-        elif self.status is ReorderStatus.ORDER_NOW:
-            text = "order today"
-        elif self.order_by is not None:
-            text = f"order by {self.order_by:%a %d %b}"
-        elif self.status is ReorderStatus.ORDER_SOON:
-            text = "order by next week's review"
-        if self.open_orders:
-            coming = self._arriving()
-            text = f"{text}; {coming}" if text else coming
-        return text
-
-    def _arriving(self) -> str:
-        return ", ".join(
-            f"{order.number} ({order.units:,}) "
-            + (
-                f"was due {order.expected_on:%a %d %b}"
-                if self._late(order)
-                else f"arriving {order.expected_on:%a %d %b}"
-            )
-            for order in self.open_orders
-        )
-
-    def _late(self, order: purchase_orders.Incoming) -> bool:
-        """Whether an open order is late: expected before the day this line was made."""
-        return order.expected_on < self.today
-
-    def _covered_text(self) -> str:
-        if not self.open_orders:  # arrivals given without orders (a what-if plan)
-            days = ", ".join(f"{day:%a %d %b}" for day, _ in self.arrivals)
-            return f"covered by units on order, arriving {days}"
-        if len(self.open_orders) == 1:
-            [order] = self.open_orders
-            when = (
-                f"overdue since {order.expected_on:%a %d %b}"
-                if self._late(order)
-                else f"arriving {order.expected_on:%a %d %b}"
-            )
-            text = f"covered by {order.number}, {when}"
-        else:
-            text = "covered by " + self._arriving()
-        first = min(order.expected_on for order in self.open_orders)
-        if self.run_out_day is not None and self.run_out_day < first:
-            text += f" (runs out around {self.run_out_day:%a %d %b}, before it arrives"
-            if first <= self.today + timedelta(days=self.lead_time_days):
-                # Nothing to order: a new order would come no sooner than the one on its way.
-                text += ": a new order would come no sooner; ask the supplier to send it earlier"
-            text += ")"
-        return text
-
-    def explain(self) -> str:
-        """The numbers of this line in plain words, the order first."""
-        spread = (
-            f" (give or take {_days(self.lead_time_sd_days)})" if self.lead_time_sd_days else ""
-        )
-        position = self.on_hand + self.on_order
-        held = f"{self.on_hand:,} on hand"
-        if self.arrivals:
-            coming = ", ".join(f"{units:,} on {day:%a %d %b}" for day, units in self.arrivals)
-            held += f" and {coming} on order"
-        text = (
-            f"An order placed today arrives in {_days(self.lead_time_days)}{spread}. About "
-            f"{self.lead_time_demand:,.0f} should sell before then and "
-            f"{self.review_demand:,.0f} in the {REVIEW_PERIOD_DAYS} days after, which the "
-            f"order must carry until next week's order arrives. With {held}, "
-        )
-        if self.on_hand <= 0:  # out already: the chance is that of turning a customer away
-            text += "it is out of stock now: the chance that a customer asks for it and is "
-            text += "turned away before the order arrives is "
-        else:
-            text += "the chance of running out before it arrives is "
-        text += _chance(self.stockout_chance)
-        if self.lost_share >= 0.005:
-            text += (
-                f" (about {self.lost_share:.0%} of the demand before then would go unserved, "
-                "and those sales are not made up later)"
-            )
-        text += "."
-        if self.suggested_quantity:
-            text += (
-                f" Order {self.suggested_quantity:,} so that the {REVIEW_PERIOD_DAYS} days "
-                f"after it arrives run out with a chance of at most "
-                f"{1 - self.service_level:.0%}"
-            )
-            reasons = []
-            if self.eoq is not None and self.eoq > self.suggested_quantity - self.pack_size:
-                reasons.append(f"the economic order quantity is {self.eoq:,.0f}")
-            if self.pack_size > 1:
-                reasons.append(f"packs of {self.pack_size}")
-            if self.min_order_quantity > 1:
-                reasons.append(f"at least {self.min_order_quantity}")
-            text += f", rounded to {'; '.join(reasons)}" if reasons else ""
-            text += (
-                f": a {_chance(self.stockout_after)} chance of running out that week, "
-                f"with {self.fill_after:.0%} of its demand expected to be served."
-            )
-            if self.half_fill is not None and self.half_stockout is not None:
-                text += (
-                    f" Ordering half ({self.suggested_quantity // 2:,}) would leave a "
-                    f"{_chance(self.half_stockout)} chance of running out, serving "
-                    f"{self.half_fill:.0%}."
-                )
-        elif self.status is ReorderStatus.ORDER_SOON:
-            text += " No order is needed today, but by next week's review one will be."
-        text += (
-            f" To keep the chance of running out in a week after an order arrives at "
-            f"{1 - self.service_level:.0%} or less (service level {self.service_level:.0%}, "
-            f"{self.service_level_source}), an order is needed whenever stock on hand and on "
-            f"order is under {self.reorder_point:,.0f} (you have {position:,})."
-        )
-        if self.status is ReorderStatus.COVERED:
-            text += (
-                f" Without its open purchase orders it would need an order today; with "
-                f"them it does not: {self._covered_text()}."
-            )
-        if not self.distribution:
-            text += " (No demand distribution is stored yet: refresh the forecasts for ranges.)"
-        if self.season is not None:
-            text += " " + self.season.explain(REVIEW_PERIOD_DAYS)
-        if self.set_aside_orders:
-            text += " " + self.set_aside_note()
-        if self.run_out_day is not None:
-            text += f" Runs out around {self.run_out_day:%a %d %b}"
-            if self.order_by is not None and not self.order_by_passed:
-                text += f", so order by {self.order_by:%a %d %b}."
-            elif self.order_by is not None and self.urgent:
-                text += f", so the order was due by {self.order_by:%a %d %b}: order today."
-            else:  # no order-by day, or a past one already met by open orders
-                text += "."
-        return text
-
-    def set_aside_note(self) -> str:
-        """What the large orders set aside mean for this line ('' when none)."""
-        if not self.set_aside_orders:
-            return ""
-        one = self.set_aside_orders == 1
-        orders = plural(self.set_aside_orders, "order")
-        return (
-            f"{self.set_aside_orders:,} very large one-off {orders} in its history "
-            f"({self.set_aside_units:,} units, {'' if one else 'each '}over four weeks of its "
-            f"usual sales) {'was' if one else 'were'} set aside: these numbers do not stock "
-            "for such orders, which are best "
-            "ordered for the customer when they come. To serve a customer's large orders "
-            "from stock, choose them under Settings, Large orders."
-        )
 
 
 def _share(lost: float, cover: levels.Cover) -> float:
@@ -340,19 +84,6 @@ def _share(lost: float, cover: levels.Cover) -> float:
     lead = cover.lead_alone if cover.lead_alone is not None else cover.lead
     expected = float(lead.mean()) if lead.size else 0.0
     return min(1.0, lost / expected) if expected > 0 else 0.0
-
-
-def _days(days: float) -> str:
-    return f"{days:g} {plural(days, 'day')}"
-
-
-def _chance(chance: float) -> str:
-    """A probability in words that never reads 0% or 100% when it is not."""
-    if 0 < chance < 0.01:
-        return "under 1%"
-    if 0.99 < chance < 1:
-        return "over 99%"
-    return f"{chance:.0%}"
 
 
 def abc_classes(revenue: pd.Series) -> pd.Series:
@@ -763,66 +494,3 @@ def _urgency(line: ReorderLine) -> tuple[int, date, Decimal]:
     healthy, overstock and no-demand lines in the same order."""
     group = 0 if line.urgent else STATUS_ORDER.index(line.status)
     return (group, line.order_by or date.max, -line.revenue_at_risk)
-
-
-PLAN_COLUMNS: Final = [
-    "product_id", "name", "status", "order", "next_step", "run_out_day", "supplier", "abc",
-    "service_level", "on_hand", "on_order", "daily_demand", "lead_time_days", "safety_stock",
-    "reorder_point", "order_up_to", "stockout_chance", "large_orders_set_aside",
-    "revenue_at_risk", "why",
-]  # fmt: skip
-
-
-def plan_frame(lines: Sequence[ReorderLine]) -> pd.DataFrame:
-    """The action list as a table; `order` starts at the suggested quantity, `next_step`
-    says by when (or which open orders cover the line)."""
-    return pd.DataFrame(
-        [
-            {
-                "product_id": line.product_id,
-                "name": line.name,
-                "supplier": line.supplier or "",
-                "status": line.status.value,
-                "abc": line.abc,
-                "service_level": line.service_level,
-                "on_hand": line.on_hand,
-                "on_order": line.on_order,
-                "daily_demand": round(line.daily_demand, 2),
-                "lead_time_days": line.lead_time_days,
-                "safety_stock": round(line.safety_stock),
-                "reorder_point": round(line.reorder_point),
-                "order_up_to": round(line.order_up_to),
-                "stockout_chance": round(line.stockout_chance, 3),
-                "large_orders_set_aside": line.set_aside_orders,
-                "order": line.suggested_quantity,
-                "next_step": line.next_step,
-                "run_out_day": line.run_out_day,
-                "revenue_at_risk": float(line.revenue_at_risk),
-                "why": line.explain(),
-            }
-            for line in lines
-        ],
-        columns=PLAN_COLUMNS,
-    )
-
-
-def ordered_quantities(frame: pd.DataFrame) -> dict[str, object]:
-    """Units to order by product id from a `plan_frame` table as edited (empty: 0), for
-    `purchase_orders.create_purchase_orders` to check."""
-    return dict(zip(frame["product_id"], frame["order"].fillna(0), strict=True))
-
-
-@dataclass(frozen=True)
-class ListSummary:
-    """The reorder list at a glance."""
-
-    lines: Mapping[ReorderStatus, int]  # how many lines have each status
-    revenue_at_risk: Decimal  # what the lines to order now may lose, in the shop's currency
-
-
-def summarise(lines: Sequence[ReorderLine]) -> ListSummary:
-    ordering_now = [line for line in lines if line.status == ReorderStatus.ORDER_NOW]
-    return ListSummary(
-        lines={status: sum(line.status == status for line in lines) for status in STATUS_ORDER},
-        revenue_at_risk=sum((line.revenue_at_risk for line in ordering_now), Decimal(0)),
-    )

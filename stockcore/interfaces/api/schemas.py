@@ -33,7 +33,8 @@ from stockcore.domain import (
 )
 from stockcore.forecasting import refresh, views
 from stockcore.inventory import reports, shop_sales
-from stockcore.replenishment import levels, plan
+from stockcore.replenishment import levels
+from stockcore.replenishment.lines import ReorderLine
 
 
 def _printable(text: str) -> str:
@@ -710,7 +711,7 @@ class ReorderLineOut(BaseModel):
     explanation: str
 
     @classmethod
-    def of(cls, line: plan.ReorderLine) -> "ReorderLineOut":
+    def of(cls, line: ReorderLine) -> "ReorderLineOut":
         return cls(
             **same_named(cls, line),
             target_fill_rate=line.service_level,

@@ -405,7 +405,7 @@ def backtest_columns() -> dict[str, Any]:
 
 
 def reorder_columns() -> dict[str, Any]:
-    """The reorder editor (replenishment.plan.plan_frame); only "order" is editable."""
+    """The reorder editor (replenishment.plan_table.plan_frame); only "order" is editable."""
     return {
         "product_id": PRODUCT,
         "name": NAME,
