@@ -17,7 +17,7 @@ from stockcore import accounts, inventory
 from stockcore.domain import PRODUCT_FIELDS, Product
 from stockcore.forecasting import refresh, views
 from stockcore.interfaces import api
-from stockcore.interfaces.api import schemas
+from stockcore.interfaces.api.schemas import products as product_schemas
 from stockcore.inventory import reports
 from stockcore.persistence.db import Database
 from stockcore.persistence.models import SaleLineRow, UserRow
@@ -412,11 +412,11 @@ def test_the_suppliers_terms_go_through_the_api(
 def test_the_product_schemas_carry_every_product_field() -> None:
     """A field added to Product fails here until the API shows it (ProductOut), takes it
     for a new product (ProductIn, as Product.create does) and, if editable, in a PATCH."""
-    shown = set(schemas.ProductOut.model_fields)
+    shown = set(product_schemas.ProductOut.model_fields)
     assert shown - set(PRODUCT_FIELDS) == {"needs_restock"}
     assert set(PRODUCT_FIELDS) <= shown
-    assert set(schemas.ProductIn.model_fields) == set(PRODUCT_FIELDS)
-    assert set(schemas.ProductChangesIn.model_fields) == set(inventory.EDITABLE_FIELDS)
+    assert set(product_schemas.ProductIn.model_fields) == set(PRODUCT_FIELDS)
+    assert set(product_schemas.ProductChangesIn.model_fields) == set(inventory.EDITABLE_FIELDS)
 
 
 @pytest.mark.parametrize(

@@ -12,11 +12,11 @@ enough stock, a duplicate, no forecasts yet), 413 for a body over the size limit
 while sign-ins are throttled.
 
 The package, as FastAPI's "bigger applications" lays one out: app.py assembles the
-application; schemas.py holds the request and answer shapes; deps.py what a handler may
-depend on (the database, the clock, the signed-in user with a permission); errors.py maps
-every failure to its answer; guards.py checks a request before it is parsed (its size,
-control characters in its path and query) and tells whose it is (trusted proxies);
-routers/ holds the endpoints, one module per OpenAPI tag.
+application; schemas/ holds the request and answer shapes, one module per OpenAPI tag;
+deps.py what a handler may depend on (the database, the clock, the signed-in user with a
+permission); errors.py maps every failure to its answer; guards.py checks a request
+before it is parsed (its size, control characters in its path and query) and tells whose
+it is (trusted proxies); routers/ holds the endpoints, one module per OpenAPI tag.
 """
 
 from stockcore.interfaces.api.app import create_app, serve, settings_from_env

@@ -22,7 +22,7 @@ from stockcore import domain
 from stockcore.domain import InsufficientStock, InvalidValue, StockcoreError
 from stockcore.forecasting.lease import RefreshRunning
 from stockcore.interfaces.api.middleware import HttpMiddleware
-from stockcore.interfaces.api.schemas import ErrorOut
+from stockcore.interfaces.api.schemas.common import ErrorOut
 
 _log = logging.getLogger(__name__)
 

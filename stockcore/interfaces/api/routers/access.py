@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from stockcore import accounts
 from stockcore.interfaces.api.deps import Db, Owner, ShopClock
 from stockcore.interfaces.api.errors import SIGNED_IN_ERRORS
-from stockcore.interfaces.api.schemas import (
+from stockcore.interfaces.api.schemas.access import (
     ApiKeyIn,
     ApiKeyOut,
     InvitationIn,

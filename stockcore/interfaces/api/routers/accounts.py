@@ -7,8 +7,7 @@ from fastapi import APIRouter
 from stockcore import accounts
 from stockcore.interfaces.api.deps import Anyone, ClientAddress, Context, Db, Owner, ShopClock
 from stockcore.interfaces.api.errors import SIGNED_IN_ERRORS
-from stockcore.interfaces.api.schemas import (
-    ErrorOut,
+from stockcore.interfaces.api.schemas.accounts import (
     LoginIn,
     NewUserIn,
     RegisteredOut,
@@ -17,6 +16,7 @@ from stockcore.interfaces.api.schemas import (
     UserChangeIn,
     UserOut,
 )
+from stockcore.interfaces.api.schemas.common import ErrorOut
 
 _log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query
 from stockcore.forecasting import refresh, views
 from stockcore.interfaces.api.deps import Db, Forecaster, Orderer, Today
 from stockcore.interfaces.api.errors import SIGNED_IN_ERRORS
-from stockcore.interfaces.api.schemas import ProductForecastOut, ReorderLineOut
+from stockcore.interfaces.api.schemas.forecasts import ProductForecastOut, ReorderLineOut
 from stockcore.replenishment import plan
 
 router = APIRouter(tags=["forecasts"])

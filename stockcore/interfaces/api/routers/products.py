@@ -9,12 +9,12 @@ from stockcore.domain import MAX_QUANTITY, InvalidValue, Product, UnknownProduct
 from stockcore.interfaces.api.deps import Buyer, Db, Manager, Reader, ShopClock
 from stockcore.interfaces.api.errors import SIGNED_IN_ERRORS
 from stockcore.interfaces.api.idempotent import IdempotencyKey, answer_once
-from stockcore.interfaces.api.schemas import (
+from stockcore.interfaces.api.schemas.common import ErrorOut
+from stockcore.interfaces.api.schemas.products import (
     AcknowledgedOut,
     AcknowledgeIn,
     AlertKind,
     AlertOut,
-    ErrorOut,
     ProductChangesIn,
     ProductIn,
     ProductOut,

@@ -19,10 +19,10 @@ from stockcore.interfaces.api.deps import (
 )
 from stockcore.interfaces.api.errors import SIGNED_IN_ERRORS
 from stockcore.interfaces.api.idempotent import IdempotencyKey, answer_once
-from stockcore.interfaces.api.schemas import (
+from stockcore.interfaces.api.schemas.common import Day
+from stockcore.interfaces.api.schemas.sales import (
     AddSalesIn,
     ChartSavedOut,
-    Day,
     OptimizeIn,
     OptimizeOut,
     PredictedOut,

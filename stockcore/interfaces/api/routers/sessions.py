@@ -6,7 +6,7 @@ from fastapi import APIRouter, Response
 from stockcore import accounts
 from stockcore.interfaces.api.deps import Anyone, ClientAddress, Context, Db, Owner, Token
 from stockcore.interfaces.api.errors import SIGNED_IN_ERRORS
-from stockcore.interfaces.api.schemas import (
+from stockcore.interfaces.api.schemas.accounts import (
     PasswordChangeIn,
     PasswordResetIn,
     TokenOut,
