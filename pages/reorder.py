@@ -7,7 +7,7 @@ import streamlit as st
 from stockcore.domain import OrderStatus
 from stockcore.interfaces import charts, ui
 from stockcore.interfaces.ui import auth, background, forms, receipt, tables
-from stockcore.replenishment import plan_table, purchase_orders
+from stockcore.replenishment import order_files, plan_table, purchase_orders
 from stockcore.replenishment.lines import ReorderStatus
 
 me = auth.guard_page(__file__)
@@ -105,7 +105,7 @@ for order in orders:
             column_config=tables.purchase_order_columns(),
             placeholder=tables.EMPTY,
         )
-        documents = purchase_orders.supplier_documents(order, shop)
+        documents = order_files.supplier_documents(order, shop)
         left, right = st.columns(2)
         left.download_button(
             "Download CSV for the supplier",

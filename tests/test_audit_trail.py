@@ -22,7 +22,7 @@ from stockcore.interfaces.cli.commands import cli_actor
 from stockcore.inventory import reports, shop_sales
 from stockcore.persistence.db import Database, _alembic_config, upgrade
 from stockcore.persistence.models import SaleLineRow, StockMovementRow
-from stockcore.replenishment import purchase_orders
+from stockcore.replenishment import purchase_orders, receiving
 from tests.support import (  # noqa: F401 (autouse)
     BUY,
     SECRET,
@@ -90,7 +90,7 @@ def test_every_stock_change_records_its_actor(db: Database) -> None:
     inventory.adjust_stock(db, "MUG", change=-1, reason="broken", actor=ALICE)
     inventory.adjust_stock(db, "MUG", counted=20, reason="stocktake", actor=ALICE)
     (order,) = purchase_orders.create_purchase_orders(db, {"MUG": 6})
-    purchase_orders.receive_purchase_order(db, order.order_id, actor=ALICE)
+    receiving.receive_purchase_order(db, order.order_id, actor=ALICE)
     user = ("user", "alice", ALICE.user_id)
     assert ledger(db) == [
         ("MUG", "opening", 10, *user),

@@ -90,14 +90,14 @@ def test_concurrent_buyers_never_oversell(
 def receiver(url: str, order_id: int, units: int, barrier: Any, results: Any) -> None:
     """One process: wait for everyone, then try to receive `units` of the order's MUG line
     several times."""
-    from stockcore.replenishment import purchase_orders
+    from stockcore.replenishment import receiving
 
     db = Database.connect(url)
     received = refused = failed = 0
     barrier.wait(timeout=60)
     for _ in range(ATTEMPTS_PER_BUYER):
         try:
-            purchase_orders.receive_purchase_order(db, order_id, {"MUG": units})
+            receiving.receive_purchase_order(db, order_id, {"MUG": units})
             received += units
         except StockcoreError:  # more than is still to come, or the order is received
             refused += 1

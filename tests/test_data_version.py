@@ -17,7 +17,7 @@ from stockcore.inventory import reports
 from stockcore.persistence.backup import backup, restore
 from stockcore.persistence.data_version import data_version
 from stockcore.persistence.db import Database
-from stockcore.replenishment import plan
+from stockcore.replenishment import plan, receiving
 from stockcore.replenishment import purchase_orders as ordering
 from tests.support import TEST_PASSWORD, build_shop, store
 
@@ -61,7 +61,7 @@ def _undo_an_import(db: Database) -> None:
 
 def _receive_an_order(db: Database) -> None:
     (order,) = ordering.purchase_orders(db, status="open")
-    ordering.receive_purchase_order(db, order.order_id)
+    receiving.receive_purchase_order(db, order.order_id)
 
 
 def _restore_a_backup(db: Database, folder: Path) -> None:

@@ -24,7 +24,7 @@ from stockcore.domain import (
 )
 from stockcore.inventory import reports
 from stockcore.persistence.db import Database, upgrade
-from stockcore.replenishment import plan, plan_table, purchase_orders
+from stockcore.replenishment import order_files, plan, plan_table, purchase_orders, receiving
 from tests.support import NOW, TODAY, FixedClock, run, snapshot, sqlite_url, store
 
 CLOCK = FixedClock(NOW)
@@ -101,7 +101,7 @@ def test_the_csv_and_the_printable_page_a_supplier_can_read(db: Database) -> Non
         ),
     )
     [order] = purchase_orders.create_purchase_orders(db, {"MUG": 55, "CUP": 3}, clock=CLOCK)
-    documents = purchase_orders.order_documents(db, order.number)
+    documents = order_files.order_documents(db, order.number)
     assert (documents.csv_file_name, documents.html_file_name) == (
         "PO-000001.csv",
         "PO-000001.html",
@@ -151,7 +151,7 @@ def test_receiving_an_order_adds_its_stock_through_the_ledger_and_closes_it(db: 
     shop(db)
     [order] = purchase_orders.create_purchase_orders(db, {"BAG": 20}, clock=CLOCK)
     assert [alert.product_id for alert in reports.active_alerts(db)] == ["PEN", "BAG", "JUG"]
-    receipt = purchase_orders.receive_purchase_order(db, order.number, clock=CLOCK)
+    receipt = receiving.receive_purchase_order(db, order.number, clock=CLOCK)
     assert receipt.completed and receipt.received == {"BAG": 20}
     assert receipt.order.status == "received" and receipt.order.closed_at == NOW
     assert receipt.summary().endswith("the order is complete.")
@@ -161,14 +161,14 @@ def test_receiving_an_order_adds_its_stock_through_the_ledger_and_closes_it(db: 
     assert reports.ledger_mismatches(db) == []
     assert purchase_orders.on_order(db) == {}
     with pytest.raises(Conflict, match="PO-000001 is received, not open"):
-        purchase_orders.receive_purchase_order(db, order.order_id, clock=CLOCK)
+        receiving.receive_purchase_order(db, order.order_id, clock=CLOCK)
     assert reports.get_product(db, "BAG").quantity == 22
 
 
 def test_a_partial_receipt_keeps_the_rest_on_order_until_every_line_is_in(db: Database) -> None:
     shop(db)
     [order] = purchase_orders.create_purchase_orders(db, {"MUG": 55, "JUG": 12}, clock=CLOCK)
-    first = purchase_orders.receive_purchase_order(
+    first = receiving.receive_purchase_order(
         db, order.number, {"MUG": "20", "JUG": ""}, clock=CLOCK
     )
     assert first.received == {"MUG": 20} and not first.completed
@@ -189,9 +189,9 @@ def test_a_partial_receipt_keeps_the_rest_on_order_until_every_line_is_in(db: Da
     assert (incoming.number, incoming.units) == ("PO-000001", 35)
 
     later = FixedClock(NOW + timedelta(days=2))
-    second = purchase_orders.receive_purchase_order(db, "PO-000001", {"MUG": 35}, clock=later)
+    second = receiving.receive_purchase_order(db, "PO-000001", {"MUG": 35}, clock=later)
     assert second.order.state == "partly received" and second.order.outstanding_units == 12
-    last = purchase_orders.receive_purchase_order(db, "PO-000001", clock=later)  # the rest
+    last = receiving.receive_purchase_order(db, "PO-000001", clock=later)  # the rest
     assert last.received == {"JUG": 12} and last.completed
     assert last.order.status == "received" and last.order.closed_at == later.now
     assert receipts(db, "MUG") == [
@@ -221,7 +221,7 @@ def test_a_bad_receipt_is_refused_and_changes_nothing(
     [order] = purchase_orders.create_purchase_orders(db, {"MUG": 55, "JUG": 12}, clock=CLOCK)
     before = snapshot(db)
     with pytest.raises(error, match=message):
-        purchase_orders.receive_purchase_order(db, order.order_id, quantities, clock=CLOCK)
+        receiving.receive_purchase_order(db, order.order_id, quantities, clock=CLOCK)
     assert snapshot(db) == before
     assert purchase_orders.purchase_order(db, order.order_id).received_units == 0
 
@@ -230,52 +230,48 @@ def test_the_same_check_answers_before_a_receipt_is_confirmed(db: Database) -> N
     shop(db)
     [order] = purchase_orders.create_purchase_orders(db, {"MUG": 55, "JUG": 12}, clock=CLOCK)
     waiting = {line.product_id: line.outstanding for line in order.lines}
-    assert purchase_orders.receipt_units(order.order_id, waiting, None) == {"MUG": 55, "JUG": 12}
-    assert purchase_orders.receipt_units(order.order_id, waiting, {"MUG": 5, "JUG": 0}) == {
-        "MUG": 5
-    }
+    assert receiving.receipt_units(order.order_id, waiting, None) == {"MUG": 55, "JUG": 12}
+    assert receiving.receipt_units(order.order_id, waiting, {"MUG": 5, "JUG": 0}) == {"MUG": 5}
     with pytest.raises(InvalidValue, match="more than the 12 still to come"):
-        purchase_orders.receipt_units(order.order_id, waiting, {"JUG": 13})
+        receiving.receipt_units(order.order_id, waiting, {"JUG": 13})
     # 0 (or " 0 ") is "none of it came": a negative count is refused as below 0, not with
     # a rule ("at least 1") that 0 would break.
-    assert purchase_orders.receipt_units(order.order_id, waiting, {"MUG": "2", "JUG": " 0 "}) == {
+    assert receiving.receipt_units(order.order_id, waiting, {"MUG": "2", "JUG": " 0 "}) == {
         "MUG": 2
     }
     with pytest.raises(InvalidValue, match="units of MUG received '-2' must not be below 0"):
-        purchase_orders.receipt_units(order.order_id, waiting, {"MUG": "-2"})
+        receiving.receipt_units(order.order_id, waiting, {"MUG": "-2"})
     with pytest.raises(InvalidValue, match="not a fraction"):
-        purchase_orders.receipt_units(order.order_id, waiting, {"MUG": "2.5"})
+        receiving.receipt_units(order.order_id, waiting, {"MUG": "2.5"})
 
 
 def test_closing_an_order_cancels_what_has_not_come(db: Database) -> None:
     shop(db)
     [acme, bagco] = purchase_orders.create_purchase_orders(db, {"MUG": 55, "BAG": 20}, clock=CLOCK)
-    purchase_orders.receive_purchase_order(db, acme.number, {"MUG": 40}, clock=CLOCK)
-    closed = purchase_orders.close_purchase_order(db, acme.number, clock=CLOCK)
+    receiving.receive_purchase_order(db, acme.number, {"MUG": 40}, clock=CLOCK)
+    closed = receiving.close_purchase_order(db, acme.number, clock=CLOCK)
     assert closed.status == "received" and closed.state == "closed short"
     assert (closed.received_units, closed.outstanding_units) == (40, 0)
     assert reports.get_product(db, "MUG").quantity == 70  # the 40 received stay
-    cancelled = purchase_orders.close_purchase_order(db, bagco.order_id, clock=CLOCK)
+    cancelled = receiving.close_purchase_order(db, bagco.order_id, clock=CLOCK)
     assert cancelled.status == "cancelled" and cancelled.state == "cancelled"
     assert purchase_orders.on_order(db) == {}
     with pytest.raises(Conflict, match="PO-000002 is cancelled, not open"):
-        purchase_orders.receive_purchase_order(db, bagco.order_id)
+        receiving.receive_purchase_order(db, bagco.order_id)
 
 
 def test_cancelled_and_unknown_orders(db: Database) -> None:
     shop(db)
     [order] = purchase_orders.create_purchase_orders(db, {"PEN": 4}, clock=CLOCK)
     assert order.supplier == purchase_orders.NO_SUPPLIER
-    assert purchase_orders.close_purchase_order(db, order.order_id, clock=CLOCK).state == (
-        "cancelled"
-    )
+    assert receiving.close_purchase_order(db, order.order_id, clock=CLOCK).state == ("cancelled")
     with pytest.raises(StockcoreError, match="cancelled, not open"):
-        purchase_orders.receive_purchase_order(db, order.order_id)
+        receiving.receive_purchase_order(db, order.order_id)
     with pytest.raises(StockcoreError, match="PO-000999 does not exist"):
-        purchase_orders.receive_purchase_order(db, 999)
+        receiving.receive_purchase_order(db, 999)
     for bad in ("abc", "PO-", "0", "99999999999", "1.5"):
         with pytest.raises(InvalidValue, match="is not an order number"):
-            purchase_orders.receive_purchase_order(db, bad)
+            receiving.receive_purchase_order(db, bad)
 
 
 def test_an_open_order_past_its_expected_day_is_overdue(db: Database) -> None:
@@ -292,11 +288,11 @@ def test_an_open_order_past_its_expected_day_is_overdue(db: Database) -> None:
     )
     overdue = purchase_orders.purchase_orders(db, status="overdue", today=later)
     assert [order.number for order in overdue] == ["PO-000002", "PO-000001"]
-    purchase_orders.receive_purchase_order(db, bagco.number, {"BAG": 5}, clock=CLOCK)
+    receiving.receive_purchase_order(db, bagco.number, {"BAG": 5}, clock=CLOCK)
     assert purchase_orders.purchase_order(db, bagco.number, today=later).state == (
         "partly received, overdue"
     )
-    purchase_orders.receive_purchase_order(db, acme.number, clock=CLOCK)
+    receiving.receive_purchase_order(db, acme.number, clock=CLOCK)
     assert not purchase_orders.purchase_order(db, acme.number, today=later).overdue  # received
     assert purchase_orders.purchase_orders(db, status="overdue", today=TODAY) == []
     with pytest.raises(InvalidValue, match="status"):
@@ -325,7 +321,7 @@ def test_the_reorder_list_counts_open_orders_and_says_what_covers_a_line(db: Dat
     assert "covered by PO-000001" in after.explain()
     assert plan_table.plan_frame([after]).loc[0, "next_step"] == after.next_step
     # A partial receipt: only the rest is on order.
-    purchase_orders.receive_purchase_order(db, order.number, {"MUG": 10}, clock=CLOCK)
+    receiving.receive_purchase_order(db, order.number, {"MUG": 10}, clock=CLOCK)
     partly = {line.product_id: line for line in plan.reorder_plan(db, today=TODAY)}["MUG"]
     assert partly.on_order == before.suggested_quantity - 10 and partly.on_hand == 40
     # A day after the order was due, with its units still to come, the line says so.

@@ -360,7 +360,7 @@ def test_a_purchase_that_leaves_too_little_for_the_lead_time_alerts_at_once(
 
 def test_an_open_purchase_order_arriving_in_time_prevents_the_alert(db: Database) -> None:
     from stockcore.inventory import reports
-    from stockcore.replenishment import purchase_orders
+    from stockcore.replenishment import purchase_orders, receiving
 
     add(db, "FAST", quantity=100, lead_time=10)
     store(db, {"FAST": 5.0})
@@ -371,7 +371,7 @@ def test_an_open_purchase_order_arriving_in_time_prevents_the_alert(db: Database
     # 40 left would last 8 days, but the 100 units come on day 6.
     assert not inventory.purchase(db, "FAST", 60, clock=lambda: NOW).runs_out_before_delivery
     assert reports.lead_time_alerts(db) == []
-    purchase_orders.close_purchase_order(db, ordered[0].order_id, clock=lambda: NOW)
+    receiving.close_purchase_order(db, ordered[0].order_id, clock=lambda: NOW)
     assert inventory.purchase(db, "FAST", 1, clock=lambda: NOW).runs_out_before_delivery
 
 

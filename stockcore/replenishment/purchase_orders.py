@@ -1,6 +1,6 @@
-"""Purchase orders: created from the reorder list, one per supplier, sent to the supplier as
-a CSV or a printable page, and received into stock through the ledger, whole or in part.
-Each use case is one transaction.
+"""Purchase orders: created from the reorder list, one per supplier, and read back (one,
+a list by status or overdue, the units still to come per product). Each use case is one
+transaction. Receiving and closing them is `receiving`; what the supplier gets, `order_files`.
 
 * number: `PO-000123`, from the order's id; every interface shows it, and accepts it (or
   the bare id) back;
@@ -14,35 +14,27 @@ Each use case is one transaction.
 
 from __future__ import annotations
 
-import csv
-import html
-import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Final
 
-from sqlalchemy import ColumnElement, and_, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_, select
 
 from stockcore.domain import (
     MAX_ROW_ID,
-    Actor,
     Clock,
-    Conflict,
     Invalid,
     InvalidValue,
     NotFound,
     OrderStatus,
     UnknownProduct,
-    is_blank,
     local_now,
     parse_quantity,
-    parse_whole_number,
     plural,
 )
-from stockcore.inventory import get_settings, open_arrivals, receive_in
+from stockcore.inventory import open_arrivals
 from stockcore.persistence.db import Database
 from stockcore.persistence.models import ProductRow, PurchaseOrderLineRow, PurchaseOrderRow
 
@@ -247,141 +239,6 @@ def create_purchase_orders(
     return [purchase_order(db, order_id, today=now.date()) for order_id in ids]
 
 
-def _lock_open_order(session: Session, number: int) -> PurchaseOrderRow:
-    """The order's row, locked until the transaction ends; refuses one that is not open."""
-    order = session.get(PurchaseOrderRow, number, with_for_update=True)
-    if order is None:
-        raise UnknownPurchaseOrder(number)
-    if order.status != OrderStatus.OPEN.value:
-        raise Conflict(f"purchase order {order_number(number)} is {order.status}, not open")
-    return order
-
-
-def receipt_units(
-    order_id: int, outstanding: Mapping[str, int], quantities: Mapping[str, object] | None
-) -> dict[str, int]:
-    """The units to receive per product of an order whose lines still await `outstanding`
-    units: all of them when `quantities` is None; else the units given per product (blank
-    or 0: none of that line), each a whole number no larger than what is still to come.
-    Refuses a product not on the order, and a receipt of nothing."""
-    number = order_number(order_id)
-    if quantities is None:
-        units = {pid: left for pid, left in outstanding.items() if left > 0}
-    else:
-        units = {}
-        for product_id, value in quantities.items():
-            if product_id not in outstanding:
-                raise InvalidValue("product", product_id, f"is not on {number}")
-            if is_blank(value):
-                continue
-            field = f"units of {product_id} received"
-            # 0 is allowed (none of it came): -2 is refused as below 0, not "at least 1".
-            count = parse_whole_number(value, field)
-            left = outstanding[product_id]
-            if count > left:
-                raise InvalidValue(
-                    field, value, f"is more than the {left:,} still to come on {number}"
-                )
-            if count:
-                units[product_id] = count
-    if not units:
-        raise Invalid(f"nothing to receive on {number}: every quantity is 0")
-    return units
-
-
-@dataclass(frozen=True)
-class Receipt:
-    """What one receipt brought in, and the order after it."""
-
-    order: PurchaseOrder
-    received: dict[str, int]  # units per product, this receipt
-
-    @property
-    def units(self) -> int:
-        return sum(self.received.values())
-
-    @property
-    def completed(self) -> bool:
-        """The receipt brought in the last units: the order is received."""
-        return self.order.status is OrderStatus.RECEIVED
-
-    def summary(self) -> str:
-        text = (
-            f"Received {units_text(self.units)} of {self.order.number} from "
-            f"{self.order.supplier} into stock"
-        )
-        if self.completed:
-            return text + "; the order is complete."
-        left = self.order.outstanding_units
-        return text + f"; {units_text(left)} {'is' if left == 1 else 'are'} still to come."
-
-
-def receive_purchase_order(
-    db: Database,
-    order_id: object,
-    quantities: Mapping[str, object] | None = None,
-    *,
-    actor: Actor | None = None,
-    clock: Clock = local_now,
-) -> Receipt:
-    """Units of an open order into stock: every outstanding unit (`quantities` None), or
-    the units given per product (`receipt_units` checks them). One transaction: one
-    ledger row per product received (restock alerts resolve, lead-time alerts re-check
-    with what is still on order), the lines' received units, and the order received once
-    nothing is left to come. The ledger rows are made by `actor` (None: unknown)."""
-    number = parse_order_id(order_id)
-    now = clock()
-    with db.write() as session:
-        order = _lock_open_order(session, number)
-        lines = {
-            line.product_id: line
-            for line in session.scalars(
-                select(PurchaseOrderLineRow).where(PurchaseOrderLineRow.order_id == number)
-            )
-        }
-        units = receipt_units(
-            number,
-            {pid: line.quantity - line.received_quantity for pid, line in lines.items()},
-            quantities,
-        )
-        for product_id, count in units.items():
-            lines[product_id].received_quantity += count
-        if all(line.received_quantity >= line.quantity for line in lines.values()):
-            order.status = OrderStatus.RECEIVED.value
-            order.closed_at = now
-        # Recorded first, so the units received are no longer counted as arriving.
-        session.flush()
-        for product_id in sorted(units):
-            receive_in(
-                session,
-                product_id,
-                units[product_id],
-                now,
-                reason=f"purchase order {order_number(number)}",
-                actor=actor,
-            )
-    return Receipt(purchase_order(db, number, today=now.date()), units)
-
-
-def close_purchase_order(
-    db: Database, order_id: object, *, clock: Clock = local_now
-) -> PurchaseOrder:
-    """Close an open order, cancelling what has not come: it is cancelled if nothing was
-    received, else received short. Stock does not change."""
-    number = parse_order_id(order_id)
-    now = clock()
-    with db.write() as session:
-        order = _lock_open_order(session, number)
-        received = session.scalar(
-            select(func.coalesce(func.sum(PurchaseOrderLineRow.received_quantity), 0)).where(
-                PurchaseOrderLineRow.order_id == number
-            )
-        )
-        order.status = (OrderStatus.RECEIVED if received else OrderStatus.CANCELLED).value
-        order.closed_at = now
-    return purchase_order(db, number, today=now.date())
-
-
 def purchase_order(db: Database, order_id: object, *, today: date | None = None) -> PurchaseOrder:
     """One order by its number (overdue as of `today`, default the shop's today)."""
     number = parse_order_id(order_id)
@@ -505,125 +362,3 @@ def arrivals(
     the day each order is expected, earliest first."""
     with db.read() as session:
         return open_arrivals(session, product_ids)
-
-
-# --- What the supplier receives ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SupplierDocuments:
-    """One order as the supplier gets it: a CSV and a printable page (HTML), both with the
-    order's number, the shop, the supplier, its dates, its lines and its total."""
-
-    csv_file_name: str
-    csv: str
-    html_file_name: str
-    html: str
-
-
-def supplier_documents(order: PurchaseOrder, shop: ShopSettings) -> SupplierDocuments:
-    """The CSV and the printable page of `order`, money in the shop's currency."""
-    return SupplierDocuments(
-        f"{order.number}.csv", _csv(order, shop), f"{order.number}.html", _html(order, shop)
-    )
-
-
-def order_documents(db: Database, order_id: object) -> SupplierDocuments:
-    """`supplier_documents` of one stored order."""
-    return supplier_documents(purchase_order(db, order_id), get_settings(db))
-
-
-def _amount(value: Decimal | None) -> str:
-    return "" if value is None else f"{value:.2f}"
-
-
-def _csv(order: PurchaseOrder, shop: ShopSettings) -> str:
-    """A header block (number, shop, supplier, dates, currency), a blank row, then the
-    lines with a total row: plain numbers, so a spreadsheet adds them up."""
-    from stockcore.imports.exports import escape_cell  # imports builds on replenishment
-
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    rows: list[list[object]] = [
-        ["Purchase order", order.number],
-        ["From", shop.shop_name],
-        ["Supplier", order.supplier],
-        ["Order date", f"{order.ordered_on:%Y-%m-%d}"],
-        ["Expected date", f"{order.expected_on:%Y-%m-%d}"],
-        ["Currency", shop.currency_symbol],
-        [],
-        ["Product ID", "Name", "Quantity", "Unit cost", "Line total"],
-    ]
-    rows += [
-        [line.product_id, line.name, line.quantity, _amount(line.unit_cost),
-         _amount(line.line_total)]
-        for line in order.lines
-    ]  # fmt: skip
-    label = "Total" if not order.unpriced_lines else "Total (lines with a unit cost)"
-    rows.append([label, "", order.units, "", _amount(order.priced_total)])
-    writer.writerows([escape_cell(cell) for cell in row] for row in rows)
-    return buffer.getvalue()
-
-
-_PAGE_STYLE: Final = """
-body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem;
-       color: #1a1a1a; }
-h1 { font-size: 1.6rem; margin-bottom: 0.2rem; }
-dl { display: grid; grid-template-columns: max-content auto; gap: 0.2rem 1rem; }
-dt { font-weight: 600; }
-table { border-collapse: collapse; width: 100%; margin-top: 1.5rem; }
-th, td { border-bottom: 1px solid #ccc; padding: 0.4rem 0.6rem; text-align: left; }
-td.number, th.number { text-align: right; font-variant-numeric: tabular-nums; }
-tfoot td { font-weight: 700; border-top: 2px solid #1a1a1a; }
-@media print { body { margin: 1cm; } }
-"""
-
-
-def _html(order: PurchaseOrder, shop: ShopSettings) -> str:
-    """A self-contained page to print (or save as PDF from the browser)."""
-
-    def text(value: object) -> str:
-        return html.escape(str(value))
-
-    def money(value: Decimal | None) -> str:
-        return "" if value is None else text(shop.money(value))
-
-    body = "\n".join(
-        "<tr>"
-        f"<td>{text(line.product_id)}</td><td>{text(line.name)}</td>"
-        f'<td class="number">{line.quantity:,}</td>'
-        f'<td class="number">{money(line.unit_cost)}</td>'
-        f'<td class="number">{money(line.line_total)}</td>'
-        "</tr>"
-        for line in order.lines
-    )
-    details = [
-        ("From", shop.shop_name),
-        ("Supplier", order.supplier),
-        ("Order date", f"{order.ordered_on:%a %d %b %Y}"),
-        ("Expected date", f"{order.expected_on:%a %d %b %Y}"),
-    ]
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>{text(order.number)} · {text(order.supplier)}</title>
-<style>{_PAGE_STYLE}</style>
-</head>
-<body>
-<h1>Purchase order {text(order.number)}</h1>
-<dl>
-{"".join(f"<dt>{text(k)}</dt><dd>{text(v)}</dd>" for k, v in details)}
-</dl>
-<table>
-<thead><tr><th>Product ID</th><th>Name</th><th class="number">Quantity</th>
-<th class="number">Unit cost</th><th class="number">Line total</th></tr></thead>
-<tbody>
-{body}
-</tbody>
-<tfoot><tr><td colspan="2">Total</td><td class="number">{order.units:,}</td><td></td>
-<td class="number">{text(order.total_text(shop))}</td></tr></tfoot>
-</table>
-</body>
-</html>
-"""

@@ -2,7 +2,7 @@
 owner says what came (every line starts at what is still to come), the page asks "Receive
 14,652 units of PO-000123 into stock?", and only Confirm writes. Closing asks the same way.
 
-The units are checked by the use case (`purchase_orders.receipt_units`) before the question
+The units are checked by the use case (`receiving.receipt_units`) before the question
 is asked, and again when it is confirmed.
 """
 
@@ -12,7 +12,7 @@ import streamlit as st
 
 from stockcore.interfaces import ui
 from stockcore.interfaces.ui import auth
-from stockcore.replenishment import purchase_orders
+from stockcore.replenishment import purchase_orders, receiving
 from stockcore.replenishment.purchase_orders import PurchaseOrder
 
 
@@ -45,9 +45,7 @@ def receive_and_close(order: PurchaseOrder) -> None:
             )
         asked = st.form_submit_button("Receive…", type="primary")
     if asked:
-        units = ui.attempt(
-            lambda: purchase_orders.receipt_units(order.order_id, outstanding, quantities)
-        )
+        units = ui.attempt(lambda: receiving.receipt_units(order.order_id, outstanding, quantities))
         ui.remember(_closing_key(order), None)
         ui.remember(_pending_key(order), units)
     if st.button("Close order…", key=f"po_close_{order.order_id}"):
@@ -70,7 +68,7 @@ def _confirm_receipt(order: PurchaseOrder) -> None:
     confirm, cancel = st.columns(2)
     if confirm.button("Confirm", type="primary", key=f"po_confirm_receipt_{order.order_id}"):
         done = ui.attempt(
-            lambda: purchase_orders.receive_purchase_order(
+            lambda: receiving.receive_purchase_order(
                 ui.database(), order.order_id, units, actor=auth.current_actor()
             )
         )
@@ -98,9 +96,7 @@ def _confirm_close(order: PurchaseOrder) -> None:
     st.warning(question, icon=":material/cancel:")
     confirm, keep = st.columns(2)
     if confirm.button("Confirm", type="primary", key=f"po_confirm_close_{order.order_id}"):
-        closed = ui.attempt(
-            lambda: purchase_orders.close_purchase_order(ui.database(), order.order_id)
-        )
+        closed = ui.attempt(lambda: receiving.close_purchase_order(ui.database(), order.order_id))
         ui.remember(_closing_key(order), None)
         if closed is not None:
             ui.changed()

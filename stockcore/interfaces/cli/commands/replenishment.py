@@ -13,7 +13,7 @@ from stockcore import inventory
 from stockcore.domain import Invalid, local_now, parse_service_level
 from stockcore.interfaces.cli.commands import cli_actor, open_db
 from stockcore.interfaces.cli.printing import print_order_lines, print_orders, table
-from stockcore.replenishment import backtest, levels, plan, purchase_orders
+from stockcore.replenishment import backtest, levels, order_files, plan, purchase_orders, receiving
 from stockcore.replenishment.levels import REVIEW_PERIOD_DAYS
 
 
@@ -100,7 +100,7 @@ def cmd_purchase_orders(args: argparse.Namespace, out: TextIO) -> int:
         folder = Path(args.out)
         folder.mkdir(parents=True, exist_ok=True)
         for order in orders:
-            documents = purchase_orders.supplier_documents(order, shop)
+            documents = order_files.supplier_documents(order, shop)
             for name, text in (
                 (documents.csv_file_name, documents.csv),
                 (documents.html_file_name, documents.html),
@@ -115,7 +115,7 @@ def cmd_receive_order(args: argparse.Namespace, out: TextIO) -> int:
     products, counts = args.product or [], args.quantity or []
     if len(products) != len(counts):
         raise Invalid("give one --quantity for each --product (or neither, to receive all)")
-    receipt = purchase_orders.receive_purchase_order(
+    receipt = receiving.receive_purchase_order(
         open_db(args),
         args.order_id,
         dict(zip(products, counts, strict=True)) if products else None,
@@ -126,7 +126,7 @@ def cmd_receive_order(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_close_order(args: argparse.Namespace, out: TextIO) -> int:
-    order = purchase_orders.close_purchase_order(open_db(args), args.order_id)
+    order = receiving.close_purchase_order(open_db(args), args.order_id)
     left = order.units - order.received_units
     print(
         f"closed {order.number} from {order.supplier}: {order.state}, "
