@@ -7,6 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from stockcore.domain import counted
 from stockcore.forecasting import views
 from stockcore.interfaces import charts
 from stockcore.interfaces.ui import tables
@@ -86,7 +87,7 @@ def models_and_accuracy(catalog: pd.DataFrame) -> None:
     )
     numbers[2].metric("Fell back to a simpler forecast", f"{summary.fell_back:,}")
     if summary.fell_back:
-        with st.expander(f"{summary.fell_back:,} product(s) fell back, and why"):
+        with st.expander(f"{counted(summary.fell_back, 'product')} fell back, and why"):
             st.dataframe(
                 summary.fallbacks,
                 hide_index=True,
