@@ -30,7 +30,7 @@ from stockcore.domain import (
     parse_text,
     parse_whole_number,
 )
-from stockcore.persistence.db import Database
+from stockcore.persistence.db import Database, locked_row
 from stockcore.persistence.models import ApiKeyRow
 
 KEY_KIND: Final = "sck_"
@@ -170,9 +170,7 @@ def revoke_api_key(
     number = parse_whole_number(key_id, "API key id", minimum=1, maximum=MAX_ROW_ID)
     require_owner(db, actor)
     with db.write() as session:
-        row = session.get(ApiKeyRow, number, with_for_update=True)
-        if row is None:
-            raise UnknownApiKey(key_id)
+        row = locked_row(session, ApiKeyRow, number, UnknownApiKey(key_id))
         if row.revoked_at is None:
             row.revoked_at = clock()
         return _to_api_key(row)

@@ -18,7 +18,7 @@ from stockcore.accounts.errors import InvalidInvitation, InvalidToken, UnknownIn
 from stockcore.accounts.permissions import Permission, Role
 from stockcore.accounts.users import User, get_user, parse_role
 from stockcore.domain import MAX_ROW_ID, Clock, InvalidValue, local_now, parse_whole_number
-from stockcore.persistence.db import Database
+from stockcore.persistence.db import Database, locked_row
 from stockcore.persistence.models import InvitationRow, UserRow
 
 CODE_KIND: Final = "inv_"
@@ -158,9 +158,7 @@ def revoke_invitation(
     require_owner(db, actor)
     now = clock()
     with db.write() as session:
-        row = session.get(InvitationRow, number, with_for_update=True)
-        if row is None:
-            raise UnknownInvitation(invitation_id)
+        row = locked_row(session, InvitationRow, number, UnknownInvitation(invitation_id))
         if row.used_at is not None:
             raise InvalidValue(
                 "invitation id", number, "was already used; remove the account it opened instead"

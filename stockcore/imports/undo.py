@@ -36,7 +36,7 @@ from stockcore.inventory import (
     sync_restock_alert_in,
     to_product,
 )
-from stockcore.persistence.db import Database
+from stockcore.persistence.db import Database, locked_row
 from stockcore.persistence.models import (
     AlertRow,
     ImportBatchRow,
@@ -91,9 +91,12 @@ def undo_import(
     number = parse_whole_number(batch_id, "batch id", minimum=1, maximum=MAX_ROW_ID)
     now = clock()
     with db.write() as session:
-        batch = session.get(ImportBatchRow, number, with_for_update=True)
-        if batch is None:
-            raise NotFound(f"unknown import batch {number}: see `imports` for the list")
+        batch = locked_row(
+            session,
+            ImportBatchRow,
+            number,
+            NotFound(f"unknown import batch {number}: see `imports` for the list"),
+        )
         if batch.status == BatchStatus.UNDONE:
             raise Conflict(f"import batch {number} was already undone on {batch.undone_at}")
         returned = restored = 0

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from stockcore.domain import Actor, MovementKind, OrderStatus, Product, UnknownProduct
+from stockcore.persistence.db import locked_row
 from stockcore.persistence.models import (
     ProductRow,
     PurchaseOrderLineRow,
@@ -27,10 +28,7 @@ from stockcore.persistence.models import (
 
 def lock_product(session: Session, product_id: str) -> ProductRow:
     """The product's row, locked until the transaction ends; refuses an unknown id."""
-    row = session.get(ProductRow, product_id, with_for_update=True)
-    if row is None:
-        raise UnknownProduct(product_id)
-    return row
+    return locked_row(session, ProductRow, product_id, UnknownProduct(product_id))
 
 
 def actor_columns(actor: Actor | None) -> dict[str, Any]:

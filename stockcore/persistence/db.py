@@ -318,6 +318,19 @@ def as_date(value: object) -> date:
     return date.fromisoformat(str(value))
 
 
+_Row = TypeVar("_Row")
+
+
+def locked_row(session: Session, model: type[_Row], key: object, missing: StockcoreError) -> _Row:
+    """`model`'s row `key`, locked until the transaction ends (FOR UPDATE on PostgreSQL;
+    SQLite's write transaction holds the whole file already); `missing` is raised (a
+    NotFound) when there is no such row."""
+    row = session.get(model, key, with_for_update=True)
+    if row is None:
+        raise missing
+    return row
+
+
 _Query = TypeVar("_Query", bound="Select[*tuple[Any, ...]]")
 
 

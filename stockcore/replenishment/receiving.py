@@ -23,7 +23,7 @@ from stockcore.domain import (
     parse_whole_number,
 )
 from stockcore.inventory import receive_in
-from stockcore.persistence.db import Database
+from stockcore.persistence.db import Database, locked_row
 from stockcore.persistence.models import PurchaseOrderLineRow, PurchaseOrderRow
 from stockcore.replenishment.purchase_orders import (
     PurchaseOrder,
@@ -37,9 +37,7 @@ from stockcore.replenishment.purchase_orders import (
 
 def _lock_open_order(session: Session, number: int) -> PurchaseOrderRow:
     """The order's row, locked until the transaction ends; refuses one that is not open."""
-    order = session.get(PurchaseOrderRow, number, with_for_update=True)
-    if order is None:
-        raise UnknownPurchaseOrder(number)
+    order = locked_row(session, PurchaseOrderRow, number, UnknownPurchaseOrder(number))
     if order.status != OrderStatus.OPEN.value:
         raise Conflict(f"purchase order {order_number(number)} is {order.status}, not open")
     return order
