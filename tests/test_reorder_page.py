@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from stockcore.domain import counted
 from stockcore.inventory import reports
 from stockcore.persistence.db import Database
 from stockcore.replenishment import plan, plan_table, purchase_orders, upkeep
@@ -86,7 +87,7 @@ def test_creating_orders_then_receiving_one_after_confirming(app: AppTest, shop_
                 for line in first.lines}  # fmt: skip
     receive_button(app, first).click().run()
     assert not app.exception and not app.error
-    question = f"Receive {purchase_orders.units_text(first.units)} of {first.number} into stock?"
+    question = f"Receive {counted(first.units, 'unit')} of {first.number} into stock?"
     assert any(w.value.startswith(question) for w in app.warning)
     # Nothing is received before the owner confirms; Cancel drops the question.
     assert purchase_orders.purchase_order(db, first.order_id).received_units == 0

@@ -30,9 +30,9 @@ from stockcore.domain import (
     NotFound,
     OrderStatus,
     UnknownProduct,
+    counted,
     local_now,
     parse_quantity,
-    plural,
 )
 from stockcore.inventory import open_arrivals
 from stockcore.persistence.db import Database
@@ -45,11 +45,6 @@ NO_SUPPLIER: Final = "(no supplier)"
 NUMBER_PREFIX: Final = "PO-"
 MAX_ORDER_ID: Final = MAX_ROW_ID
 OVERDUE: Final = "overdue"  # a status filter: open orders whose expected day has passed
-
-
-def units_text(units: int) -> str:
-    """A count of units in words: "1 unit", "14,652 units"."""
-    return f"{units:,} {plural(units, 'unit')}"
 
 
 def order_number(order_id: int) -> str:
@@ -159,18 +154,16 @@ class PurchaseOrder:
             return "no unit costs"
         text = shop.money(self.priced_total)
         if self.unpriced_lines:
-            lines = plural(self.unpriced_lines, "line")
-            text += f" + {self.unpriced_lines} {lines} without a unit cost"
+            text += f" + {counted(self.unpriced_lines, 'line')} without a unit cost"
         return text
 
     def late_note(self) -> str:
         """The overdue warning ('' for an order that is not overdue)."""
         if not self.overdue:
             return ""
-        days = plural(self.days_late, "day")
         return (
             f"{self.number} from {self.supplier} is overdue: expected on "
-            f"{self.expected_on:%a %d %b %Y} ({self.days_late} {days} ago), "
+            f"{self.expected_on:%a %d %b %Y} ({counted(self.days_late, 'day')} ago), "
             f"{self.outstanding_units:,} units still to come. Chase the supplier, receive "
             "what came, or close the order."
         )

@@ -18,6 +18,7 @@ from stockcore.domain import (
     Invalid,
     InvalidValue,
     OrderStatus,
+    counted,
     is_blank,
     local_now,
     parse_whole_number,
@@ -31,7 +32,6 @@ from stockcore.replenishment.purchase_orders import (
     order_number,
     parse_order_id,
     purchase_order,
-    units_text,
 )
 
 
@@ -93,13 +93,13 @@ class Receipt:
 
     def summary(self) -> str:
         text = (
-            f"Received {units_text(self.units)} of {self.order.number} from "
+            f"Received {counted(self.units, 'unit')} of {self.order.number} from "
             f"{self.order.supplier} into stock"
         )
         if self.completed:
             return text + "; the order is complete."
         left = self.order.outstanding_units
-        return text + f"; {units_text(left)} {'is' if left == 1 else 'are'} still to come."
+        return text + f"; {counted(left, 'unit', ('is', 'are'))} still to come."
 
 
 def receive_purchase_order(

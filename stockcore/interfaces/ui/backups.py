@@ -20,7 +20,7 @@ import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from stockcore import accounts
-from stockcore.domain import StockcoreError, local_now, plural
+from stockcore.domain import StockcoreError, counted, local_now
 from stockcore.interfaces import ui
 from stockcore.interfaces.ui import auth
 from stockcore.persistence import backup
@@ -47,16 +47,12 @@ def _taken(summary: backup.BackupSummary) -> str:
     return f"{summary.taken_at.astimezone():%Y-%m-%d %H:%M}"
 
 
-def _many(count: int, thing: str) -> str:
-    return f"{count:,} {plural(count, thing)}"
-
-
 def holds(summary: backup.BackupSummary) -> str:
     """What a backup holds, in words."""
     return (
-        f"{_many(summary.products, 'product')}, {_many(summary.sale_lines, 'sale line')}, "
-        f"{_many(summary.movements, 'stock movement')} and "
-        f"{_many(summary.accounts, 'account')} "
+        f"{counted(summary.products, 'product')}, {counted(summary.sale_lines, 'sale line')}, "
+        f"{counted(summary.movements, 'stock movement')} and "
+        f"{counted(summary.accounts, 'account')} "
         f"(schema {summary.revision}, taken {_taken(summary)})"
     )
 

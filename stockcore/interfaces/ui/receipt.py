@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from stockcore.domain import counted
 from stockcore.interfaces import ui
 from stockcore.interfaces.ui import auth
-from stockcore.replenishment import purchase_orders, receiving
+from stockcore.replenishment import receiving
 from stockcore.replenishment.purchase_orders import PurchaseOrder
 
 
@@ -59,7 +60,7 @@ def _confirm_receipt(order: PurchaseOrder) -> None:
     units: dict[str, int] | None = ui.recall(_pending_key(order))
     if not units:
         return
-    total = purchase_orders.units_text(sum(units.values()))
+    total = counted(sum(units.values()), "unit")
     parts = "; ".join(f"{pid}: {count:,}" for pid, count in sorted(units.items()))
     st.warning(
         f"Receive {total} of {order.number} into stock? ({parts})",
@@ -88,11 +89,11 @@ def _confirm_close(order: PurchaseOrder) -> None:
     left = order.outstanding_units
     if order.received_units:
         question = (
-            f"Close {order.number} and cancel the {purchase_orders.units_text(left)} still "
+            f"Close {order.number} and cancel the {counted(left, 'unit')} still "
             f"to come? The {order.received_units:,} received stay in stock."
         )
     else:
-        question = f"Cancel {order.number} ({purchase_orders.units_text(left)}) with the supplier?"
+        question = f"Cancel {order.number} ({counted(left, 'unit')}) with the supplier?"
     st.warning(question, icon=":material/cancel:")
     confirm, keep = st.columns(2)
     if confirm.button("Confirm", type="primary", key=f"po_confirm_close_{order.order_id}"):
