@@ -182,17 +182,13 @@ def keep_cookie() -> None:
     if reload and reason is None:
         load = "location.reload();"
     elif reload:
-        load = f"location.replace(location.pathname + {json.dumps(_why(reason))});"
+        query = json.dumps(f"?{SIGNED_OUT_QUERY}={reason}")  # the sign-in screen says why
+        load = f"location.replace(location.pathname + {query});"
     st.html(
         "<script>document.cookie = "
         f'{cookie} + (location.protocol === "https:" ? "; Secure" : "");' + load + "</script>",
         unsafe_allow_javascript=True,
     )
-
-
-def _why(reason: str) -> str:
-    """The address's query that makes the sign-in screen say why it shows."""
-    return f"?{SIGNED_OUT_QUERY}={reason}"
 
 
 def current_actor() -> Actor:
@@ -216,17 +212,13 @@ def recheck_after_restore(before: accounts.User) -> accounts.User | None:
     return user
 
 
-def _forget_sign_in() -> None:
-    for key in (USER_KEY, GENERATION_KEY, TOKEN_KEY):
-        st.session_state.pop(key, None)
-
-
 def _end_sign_in(reason: str | None = None) -> None:
     """This session's sign-in has ended: forget it, have the browser forget its cookie and
     load the page afresh, so the sign-in screen shows as on a first visit (no empty
     sidebar frame left from the signed-in pages: see the module's note), saying why when
     a `reason` is given."""
-    _forget_sign_in()
+    for key in (USER_KEY, GENERATION_KEY, TOKEN_KEY):
+        st.session_state.pop(key, None)
     _write_cookie(None, reload=True, reason=reason)
 
 
